@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets follow docs/architecture.md (from ../shared/ARCHITECTURE.md). Targets that belong to a
+// later issue (collectors, transport, archive, agent, aggregator, web) are added with that issue.
+let package = Package(
+    name: "Plexus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "PlexusCore", targets: ["PlexusCore"]),
+        .executable(name: "plexus", targets: ["plexus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The pure core: model, Ganglia XDR and XML codecs, names. No I/O, no clocks.
+        .target(name: "PlexusCore"),
+        .executableTarget(
+            name: "plexus",
+            dependencies: [
+                "PlexusCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks driven by scripts/bench (built in release mode there).
+        .executableTarget(name: "plexus-bench", dependencies: ["PlexusCore"]),
+        .testTarget(
+            name: "PlexusCoreTests",
+            dependencies: ["PlexusCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "plexusTests", dependencies: ["PlexusCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

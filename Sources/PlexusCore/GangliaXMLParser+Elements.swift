@@ -1,0 +1,184 @@
+extension GangliaXMLParser {
+    mutating func parseHost(selfClosing: Bool) throws(XMLError) -> Host {
+        let name = try requiredName(HostName.self, element: .host)
+        var host = Host(
+            name: name,
+            ip: try requiredString(.ip, element: .host),
+            reported: try requiredInteger(.reported, element: .host),
+            tn: try optionalCount(.tn, element: .host),
+            tmax: try optionalCount(.tmax, element: .host),
+            dmax: try optionalCount(.dmax, element: .host),
+            location: optionalString(.location, default: "unspecified"),
+            gmondStarted: try optionalInteger(.gmondStarted, element: .host) ?? 0,
+            tags: optionalString(.tags))
+        pendingMetrics.removeAll(keepingCapacity: true)
+        if !selfClosing { try parseChildren(of: .host) }
+        host.metrics = pendingMetrics
+        return host
+    }
+
+    mutating func parseMetric(selfClosing: Bool) throws(XMLError) -> Metric {
+        let name = try requiredName(MetricName.self, element: .metric)
+        var metric = Metric(
+            name: name,
+            value: try requiredString(.val, element: .metric),
+            type: try requiredType(element: .metric),
+            units: optionalString(.units),
+            tn: try optionalCount(.tn, element: .metric),
+            tmax: try optionalCount(.tmax, element: .metric),
+            dmax: try optionalCount(.dmax, element: .metric),
+            slope: try optionalSlope(element: .metric))
+        pendingExtra.removeAll(keepingCapacity: true)
+        if !selfClosing { try parseChildren(of: .metric) }
+        metric.extraData = pendingExtra
+        return metric
+    }
+
+    mutating func parseExtraElement(selfClosing: Bool) throws(XMLError) -> ExtraElement {
+        let element = ExtraElement(
+            name: try requiredString(.name, element: .extraElement),
+            value: try requiredString(.val, element: .extraElement))
+        if !selfClosing { try parseChildren(of: .extraElement) }
+        return element
+    }
+
+    func parseHostCounts() throws(XMLError) -> HostCounts {
+        guard let up = Int(exactly: try requiredInteger(.up, element: .hosts)), up >= 0 else {
+            throw .invalidAttribute(element: "HOSTS", attribute: "UP", value: optionalString(.up))
+        }
+        guard let down = Int(exactly: try requiredInteger(.down, element: .hosts)), down >= 0 else {
+            throw .invalidAttribute(element: "HOSTS", attribute: "DOWN", value: optionalString(.down))
+        }
+        return HostCounts(up: up, down: down, source: optionalString(.source, default: "gmetad"))
+    }
+
+    mutating func parseMetricSummary(selfClosing: Bool) throws(XMLError) -> MetricSummary {
+        let name = try requiredName(MetricName.self, element: .metrics)
+        let sumText = try requiredString(.sum, element: .metrics)
+        guard let sum = Double(sumText.trimmingASCIIWhitespace()), sum.isFinite else {
+            throw .invalidAttribute(element: "METRICS", attribute: "SUM", value: sumText)
+        }
+        let num = try requiredInteger(.num, element: .metrics)
+        guard num >= 0, let count = Int(exactly: num) else {
+            throw .invalidAttribute(element: "METRICS", attribute: "NUM", value: String(num))
+        }
+        var summary = MetricSummary(
+            name: name, sum: sum, precision: MetricSummary.precision(of: sumText), num: count,
+            type: try requiredType(element: .metrics), units: optionalString(.units),
+            slope: try optionalSlope(element: .metrics), source: optionalString(.source, default: "gmond"))
+        pendingExtra.removeAll(keepingCapacity: true)
+        if !selfClosing { try parseChildren(of: .metrics) }
+        summary.extraData = pendingExtra
+        return summary
+    }
+
+    /// Steps over an element the DTD doesn't know, nesting included.
+    mutating func skipContent(nameStart: Int, nameEnd: Int) throws(XMLError) {
+        let name = lexer.text(nameStart, nameEnd)
+        var depth = 0
+        while true {
+            switch try lexer.next() {
+            case .eof:
+                throw .unexpectedEnd(inside: "<\(name)>")
+            case .start(_, let s, let e, let selfClosing):
+                if !selfClosing, lexer.text(s, e) == name { depth += 1 }
+            case .end(_, let s, let e):
+                guard lexer.text(s, e) == name else { continue }
+                if depth == 0 { return }
+                depth -= 1
+            }
+        }
+    }
+
+    // MARK: - Attributes of the current start tag
+
+    func requiredName<Kind: NameKind>(_: Name<Kind>.Type, element: XMLElementName) throws(XMLError) -> Name<Kind> {
+        let raw = try requiredString(.name, element: element)
+        do {
+            return try Name<Kind>(raw)
+        } catch {
+            throw .invalidName(error)
+        }
+    }
+
+    func requiredString(_ key: XMLAttributeName, element: XMLElementName) throws(XMLError) -> String {
+        guard let attribute = lexer.attribute(key) else {
+            throw .missingAttribute(element: element.text, attribute: key.text)
+        }
+        return lexer.string(attribute)
+    }
+
+    func optionalString(_ key: XMLAttributeName, default value: String = "") -> String {
+        lexer.attribute(key).map(lexer.string) ?? value
+    }
+
+    func requiredInteger(_ key: XMLAttributeName, element: XMLElementName) throws(XMLError) -> Int64 {
+        guard let value = try optionalInteger(key, element: element) else {
+            throw .missingAttribute(element: element.text, attribute: key.text)
+        }
+        return value
+    }
+
+    func optionalInteger(_ key: XMLAttributeName, element: XMLElementName) throws(XMLError) -> Int64? {
+        guard let attribute = lexer.attribute(key) else { return nil }
+        guard let value = lexer.int64(attribute) else {
+            throw .invalidAttribute(element: element.text, attribute: key.text, value: lexer.string(attribute))
+        }
+        return value
+    }
+
+    /// TN, TMAX, DMAX: seconds. A negative TN (the sender's clock went back) reads as 0.
+    func optionalCount(_ key: XMLAttributeName, element: XMLElementName) throws(XMLError) -> UInt32 {
+        guard let value = try optionalInteger(key, element: element) else { return 0 }
+        return UInt32(clamping: value)
+    }
+
+    func requiredType(element: XMLElementName) throws(XMLError) -> MetricType {
+        let text = try requiredString(.type, element: element)
+        guard let type = MetricType(rawValue: text) else {
+            throw .invalidAttribute(element: element.text, attribute: "TYPE", value: text)
+        }
+        return type
+    }
+
+    func optionalSlope(element: XMLElementName) throws(XMLError) -> Slope {
+        guard let attribute = lexer.attribute(.slope) else { return .unspecified }
+        let text = lexer.string(attribute)
+        guard let slope = Slope(name: text) else {
+            throw .invalidAttribute(element: element.text, attribute: "SLOPE", value: text)
+        }
+        return slope
+    }
+}
+
+extension XMLAttributeName {
+    var text: String {
+        switch self {
+        case .name: "NAME"
+        case .val: "VAL"
+        case .type: "TYPE"
+        case .units: "UNITS"
+        case .tn: "TN"
+        case .tmax: "TMAX"
+        case .dmax: "DMAX"
+        case .slope: "SLOPE"
+        case .source: "SOURCE"
+        case .ip: "IP"
+        case .reported: "REPORTED"
+        case .location: "LOCATION"
+        case .gmondStarted: "GMOND_STARTED"
+        case .tags: "TAGS"
+        case .localtime: "LOCALTIME"
+        case .owner: "OWNER"
+        case .latlong: "LATLONG"
+        case .url: "URL"
+        case .authority: "AUTHORITY"
+        case .up: "UP"
+        case .down: "DOWN"
+        case .sum: "SUM"
+        case .num: "NUM"
+        case .version: "VERSION"
+        case .other: "?"
+        }
+    }
+}

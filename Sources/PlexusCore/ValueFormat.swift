@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A printf-style value format (`%.2f`, `%u`, `%s`...) parsed by us, never handed to printf.
+///
+/// Value packets carry the sender's format; gmond passes it straight to `snprintf`, a remote
+/// format-string hole. We accept one conversion with optional flags, width, precision and length
+/// modifier, plus literal text around it (`%%` for a percent sign), and render it by building a
+/// canonical C format from the parsed parts ourselves. Anything else — `*` widths, `%n`, two
+/// conversions, a conversion that doesn't fit the value — falls back to `defaultText(for:)`.
+public struct ValueFormat: Hashable, Sendable {
+    /// The conversion character's meaning.
+    public enum Conversion: Character, Hashable, Sendable {
+        case signedDecimal = "d", signedDecimalI = "i", unsignedDecimal = "u", octal = "o"
+        case hexLower = "x", hexUpper = "X"
+        case fixed = "f", fixedUpper = "F", exponent = "e", exponentUpper = "E"
+        case general = "g", generalUpper = "G", hexFloat = "a", hexFloatUpper = "A"
+        case string = "s"
+
+        var isInteger: Bool { "diuoxX".contains(rawValue) }
+        var isFloating: Bool { "fFeEgGaA".contains(rawValue) }
+        var isSigned: Bool { self == .signedDecimal || self == .signedDecimalI }
+    }
+
+    /// Largest width and precision we render; larger ones are treated as invalid.
+    public static let maxWidth = 64
+    public static let maxPrecision = 40
+
+    /// Literal text before the conversion (with `%%` already turned into `%`).
+    public var prefix: String
+    /// Flags out of `-+ #0`, in the order given.
+    public var flags: String
+    public var width: Int?
+    public var precision: Int?
+    public var conversion: Conversion
+    /// Literal text after the conversion.
+    public var suffix: String
+
+    /// Parses `format`; nil when it is not exactly one safe conversion.
+    public init?(parsing format: String) {
+        var prefix = "", suffix = "", flags = ""
+        var width: Int?, precision: Int?
+        var conversion: Conversion?
+        var chars = Array(format)[...]
+        while let c = chars.popFirst() {
+            guard c == "%" else {
+                if conversion == nil { prefix.append(c) } else { suffix.append(c) }
+                continue
+            }
+            if chars.first == "%" {
+                chars.removeFirst()
+                if conversion == nil { prefix.append("%") } else { suffix.append("%") }
+                continue
+            }
+            guard conversion == nil else { return nil }  // a second conversion
+            while let f = chars.first, "-+ #0".contains(f) { flags.append(f); chars.removeFirst() }
+            width = Self.number(&chars)
+            if chars.first == "." {
+                chars.removeFirst()
+                precision = Self.number(&chars) ?? 0
+            }
+            while let l = chars.first, "hlLqjzt".contains(l) { chars.removeFirst() }
+            guard let conv = chars.popFirst().flatMap(Conversion.init(rawValue:)) else { return nil }
+            guard (width ?? 0) <= Self.maxWidth, (precision ?? 0) <= Self.maxPrecision else { return nil }
+            conversion = conv
+        }
+        guard let conversion else { return nil }
+        self.prefix = prefix
+        self.flags = flags
+        self.width = width
+        self.precision = precision
+        self.conversion = conversion
+        self.suffix = suffix
+    }
+
+    private static func number(_ chars: inout ArraySlice<Character>) -> Int? {
+        var value: Int?
+        while let c = chars.first, let digit = c.wholeNumberValue, c.isASCII {
+            value = min((value ?? 0) * 10 + digit, 10_000)
+            chars.removeFirst()
+        }
+        return value
+    }
+
+    /// Whether this format can render `value` (integers also render through floating conversions).
+    public func accepts(_ value: MetricValue) -> Bool {
+        switch value {
+        case .string: conversion == .string
+        case .float, .double: conversion.isFloating
+        case .ushort, .short, .int, .uint: conversion.isInteger || conversion.isFloating
+        }
+    }
+
+    /// Renders `value` with this format, or nil if the format doesn't fit the value.
+    public func render(_ value: MetricValue) -> String? {
+        guard accepts(value) else { return nil }
+        let spec = "%" + flags + (width.map(String.init) ?? "") + (precision.map { ".\($0)" } ?? "")
+        let body: String
+        switch value {
+        case .string(let s):
+            body = pad(precision.map { String(s.prefix($0)) } ?? s)
+        case .float(let v): body = Self.cFormat(spec + String(conversion.rawValue), Double(v))
+        case .double(let v): body = Self.cFormat(spec + String(conversion.rawValue), v)
+        case .ushort, .short, .int, .uint:
+            let signed = value.integerValue
+            if conversion.isFloating {
+                body = Self.cFormat(spec + String(conversion.rawValue), Double(signed))
+            } else if conversion.isSigned {
+                body = Self.cFormat(spec + "ll" + String(conversion.rawValue), signed)
+            } else {
+                // As C does for an int argument: the 32-bit two's complement of a negative value.
+                body = Self.cFormat(spec + "ll" + String(conversion.rawValue), UInt64(UInt32(truncatingIfNeeded: signed)))
+            }
+        }
+        return prefix + body + suffix
+    }
+
+    private func pad(_ s: String) -> String {
+        guard let width, s.count < width else { return s }
+        let fill = String(repeating: " ", count: width - s.count)
+        return flags.contains("-") ? s + fill : fill + s
+    }
+
+    static func cFormat(_ format: String, _ argument: any CVarArg) -> String {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let n = withVaList([argument]) { vsnprintf(&buffer, buffer.count, format, $0) }
+        guard n >= 0 else { return "" }
+        if Int(n) >= buffer.count {
+            buffer = [CChar](repeating: 0, count: Int(n) + 1)
+            _ = withVaList([argument]) { vsnprintf(&buffer, buffer.count, format, $0) }
+        }
+        return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Renders `value` the way gmond shows it in XML, using the sender's `format` only when it
+    /// parses and fits the value; otherwise `defaultText(for:)`.
+    public static func render(_ value: MetricValue, format: String) -> String {
+        ValueFormat(parsing: format)?.render(value) ?? defaultText(for: value)
+    }
+
+    /// The fallback text: decimal integers, the string itself, and the shortest text that reads
+    /// back as the same float or double (without a trailing `.0`).
+    public static func defaultText(for value: MetricValue) -> String {
+        switch value {
+        case .ushort(let v): String(v)
+        case .short(let v): String(v)
+        case .int(let v): String(v)
+        case .uint(let v): String(v)
+        case .string(let s): s
+        case .float(let v): v.description.droppingZeroFraction
+        case .double(let v): v.description.droppingZeroFraction
+        }
+    }
+}
+
+extension MetricValue {
+    /// Integer cases widened to Int64 (0 for the others).
+    var integerValue: Int64 {
+        switch self {
+        case .ushort(let v): Int64(v)
+        case .short(let v): Int64(v)
+        case .int(let v): Int64(v)
+        case .uint(let v): Int64(v)
+        case .string, .float, .double: 0
+        }
+    }
+}
+
+extension String {
+    var droppingZeroFraction: String { hasSuffix(".0") ? String(dropLast(2)) : self }
+}

@@ -1,0 +1,269 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Element names the Ganglia DTD knows, recognized once while lexing.
+enum XMLElementName: UInt8 {
+    case gangliaXML, grid, cluster, host, metric, extraData, extraElement, hosts, metrics, other
+
+    var text: String {
+        switch self {
+        case .gangliaXML: "GANGLIA_XML"
+        case .grid: "GRID"
+        case .cluster: "CLUSTER"
+        case .host: "HOST"
+        case .metric: "METRIC"
+        case .extraData: "EXTRA_DATA"
+        case .extraElement: "EXTRA_ELEMENT"
+        case .hosts: "HOSTS"
+        case .metrics: "METRICS"
+        case .other: "?"
+        }
+    }
+}
+
+/// Attribute names the Ganglia DTD knows.
+enum XMLAttributeName: UInt8 {
+    case name, val, type, units, tn, tmax, dmax, slope, source, ip, reported, location, gmondStarted, tags
+    case localtime, owner, latlong, url, authority, up, down, sum, num, version, other
+}
+
+/// One attribute of the current start tag: byte ranges into the document.
+struct XMLAttribute {
+    var key: XMLAttributeName
+    var valueStart: Int
+    var valueEnd: Int
+    /// The raw value holds `&` (needs unescaping) or bytes ≥ 0x80 (needs charset care).
+    var hasAmpersand: Bool
+    var hasHighBytes: Bool
+}
+
+/// A token of the document: a start tag (attributes in `attributes`), an end tag, or the end.
+enum XMLToken {
+    case start(XMLElementName, nameStart: Int, nameEnd: Int, selfClosing: Bool)
+    case end(XMLElementName, nameStart: Int, nameEnd: Int)
+    case eof
+}
+
+/// A single-pass tokenizer for the XML subset Ganglia writes: declarations, DOCTYPE with an
+/// internal subset, comments, start/end/empty tags with quoted attributes. Text between tags is
+/// skipped. Each byte is looked at about once; no allocation per token.
+///
+/// Lenient where Ganglia itself is sloppy: `<` and `>` inside a quoted value are taken as text.
+struct XMLLexer {
+    let base: UnsafePointer<UInt8>
+    let count: Int
+    /// Next byte to read.
+    var position: Int
+    /// Where the last token began (to push an end tag back to the enclosing element).
+    private(set) var tokenStart = 0
+    /// Attributes of the last start tag.
+    var attributes: [XMLAttribute] = []
+
+    init(base: UnsafePointer<UInt8>, count: Int, position: Int = 0) {
+        self.base = base
+        self.count = count
+        self.position = position
+        attributes.reserveCapacity(16)
+    }
+
+    /// Makes the last token be read again.
+    mutating func pushBack() { position = tokenStart }
+
+    mutating func next() throws(XMLError) -> XMLToken {
+        while true {
+            guard let lt = find(UInt8(ascii: "<"), from: position) else {
+                position = count
+                return .eof
+            }
+            tokenStart = lt
+            position = lt + 1
+            guard position < count else { throw .unexpectedEnd(inside: "a tag") }
+            switch base[position] {
+            case UInt8(ascii: "?"):
+                try skip(past: "?>")
+            case UInt8(ascii: "!"):
+                try skipDeclaration()
+            case UInt8(ascii: "/"):
+                position += 1
+                let (start, end) = scanName()
+                skipSpace()
+                guard position < count else { throw .unexpectedEnd(inside: "an end tag") }
+                guard base[position] == UInt8(ascii: ">") else { throw .malformedMarkup("end tag </\(text(start, end))") }
+                position += 1
+                return .end(classifyElement(start, end), nameStart: start, nameEnd: end)
+            default:
+                return try startTag()
+            }
+        }
+    }
+
+    private mutating func startTag() throws(XMLError) -> XMLToken {
+        let (start, end) = scanName()
+        guard end > start else { throw .malformedMarkup("'<' not followed by a name") }
+        attributes.removeAll(keepingCapacity: true)
+        while true {
+            skipSpace()
+            guard position < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
+            let c = base[position]
+            if c == UInt8(ascii: ">") {
+                position += 1
+                return .start(classifyElement(start, end), nameStart: start, nameEnd: end, selfClosing: false)
+            }
+            if c == UInt8(ascii: "/") {
+                guard position + 1 < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
+                guard base[position + 1] == UInt8(ascii: ">") else { throw .malformedMarkup("'/' inside <\(text(start, end))>") }
+                position += 2
+                return .start(classifyElement(start, end), nameStart: start, nameEnd: end, selfClosing: true)
+            }
+            let (keyStart, keyEnd) = scanName()
+            guard keyEnd > keyStart else {
+                throw .malformedMarkup("unexpected \(describe(c)) in <\(text(start, end))>")
+            }
+            skipSpace()
+            guard position < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
+            guard base[position] == UInt8(ascii: "=") else {
+                throw .malformedMarkup("attribute \(text(keyStart, keyEnd)) of <\(text(start, end))> has no '='")
+            }
+            position += 1
+            skipSpace()
+            guard position < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
+            let quote = base[position]
+            guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
+                throw .malformedMarkup("attribute \(text(keyStart, keyEnd)) of <\(text(start, end))> is not quoted")
+            }
+            let valueStart = position + 1
+            guard let valueEnd = find(quote, from: valueStart) else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
+            var ampersand = false, high = false
+            var i = valueStart
+            while i < valueEnd {
+                let b = base[i]
+                if b == UInt8(ascii: "&") { ampersand = true } else if b >= 0x80 { high = true }
+                i += 1
+            }
+            position = valueEnd + 1
+            attributes.append(XMLAttribute(
+                key: classifyAttribute(keyStart, keyEnd), valueStart: valueStart, valueEnd: valueEnd,
+                hasAmpersand: ampersand, hasHighBytes: high))
+        }
+    }
+
+    // MARK: - Scanning
+
+    func find(_ byte: UInt8, from start: Int) -> Int? {
+        guard start < count, let hit = memchr(base + start, Int32(byte), count - start) else { return nil }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+    }
+
+    /// The offset of `needle` at or after `start`.
+    func find(_ needle: StaticString, from start: Int) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        let first = needle.utf8Start[0]
+        var i = start
+        while let hit = find(first, from: i) {
+            guard hit + n <= count else { return nil }
+            if memcmp(base + hit, needle.utf8Start, n) == 0 { return hit }
+            i = hit + 1
+        }
+        return nil
+    }
+
+    private mutating func skip(past terminator: StaticString) throws(XMLError) {
+        guard let hit = find(terminator, from: position) else { throw .unexpectedEnd(inside: "markup ending in \(terminator)") }
+        position = hit + terminator.utf8CodeUnitCount
+    }
+
+    /// `<!-- -->`, `<![CDATA[ ]]>` or `<!DOCTYPE ... [ ... ]>`.
+    private mutating func skipDeclaration() throws(XMLError) {
+        if hasPrefix("!--", at: position) { return try skip(past: "-->") }
+        if hasPrefix("![CDATA[", at: position) { return try skip(past: "]]>") }
+        var depth = 0
+        var quote: UInt8 = 0
+        while position < count {
+            let c = base[position]
+            position += 1
+            if quote != 0 {
+                if c == quote { quote = 0 }
+            } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                quote = c
+            } else if c == UInt8(ascii: "[") {
+                depth += 1
+            } else if c == UInt8(ascii: "]") {
+                depth -= 1
+            } else if c == UInt8(ascii: ">"), depth <= 0 {
+                return
+            }
+        }
+        throw .unexpectedEnd(inside: "<!DOCTYPE>")
+    }
+
+    func hasPrefix(_ prefix: StaticString, at offset: Int) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        return offset + n <= count && memcmp(base + offset, prefix.utf8Start, n) == 0
+    }
+
+    @inline(__always)
+    private mutating func skipSpace() {
+        while position < count {
+            let c = base[position]
+            guard c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D else { return }
+            position += 1
+        }
+    }
+
+    /// A run of name characters (anything but space, `=`, `/`, `>`, `<`, quotes).
+    @inline(__always)
+    private mutating func scanName() -> (Int, Int) {
+        let start = position
+        while position < count {
+            switch base[position] {
+            case 0x20, 0x0A, 0x09, 0x0D, UInt8(ascii: "="), UInt8(ascii: "/"), UInt8(ascii: ">"),
+                UInt8(ascii: "<"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+                return (start, position)
+            default:
+                position += 1
+            }
+        }
+        return (start, position)
+    }
+
+    func text(_ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: base + start, count: max(0, min(end, count) - start)), as: UTF8.self)
+    }
+
+    private func describe(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    }
+
+    /// 1-based line number of `offset`.
+    func line(of offset: Int) -> Int {
+        var line = 1
+        var i = 0
+        while let nl = find(0x0A, from: i), nl < offset {
+            line += 1
+            i = nl + 1
+        }
+        return line
+    }
+}
+
+extension XMLLexer {
+    /// Whether the markup at `offset` (a `<`) is an end tag, and its element; nil for
+    /// declarations, comments and processing instructions.
+    func peekTag(at offset: Int) -> (isEnd: Bool, name: XMLElementName)? {
+        var i = offset + 1
+        guard i < count else { return nil }
+        let isEnd = base[i] == UInt8(ascii: "/")
+        if isEnd { i += 1 }
+        guard i < count, base[i] != UInt8(ascii: "!"), base[i] != UInt8(ascii: "?") else { return nil }
+        let start = i
+        while i < count {
+            let c = base[i]
+            if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == UInt8(ascii: ">") || c == UInt8(ascii: "/") { break }
+            i += 1
+        }
+        return (isEnd, classifyElement(start, i))
+    }
+}
