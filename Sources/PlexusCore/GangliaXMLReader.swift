@@ -94,7 +94,16 @@ struct GangliaXMLParser {
         open.append(parent)
         defer { open.removeLast() }
         while true {
-            switch try lexer.next() {
+            let token: XMLToken
+            do throws(XMLError) {
+                token = try lexer.next()
+            } catch {
+                // A malformed start tag is its element's failure; anything else is the parent's.
+                guard let child = lexer.startTagName, !error.isUnexpectedEnd else { throw error }
+                skip(child.name, start: child.start, end: child.end, at: lexer.tokenStart, error: error)
+                continue
+            }
+            switch token {
             case .eof:
                 throw .unexpectedEnd(inside: "<\(parent.text)>")
             case .end(let name, let start, let end):
@@ -105,16 +114,20 @@ struct GangliaXMLParser {
                 do throws(XMLError) {
                     try parseChild(name, nameStart: start, nameEnd: end, selfClosing: selfClosing, parent: parent)
                 } catch {
-                    if case .unexpectedEnd = error { throw error }
-                    report.skipped.append(XMLSkip(
-                        element: name == .other ? lexer.text(start, end) : name.text,
-                        line: lexer.line(of: childStart), error: error))
-                    // An unclosed child stopped at an ancestor's end tag, which is read next.
-                    if case .mismatchedEndTag = error { continue }
-                    recover(after: name)
+                    if error.isUnexpectedEnd { throw error }
+                    skip(name, start: start, end: end, at: childStart, error: error)
                 }
             }
         }
+    }
+
+    /// Records a failed child and moves past it. An unclosed child stopped at an ancestor's end
+    /// tag, which is simply read next.
+    private mutating func skip(_ name: XMLElementName, start: Int, end: Int, at offset: Int, error: XMLError) {
+        report.skipped.append(XMLSkip(
+            element: name == .other ? lexer.text(start, end) : name.text, line: lexer.line(of: offset), error: error))
+        if case .mismatchedEndTag = error { return }
+        recover(after: name)
     }
 
     /// An end tag that doesn't close the current element. If it closes an enclosing one, the

@@ -141,8 +141,8 @@ public struct ValueFormat: Hashable, Sendable {
         ValueFormat(parsing: format)?.render(value) ?? defaultText(for: value)
     }
 
-    /// The fallback text: decimal integers, the string itself, and the shortest text that reads
-    /// back as the same float or double (without a trailing `.0`).
+    /// The fallback text: decimal integers, the string itself, whole floats as integers, other
+    /// floats as the shortest text that reads back as the same value.
     public static func defaultText(for value: MetricValue) -> String {
         switch value {
         case .ushort(let v): String(v)
@@ -150,9 +150,15 @@ public struct ValueFormat: Hashable, Sendable {
         case .int(let v): String(v)
         case .uint(let v): String(v)
         case .string(let s): s
-        case .float(let v): v.description.droppingZeroFraction
-        case .double(let v): v.description.droppingZeroFraction
+        case .float(let v): shortestText(Double(v), fallback: v.description)
+        case .double(let v): shortestText(v, fallback: v.description)
         }
+    }
+
+    /// Whole numbers as integers (no exponent, no `.0`), others as the shortest round-trip text.
+    private static func shortestText(_ v: Double, fallback: String) -> String {
+        if v.isFinite, v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return fallback
     }
 }
 
@@ -167,8 +173,4 @@ extension MetricValue {
         case .string, .float, .double: 0
         }
     }
-}
-
-extension String {
-    var droppingZeroFraction: String { hasSuffix(".0") ? String(dropLast(2)) : self }
 }

@@ -19,6 +19,10 @@ public enum XMLError: Error, Hashable, Sendable, CustomStringConvertible {
     /// An HTTP reply (interactive port in `GET` mode) with a status other than 200.
     case httpStatus(String)
 
+    var isUnexpectedEnd: Bool {
+        if case .unexpectedEnd = self { true } else { false }
+    }
+
     public var description: String {
         switch self {
         case .unexpectedEnd(let inside): "document ends inside \(inside)"

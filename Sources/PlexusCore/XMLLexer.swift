@@ -61,6 +61,8 @@ struct XMLLexer {
     private(set) var tokenStart = 0
     /// Attributes of the last start tag.
     var attributes: [XMLAttribute] = []
+    /// The element whose start tag is being read (so a malformed tag can be blamed on it).
+    private(set) var startTagName: (name: XMLElementName, start: Int, end: Int)?
 
     init(base: UnsafePointer<UInt8>, count: Int, position: Int = 0) {
         self.base = base
@@ -73,6 +75,7 @@ struct XMLLexer {
     mutating func pushBack() { position = tokenStart }
 
     mutating func next() throws(XMLError) -> XMLToken {
+        startTagName = nil
         while true {
             guard let lt = find(UInt8(ascii: "<"), from: position) else {
                 position = count
@@ -103,6 +106,7 @@ struct XMLLexer {
     private mutating func startTag() throws(XMLError) -> XMLToken {
         let (start, end) = scanName()
         guard end > start else { throw .malformedMarkup("'<' not followed by a name") }
+        startTagName = (classifyElement(start, end), start, end)
         attributes.removeAll(keepingCapacity: true)
         while true {
             skipSpace()

@@ -1,0 +1,98 @@
+import Testing
+@testable import PlexusCore
+
+/// Rendering values with a sender's printf-style format, parsed by us.
+@Suite struct ValueFormatTests {
+    static let cases: [(MetricValue, String, String)] = [
+        (.float(0.74), "%.2f", "0.74"),
+        (.float(24_684_092), "%.0f", "24684092"),
+        (.double(83.521646592), "%.3f", "83.522"),
+        (.float(2.05041), "%.1f", "2.1"),
+        (.ushort(2), "%hu", "2"),
+        (.uint(1_795_543_625), "%u", "1795543625"),
+        (.int(-42), "%d", "-42"),
+        (.short(-7), "%hd", "-7"),
+        (.string("Linux"), "%s", "Linux"),
+        (.string("v2.14.1-rc1"), "%s", "v2.14.1-rc1"),
+        (.uint(255), "%x", "ff"),
+        (.uint(255), "%#06X", "0X00FF"),
+        (.int(-1), "%u", "4294967295"),
+        (.int(5), "%+d", "+5"),
+        (.uint(7), "%5u", "    7"),
+        (.uint(7), "%-5u|", "7    |"),
+        (.float(50), "%.1f%%", "50.0%"),
+        (.double(1234.5), "%e", "1.234500e+03"),
+        (.double(0.5), "load %g now", "load 0.5 now"),
+        (.uint(3), "%.1f", "3.0"),
+        (.string("abcdef"), "%.3s", "abc"),
+        (.string("ab"), "%4s", "  ab"),
+        // Formats that don't fit or aren't safe fall back to the default text.
+        (.float(0.25), "%d", "0.25"),
+        (.float(24_684_092), "%s", "24684092"),
+        (.uint(9), "%s", "9"),
+        (.string("x"), "%d", "x"),
+        (.uint(1), "%n", "1"),
+        (.uint(1), "%s%s", "1"),
+        (.uint(1), "%u%u", "1"),
+        (.uint(1), "%*d", "1"),
+        (.uint(1), "%.*f", "1"),
+        (.uint(1), "%99999999999d", "1"),
+        (.double(1.5), "%.50f", "1.5"),
+        (.uint(1), "", "1"),
+        (.uint(1), "%", "1"),
+        (.uint(1), "no conversion", "1"),
+        (.double(.nan), "%.2f", "nan"),
+        (.float(1e20), "%z", "1e+20"),
+    ]
+
+    @Test(arguments: cases.indices)
+    func renders(_ index: Int) {
+        let (value, format, expected) = Self.cases[index]
+        #expect(ValueFormat.render(value, format: format) == expected, "\(value) with \(format.debugDescription)")
+    }
+
+    @Test func parsesParts() throws {
+        let format = try #require(ValueFormat(parsing: "T=%-08.3lf°C"))
+        #expect(format.prefix == "T=")
+        #expect(format.flags == "-0")
+        #expect(format.width == 8)
+        #expect(format.precision == 3)
+        #expect(format.conversion == .fixed)
+        #expect(format.suffix == "°C")
+    }
+
+    /// gmond renders gmetric's string values (id 133, `%s`) as the literal text: for every gmetric
+    /// capture our rendering equals the VAL the real gmond served in the same run.
+    @Test func gmetricValuesRenderAsGmondShowedThem() throws {
+        let xml = try #require(GangliaDocument.read(try Fixtures.bytes("xml/gmond-tcp-8649.xml")).document)
+        guard case .cluster(let cluster)? = xml.items.first else { throw Failure("no cluster") }
+        let shown = Dictionary(cluster.hosts.flatMap(\.metrics).map { ($0.name.rawValue, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let files = Fixtures.xdrFiles.filter { $0.hasPrefix("gmetric-") && $0.contains("value-") }
+        #expect(files.count == 6)
+        for file in files {
+            guard case .value(let id, let format, let value) = try GangliaMessage(xdr: try Fixtures.bytes("xdr/\(file)")) else {
+                throw Failure("\(file) is not a value")
+            }
+            #expect(ValueFormat.render(value, format: format) == shown[id.name], "\(file)")
+        }
+    }
+
+    /// Metrics that don't change during a capture render exactly as gmond showed them too.
+    @Test(arguments: ["value-float-mem_total.bin", "value-ushort-cpu_num.bin", "value-string-os_name.bin"])
+    func staticModuleValuesRenderAsGmondShowedThem(_ file: String) throws {
+        let xml = try #require(GangliaDocument.read(try Fixtures.bytes("xml/gmond-tcp-8649.xml")).document)
+        guard case .cluster(let cluster)? = xml.items.first else { throw Failure("no cluster") }
+        guard case .value(let id, let format, let value) = try GangliaMessage(xdr: try Fixtures.bytes("xdr/\(file)")) else {
+            throw Failure("not a value")
+        }
+        let shown = cluster.hosts[1].metrics.first { $0.name.rawValue == id.name }?.value
+        #expect(ValueFormat.render(value, format: format) == shown)
+    }
+
+    @Test func numericValueOfStrings() {
+        #expect(MetricValue.string(" -42 ").numericValue == -42)
+        #expect(MetricValue.string("87.25").numericValue == 87.25)
+        #expect(MetricValue.string("v2").numericValue == nil)
+        #expect(MetricValue.ushort(3).numericValue == 3)
+    }
+}
