@@ -30,7 +30,8 @@ let package = Package(
             dependencies: ["PlexusCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "plexusTests", dependencies: ["PlexusCore"]),
+        // Runs the built executables as real processes.
+        .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "plexus"]),
     ],
     swiftLanguageModes: [.v6]
 )

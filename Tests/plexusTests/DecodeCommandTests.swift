@@ -1,0 +1,60 @@
+import Foundation
+import PlexusCore
+import Testing
+
+/// `plexus decode` run as a real process on the real captures.
+@Suite struct DecodeCommandTests {
+    @Test func printsOneJSONObjectPerDatagram() throws {
+        let result = try Executable("plexus").run(
+            ["decode", "metadata-heartbeat.bin", "value-float-load_one.bin", "gmetric-spoof-value-sw_temp.bin",
+             "metadata-request-load_one.bin"], in: xdrFixtures)
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        #expect(result.stdout == """
+        {"dmax":0,"extra":[{"name":"TITLE","value":"heartbeat"},{"name":"DESC","value":"Last heartbeat"},{"name":"GROUP","value":"core"}],"file":"metadata-heartbeat.bin","host":"vm","id":128,"kind":"metadata","message":"gmetadata_full","name":"heartbeat","slope":"unspecified","spoof":false,"tmax":20,"type":"uint32","units":""}
+        {"file":"value-float-load_one.bin","format":"%.2f","host":"vm","id":134,"kind":"value","message":"gmetric_float","name":"load_one","rendered":"0.20","spoof":false,"value":0.2,"value_type":"float"}
+        {"file":"gmetric-spoof-value-sw_temp.bin","format":"%s","host":"10.0.0.9:switch9.example","id":133,"kind":"value","message":"gmetric_string","name":"sw_temp","rendered":"31","spoof":true,"value":"31","value_type":"string"}
+        {"file":"metadata-request-load_one.bin","host":"localhost","id":136,"kind":"metadata_request","message":"gmetadata_request","name":"load_one","spoof":false}
+
+        """)
+    }
+
+    @Test func everyCaptureDecodes() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: xdrFixtures.path).filter { $0.hasSuffix(".bin") }.sorted()
+        let result = try Executable("plexus").run(["decode"] + files, in: xdrFixtures)
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == files.count)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["kind"] != nil && object?["name"] != nil && object?["host"] != nil)
+        }
+    }
+
+    @Test func readsStandardInputAndKeepsSpecialFloats() throws {
+        let nan = GangliaMessage.value(MetricIdentity(host: "h", name: "x"), format: "%f", value: .double(.nan))
+        let result = try Executable("plexus").run(["decode", "-"], stdin: Data(nan.xdr))
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(#""value":"NaN""#))
+        #expect(result.stdout.contains(#""rendered":"nan""#))
+    }
+
+    @Test func badFilesGiveAClearMessageAndExitOne() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plexus-decode-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try Data(contentsOf: xdrFixtures.appendingPathComponent("value-ushort-cpu_num.bin"))
+        try good.prefix(30).write(to: folder.appendingPathComponent("cut.bin"))
+        try good.write(to: folder.appendingPathComponent("good.bin"))
+        try Data([0, 0, 0, 7]).write(to: folder.appendingPathComponent("old.bin"))
+
+        let result = try Executable("plexus").run(["decode", "cut.bin", "good.bin", "old.bin", "missing.bin"], in: folder)
+        #expect(result.status == 1)
+        #expect(result.stdout.split(separator: "\n").count == 1, "the good file is still printed")
+        let errors = result.stderr.split(separator: "\n").map(String.init)
+        #expect(errors.count == 3)
+        #expect(errors[0] == "plexus decode: cut.bin: not a Ganglia datagram: datagram ends inside format at byte 28 (2 more bytes needed)")
+        #expect(errors[1].hasPrefix("plexus decode: old.bin: not a Ganglia datagram: message id 7 is from Ganglia 2.5"))
+        #expect(errors[2] == "plexus decode: missing.bin: no such file")
+    }
+}
