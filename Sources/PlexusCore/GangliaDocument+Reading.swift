@@ -17,72 +17,63 @@ extension GangliaDocument {
 
 /// Assembles events into a tree; containers left open by a truncated document are closed.
 private struct DocumentBuilder {
-    private enum Open {
-        case grid(Grid)
-        case cluster(Cluster)
+    /// An open GRID or CLUSTER. Children are collected in fields of their own so appending
+    /// mutates in place instead of copying a payload out of an enum.
+    private struct Frame {
+        var grid: Grid?
+        var cluster: Cluster?
+        var hosts: [Host] = []
+        var children: [Grid.Child] = []
+        var summary: Summary?
     }
 
     private(set) var document: GangliaDocument?
-    private var stack: [Open] = []
+    private var stack: [Frame] = []
 
     mutating func apply(_ event: GangliaXMLEvent) {
         switch event {
         case .documentStart(let version, let source):
             document = GangliaDocument(version: version, source: XMLDialect(rawValue: source) ?? .gmond)
         case .gridStart(let grid):
-            stack.append(.grid(grid))
+            stack.append(Frame(grid: grid))
         case .clusterStart(let cluster):
-            stack.append(.cluster(cluster))
+            stack.append(Frame(cluster: cluster))
         case .gridEnd, .clusterEnd:
             close()
         case .host(let host):
-            // Pop, change, push: the popped value is the only reference, so nothing is copied.
-            guard let top = stack.popLast() else {
+            if stack.isEmpty {
                 document?.items.append(.host(host))
-                return
-            }
-            switch consume top {
-            case .cluster(var cluster):
-                cluster.hosts.append(host)
-                stack.append(.cluster(cluster))
-            case let other:
-                stack.append(other)
+            } else {
+                stack[stack.count - 1].hosts.append(host)
             }
         case .hostCounts(let counts):
-            updateSummary { $0.hosts = counts }
+            guard !stack.isEmpty else { return }
+            stack[stack.count - 1].summary = Summary(hosts: counts, metrics: stack[stack.count - 1].summary?.metrics ?? [])
         case .metricSummary(let metric):
-            updateSummary { $0.metrics.append(metric) }
+            guard !stack.isEmpty else { return }
+            if stack[stack.count - 1].summary == nil { stack[stack.count - 1].summary = Summary(hosts: HostCounts(up: 0, down: 0)) }
+            stack[stack.count - 1].summary?.metrics.append(metric)
         case .documentEnd:
             while !stack.isEmpty { close() }
         }
     }
 
-    private mutating func updateSummary(_ change: (inout Summary) -> Void) {
-        guard let top = stack.popLast() else { return }
-        switch consume top {
-        case .grid(var grid):
-            var summary = grid.summary ?? Summary(hosts: HostCounts(up: 0, down: 0))
-            change(&summary)
-            grid.summary = summary
-            stack.append(.grid(grid))
-        case .cluster(var cluster):
-            var summary = cluster.summary ?? Summary(hosts: HostCounts(up: 0, down: 0))
-            change(&summary)
-            cluster.summary = summary
-            stack.append(.cluster(cluster))
-        }
-    }
-
     private mutating func close() {
-        guard let top = stack.popLast() else { return }
+        guard let frame = stack.popLast() else { return }
         let child: Grid.Child
-        switch top {
-        case .grid(let grid): child = .grid(grid)
-        case .cluster(let cluster): child = .cluster(cluster)
+        if var cluster = frame.cluster {
+            cluster.hosts = frame.hosts
+            cluster.summary = frame.summary
+            child = .cluster(cluster)
+        } else if var grid = frame.grid {
+            grid.children = frame.children
+            grid.summary = frame.summary
+            child = .grid(grid)
+        } else {
+            return
         }
-        if case .grid = stack.last, case .grid(var parent)? = stack.popLast() {
-            parent.children.append(child)
-            stack.append(.grid(parent))
+        if !stack.isEmpty {
+            stack[stack.count - 1].children.append(child)
             return
         }
         switch child {

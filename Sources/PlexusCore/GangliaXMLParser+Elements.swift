@@ -134,18 +134,17 @@ extension GangliaXMLParser {
     }
 
     func requiredType(element: XMLElementName) throws(XMLError) -> MetricType {
-        let text = try requiredString(.type, element: element)
-        guard let type = MetricType(rawValue: text) else {
-            throw .invalidAttribute(element: element.text, attribute: "TYPE", value: text)
+        guard let attribute = lexer.attribute(.type) else { throw .missingAttribute(element: element.text, attribute: "TYPE") }
+        guard let type = lexer.match(attribute, among: MetricType.allCases, by: \.rawValue) else {
+            throw .invalidAttribute(element: element.text, attribute: "TYPE", value: lexer.string(attribute))
         }
         return type
     }
 
     func optionalSlope(element: XMLElementName) throws(XMLError) -> Slope {
         guard let attribute = lexer.attribute(.slope) else { return .unspecified }
-        let text = lexer.string(attribute)
-        guard let slope = Slope(name: text) else {
-            throw .invalidAttribute(element: element.text, attribute: "SLOPE", value: text)
+        guard let slope = lexer.match(attribute, among: Slope.allCases, by: \.name) else {
+            throw .invalidAttribute(element: element.text, attribute: "SLOPE", value: lexer.string(attribute))
         }
         return slope
     }

@@ -164,6 +164,20 @@ extension XMLLexer {
         out.append(contentsOf: UTF8.encode(s)!)
     }
 
+    /// The case whose `word` equals the attribute's raw bytes (for enumerated attributes such
+    /// as TYPE and SLOPE), compared without building a String.
+    func match<T>(_ attribute: XMLAttribute, among cases: [T], by word: (T) -> String) -> T? {
+        let length = attribute.valueEnd - attribute.valueStart
+        for candidate in cases {
+            var text = word(candidate)
+            let equal = text.withUTF8 { utf8 in
+                utf8.count == length && memcmp(base + attribute.valueStart, utf8.baseAddress!, length) == 0
+            }
+            if equal { return candidate }
+        }
+        return nil
+    }
+
     /// The attribute as a signed integer (optional sign, digits, surrounding spaces allowed),
     /// read straight from the bytes. Nil for anything else or on overflow.
     func int64(_ attribute: XMLAttribute) -> Int64? {

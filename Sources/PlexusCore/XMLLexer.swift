@@ -138,15 +138,18 @@ struct XMLLexer {
             guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
                 throw .malformedMarkup("attribute \(text(keyStart, keyEnd)) of <\(text(start, end))> is not quoted")
             }
+            // One pass to the closing quote, noting what the value will need when decoded.
             let valueStart = position + 1
-            guard let valueEnd = find(quote, from: valueStart) else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
-            var ampersand = false, high = false
             var i = valueStart
-            while i < valueEnd {
+            var ampersand = false, high = false
+            while i < count {
                 let b = base[i]
+                if b == quote { break }
                 if b == UInt8(ascii: "&") { ampersand = true } else if b >= 0x80 { high = true }
                 i += 1
             }
+            guard i < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
+            let valueEnd = i
             position = valueEnd + 1
             attributes.append(XMLAttribute(
                 key: classifyAttribute(keyStart, keyEnd), valueStart: valueStart, valueEnd: valueEnd,

@@ -1,1 +1,18 @@
-print("bench")
+import Foundation
+import PlexusCore
+
+// plexus-bench: micro-benchmarks driven by scripts/bench (release build).
+//   plexus-bench xml [HOSTS] [METRICS] [ITERATIONS] [OUTFILE]
+// Prints one line per measurement: name, best and median milliseconds, MB/s at the median.
+
+let arguments = CommandLine.arguments.dropFirst()
+guard arguments.first == "xml" else {
+    FileHandle.standardError.write(Data("usage: plexus-bench xml [hosts] [metrics] [iterations] [outfile]\n".utf8))
+    exit(1)
+}
+let numbers = arguments.dropFirst().prefix(3).compactMap { Int($0) }
+let hosts = numbers.count > 0 ? numbers[0] : 1000
+let metrics = numbers.count > 1 ? numbers[1] : 30
+let iterations = numbers.count > 2 ? numbers[2] : 30
+XMLBenchmark(hosts: hosts, metrics: metrics, iterations: iterations,
+             outputFile: arguments.dropFirst(4).first).run()
