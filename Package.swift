@@ -23,11 +23,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Generated inputs shared by tests and benchmarks (synthetic grids, seeded randomness).
+        .target(name: "PlexusTestSupport", dependencies: ["PlexusCore"]),
         // Benchmarks driven by scripts/bench (built in release mode there).
-        .executableTarget(name: "plexus-bench", dependencies: ["PlexusCore"]),
+        .executableTarget(name: "plexus-bench", dependencies: ["PlexusCore", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusCoreTests",
-            dependencies: ["PlexusCore"],
+            dependencies: ["PlexusCore", "PlexusTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         // Runs the built executables as real processes.

@@ -124,7 +124,7 @@ struct GangliaXMLParser {
     /// Records a failed child and moves past it. An unclosed child stopped at an ancestor's end
     /// tag, which is simply read next.
     private mutating func skip(_ name: XMLElementName, start: Int, end: Int, at offset: Int, error: XMLError) {
-        report.skipped.append(XMLSkip(
+        report.recordSkip(XMLSkip(
             element: name == .other ? lexer.text(start, end) : name.text, line: lexer.line(of: offset), error: error))
         if case .mismatchedEndTag = error { return }
         recover(after: name)

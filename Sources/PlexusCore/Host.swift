@@ -41,6 +41,6 @@ public struct Host: Hashable, Sendable {
     /// gmetad's liveness rule: a host is up while `TN < 4 · TMAX`. With TMAX 0 (pre-2.5 senders)
     /// the host is up while REPORTED is within 60 s of `localtime`.
     public func isUp(localtime: Int64) -> Bool {
-        tmax == 0 ? abs(localtime - reported) < 60 : UInt64(tn) < 4 * UInt64(tmax)
+        tmax == 0 ? abs(Int128(localtime) - Int128(reported)) < 60 : UInt64(tn) < 4 * UInt64(tmax)
     }
 }

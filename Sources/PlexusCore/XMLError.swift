@@ -53,8 +53,13 @@ public struct XMLSkip: Hashable, Sendable, CustomStringConvertible {
 
 /// The outcome of reading one document besides its content.
 public struct XMLReadReport: Hashable, Sendable {
-    /// Elements dropped on the way; the rest of the document was kept.
+    /// Elements dropped on the way (the first `maxRecordedSkips`); the rest of the document
+    /// was kept.
     public var skipped: [XMLSkip] = []
+    /// How many elements were dropped in all.
+    public var skippedCount = 0
+    /// A hostile document can't make the report grow without bound.
+    public static let maxRecordedSkips = 100
     /// Set when the document could not be read to its end (truncated, not Ganglia XML...):
     /// everything complete before the problem was still delivered.
     public var fatal: XMLSkip?
@@ -64,5 +69,10 @@ public struct XMLReadReport: Hashable, Sendable {
     public var metrics = 0
 
     /// True when the whole document was read and nothing was skipped.
-    public var isClean: Bool { skipped.isEmpty && fatal == nil }
+    public var isClean: Bool { skippedCount == 0 && fatal == nil }
+
+    mutating func recordSkip(_ skip: XMLSkip) {
+        skippedCount += 1
+        if skipped.count < Self.maxRecordedSkips { skipped.append(skip) }
+    }
 }

@@ -160,8 +160,10 @@ extension XMLLexer {
     }
 
     private func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-        guard let s = Unicode.Scalar(scalar) else { return out.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
-        out.append(contentsOf: UTF8.encode(s)!)
+        guard let s = Unicode.Scalar(scalar), let encoded = UTF8.encode(s) else {
+            return out.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD
+        }
+        out.append(contentsOf: encoded)
     }
 
     /// The case whose `word` equals the attribute's raw bytes (for enumerated attributes such

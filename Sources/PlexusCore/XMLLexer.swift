@@ -63,6 +63,8 @@ struct XMLLexer {
     var attributes: [XMLAttribute] = []
     /// The element whose start tag is being read (so a malformed tag can be blamed on it).
     private(set) var startTagName: (name: XMLElementName, start: Int, end: Int)?
+    /// Start of a line and its number, from the last `line(of:)`.
+    private var lineCache = (offset: 0, line: 1)
 
     init(base: UnsafePointer<UInt8>, count: Int, position: Int = 0) {
         self.base = base
@@ -244,14 +246,16 @@ struct XMLLexer {
         (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
     }
 
-    /// 1-based line number of `offset`.
-    func line(of offset: Int) -> Int {
-        var line = 1
-        var i = 0
+    /// 1-based line number of `offset`. Counts on from the last answer, so reporting many
+    /// skips in document order stays linear.
+    mutating func line(of offset: Int) -> Int {
+        if offset < lineCache.offset { lineCache = (0, 1) }
+        var (i, line) = lineCache
         while let nl = find(0x0A, from: i), nl < offset {
             line += 1
             i = nl + 1
         }
+        lineCache = (i, line)
         return line
     }
 }

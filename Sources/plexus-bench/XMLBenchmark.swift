@@ -1,5 +1,6 @@
 import Foundation
 import PlexusCore
+import PlexusTestSupport
 
 /// Times the XML writer, the streaming reader and the tree builder on a generated document.
 struct XMLBenchmark {
@@ -9,8 +10,8 @@ struct XMLBenchmark {
     /// Where to save the generated document (for comparing other parsers on the same bytes).
     var outputFile: String?
 
-    func run() {
-        let document = SyntheticGrid(hosts: hosts, metricsPerHost: metrics).document()
+    func run() throws {
+        let document = try SyntheticGrid(hosts: hosts, metricsPerHost: metrics).document()
         var bytes: [UInt8] = []
         let writer = GangliaXMLWriter(dialect: .gmetad)
         writer.write(document, into: &bytes)

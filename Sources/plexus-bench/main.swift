@@ -14,5 +14,9 @@ let numbers = arguments.dropFirst().prefix(3).compactMap { Int($0) }
 let hosts = numbers.count > 0 ? numbers[0] : 1000
 let metrics = numbers.count > 1 ? numbers[1] : 30
 let iterations = numbers.count > 2 ? numbers[2] : 30
-XMLBenchmark(hosts: hosts, metrics: metrics, iterations: iterations,
-             outputFile: arguments.dropFirst(4).first).run()
+do {
+    try XMLBenchmark(hosts: hosts, metrics: metrics, iterations: iterations, outputFile: arguments.dropFirst(4).first).run()
+} catch {
+    FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,5 +1,6 @@
 import Testing
 @testable import PlexusCore
+import PlexusTestSupport
 
 /// Hostile and broken datagrams: each gives a typed error, none traps.
 @Suite struct XDRMalformedTests {

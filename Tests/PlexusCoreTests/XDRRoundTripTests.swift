@@ -1,5 +1,6 @@
 import Testing
 @testable import PlexusCore
+import PlexusTestSupport
 
 /// Generated messages of every kind survive encode → decode unchanged.
 @Suite struct XDRRoundTripTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import PlexusCore
+import PlexusTestSupport
 
 /// Broken, hostile and truncated documents: a bad HOST or METRIC costs only itself.
 @Suite struct XMLRobustnessTests {
@@ -137,6 +138,20 @@ import Testing
             let report = GangliaXMLReader.read(bytes) { if case .host = $0 { hosts += 1 } }
             #expect(hosts == report.hosts)
         }
+    }
+
+    @Test func floodsOfBrokenMetricsAreCountedNotHoarded() {
+        let broken = String(repeating: "<METRIC NAME=\"x\" VAL=\"1\" TYPE=\"bogus\"><EXTRA_DATA></EXTRA_DATA></METRIC>\n", count: 20_000)
+        let doc = """
+        <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond"><CLUSTER NAME="c" LOCALTIME="1">
+        <HOST NAME="h" IP="i" REPORTED="1">
+        \(broken)<METRIC NAME="ok" VAL="1" TYPE="uint32"/></HOST></CLUSTER></GANGLIA_XML>
+        """
+        let (hosts, report) = Self.hosts(in: doc)
+        #expect(hosts.first?.metrics.map(\.name.rawValue) == ["ok"])
+        #expect(report.skippedCount == 20_000)
+        #expect(report.skipped.count == XMLReadReport.maxRecordedSkips)
+        #expect(report.skipped.last?.line == 102, "line numbers stay right while counting on")
     }
 
     static func offsets(of needle: String, in bytes: [UInt8]) -> [Int] {

@@ -2,13 +2,19 @@ import PlexusCore
 
 /// A generated grid shaped like a real one: hosts with gmond's default metrics (names, types,
 /// units, extra data) and plausible values, so parser and writer benchmarks see realistic bytes.
-struct SyntheticGrid {
-    var hosts: Int
-    var metricsPerHost: Int
-    var now: Int64 = 1_795_543_700
+public struct SyntheticGrid: Sendable {
+    public var hosts: Int
+    public var metricsPerHost: Int
+    /// LOCALTIME of the generated grid and cluster.
+    public var now: Int64 = 1_795_543_700
+
+    public init(hosts: Int, metricsPerHost: Int) {
+        self.hosts = hosts
+        self.metricsPerHost = metricsPerHost
+    }
 
     /// Metric templates from gmond's default set (spec §2.2), cycled to reach `metricsPerHost`.
-    static let templates: [(name: String, type: MetricType, units: String, format: String, group: String, title: String, desc: String)] = [
+    public static let templates: [(name: String, type: MetricType, units: String, format: String, group: String, title: String, desc: String)] = [
         ("load_one", .float, " ", "%.2f", "load", "One Minute Load Average", "One minute load average"),
         ("load_five", .float, " ", "%.2f", "load", "Five Minute Load Average", "Five minute load average"),
         ("load_fifteen", .float, " ", "%.2f", "load", "Fifteen Minute Load Average", "Fifteen minute load average"),
@@ -41,8 +47,9 @@ struct SyntheticGrid {
         ("os_release", .string, "", "%s", "system", "Operating System Release", "Operating system release date"),
     ]
 
-    func document() -> GangliaDocument {
-        var rng = SplitMix(state: 0x51AB)
+    /// A gmetad-style document: one grid, one cluster `Synthetic`, `hosts` × `metricsPerHost`.
+    public func document() throws -> GangliaDocument {
+        var rng = SeededGenerator(seed: 0x51AB)
         var hostList: [Host] = []
         hostList.reserveCapacity(hosts)
         for h in 0..<hosts {
@@ -51,41 +58,28 @@ struct SyntheticGrid {
                 let t = Self.templates[m % Self.templates.count]
                 let name = m < Self.templates.count ? t.name : "\(t.name)_\(m / Self.templates.count)"
                 metrics.append(Metric(
-                    name: try! MetricName(name), value: value(t.type, t.format, &rng), type: t.type, units: t.units,
+                    name: try MetricName(name), value: value(t.type, t.format, &rng), type: t.type, units: t.units,
                     tn: UInt32(rng.next() % 20), tmax: 90, dmax: 0, slope: .both,
                     extraData: [ExtraElement(name: "GROUP", value: t.group), ExtraElement(name: "DESC", value: t.desc),
                                 ExtraElement(name: "TITLE", value: t.title)]))
             }
             hostList.append(Host(
-                name: try! HostName("node\(h).rack\(h / 40).example.com"), ip: "10.\(h / 65536).\((h / 256) % 256).\(h % 256)",
+                name: try HostName("node\(h).rack\(h / 40).example.com"), ip: "10.\(h / 65536).\((h / 256) % 256).\(h % 256)",
                 reported: now - 5, tn: 5, tmax: 20, dmax: 86400, location: "rack\(h / 40),\(h % 40),0",
                 gmondStarted: now - 86_000, metrics: metrics))
         }
-        let cluster = Cluster(name: try! ClusterName("Synthetic"), localtime: now, owner: "Bench", hosts: hostList)
-        let grid = Grid(name: try! GridName("BenchGrid"), authority: "http://bench.example.invalid/ganglia/", localtime: now,
+        let cluster = Cluster(name: try ClusterName("Synthetic"), localtime: now, owner: "Bench", hosts: hostList)
+        let grid = Grid(name: try GridName("BenchGrid"), authority: "http://bench.example.invalid/ganglia/", localtime: now,
                         children: [.cluster(cluster)])
         return GangliaDocument(source: .gmetad, items: [.grid(grid)])
     }
 
-    private func value(_ type: MetricType, _ format: String, _ rng: inout SplitMix) -> String {
+    private func value(_ type: MetricType, _ format: String, _ rng: inout SeededGenerator) -> String {
         let r = rng.next()
         switch type {
         case .string: return "Linux 6.1.0-\(r % 30)-amd64"
         case .float, .double: return ValueFormat.render(.double(Double(r % 10_000_000) / 100), format: format)
         default: return ValueFormat.render(.uint(UInt32(truncatingIfNeeded: r % 5000)), format: format)
         }
-    }
-}
-
-/// SplitMix64: deterministic input for benchmarks.
-struct SplitMix {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
