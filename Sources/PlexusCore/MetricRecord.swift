@@ -1,0 +1,20 @@
+/// What the agent holds for one metric of one host: the metadata and the latest value, each
+/// with the time it was heard. Kept small: it is held once per metric per host of the cluster.
+public struct MetricRecord: Sendable, Equatable {
+    /// The announced metadata; nil until a metadata packet arrives (values are kept meanwhile,
+    /// but the metric is not shown).
+    public var metadata: MetricMetadata?
+    /// The latest value rendered to text (see `ValueFormat`); nil until a value arrives.
+    public var value: String?
+    /// When the metadata was last heard (Unix seconds).
+    public var metadataHeard: Int64 = 0
+    /// When the value was last heard.
+    public var valueHeard: Int64 = 0
+    /// When we last asked the owner to resend the metadata (0 = never).
+    public var metadataRequested: Int64 = 0
+
+    public init() {}
+
+    /// Heard of in any way, for dmax expiry.
+    var lastHeard: Int64 { max(metadataHeard, valueHeard) }
+}
