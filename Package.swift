@@ -12,10 +12,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
-        // The pure core: model, Ganglia XDR and XML codecs, names. No I/O, no clocks.
-        .target(name: "PlexusCore"),
+        // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
+        // No I/O, no clocks. TOMLKit only parses text (docs/architecture.md).
+        .target(name: "PlexusCore", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "plexus",
             dependencies: [

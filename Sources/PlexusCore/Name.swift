@@ -64,6 +64,11 @@ public struct Name<Kind: NameKind>: Hashable, Comparable, Sendable, CustomString
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// The error `init` would throw for `raw`, or nil if it is a valid name.
+    public static func error(for raw: String) -> NameError? {
+        problem(with: raw).map { NameError(kind: Kind.label, name: raw, problem: $0) }
+    }
+
     /// Why `raw` can't be a name of this kind, or nil if it can.
     public static func problem(with raw: String) -> NameError.Problem? {
         let utf8 = raw.utf8

@@ -1,0 +1,206 @@
+/// Reading the agent's TOML. Every key name of the agent's configuration appears in this file
+/// only; the meaning of each is documented on `AgentConfiguration`.
+extension AgentConfiguration {
+    /// Parses and validates `text` (the content of `file`, named in every error).
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> AgentConfiguration {
+        var root = try ConfigTable.parse(text, file: file)
+        var config = AgentConfiguration()
+        if var t = try root.table("globals") {
+            try readGlobals(&t, into: &config.globals)
+            try t.finish()
+        }
+        if var t = try root.table("cluster") {
+            config.cluster.name = try t.string("name") ?? config.cluster.name
+            config.cluster.owner = try t.string("owner") ?? config.cluster.owner
+            config.cluster.latlong = try t.string("latlong") ?? config.cluster.latlong
+            config.cluster.url = try t.string("url") ?? config.cluster.url
+            try t.finish()
+        }
+        if var t = try root.table("host") {
+            config.location = try t.string("location") ?? config.location
+            try t.finish()
+        }
+        if let tables = try root.tables("udp_send_channel") {
+            config.udpSendChannels = try tables.map { t throws(ConfigError) in try readSendChannel(t) }
+        }
+        if let tables = try root.tables("udp_recv_channel") {
+            config.udpReceiveChannels = try tables.map { t throws(ConfigError) in try readReceiveChannel(t) }
+        }
+        if let tables = try root.tables("tcp_accept_channel") {
+            config.tcpAcceptChannels = try tables.map { t throws(ConfigError) in try readAcceptChannel(t) }
+        }
+        if let tables = try root.tables("collection_group") {
+            config.collectionGroups = try tables.map { t throws(ConfigError) in try readCollectionGroup(t) }
+        }
+        if let tables = try root.tables("probe") {
+            config.probes = try tables.map { t throws(ConfigError) in try readProbe(t) }
+        }
+        try root.finish()
+        try config.validate(file: file)
+        return config
+    }
+
+    private static func readGlobals(_ t: inout ConfigTable, into g: inout Globals) throws(ConfigError) {
+        g.deaf = try t.bool("deaf") ?? g.deaf
+        g.mute = try t.bool("mute") ?? g.mute
+        g.hostDmax = try t.seconds("host_dmax") ?? g.hostDmax
+        g.hostTmax = try t.seconds("host_tmax") ?? g.hostTmax
+        g.cleanupThreshold = try t.seconds("cleanup_threshold") ?? g.cleanupThreshold
+        g.sendMetadataInterval = try t.seconds("send_metadata_interval") ?? g.sendMetadataInterval
+        g.maxUDPMessageLength = try t.integer("max_udp_msg_len", in: 576...65507) ?? g.maxUDPMessageLength
+        if let name = try t.string("override_hostname") {
+            if let problem = HostName.error(for: name) { throw t.error("override_hostname", "\(problem)") }
+            g.overrideHostname = name
+        }
+        if let ip = try t.string("override_ip") {
+            guard IPAddress(ip) != nil else { throw t.error("override_ip", "\(ip.debugDescription) is not an IP address") }
+            g.overrideIP = ip
+        }
+        g.tags = try t.string("tags") ?? g.tags
+        g.maxHosts = try t.integer("max_hosts", in: 1...1_000_000) ?? g.maxHosts
+        g.maxMetricsPerHost = try t.integer("max_metrics_per_host", in: 1...100_000) ?? g.maxMetricsPerHost
+    }
+
+    private static func readSendChannel(_ table: ConfigTable) throws(ConfigError) -> UDPSendChannel {
+        var t = table
+        var c = UDPSendChannel()
+        c.mcastJoin = try multicastGroup(&t, "mcast_join")
+        c.mcastIf = try t.string("mcast_if")
+        c.host = try t.string("host")
+        c.port = try t.integer("port", in: 1...65535) ?? c.port
+        c.ttl = try t.integer("ttl", in: 0...255) ?? c.ttl
+        c.bind = try address(&t, "bind")
+        switch (c.mcastJoin, c.host) {
+        case (nil, nil): throw t.error("host", "a send channel needs host (unicast) or mcast_join (multicast)")
+        case (.some, .some): throw t.error("host", "set host or mcast_join, not both")
+        default: break
+        }
+        try t.finish()
+        return c
+    }
+
+    private static func readReceiveChannel(_ table: ConfigTable) throws(ConfigError) -> UDPReceiveChannel {
+        var t = table
+        var c = UDPReceiveChannel()
+        c.mcastJoin = try multicastGroup(&t, "mcast_join")
+        c.mcastIf = try t.string("mcast_if")
+        c.bind = try address(&t, "bind")
+        c.port = try t.integer("port", in: 0...65535) ?? c.port
+        c.family = try family(&t) ?? c.family
+        c.buffer = try t.integer("buffer", in: 0...(1 << 30))
+        c.allow = try allowList(&t)
+        try t.finish()
+        return c
+    }
+
+    private static func readAcceptChannel(_ table: ConfigTable) throws(ConfigError) -> TCPAcceptChannel {
+        var t = table
+        var c = TCPAcceptChannel()
+        c.bind = try address(&t, "bind")
+        c.port = try t.integer("port", in: 0...65535) ?? c.port
+        c.family = try family(&t) ?? c.family
+        c.gzipOutput = try t.bool("gzip_output") ?? c.gzipOutput
+        c.timeout = try t.number("timeout", in: 0.1...3600) ?? c.timeout
+        c.allow = try allowList(&t)
+        try t.finish()
+        return c
+    }
+
+    private static func readCollectionGroup(_ table: ConfigTable) throws(ConfigError) -> CollectionGroup {
+        var t = table
+        var g = CollectionGroup(metrics: [])
+        g.collectOnce = try t.bool("collect_once") ?? g.collectOnce
+        g.collectEvery = try t.seconds("collect_every") ?? g.collectEvery
+        g.timeThreshold = try t.seconds("time_threshold") ?? g.timeThreshold
+        guard g.collectOnce || g.collectEvery > 0 else { throw t.error("collect_every", "must be at least 1 second") }
+        guard g.timeThreshold > 0 else { throw t.error("time_threshold", "must be at least 1 second") }
+        for var m in try t.tables("metric") ?? [] {
+            guard let name = try m.string("name") else { throw m.error("name", "every metric needs a name") }
+            if let problem = MetricName.error(for: name) { throw m.error("name", "\(problem)") }
+            var selection = MetricSelection(name: name)
+            selection.valueThreshold = try m.number("value_threshold", in: 0...Double.greatestFiniteMagnitude)
+            selection.title = try m.string("title")
+            try m.finish()
+            g.metrics.append(selection)
+        }
+        guard !g.metrics.isEmpty else { throw t.error("metric", "a collection group needs at least one [[collection_group.metric]]") }
+        try t.finish()
+        return g
+    }
+
+    private static func readProbe(_ table: ConfigTable) throws(ConfigError) -> Probe {
+        var t = table
+        guard let name = try t.string("name") else { throw t.error("name", "every probe needs a name") }
+        guard MetricName(validating: "probe_\(name)_status") != nil, !name.contains(" ") else {
+            throw t.error("name", "\(name.debugDescription) can't be part of a metric name")
+        }
+        let target: Probe.Target
+        switch (try t.string("url"), try t.string("tcp")) {
+        case (let url?, nil):
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw t.error("url", "must start with http:// or https://") }
+            target = .http(url: url)
+        case (nil, let endpoint?):
+            guard let (host, port) = hostAndPort(endpoint) else { throw t.error("tcp", "expected host:port, found \(endpoint.debugDescription)") }
+            target = .tcp(host: host, port: port)
+        default:
+            throw t.error("url", "a probe needs exactly one of url (HTTP/HTTPS) or tcp (host:port)")
+        }
+        var probe = Probe(name: name, target: target)
+        probe.interval = try t.seconds("interval") ?? probe.interval
+        probe.timeout = try t.number("timeout", in: 0.01...600) ?? probe.timeout
+        probe.expectStatus = try t.integer("expect_status", in: 100...599)
+        guard probe.interval > 0 else { throw t.error("interval", "must be at least 1 second") }
+        try t.finish()
+        return probe
+    }
+
+    // MARK: - Shared value rules
+
+    private static func address(_ t: inout ConfigTable, _ key: String) throws(ConfigError) -> String? {
+        guard let text = try t.string(key) else { return nil }
+        guard IPAddress(text) != nil else { throw t.error(key, "\(text.debugDescription) is not an IP address") }
+        return text
+    }
+
+    private static func multicastGroup(_ t: inout ConfigTable, _ key: String) throws(ConfigError) -> String? {
+        guard let text = try address(&t, key) else { return nil }
+        guard IPAddress(text)!.isMulticast else { throw t.error(key, "\(text) is not a multicast group address") }
+        return text
+    }
+
+    private static func family(_ t: inout ConfigTable) throws(ConfigError) -> Family? {
+        guard let text = try t.string("family") else { return nil }
+        guard let family = Family(rawValue: text) else { throw t.error("family", "expected \"inet4\" or \"inet6\", found \(text.debugDescription)") }
+        return family
+    }
+
+    private static func allowList(_ t: inout ConfigTable) throws(ConfigError) -> [CIDRBlock] {
+        var blocks: [CIDRBlock] = []
+        for (i, text) in (try t.strings("allow") ?? []).enumerated() {
+            guard let block = CIDRBlock(text) else { throw t.error("allow[\(i)]", "\(text.debugDescription) is not an address or CIDR block") }
+            blocks.append(block)
+        }
+        return blocks
+    }
+
+    /// `host:port` or `[v6]:port`.
+    static func hostAndPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    /// Cross-field rules.
+    func validate(file: String) throws(ConfigError) {
+        func fail(_ key: String, _ reason: String) -> ConfigError { ConfigError(file: file, key: key, reason: reason) }
+        if globals.deaf && globals.mute { throw fail("globals.deaf", "deaf and mute together leave the agent nothing to do") }
+        if let problem = ClusterName.error(for: cluster.name) { throw fail("cluster.name", "\(problem)") }
+        var probeNames: Set<String> = []
+        for (i, probe) in probes.enumerated() where !probeNames.insert(probe.name).inserted {
+            throw fail("probe[\(i)].name", "another probe is already called \(probe.name.debugDescription)")
+        }
+    }
+}

@@ -1,0 +1,161 @@
+/// The agent's configuration: gmond.conf's sections and keys, in TOML (`docs/configuration.md`).
+/// Defaults are gmond's where gmond has one.
+public struct AgentConfiguration: Sendable, Equatable {
+    /// `[globals]`.
+    public struct Globals: Sendable, Equatable {
+        /// No receiving: no receive channels, no TCP XML.
+        public var deaf = false
+        /// No sending of our own metrics.
+        public var mute = false
+        /// Seconds before a silent host is deleted; 0 = never.
+        public var hostDmax: UInt32 = 86_400
+        /// Heartbeat interval advertised as the host TMAX.
+        public var hostTmax: UInt32 = 20
+        /// Seconds between expiry passes.
+        public var cleanupThreshold: UInt32 = 300
+        /// Seconds between metadata resends (gmond's default is 0, never; 60 lets a restarted
+        /// unicast receiver recover).
+        public var sendMetadataInterval: UInt32 = 60
+        /// Receive buffer size and largest datagram we send.
+        public var maxUDPMessageLength = 1472
+        /// Send our metrics as this host (spoofed as `override_ip:override_hostname`).
+        public var overrideHostname: String?
+        public var overrideIP: String?
+        /// TAGS shown for our host.
+        public var tags = ""
+        /// Bounds on what we hold from others (Plexus additions).
+        public var maxHosts = 10_000
+        public var maxMetricsPerHost = 2_000
+    }
+
+    /// `[cluster]`.
+    public struct ClusterInfo: Sendable, Equatable {
+        public var name = "unspecified"
+        public var owner = "unspecified"
+        public var latlong = "unspecified"
+        public var url = "unspecified"
+    }
+
+    /// Address family of a channel.
+    public enum Family: String, Sendable, Equatable {
+        case inet4, inet6
+    }
+
+    /// `[[udp_send_channel]]`: where our datagrams go (a multicast group or a unicast host).
+    public struct UDPSendChannel: Sendable, Equatable {
+        public var mcastJoin: String?
+        public var mcastIf: String?
+        public var host: String?
+        public var port = 8649
+        public var ttl = 1
+        /// Source address to send from.
+        public var bind: String?
+
+        public init(mcastJoin: String? = nil, host: String? = nil, port: Int = 8649) {
+            self.mcastJoin = mcastJoin
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// `[[udp_recv_channel]]`: where we listen (joining a group when `mcast_join` is set).
+    public struct UDPReceiveChannel: Sendable, Equatable {
+        public var mcastJoin: String?
+        public var mcastIf: String?
+        public var bind: String?
+        public var port = 8649
+        public var family = Family.inet4
+        /// Socket receive buffer in bytes; nil = the system's default.
+        public var buffer: Int?
+        /// Who may send to us; empty = anyone.
+        public var allow: [CIDRBlock] = []
+
+        public init(mcastJoin: String? = nil, bind: String? = nil, port: Int = 8649) {
+            self.mcastJoin = mcastJoin
+            self.bind = bind
+            self.port = port
+        }
+    }
+
+    /// `[[tcp_accept_channel]]`: where we serve the cluster's XML.
+    public struct TCPAcceptChannel: Sendable, Equatable {
+        public var bind: String?
+        public var port = 8649
+        public var family = Family.inet4
+        public var gzipOutput = false
+        /// Seconds a client may take to read the document.
+        public var timeout: Double = 10
+        /// Who may read; empty = anyone.
+        public var allow: [CIDRBlock] = []
+
+        public init(bind: String? = nil, port: Int = 8649) {
+            self.bind = bind
+            self.port = port
+        }
+    }
+
+    /// One `[[collection_group.metric]]`.
+    public struct MetricSelection: Sendable, Equatable {
+        public var name: String
+        /// Send the group at once when the value moves at least this much; nil = never.
+        public var valueThreshold: Double?
+        public var title: String?
+
+        public init(name: String, valueThreshold: Double? = nil, title: String? = nil) {
+            self.name = name
+            self.valueThreshold = valueThreshold
+            self.title = title
+        }
+    }
+
+    /// `[[collection_group]]`: metrics collected and sent together (spec §2.3).
+    public struct CollectionGroup: Sendable, Equatable {
+        public var collectOnce = false
+        public var collectEvery: UInt32 = 60
+        public var timeThreshold: UInt32 = 3600
+        public var metrics: [MetricSelection] = []
+
+        public init(collectOnce: Bool = false, collectEvery: UInt32 = 60, timeThreshold: UInt32 = 3600, metrics: [MetricSelection]) {
+            self.collectOnce = collectOnce
+            self.collectEvery = collectEvery
+            self.timeThreshold = timeThreshold
+            self.metrics = metrics
+        }
+    }
+
+    /// `[[probe]]`: a response-time check reported as `probe_<name>_*` metrics.
+    public struct Probe: Sendable, Equatable {
+        public enum Target: Sendable, Equatable {
+            /// `url = "http://..."` or `"https://..."`.
+            case http(url: String)
+            /// `tcp = "host:port"`.
+            case tcp(host: String, port: Int)
+        }
+
+        public var name: String
+        public var target: Target
+        /// Seconds between checks.
+        public var interval: UInt32 = 30
+        /// Seconds before a check counts as down.
+        public var timeout: Double = 5
+        /// HTTP status that counts as up; nil = any 2xx or 3xx.
+        public var expectStatus: Int?
+
+        public init(name: String, target: Target) {
+            self.name = name
+            self.target = target
+        }
+    }
+
+    public var globals = Globals()
+    public var cluster = ClusterInfo()
+    /// `[host] location`.
+    public var location = "unspecified"
+    public var udpSendChannels = [UDPSendChannel(mcastJoin: "239.2.11.71")]
+    public var udpReceiveChannels = [UDPReceiveChannel(mcastJoin: "239.2.11.71", bind: "239.2.11.71")]
+    public var tcpAcceptChannels = [TCPAcceptChannel()]
+    public var collectionGroups = AgentConfiguration.defaultCollectionGroups
+    public var probes: [Probe] = []
+
+    public init() {}
+}
