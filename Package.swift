@@ -25,6 +25,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Linux samplers, one per file, reading only through a ProcFS value (tests use a fake /proc).
+        .target(name: "PlexusCollectors", dependencies: ["PlexusCore"]),
         // Generated inputs shared by tests and benchmarks (synthetic grids, seeded randomness).
         .target(name: "PlexusTestSupport", dependencies: ["PlexusCore"]),
         // Benchmarks driven by scripts/bench (built in release mode there).
@@ -34,6 +36,7 @@ let package = Package(
             dependencies: ["PlexusCore", "PlexusTestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
         // Runs the built executables as real processes.
         .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "plexus"]),
     ],
