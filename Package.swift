@@ -27,6 +27,8 @@ let package = Package(
         ),
         // Linux samplers, one per file, reading only through a ProcFS value (tests use a fake /proc).
         .target(name: "PlexusCollectors", dependencies: ["PlexusCore"]),
+        // The agent's services: collection schedule, announcer, receiver, XML export.
+        .target(name: "PlexusAgent", dependencies: ["PlexusCore", "PlexusCollectors"]),
         // Generated inputs shared by tests and benchmarks (synthetic grids, seeded randomness).
         .target(name: "PlexusTestSupport", dependencies: ["PlexusCore"]),
         // Benchmarks driven by scripts/bench (built in release mode there).
@@ -37,6 +39,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent"]),
         // Runs the built executables as real processes.
         .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "plexus"]),
     ],
