@@ -5,14 +5,19 @@ import PackageDescription
 // later issue (collectors, transport, archive, agent, aggregator, web) are added with that issue.
 let package = Package(
     name: "Plexus",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "PlexusCore", targets: ["PlexusCore"]),
         .executable(name: "plexus", targets: ["plexus"]),
+        .executable(name: "plexus-agent", targets: ["plexus-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.4.0"),
     ],
     targets: [
         // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
@@ -27,8 +32,34 @@ let package = Package(
         ),
         // Linux samplers, one per file, reading only through a ProcFS value (tests use a fake /proc).
         .target(name: "PlexusCollectors", dependencies: ["PlexusCore"]),
+        // SwiftNIO glue: UDP send/receive channels (multicast and unicast), the TCP XML server.
+        .target(
+            name: "PlexusTransport",
+            dependencies: [
+                "PlexusCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
         // The agent's services: collection schedule, announcer, receiver, XML export.
-        .target(name: "PlexusAgent", dependencies: ["PlexusCore", "PlexusCollectors"]),
+        .target(
+            name: "PlexusAgent",
+            dependencies: [
+                "PlexusCore", "PlexusCollectors", "PlexusTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "plexus-agent",
+            dependencies: [
+                "PlexusAgent", "PlexusCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Generated inputs shared by tests and benchmarks (synthetic grids, seeded randomness).
         .target(name: "PlexusTestSupport", dependencies: ["PlexusCore"]),
         // Benchmarks driven by scripts/bench (built in release mode there).
@@ -41,7 +72,7 @@ let package = Package(
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent"]),
         // Runs the built executables as real processes.
-        .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "plexus"]),
+        .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "PlexusTestSupport", "plexus", "plexus-agent"]),
     ],
     swiftLanguageModes: [.v6]
 )

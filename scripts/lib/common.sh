@@ -26,3 +26,19 @@ ensure_packages() {
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# ensure_packages_stopped PKG...: like ensure_packages, but daemons the packages ship (gmond,
+# gmetad, rrdcached) are not started by the install: tests start their own copies on their own
+# ports and stop them by PID.
+ensure_packages_stopped() {
+    local policy=/usr/sbin/policy-rc.d created=
+    if [ "$(id -u)" -eq 0 ] && [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod +x "$policy"
+        created=1
+    fi
+    local status=0
+    ensure_packages "$@" || status=$?
+    [ -n "$created" ] && rm -f "$policy"
+    return $status
+}

@@ -1,0 +1,133 @@
+import Logging
+import NIOCore
+import PlexusCollectors
+import PlexusCore
+import PlexusTransport
+
+extension AgentService {
+    /// Collects and sends our own metrics on the schedule, and files them into our own cluster
+    /// state (so our host is in our XML even when no receive channel hears our sends).
+    func announce(senders: [UDPSender], identity: AgentIdentity) async throws {
+        let ownSender = ClusterState.Sender(address: identity.stateKey, resolvedName: identity.hostname)
+        var tagged = false
+        while true {
+            let now = Self.monotonic()
+            let (outgoing, failures, definitions, deadline) = announcer.withLock { a in
+                var failures: [(metrics: [String], error: CollectorError)] = []
+                let out = a.schedule.tick(now: now) { names in
+                    let sample = a.collectors.sample(names, proc: proc, now: now)
+                    failures = sample.failures
+                    return sample.values
+                }
+                return (out, failures, a.collectors.definitions, a.schedule.nextDeadline)
+            }
+            for failure in failures {
+                logger.warning("collector failed", metadata: ["metrics": "\(failure.metrics.joined(separator: ","))", "error": "\(failure.error)"])
+            }
+            if !failures.isEmpty { stats.withLock { $0.collectorFailures += failures.count } }
+            let wall = Self.wallClock()
+            for item in outgoing {
+                guard let message = identity.message(for: item, definitions: definitions) else { continue }
+                send(message, to: senders)
+                state.withLock { state in
+                    _ = state.apply(message, from: ownSender, now: wall)
+                    if !tagged, !config.globals.tags.isEmpty { state.setTags(config.globals.tags, forHost: identity.stateKey) }
+                }
+                tagged = true
+            }
+            // Wake at the next deadline, and at least every second to answer metadata requests.
+            try await Task.sleep(for: .seconds(max(0.01, min(1, deadline - Self.monotonic()))))
+        }
+    }
+
+    func send(_ message: GangliaMessage, to senders: [UDPSender]) {
+        let bytes = message.xdr
+        guard bytes.count <= GangliaMessage.maxMessageLength else {
+            stats.withLock { $0.oversized += 1 }
+            logger.warning("message too large for one datagram", metadata: ["metric": "\(message.identity.name)", "bytes": "\(bytes.count)"])
+            return
+        }
+        for sender in senders { sender.send(bytes) }
+        stats.withLock { $0.sent += senders.count }
+    }
+
+    /// Reads one receive channel: drops what the allow-list refuses or doesn't decode (counted),
+    /// applies the rest to the cluster state, and acts on metadata requests either way.
+    func receive(_ channel: UDPReceiver.Channel, allow: [CIDRBlock], senders: [UDPSender], identity: AgentIdentity) async throws {
+        try await channel.executeThenClose { inbound, _ in
+            for try await envelope in inbound {
+                guard let source = envelope.remoteAddress.ipAddress, let ip = IPAddress(source), allow.allows(ip) else {
+                    stats.withLock { $0.refused += 1 }
+                    continue
+                }
+                let message: GangliaMessage
+                do {
+                    message = try envelope.data.withUnsafeReadableBytes { try GangliaMessage(xdr: $0) }
+                } catch {
+                    stats.withLock { $0.malformed += 1 }
+                    logger.debug("dropped malformed datagram", metadata: ["from": "\(source)", "error": "\(error)"])
+                    continue
+                }
+                let action = state.withLock { $0.apply(message, from: .init(address: source), now: Self.wallClock()) }
+                stats.withLock { $0.received += 1 }
+                switch action {
+                case .none:
+                    break
+                case .requestMetadata(let id):
+                    send(.metadataRequest(id), to: senders)
+                    stats.withLock { $0.metadataRequestsSent += 1 }
+                case .metadataRequested(let id):
+                    guard identity.owns(id) else { break }
+                    let now = Self.monotonic()
+                    announcer.withLock { $0.schedule.metadataRequested(id.name, now: now) }
+                    stats.withLock { $0.metadataRequestsAnswered += 1 }
+                }
+            }
+        }
+    }
+
+    /// gmond's cleanup every `cleanup_threshold` seconds, plus a log line when anything was dropped.
+    func cleanup() async throws {
+        var reported = AgentStatistics()
+        while true {
+            try await Task.sleep(for: .seconds(Int(max(config.globals.cleanupThreshold, 1))))
+            state.withLock { $0.expire(now: Self.wallClock(), hostDmax: config.globals.hostDmax) }
+            let now = statistics
+            if now.malformed != reported.malformed || now.refused != reported.refused || now.oversized != reported.oversized {
+                logger.notice("datagrams dropped", metadata: [
+                    "malformed": "\(now.malformed)", "refused": "\(now.refused)", "oversized": "\(now.oversized)",
+                ])
+            }
+            reported = now
+        }
+    }
+
+    /// The cluster as gmond's XML, rendered from a copy of the state taken under the lock.
+    func xmlDocument() -> [UInt8] {
+        let snapshot = state.withLock { $0 }
+        let info = config.cluster
+        let name = (try? ClusterName(info.name)) ?? (try? ClusterName("unspecified"))
+        guard let name else { return [] }
+        let cluster = snapshot.snapshot(
+            of: Cluster(name: name, localtime: 0, owner: info.owner, latlong: info.latlong, url: info.url),
+            now: Self.wallClock(), hostTmax: config.globals.hostTmax, hostDmax: config.globals.hostDmax)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(4096 + cluster.hosts.count * 10_000)
+        let writer = GangliaXMLWriter(dialect: .gmond)
+        writer.writeProlog(source: .gmond, into: &bytes)
+        writer.write(cluster, into: &bytes)
+        writer.writeEpilog(into: &bytes)
+        return bytes
+    }
+
+    func count(_ outcome: XMLServer.Outcome) {
+        stats.withLock { s in
+            switch outcome {
+            case .served: s.xmlServed += 1
+            case .refused: s.xmlRefused += 1
+            case .failed: s.xmlFailed += 1
+            }
+        }
+        if case .failed(let reason) = outcome { logger.info("XML client failed", metadata: ["reason": "\(reason)"]) }
+    }
+}

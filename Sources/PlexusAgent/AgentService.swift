@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PlexusCollectors
+import PlexusCore
+import PlexusTransport
+import ServiceLifecycle
+import Synchronization
+
+/// The agent (gmond's role) as one service: collects and announces its own metrics on every
+/// send channel, builds the cluster from every receive channel, serves the cluster's XML on every
+/// TCP accept channel, and forgets silent hosts and metrics.
+public final class AgentService: Service, Sendable {
+    /// Where the agent ended up listening (useful with port 0).
+    public struct Endpoints: Sendable {
+        public var xml: [SocketAddress]
+        public var udp: [SocketAddress]
+        public var identity: AgentIdentity
+    }
+
+    let config: AgentConfiguration
+    let logger: Logger
+    let proc: ProcFS
+    let group: any EventLoopGroup
+    let onReady: @Sendable (Endpoints) -> Void
+    let state: Mutex<ClusterState>
+    let stats = Mutex(AgentStatistics())
+    let announcer: Mutex<Announcer>
+
+    /// The schedule and the collectors it samples, owned together.
+    struct Announcer {
+        var schedule: CollectionSchedule
+        var collectors: CollectorSet
+    }
+
+    public init(
+        config: AgentConfiguration, logger: Logger, proc: ProcFS = ProcFS(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onReady: @escaping @Sendable (Endpoints) -> Void = { _ in }
+    ) {
+        self.config = config
+        self.logger = logger
+        self.proc = proc
+        self.group = group
+        self.onReady = onReady
+        state = Mutex(ClusterState(limits: .init(maxHosts: config.globals.maxHosts, maxMetricsPerHost: config.globals.maxMetricsPerHost)))
+        // Rates and percentages need a previous sample: take one now, start the schedule a
+        // second later so the first values sent already cover a real interval.
+        let start = Self.monotonic()
+        var collectors = CollectorSet.standard(startTime: UInt32(clamping: Self.wallClock()), location: config.location)
+        _ = collectors.sample(collectors.definitions.keys, proc: proc, now: start)
+        announcer = Mutex(Announcer(
+            schedule: CollectionSchedule(groups: config.collectionGroups, metadataInterval: config.globals.sendMetadataInterval,
+                                         start: start + 1),
+            collectors: collectors))
+    }
+
+    /// Counters so far.
+    public var statistics: AgentStatistics { stats.withLock { $0 } }
+
+    public func run() async throws {
+        let senders = try await openSenders()
+        let receivers = config.globals.deaf ? [] : try await openReceivers()
+        let listeners = config.globals.deaf ? [] : try await openListeners()
+        let source = senders.first.flatMap { sourceAddress(toward: $0.destination) } ?? "127.0.0.1"
+        let ownAddress = config.udpSendChannels.first?.bind ?? source
+        let identity = AgentIdentity(config: config, systemHostname: systemHostname(), sourceAddress: ownAddress,
+                                     reverseName: reverseName(of: ownAddress))
+        onReady(Endpoints(xml: listeners.compactMap(\.channel.localAddress), udp: receivers.compactMap(\.channel.localAddress),
+                          identity: identity))
+        logger.info("plexus-agent running", metadata: [
+            "host": "\(identity.hostname)", "cluster": "\(config.cluster.name)",
+            "send": "\(senders.map(\.destination.description))",
+            "xml": "\(listeners.compactMap(\.channel.localAddress).map(\.description))",
+        ])
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { tasks in
+                    if !self.config.globals.mute {
+                        tasks.addTask { try await self.announce(senders: senders, identity: identity) }
+                    }
+                    for (receiver, channel) in zip(receivers, self.config.udpReceiveChannels) {
+                        tasks.addTask { try await self.receive(receiver, allow: channel.allow, senders: senders, identity: identity) }
+                    }
+                    for (listener, channel) in zip(listeners, self.config.tcpAcceptChannels) {
+                        let server = XMLServer(allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)))
+                        tasks.addTask {
+                            try await server.serve(listener, document: { self.xmlDocument() }, report: { self.count($0) })
+                        }
+                    }
+                    tasks.addTask { try await self.cleanup() }
+                }
+            }
+        } catch is CancellationError {
+            logger.info("plexus-agent stopped")
+        }
+        for sender in senders { await sender.close() }
+    }
+
+    // MARK: - Opening channels
+
+    private func openSenders() async throws -> [UDPSender] {
+        var senders: [UDPSender] = []
+        for channel in config.udpSendChannels {
+            senders.append(try await UDPSender.open(channel, group: group))
+        }
+        return senders
+    }
+
+    private func openReceivers() async throws -> [UDPReceiver.Channel] {
+        var receivers: [UDPReceiver.Channel] = []
+        for channel in config.udpReceiveChannels {
+            receivers.append(try await UDPReceiver.open(channel, maxMessageLength: config.globals.maxUDPMessageLength, group: group))
+        }
+        return receivers
+    }
+
+    private func openListeners() async throws -> [XMLServer.Listener] {
+        var listeners: [XMLServer.Listener] = []
+        for channel in config.tcpAcceptChannels {
+            let host = channel.bind ?? (channel.family == .inet6 ? "::" : "0.0.0.0")
+            listeners.append(try await XMLServer.listen(host: host, port: channel.port, group: group))
+        }
+        return listeners
+    }
+
+    // MARK: - Clocks
+
+    static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func wallClock() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec)
+    }
+}

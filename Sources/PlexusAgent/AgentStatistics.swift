@@ -1,0 +1,25 @@
+/// What the agent counts, for logs and (later) its own metrics.
+public struct AgentStatistics: Sendable, Equatable {
+    /// Datagrams received and decoded.
+    public var received = 0
+    /// Datagrams that were not Ganglia messages (dropped).
+    public var malformed = 0
+    /// Datagrams from addresses outside a receive channel's allow-list (dropped).
+    public var refused = 0
+    /// Datagrams sent (one per message per send channel).
+    public var sent = 0
+    /// Messages too large for one datagram (not sent).
+    public var oversized = 0
+    /// Metadata requests we sent for values whose metadata we lacked.
+    public var metadataRequestsSent = 0
+    /// Metadata requests for our own metrics that we answered.
+    public var metadataRequestsAnswered = 0
+    /// Collector failures (each costs that collector's metrics for one collection).
+    public var collectorFailures = 0
+    /// XML clients served, refused by the allow-list, or failed (timeout, reset).
+    public var xmlServed = 0
+    public var xmlRefused = 0
+    public var xmlFailed = 0
+
+    public init() {}
+}
