@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// plexus-agent as operators and systemd meet it: command line, configuration errors, the unit
+/// file, graceful stop.
+@Suite struct AgentProcessTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func printsTheDefaultConfiguration() throws {
+        let result = try Executable("plexus-agent").run(["--print-default-config"])
+        #expect(result.status == 0)
+        #expect(result.stdout == (try String(contentsOf: Self.repositoryRoot.appendingPathComponent("config/agent.toml"), encoding: .utf8)))
+    }
+
+    @Test func checkNamesFileKeyAndReason() throws {
+        let folder = try TemporaryFolder("plexus-check")
+        let good = try folder.write("good.toml", "[cluster]\nname = \"Prod\"\n")
+        let bad = try folder.write("bad.toml", "[[udp_send_channel]]\nhost = \"h\"\nttl = \"one\"\n")
+        let ok = try Executable("plexus-agent").run(["--check", "--config", good.path])
+        #expect(ok.status == 0 && ok.stdout == "\(good.path): OK\n")
+        let failed = try Executable("plexus-agent").run(["--check", "--config", bad.path])
+        #expect(failed.status == 1)
+        #expect(failed.stderr == "plexus-agent: \(bad.path): key udp_send_channel[0].ttl: expected an integer, found a string\n")
+        let missing = try Executable("plexus-agent").run(["--check", "--config", folder.url.appendingPathComponent("nope.toml").path])
+        #expect(missing.status == 1 && missing.stderr.hasSuffix("nope.toml: no such file\n"))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
+    func systemdUnitVerifies() throws {
+        let folder = try TemporaryFolder("plexus-unit")
+        let unit = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("config/systemd/plexus-agent.service"), encoding: .utf8)
+        #expect(unit.contains("ExecStart=/usr/local/bin/plexus-agent --config /etc/plexus/agent.toml"))
+        #expect(unit.contains("KillSignal=SIGTERM") && unit.contains("Restart=on-failure"))
+        // systemd-analyze checks that ExecStart's binary exists: point it at the one we built.
+        let local = try folder.write("plexus-agent.service",
+                                     unit.replacingOccurrences(of: "/usr/local/bin/plexus-agent", with: try Executable("plexus-agent").url.path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+        process.arguments = ["verify", local.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && text.isEmpty, "\(text)")
+    }
+
+    @Test func sigtermStopsGracefully() throws {
+        let folder = try TemporaryFolder("plexus-stop")
+        let xml = Loopback.freePort()
+        let config = try folder.write("agent.toml", """
+            [[udp_send_channel]]
+            host = "127.0.0.1"
+            port = \(Loopback.freePort())
+            [[udp_recv_channel]]
+            bind = "127.0.0.1"
+            port = \(Loopback.freePort())
+            [[tcp_accept_channel]]
+            bind = "127.0.0.1"
+            port = \(xml)
+            """)
+        let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
+        #expect(Loopback.wait(seconds: 10) { Loopback.read(port: xml) != nil })
+        let start = Date()
+        kill(agent.pid, SIGTERM)
+        agent.process.waitUntilExit()
+        #expect(agent.process.terminationStatus == 0, "\(agent.output)")
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(agent.output.contains("plexus-agent stopped"))
+    }
+}
