@@ -26,7 +26,7 @@ let package = Package(
         .executableTarget(
             name: "plexus",
             dependencies: [
-                "PlexusCore",
+                "PlexusCore", "PlexusTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -184,7 +184,7 @@ extension AgentConfiguration {
     }
 
     /// `host:port` or `[v6]:port`.
-    static func hostAndPort(_ text: String) -> (String, Int)? {
+    public static func hostAndPort(_ text: String) -> (String, Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
             return nil
         }

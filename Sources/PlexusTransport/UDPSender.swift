@@ -45,6 +45,13 @@ public final class UDPSender: Sendable {
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
     }
 
+    /// Sends one datagram and waits until the kernel has it (for short-lived senders such as
+    /// `plexus send`, which close right after).
+    public func sendAndWait(_ bytes: [UInt8]) async throws {
+        let buffer = channel.allocator.buffer(bytes: bytes)
+        try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination, data: buffer)).get()
+    }
+
     public func close() async {
         try? await channel.close()
     }

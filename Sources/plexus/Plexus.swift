@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `plexus`: the operators' command line.
 @main
-struct Plexus: ParsableCommand {
+struct Plexus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plexus",
         abstract: "Plexus cluster monitoring: Ganglia-compatible tools for operators.",
@@ -11,6 +11,6 @@ struct Plexus: ParsableCommand {
             status, events) arrive with the agent and aggregator.
             """,
         version: "0.1.0",
-        subcommands: [Decode.self]
+        subcommands: [Decode.self, Send.self, Status.self]
     )
 }

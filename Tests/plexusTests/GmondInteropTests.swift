@@ -107,6 +107,52 @@ struct GmondInteropTests {
     }
 }
 
+extension GmondInteropTests {
+    /// `plexus send` → a real gmond → its XML shows the metric as gmetric's would; and
+    /// `plexus status` reads that gmond.
+    @Test func plexusSendReachesRealGmond() throws {
+        let folder = try TemporaryFolder("plexus-send")
+        let ports = (udp: Loopback.freePort(), xml: Loopback.freePort())
+        let gmondConfig = try folder.write("gmond.conf", Gmond.config(sendTo: [ports.udp], receive: ports.udp, xml: ports.xml, metrics: ["load_one"]))
+        let gmond = try LocalProcess(Gmond.path, ["-f", "-c", gmondConfig.path], log: folder.url.appendingPathComponent("gmond.log"))
+        defer { gmond.stop() }
+        #expect(Loopback.wait(seconds: 10) { Loopback.read(port: ports.xml) != nil })
+        let plexus = try Executable("plexus")
+        let sends: [[String]] = [
+            ["-n", "daily_signups", "-v", "1234", "-t", "uint32", "-u", "users", "-g", "business,growth", "-T", "Daily sign-ups"],
+            ["-n", "checkout_latency_ms", "-v", "87.25", "-t", "float", "-u", "ms", "-d", "600"],
+            ["-n", "build_version", "-v", "v2.14.1-rc1", "-t", "string"],
+            ["-n", "sw_temp", "-v", "31", "-t", "int16", "-u", "C", "-S", "10.0.0.9:switch9.example"],
+        ]
+        for arguments in sends {
+            let result = try plexus.run(["send", "--to", "127.0.0.1:\(ports.udp)"] + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        var hosts: [PlexusCore.Host] = []
+        let arrived = Loopback.wait(seconds: 15) {
+            guard let bytes = Loopback.read(port: ports.xml), case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first else { return false }
+            hosts = c.hosts
+            return c.hosts.contains { $0.metrics.contains { $0.name.rawValue == "build_version" } } && c.hosts.contains { $0.ip == "10.0.0.9" }
+        }
+        #expect(arrived, "\(gmond.output)")
+        let metrics = hosts.flatMap(\.metrics)
+        func metric(_ name: String) -> Metric? { metrics.first { $0.name.rawValue == name } }
+        #expect(metric("daily_signups")?.value == "1234" && metric("daily_signups")?.type == .uint32 && metric("daily_signups")?.units == "users")
+        #expect(metric("daily_signups")?.extraData.filter { $0.name == "GROUP" }.map(\.value).sorted() == ["business", "growth"])
+        #expect(metric("checkout_latency_ms")?.value == "87.25" && metric("checkout_latency_ms")?.dmax == 600)
+        #expect(metric("build_version")?.type == .string)
+        #expect(hosts.first { $0.ip == "10.0.0.9" }?.name.rawValue == "switch9.example")
+        #expect(metric("sw_temp")?.value == "31" && metric("sw_temp")?.type == .int16)
+
+        let status = try plexus.run(["status", "127.0.0.1:\(ports.xml)"])
+        #expect(status.status == 0)
+        #expect(status.stdout.hasPrefix("CLUSTER Interop: "))
+        #expect(status.stdout.contains("switch9.example"))
+        let refused = try plexus.run(["status", "127.0.0.1:\(Loopback.freePort())"])
+        #expect(refused.status == 2 && refused.stderr.contains("Connection refused"))
+    }
+}
+
 /// Debian's gmond and gmetric.
 enum Gmond {
     static let path = "/usr/sbin/gmond"

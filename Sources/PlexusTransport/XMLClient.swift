@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CompressNIO
+import NIOCore
+import NIOPosix
+
+/// Fetches a whole XML document from a gmond-style port (connect, read to EOF), gunzipping it
+/// when it starts with the gzip magic bytes (gmond's `gzip_output`), with a deadline and a size
+/// cap so a stuck or endless peer can't hold the caller.
+public enum XMLClient {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func fetch(
+        host: String, port: Int, timeout: Duration = .seconds(10), maxBytes: Int = 256 << 20,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> [UInt8] {
+        try await withThrowingTaskGroup(of: [UInt8].self) { tasks in
+            tasks.addTask {
+                let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+                do {
+                    channel = try await ClientBootstrap(group: group)
+                        .connectTimeout(.seconds(5))
+                        .connect(host: host, port: port) { channel in
+                            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                        }
+                } catch let error as NIOConnectionError {
+                    let reason = error.connectionErrors.first.map { ($0.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\($0.error)" }
+                    throw Failure(description: "cannot connect to \(host):\(port): \(reason ?? "\(error)")")
+                }
+                var buffer = ByteBuffer()
+                try await channel.executeThenClose { inbound, _ in
+                    for try await var chunk in inbound {
+                        buffer.writeBuffer(&chunk)
+                        guard buffer.readableBytes <= maxBytes else {
+                            throw Failure(description: "\(host):\(port) sent more than \(maxBytes) bytes")
+                        }
+                    }
+                }
+                if buffer.readableBytes >= 2, buffer.getBytes(at: buffer.readerIndex, length: 2) == [0x1F, 0x8B] {
+                    buffer = try buffer.decompress(with: .gzip)
+                }
+                return Array(buffer.readableBytesView)
+            }
+            tasks.addTask {
+                try await Task.sleep(for: timeout)
+                throw Failure(description: "\(host):\(port) did not send its document within \(timeout)")
+            }
+            let bytes = try await tasks.next()!
+            tasks.cancelAll()
+            return bytes
+        }
+    }
+}
