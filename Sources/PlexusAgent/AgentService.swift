@@ -102,27 +102,47 @@ public final class AgentService: Service, Sendable {
 
     private func openSenders() async throws -> [UDPSender] {
         var senders: [UDPSender] = []
-        for channel in config.udpSendChannels {
-            senders.append(try await UDPSender.open(channel, group: group))
+        for (i, channel) in config.udpSendChannels.enumerated() {
+            do {
+                senders.append(try await UDPSender.open(channel, group: group))
+            } catch {
+                throw ChannelError(channel: "udp_send_channel[\(i)] (\(channel.mcastJoin ?? channel.host ?? "?"):\(channel.port))", underlying: error)
+            }
         }
         return senders
     }
 
     private func openReceivers() async throws -> [UDPReceiver.Channel] {
         var receivers: [UDPReceiver.Channel] = []
-        for channel in config.udpReceiveChannels {
-            receivers.append(try await UDPReceiver.open(channel, maxMessageLength: config.globals.maxUDPMessageLength, group: group))
+        for (i, channel) in config.udpReceiveChannels.enumerated() {
+            do {
+                receivers.append(try await UDPReceiver.open(channel, maxMessageLength: config.globals.maxUDPMessageLength, group: group))
+            } catch {
+                let address = "\(channel.mcastJoin.map { "group \($0), " } ?? "")\(channel.bind ?? "*"):\(channel.port)"
+                throw ChannelError(channel: "udp_recv_channel[\(i)] (\(address))", underlying: error)
+            }
         }
         return receivers
     }
 
     private func openListeners() async throws -> [XMLServer.Listener] {
         var listeners: [XMLServer.Listener] = []
-        for channel in config.tcpAcceptChannels {
+        for (i, channel) in config.tcpAcceptChannels.enumerated() {
             let host = channel.bind ?? (channel.family == .inet6 ? "::" : "0.0.0.0")
-            listeners.append(try await XMLServer.listen(host: host, port: channel.port, group: group))
+            do {
+                listeners.append(try await XMLServer.listen(host: host, port: channel.port, group: group))
+            } catch {
+                throw ChannelError(channel: "tcp_accept_channel[\(i)] (\(host):\(channel.port))", underlying: error)
+            }
         }
         return listeners
+    }
+
+    /// A channel that could not be opened, named as in the configuration.
+    public struct ChannelError: Error, CustomStringConvertible {
+        public var channel: String
+        public var underlying: any Error
+        public var description: String { "cannot open \(channel): \(underlying)" }
     }
 
     // MARK: - Clocks

@@ -23,22 +23,19 @@ public enum UDPReceiver {
         if let size = config.buffer, size > 0 {
             bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: size)
         }
-        return try await bootstrap.bind(host: host, port: config.port) { channel in
-            var joined = channel.eventLoop.makeSucceededVoidFuture()
-            if let group = config.mcastJoin {
-                joined = channel.eventLoop.makeCompletedFuture {
-                    try (SocketAddress(ipAddress: group, port: config.port),
-                         try config.mcastIf.map { try NetworkInterfaces.device(named: $0, v6: v6) })
-                }.flatMap { groupAddress, device in
-                    guard let multicast = channel as? any MulticastChannel else {
-                        return channel.eventLoop.makeSucceededVoidFuture()
-                    }
-                    return multicast.joinGroup(groupAddress, device: device)
-                }
-            }
-            return joined.flatMapThrowing {
-                try Channel(wrappingChannelSynchronously: channel)
+        let channel = try await bootstrap.bind(host: host, port: config.port) { channel in
+            channel.eventLoop.makeCompletedFuture { try Channel(wrappingChannelSynchronously: channel) }
+        }
+        // Joining needs a bound socket, so it happens after bind.
+        if let group = config.mcastJoin, let multicast = channel.channel as? any MulticastChannel {
+            do {
+                let device = try config.mcastIf.map { try NetworkInterfaces.device(named: $0, v6: v6) }
+                try await multicast.joinGroup(try SocketAddress(ipAddress: group, port: config.port), device: device).get()
+            } catch {
+                try? await channel.channel.close()
+                throw error
             }
         }
+        return channel
     }
 }

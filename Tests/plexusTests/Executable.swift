@@ -19,6 +19,10 @@ struct Executable {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
     }
 
+    init(url: URL) {
+        self.url = url
+    }
+
     struct Result {
         var status: Int32
         var stdout: String

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// Three agents on a bridge, each in a network namespace this test makes (addresses
+/// 10.250.x.0/24 exist only inside them), talking over multicast 239.2.11.71 with default-style
+/// channels. Skipped where namespaces can't be made (not root, no iproute2).
+@Suite(.serialized, .enabled(if: Namespaces.available, "network namespaces can't be made here (needs root and iproute2)"))
+struct MulticastNamespaceTests {
+    struct StatusHost: Decodable {
+        var host: String
+        var up: Bool
+    }
+
+    struct StatusCluster: Decodable {
+        var cluster: String
+        var hosts: [StatusHost]
+    }
+
+    /// Hosts as agent `i` sees them, read with `plexus status` inside its namespace.
+    static func hosts(seenBy i: Int, net: Namespaces, xmlPort: Int) -> [String: Bool] {
+        guard let result = try? net.run(i, [try Executable("plexus").url.path, "status", "--json", "127.0.0.1:\(xmlPort)"]),
+              result.status == 0,
+              let clusters = try? JSONDecoder().decode([StatusCluster].self, from: Data(result.stdout.utf8)) else { return [:] }
+        return Dictionary(clusters.flatMap(\.hosts).map { ($0.host, $0.up) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    @Test func threeAgentsSeeEachOtherAndNoticeOneLeaving() throws {
+        let net = try Namespaces(count: 3)
+        defer { net.teardown() }
+        let folder = try TemporaryFolder("plexus-mcast")
+        let udp = 18649, xml = 18650
+        let config = try folder.write("agent.toml", """
+            [globals]
+            host_tmax = 2
+            host_dmax = 12
+            cleanup_threshold = 2
+            [cluster]
+            name = "Bridge"
+            [[udp_send_channel]]
+            mcast_join = "239.2.11.71"
+            port = \(udp)
+            ttl = 1
+            [[udp_recv_channel]]
+            mcast_join = "239.2.11.71"
+            bind = "239.2.11.71"
+            port = \(udp)
+            [[tcp_accept_channel]]
+            port = \(xml)
+            [[collection_group]]
+            collect_once = true
+            time_threshold = 1
+            [[collection_group.metric]]
+            name = "heartbeat"
+            [[collection_group]]
+            collect_every = 2
+            time_threshold = 4
+            [[collection_group.metric]]
+            name = "load_one"
+            """)
+        let agentPath = try Executable("plexus-agent").url.path
+        var agents: [LocalProcess] = []
+        defer { agents.forEach { $0.stop(grace: 2) } }
+        for i in 1...3 {
+            // Each agent gets its own UTS namespace so it has its own host name.
+            agents.append(try net.start(i, ["unshare", "--uts", "sh", "-c", "hostname node\(i) && exec \(agentPath) -c \(config.path)"],
+                                        log: folder.url.appendingPathComponent("agent-\(i).log")))
+        }
+        let all: [String: Bool] = ["node1": true, "node2": true, "node3": true]
+        for i in 1...3 {
+            let seen = Loopback.wait(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == all }
+            #expect(seen, "agent \(i) sees \(Self.hosts(seenBy: i, net: net, xmlPort: xml)):\n\(agents[i - 1].output)")
+        }
+
+        agents[2].stop()
+        for i in 1...2 {
+            let down = Loopback.wait(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml)["node3"] == false }
+            #expect(down, "agent \(i) still shows node3 up (TN > 4·TMAX = 8 s)")
+        }
+        for i in 1...2 {
+            let gone = Loopback.wait(seconds: 25) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == ["node1": true, "node2": true] }
+            #expect(gone, "agent \(i) didn't forget node3 after host_dmax: \(Self.hosts(seenBy: i, net: net, xmlPort: xml))")
+        }
+    }
+}
+
+/// Network namespaces on a private bridge (recipe of the engineering notes). Names carry this
+/// process's PID so parallel runs don't collide; everything is deleted by `teardown`.
+final class Namespaces: @unchecked Sendable {
+    let prefix: String
+    let count: Int
+
+    static let available: Bool = {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")
+        else { return false }
+        let probe = "plxprobe\(getpid())"
+        let made = (try? Namespaces.ip(["netns", "add", probe])) == 0
+        if made { _ = try? Namespaces.ip(["netns", "del", probe]) }
+        return made
+    }()
+
+    init(count: Int) throws {
+        prefix = "plx\(getpid() % 100_000)"
+        self.count = count
+        let sw = "\(prefix)-sw"
+        try Self.must(["netns", "add", sw])
+        try Self.must(["-n", sw, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"])
+        try Self.must(["-n", sw, "link", "set", "br0", "up"])
+        for i in 1...count {
+            let ns = "\(prefix)-\(i)"
+            try Self.must(["netns", "add", ns])
+            try Self.must(["-n", ns, "link", "set", "lo", "up"])
+            try Self.must(["-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", "p\(i)", "netns", sw])
+            try Self.must(["-n", sw, "link", "set", "p\(i)", "master", "br0", "up"])
+            try Self.must(["-n", ns, "addr", "add", "10.250.0.\(i)/24", "dev", "eth0"])
+            try Self.must(["-n", ns, "link", "set", "eth0", "up"])
+            try Self.must(["-n", ns, "route", "add", "224.0.0.0/4", "dev", "eth0"])
+        }
+    }
+
+    func teardown() {
+        for i in 1...count { _ = try? Self.ip(["netns", "del", "\(prefix)-\(i)"]) }
+        _ = try? Self.ip(["netns", "del", "\(prefix)-sw"])
+    }
+
+    /// Starts a daemon inside namespace `i` (`ip netns exec` execs it: same PID).
+    func start(_ i: Int, _ command: [String], log: URL) throws -> LocalProcess {
+        try LocalProcess(Self.ipPath, ["netns", "exec", "\(prefix)-\(i)"] + command, log: log)
+    }
+
+    /// Runs a command inside namespace `i` and waits for it.
+    func run(_ i: Int, _ command: [String]) throws -> Executable.Result {
+        try Executable(url: URL(fileURLWithPath: Self.ipPath)).run(["netns", "exec", "\(prefix)-\(i)"] + command)
+    }
+
+    static var ipPath: String { FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip" }
+
+    @discardableResult
+    static func ip(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ipPath)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func must(_ arguments: [String]) throws {
+        let status = try ip(arguments)
+        guard status == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "ip \(arguments.joined(separator: " ")) failed (\(status))"]) }
+    }
+}
