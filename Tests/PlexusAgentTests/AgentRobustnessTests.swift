@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PlexusCore
+import PlexusTestSupport
+import PlexusTransport
+import Synchronization
+import Testing
+@testable import PlexusAgent
+
+/// A running agent (in process, on loopback) fed hostile traffic: random and truncated datagrams,
+/// names that could escape a path or break XML, a flood from one sender. Nothing crashes, the
+/// counters say what was dropped, the XML stays valid.
+@Suite(.serialized) struct AgentRobustnessTests {
+    /// Runs an agent with receive and XML channels on free loopback ports for the body's duration.
+    static func withAgent(_ body: @Sendable (AgentService, AgentService.Endpoints) async throws -> Void) async throws {
+        var config = AgentConfiguration()
+        config.globals.mute = false
+        config.cluster.name = "Robust"
+        config.udpSendChannels = [.init(host: "127.0.0.1", port: 9)]  // discard port: our own sends go nowhere
+        config.udpReceiveChannels = [.init(bind: "127.0.0.1", port: 0)]
+        config.tcpAcceptChannels = [.init(bind: "127.0.0.1", port: 0)]
+        config.globals.maxHosts = 50
+        let ready = AsyncStream<AgentService.Endpoints>.makeStream()
+        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await agent.run() }
+            var iterator = ready.stream.makeAsyncIterator()
+            guard let endpoints = await iterator.next() else { throw CancellationError() }
+            try await body(agent, endpoints)
+            group.cancelAll()
+        }
+    }
+
+    static func sender(to address: SocketAddress, from source: String = "127.0.0.1") async throws -> UDPSender {
+        var channel = AgentConfiguration.UDPSendChannel(host: "127.0.0.1", port: address.port!)
+        channel.bind = source
+        return try await UDPSender.open(channel, group: MultiThreadedEventLoopGroup.singleton)
+    }
+
+    static func document(_ endpoints: AgentService.Endpoints) async throws -> GangliaReadResult {
+        let xml = endpoints.xml[0]
+        return GangliaDocument.read(try await XMLClient.fetch(host: "127.0.0.1", port: xml.port!))
+    }
+
+    /// Waits until the agent has counted `total` datagrams (received + malformed).
+    static func settle(_ agent: AgentService, total: Int) async throws {
+        for _ in 0..<200 where agent.statistics.received + agent.statistics.malformed < total {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    @Test func garbageIsCountedAndDropped() async throws {
+        try await Self.withAgent { agent, endpoints in
+            let sender = try await Self.sender(to: endpoints.udp[0])
+            var rng = SeededGenerator(seed: 99)
+            let valid = GangliaMessage.value(MetricIdentity(host: "h", name: "load_one"), format: "%.2f", value: .float(1)).xdr
+            var sent = 0
+            for i in 0..<2000 {
+                let bytes: [UInt8]
+                if i % 2 == 0 {
+                    bytes = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                } else {
+                    bytes = Array(valid.prefix(Int.random(in: 0..<valid.count, using: &rng)))
+                }
+                guard !bytes.isEmpty else { continue }
+                try await sender.sendAndWait(bytes)
+                sent += 1
+            }
+            try await Self.settle(agent, total: sent)
+            let stats = agent.statistics
+            #expect(stats.malformed + stats.received == sent)
+            #expect(stats.malformed > sent * 9 / 10)
+            let result = try await Self.document(endpoints)
+            #expect(result.report.isClean)
+            await sender.close()
+        }
+    }
+
+    @Test func dangerousNamesNeverReachTheXML() async throws {
+        try await Self.withAgent { agent, endpoints in
+            let sender = try await Self.sender(to: endpoints.udp[0])
+            let names = ["../../../pwned", "a/b", "nul\u{0}x", "name<x>", "q\"uote", "amp&", "bell\u{7}", "ok_metric"]
+            for name in names {
+                let id = MetricIdentity(host: "evil<host>&\"", name: name)
+                try await sender.sendAndWait(GangliaMessage.metadata(id, MetricMetadata(name: name, type: .string, units: "<u>&", extraData: [
+                    ExtraElement(name: "DESC", value: "</METRIC><HOST NAME=\"x\">"), ExtraElement(name: "GROUP", value: "\u{1}ctl"),
+                ])).xdr)
+                try await sender.sendAndWait(GangliaMessage.value(id, format: "%s%n", value: .string("v<&>\"\u{0}")).xdr)
+            }
+            try await Self.settle(agent, total: names.count * 2)
+            let bytes = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!)
+            let result = GangliaDocument.read(bytes)
+            #expect(result.report.isClean)
+            guard case .cluster(let cluster)? = result.document?.items.first else { Issue.record("no cluster"); return }
+            let shown = Set(cluster.hosts.flatMap(\.metrics).map(\.name.rawValue))
+            #expect(shown.isSuperset(of: ["name<x>", "q\"uote", "amp&", "ok_metric"]))
+            #expect(shown.isDisjoint(with: ["../../../pwned", "a/b", "nul\u{0}x", "bell\u{7}"]))
+            let value = cluster.hosts.flatMap(\.metrics).first { $0.name.rawValue == "ok_metric" }?.value
+            #expect(value == "v<&>\"\u{FFFD}", "the remote %n format is never used; NUL can't travel in XML")
+            #expect(agent.state.withLock { $0.counters.refusedMetricName } == 8)
+            await sender.close()
+        }
+    }
+
+    @Test func floodOfInventedHostsHitsTheCap() async throws {
+        try await Self.withAgent { agent, endpoints in
+            let sender = try await Self.sender(to: endpoints.udp[0])
+            for i in 0..<500 {
+                let id = MetricIdentity(host: "10.1.\(i / 256).\(i % 256):fake\(i)", name: "m", spoof: true)
+                try await sender.sendAndWait(GangliaMessage.value(id, format: "%u", value: .uint(UInt32(i))).xdr)
+            }
+            try await Self.settle(agent, total: 500)
+            #expect(agent.state.withLock { $0.hosts.count } == 50)
+            #expect(agent.state.withLock { $0.counters.hostLimit } >= 450)
+            #expect(try await Self.document(endpoints).report.isClean)
+            await sender.close()
+        }
+    }
+}
