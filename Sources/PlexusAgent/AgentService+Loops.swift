@@ -86,6 +86,23 @@ extension AgentService {
         }
     }
 
+    /// Runs one probe every `interval` seconds; its collector reports the latest result.
+    func runProbe(_ probe: AgentConfiguration.Probe) async throws {
+        var lastUp: Bool?
+        while true {
+            let started = Self.monotonic()
+            let result = await ProbeRunner.run(probe, group: group)
+            probes.record(result, for: probe.name)
+            if result.up != lastUp {
+                logger.notice("probe \(result.up ? "up" : "down")", metadata: [
+                    "probe": "\(probe.name)", "ms": "\(Int(result.totalMilliseconds))", "error": "\(result.error ?? "")",
+                ])
+                lastUp = result.up
+            }
+            try await Task.sleep(for: .seconds(max(0.1, Double(probe.interval) - (Self.monotonic() - started))))
+        }
+    }
+
     /// gmond's cleanup every `cleanup_threshold` seconds, plus a log line when anything was dropped.
     func cleanup() async throws {
         var reported = AgentStatistics()

@@ -27,6 +27,8 @@ public final class AgentService: Service, Sendable {
     let state: Mutex<ClusterState>
     let stats = Mutex(AgentStatistics())
     let announcer: Mutex<Announcer>
+    /// Latest probe results, shared by the probe tasks and the collector that reports them.
+    let probes = ProbeBoard()
 
     /// The schedule and the collectors it samples, owned together.
     struct Announcer {
@@ -48,11 +50,12 @@ public final class AgentService: Service, Sendable {
         // Rates and percentages need a previous sample: take one now, start the schedule a
         // second later so the first values sent already cover a real interval.
         let start = Self.monotonic()
-        var collectors = CollectorSet.standard(startTime: UInt32(clamping: Self.wallClock()), location: config.location)
+        var collectors = CollectorSet.standard(startTime: UInt32(clamping: Self.wallClock()), location: config.location,
+                                               extra: [ProbeCollector(probes: config.probes, board: probes)])
         _ = collectors.sample(collectors.definitions.keys, proc: proc, now: start)
         announcer = Mutex(Announcer(
-            schedule: CollectionSchedule(groups: config.collectionGroups, metadataInterval: config.globals.sendMetadataInterval,
-                                         start: start + 1),
+            schedule: CollectionSchedule(groups: config.collectionGroups + config.probes.map(\.collectionGroup),
+                                         metadataInterval: config.globals.sendMetadataInterval, start: start + 1),
             collectors: collectors))
     }
 
@@ -90,6 +93,9 @@ public final class AgentService: Service, Sendable {
                         }
                     }
                     tasks.addTask { try await self.cleanup() }
+                    for probe in self.config.probes {
+                        tasks.addTask { try await self.runProbe(probe) }
+                    }
                 }
             }
         } catch is CancellationError {

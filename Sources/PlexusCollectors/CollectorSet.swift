@@ -9,12 +9,13 @@ public struct CollectorSet: Sendable {
     /// Every metric this set can provide, by name.
     public let definitions: [String: MetricDefinition]
 
-    /// The standard set: system facts, CPU, load, memory, network, disk, plus the agent's facts.
-    public static func standard(startTime: UInt32, location: String) -> CollectorSet {
+    /// The standard set: system facts, CPU, load, memory, network, disk, the agent's facts, and
+    /// `extra` (the probes).
+    public static func standard(startTime: UInt32, location: String, extra: [any Collector] = []) -> CollectorSet {
         CollectorSet([
             AgentFactsCollector(startTime: startTime, location: location), CPUCollector(), LoadCollector(),
             MemoryCollector(), NetworkCollector(), DiskCollector(), SystemCollector(),
-        ])
+        ] + extra)
     }
 
     public init(_ collectors: [any Collector]) {

@@ -149,6 +149,7 @@ extension AgentConfiguration {
         probe.interval = try t.seconds("interval") ?? probe.interval
         probe.timeout = try t.number("timeout", in: 0.01...600) ?? probe.timeout
         probe.expectStatus = try t.integer("expect_status", in: 100...599)
+        probe.verifyTLS = try t.bool("verify_tls") ?? probe.verifyTLS
         guard probe.interval > 0 else { throw t.error("interval", "must be at least 1 second") }
         try t.finish()
         return probe

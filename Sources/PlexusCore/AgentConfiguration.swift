@@ -140,10 +140,24 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var timeout: Double = 5
         /// HTTP status that counts as up; nil = any 2xx or 3xx.
         public var expectStatus: Int?
+        /// Check the HTTPS server's certificate (turn off only for self-signed test targets).
+        public var verifyTLS = true
 
         public init(name: String, target: Target) {
             self.name = name
             self.target = target
+        }
+
+        /// The metrics this probe reports: `probe_<name>_ms`, `_up`, `_status`, and for HTTP `_ttfb_ms`.
+        public var metricNames: [String] {
+            let base = ["probe_\(name)_ms", "probe_\(name)_up", "probe_\(name)_status"]
+            if case .http = target { return base + ["probe_\(name)_ttfb_ms"] }
+            return base
+        }
+
+        /// Its own collection group: collected and sent once per interval.
+        public var collectionGroup: CollectionGroup {
+            CollectionGroup(collectEvery: interval, timeThreshold: interval, metrics: metricNames.map { MetricSelection(name: $0) })
         }
     }
 

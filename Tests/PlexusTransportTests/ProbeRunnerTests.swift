@@ -1,0 +1,93 @@
+import Foundation
+import PlexusCore
+import Testing
+@testable import PlexusTransport
+
+/// Response-time probes against real servers on loopback (a small Python HTTP(S) server).
+@Suite(.serialized) struct ProbeRunnerTests {
+    /// A Python server on a free port, stopped by PID when the test ends.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        let port: Int
+        let folder: URL
+
+        init(tls: Bool) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("plexus-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            port = Int.random(in: 30_000...60_000)
+            var arguments = [Bundle.module.resourceURL!.appendingPathComponent("Fixtures/probe_server.py").path, "\(port)"]
+            if tls {
+                let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
+                let openssl = Process()
+                openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+                openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                                     "-keyout", key, "-out", cert]
+                openssl.standardOutput = FileHandle.nullDevice
+                openssl.standardError = FileHandle.nullDevice
+                try openssl.run()
+                openssl.waitUntilExit()
+                arguments += [cert, key]
+            }
+            // Debian's own python3, started directly so the PID we stop is the server's.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            _ = output.fileHandleForReading.availableData  // "ready"
+        }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            for _ in 0..<500 where process.isRunning { usleep(10_000) }
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    static func probe(_ target: AgentConfiguration.Probe.Target, timeout: Double = 3, _ change: (inout AgentConfiguration.Probe) -> Void = { _ in }) -> AgentConfiguration.Probe {
+        var probe = AgentConfiguration.Probe(name: "t", target: target)
+        probe.timeout = timeout
+        change(&probe)
+        return probe
+    }
+
+    @Test func httpStatusesAndTimes() async throws {
+        let server = try Server(tls: false)
+        let ok = await ProbeRunner.run(Self.probe(.http(url: "http://127.0.0.1:\(server.port)/ok")))
+        #expect(ok.up && ok.status == 200 && ok.error == nil)
+        #expect(ok.totalMilliseconds > 0 && ok.firstByteMilliseconds! <= ok.totalMilliseconds)
+        let failing = await ProbeRunner.run(Self.probe(.http(url: "http://127.0.0.1:\(server.port)/fail")))
+        #expect(!failing.up && failing.status == 500 && failing.error == "HTTP status 500")
+        let expected = await ProbeRunner.run(Self.probe(.http(url: "http://127.0.0.1:\(server.port)/fail")) { $0.expectStatus = 500 })
+        #expect(expected.up)
+    }
+
+    @Test func timeoutsReportDownInTime() async throws {
+        let server = try Server(tls: false)
+        let slow = await ProbeRunner.run(Self.probe(.http(url: "http://127.0.0.1:\(server.port)/slow"), timeout: 0.5))
+        #expect(!slow.up && slow.status == nil)
+        #expect(slow.totalMilliseconds >= 450 && slow.totalMilliseconds < 2000)
+        #expect(slow.error == "no answer within 0.5 s")
+    }
+
+    @Test func tcpConnect() async throws {
+        let server = try Server(tls: false)
+        let open = await ProbeRunner.run(Self.probe(.tcp(host: "127.0.0.1", port: server.port)))
+        #expect(open.up && open.status == nil)
+        let closed = await ProbeRunner.run(Self.probe(.tcp(host: "127.0.0.1", port: 1)))
+        #expect(!closed.up && closed.error == "Connection refused")
+        let refusedHTTP = await ProbeRunner.run(Self.probe(.http(url: "http://127.0.0.1:1/")))
+        #expect(!refusedHTTP.up && refusedHTTP.error == "Connection refused")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+    func httpsVerifiesCertificates() async throws {
+        let server = try Server(tls: true)
+        let verified = await ProbeRunner.run(Self.probe(.http(url: "https://127.0.0.1:\(server.port)/ok")))
+        #expect(!verified.up, "a self-signed certificate fails verification")
+        #expect(verified.error?.contains("ertificate") == true || verified.error?.contains("handshake") == true, "\(verified.error ?? "")")
+        let unverified = await ProbeRunner.run(Self.probe(.http(url: "https://127.0.0.1:\(server.port)/ok")) { $0.verifyTLS = false })
+        #expect(unverified.up && unverified.status == 200, "\(unverified.error ?? "")")
+    }
+}
