@@ -103,19 +103,32 @@ extension AgentService {
         }
     }
 
-    /// gmond's cleanup every `cleanup_threshold` seconds, plus a log line when anything was dropped.
+    /// gmond's cleanup every `cleanup_threshold` seconds, plus one log line per interval when
+    /// anything was dropped (malformed, refused, oversized, or over the host/metric caps).
     func cleanup() async throws {
-        var reported = AgentStatistics()
+        var reported = (stats: AgentStatistics(), counters: ClusterState.Counters())
         while true {
             try await Task.sleep(for: .seconds(Int(max(config.globals.cleanupThreshold, 1))))
-            state.withLock { $0.expire(now: Self.wallClock(), hostDmax: config.globals.hostDmax) }
-            let now = statistics
-            if now.malformed != reported.malformed || now.refused != reported.refused || now.oversized != reported.oversized {
-                logger.notice("datagrams dropped", metadata: [
-                    "malformed": "\(now.malformed)", "refused": "\(now.refused)", "oversized": "\(now.oversized)",
-                ])
+            let counters = state.withLock { state in
+                state.expire(now: Self.wallClock(), hostDmax: config.globals.hostDmax)
+                return state.counters
             }
-            reported = now
+            let now = statistics
+            let dropped: [(String, Int, Int)] = [
+                ("malformed", now.malformed, reported.stats.malformed), ("refused", now.refused, reported.stats.refused),
+                ("oversized", now.oversized, reported.stats.oversized), ("host_limit", counters.hostLimit, reported.counters.hostLimit),
+                ("metric_limit", counters.metricLimit, reported.counters.metricLimit),
+                ("bad_name", counters.refusedMetricName + counters.refusedHostName,
+                 reported.counters.refusedMetricName + reported.counters.refusedHostName),
+                ("bad_spoof", counters.badSpoof, reported.counters.badSpoof),
+            ]
+            let grown = dropped.filter { $0.1 != $0.2 }
+            if !grown.isEmpty {
+                logger.notice("messages dropped since the last report", metadata: Dictionary(uniqueKeysWithValues: grown.map {
+                    ($0.0, Logger.MetadataValue.string("\($0.1 - $0.2)"))
+                }))
+            }
+            reported = (now, counters)
         }
     }
 

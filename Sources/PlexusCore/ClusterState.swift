@@ -49,6 +49,8 @@ public struct ClusterState: Sendable {
         public var metricLimit = 0
         public var hostsExpired = 0
         public var metricsExpired = 0
+
+        public init() {}
     }
 
     /// Seconds between metadata requests for one metric.

@@ -119,3 +119,42 @@ import Testing
         }
     }
 }
+
+/// IPv6 channels: receive on ::1, serve XML on ::1.
+@Suite struct AgentIPv6Tests {
+    @Test func receivesAndServesOverIPv6() async throws {
+        var config = AgentConfiguration()
+        config.udpSendChannels = [.init(host: "::1", port: 9)]
+        var receive = AgentConfiguration.UDPReceiveChannel(bind: "::1", port: 0)
+        receive.family = .inet6
+        receive.allow = [CIDRBlock("::1")!]
+        config.udpReceiveChannels = [receive]
+        var accept = AgentConfiguration.TCPAcceptChannel(bind: "::1", port: 0)
+        accept.family = .inet6
+        config.tcpAcceptChannels = [accept]
+        let ready = AsyncStream<AgentService.Endpoints>.makeStream()
+        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await agent.run() }
+            var iterator = ready.stream.makeAsyncIterator()
+            guard let endpoints = await iterator.next(), let udp = endpoints.udp.first?.port, let xml = endpoints.xml.first?.port else {
+                throw CancellationError()
+            }
+            let sender = try await UDPSender.open(.init(host: "::1", port: udp), group: MultiThreadedEventLoopGroup.singleton)
+            let id = MetricIdentity(host: "v6host", name: "queue_depth")
+            try await sender.sendAndWait(GangliaMessage.metadata(id, MetricMetadata(name: "queue_depth", type: .int32)).xdr)
+            try await sender.sendAndWait(GangliaMessage.value(id, format: "%s", value: .string("7")).xdr)
+            var host: PlexusCore.Host?
+            for _ in 0..<50 where host == nil {
+                let bytes = try await XMLClient.fetch(host: "::1", port: xml)
+                if case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first {
+                    host = c.hosts.first { $0.ip == "::1" && $0.metrics.contains { $0.name.rawValue == "queue_depth" } }
+                }
+                if host == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(host?.metrics.first { $0.name.rawValue == "queue_depth" }?.value == "7")
+            await sender.close()
+            group.cancelAll()
+        }
+    }
+}

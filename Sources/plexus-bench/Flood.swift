@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import PlexusCore
+
+/// `plexus-bench flood HOST PORT HOSTS METRICS [PASSES]`: sends, as fast as one socket allows,
+/// metadata and a value for every metric of `HOSTS` spoofed hosts (the shape of gmond's default
+/// set), so an agent or a gmond ends up holding HOSTS × METRICS metrics. Prints packets and
+/// seconds.
+struct Flood {
+    var host: String
+    var port: Int
+    var hosts: Int
+    var metrics: Int
+    var passes: Int
+
+    func run() throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure("socket failed") }
+        defer { close(fd) }
+        var size: Int32 = 8 << 20
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host)
+        var packets: [[UInt8]] = []
+        for h in 0..<hosts {
+            let identity = "10.\(h / 65536).\((h / 256) % 256).\(h % 256):bench\(h).example"
+            for m in 0..<metrics {
+                let name = "bench_metric_\(m)"
+                let id = MetricIdentity(host: identity, name: name, spoof: true)
+                packets.append(GangliaMessage.metadata(id, MetricMetadata(name: name, type: .float, units: "u", tmax: 60, extraData: [
+                    ExtraElement(name: "GROUP", value: "bench"), ExtraElement(name: "SPOOF_HOST", value: identity),
+                ])).xdr)
+                packets.append(GangliaMessage.value(id, format: "%.2f", value: .float(Float(h * metrics + m))).xdr)
+            }
+        }
+        let start = ContinuousClock.now
+        var sent = 0
+        for _ in 0..<passes {
+            for packet in packets {
+                let n = packet.withUnsafeBytes { raw in
+                    withUnsafePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        }
+                    }
+                }
+                if n > 0 { sent += 1 }
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "flood: %d packets in %.3f s (%.0f packets/s)", sent, seconds, Double(sent) / seconds))
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
