@@ -158,3 +158,70 @@ import Testing
         }
     }
 }
+
+/// Allow-lists on receive and TCP channels, and gzip output.
+@Suite struct AgentChannelOptionsTests {
+    static func run(_ config: AgentConfiguration, _ body: @Sendable (AgentService, AgentService.Endpoints) async throws -> Void) async throws {
+        let ready = AsyncStream<AgentService.Endpoints>.makeStream()
+        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await agent.run() }
+            var iterator = ready.stream.makeAsyncIterator()
+            guard let endpoints = await iterator.next() else { throw CancellationError() }
+            try await body(agent, endpoints)
+            group.cancelAll()
+        }
+    }
+
+    @Test func allowListsRefuseOtherAddresses() async throws {
+        var config = AgentConfiguration()
+        config.udpSendChannels = [.init(host: "127.0.0.1", port: 9)]
+        var receive = AgentConfiguration.UDPReceiveChannel(bind: "127.0.0.1", port: 0)
+        receive.allow = [CIDRBlock("10.0.0.0/8")!]
+        config.udpReceiveChannels = [receive]
+        var refusing = AgentConfiguration.TCPAcceptChannel(bind: "127.0.0.1", port: 0)
+        refusing.allow = [CIDRBlock("192.0.2.0/24")!]
+        config.tcpAcceptChannels = [refusing, .init(bind: "127.0.0.1", port: 0)]
+        try await Self.run(config) { agent, endpoints in
+            let sender = try await UDPSender.open(.init(host: "127.0.0.1", port: endpoints.udp[0].port!), group: MultiThreadedEventLoopGroup.singleton)
+            for _ in 0..<10 {
+                try await sender.sendAndWait(GangliaMessage.value(MetricIdentity(host: "x", name: "m"), format: "%u", value: .uint(1)).xdr)
+            }
+            for _ in 0..<100 where agent.statistics.refused < 10 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(agent.statistics.refused == 10 && agent.statistics.received == 0)
+            let refused = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!)
+            #expect(refused.isEmpty, "closed without a document")
+            let served = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[1].port!)
+            #expect(GangliaDocument.read(served).report.isClean)
+            #expect(agent.statistics.xmlRefused == 1 && agent.statistics.xmlServed == 1)
+            await sender.close()
+        }
+    }
+
+    @Test func gzipOutput() async throws {
+        var config = AgentConfiguration()
+        config.udpSendChannels = [.init(host: "127.0.0.1", port: 9)]
+        config.udpReceiveChannels = []
+        var accept = AgentConfiguration.TCPAcceptChannel(bind: "127.0.0.1", port: 0)
+        accept.gzipOutput = true
+        config.tcpAcceptChannels = [accept]
+        try await Self.run(config) { _, endpoints in
+            let raw = try await Self.rawBytes(port: endpoints.xml[0].port!)
+            #expect(Array(raw.prefix(2)) == [0x1F, 0x8B])
+            let document = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!)
+            #expect(GangliaDocument.read(document).document != nil && document.count > raw.count)
+        }
+    }
+
+    /// The bytes as sent, without XMLClient's gunzip.
+    static func rawBytes(port: Int) async throws -> [UInt8] {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+        }
+        var bytes: [UInt8] = []
+        try await channel.executeThenClose { inbound, _ in
+            for try await chunk in inbound { bytes += chunk.readableBytesView }
+        }
+        return bytes
+    }
+}
