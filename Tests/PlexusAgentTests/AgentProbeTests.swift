@@ -16,12 +16,8 @@ import Testing
         closed.interval = 1
         closed.timeout = 0.5
         config.probes = [closed]
-        let ready = AsyncStream<AgentService.Endpoints>.makeStream()
-        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await agent.run() }
-            var iterator = ready.stream.makeAsyncIterator()
-            guard let endpoints = await iterator.next(), let port = endpoints.xml.first?.port else { throw CancellationError() }
+        try await AgentHarness.run(config) { _, endpoints in
+            guard let port = endpoints.xml.first?.port else { throw CancellationError() }
             var metrics: [Metric] = []
             for _ in 0..<50 {
                 let bytes = try await XMLClient.fetch(host: "127.0.0.1", port: port)
@@ -36,7 +32,6 @@ import Testing
             #expect(byName["probe_closed_status"]?.value == "0")
             #expect(byName["probe_closed_ms"]?.units == "ms")
             #expect(byName["probe_closed_up"]?.extraData.contains(ExtraElement(name: "GROUP", value: "probes")) == true)
-            group.cancelAll()
         }
     }
 }

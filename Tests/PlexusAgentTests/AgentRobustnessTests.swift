@@ -22,15 +22,7 @@ import Testing
         config.udpReceiveChannels = [.init(bind: "127.0.0.1", port: 0)]
         config.tcpAcceptChannels = [.init(bind: "127.0.0.1", port: 0)]
         config.globals.maxHosts = 50
-        let ready = AsyncStream<AgentService.Endpoints>.makeStream()
-        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await agent.run() }
-            var iterator = ready.stream.makeAsyncIterator()
-            guard let endpoints = await iterator.next() else { throw CancellationError() }
-            try await body(agent, endpoints)
-            group.cancelAll()
-        }
+        try await AgentHarness.run(config, body)
     }
 
     static func sender(to address: SocketAddress, from source: String = "127.0.0.1") async throws -> UDPSender {
@@ -132,14 +124,8 @@ import Testing
         var accept = AgentConfiguration.TCPAcceptChannel(bind: "::1", port: 0)
         accept.family = .inet6
         config.tcpAcceptChannels = [accept]
-        let ready = AsyncStream<AgentService.Endpoints>.makeStream()
-        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await agent.run() }
-            var iterator = ready.stream.makeAsyncIterator()
-            guard let endpoints = await iterator.next(), let udp = endpoints.udp.first?.port, let xml = endpoints.xml.first?.port else {
-                throw CancellationError()
-            }
+        try await AgentHarness.run(config) { _, endpoints in
+            guard let udp = endpoints.udp.first?.port, let xml = endpoints.xml.first?.port else { throw CancellationError() }
             let sender = try await UDPSender.open(.init(host: "::1", port: udp), group: MultiThreadedEventLoopGroup.singleton)
             let id = MetricIdentity(host: "v6host", name: "queue_depth")
             try await sender.sendAndWait(GangliaMessage.metadata(id, MetricMetadata(name: "queue_depth", type: .int32)).xdr)
@@ -154,25 +140,12 @@ import Testing
             }
             #expect(host?.metrics.first { $0.name.rawValue == "queue_depth" }?.value == "7")
             await sender.close()
-            group.cancelAll()
         }
     }
 }
 
 /// Allow-lists on receive and TCP channels, and gzip output.
 @Suite struct AgentChannelOptionsTests {
-    static func run(_ config: AgentConfiguration, _ body: @Sendable (AgentService, AgentService.Endpoints) async throws -> Void) async throws {
-        let ready = AsyncStream<AgentService.Endpoints>.makeStream()
-        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await agent.run() }
-            var iterator = ready.stream.makeAsyncIterator()
-            guard let endpoints = await iterator.next() else { throw CancellationError() }
-            try await body(agent, endpoints)
-            group.cancelAll()
-        }
-    }
-
     @Test func allowListsRefuseOtherAddresses() async throws {
         var config = AgentConfiguration()
         config.udpSendChannels = [.init(host: "127.0.0.1", port: 9)]
@@ -182,7 +155,7 @@ import Testing
         var refusing = AgentConfiguration.TCPAcceptChannel(bind: "127.0.0.1", port: 0)
         refusing.allow = [CIDRBlock("192.0.2.0/24")!]
         config.tcpAcceptChannels = [refusing, .init(bind: "127.0.0.1", port: 0)]
-        try await Self.run(config) { agent, endpoints in
+        try await AgentHarness.run(config) { agent, endpoints in
             let sender = try await UDPSender.open(.init(host: "127.0.0.1", port: endpoints.udp[0].port!), group: MultiThreadedEventLoopGroup.singleton)
             for _ in 0..<10 {
                 try await sender.sendAndWait(GangliaMessage.value(MetricIdentity(host: "x", name: "m"), format: "%u", value: .uint(1)).xdr)
@@ -205,7 +178,7 @@ import Testing
         var accept = AgentConfiguration.TCPAcceptChannel(bind: "127.0.0.1", port: 0)
         accept.gzipOutput = true
         config.tcpAcceptChannels = [accept]
-        try await Self.run(config) { _, endpoints in
+        try await AgentHarness.run(config) { _, endpoints in
             let raw = try await Self.rawBytes(port: endpoints.xml[0].port!)
             #expect(Array(raw.prefix(2)) == [0x1F, 0x8B])
             let document = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!)
@@ -223,5 +196,20 @@ import Testing
             for try await chunk in inbound { bytes += chunk.readableBytesView }
         }
         return bytes
+    }
+}
+
+/// Runs an agent in this process for the body's duration and hands over where it listens.
+enum AgentHarness {
+    static func run(_ config: AgentConfiguration, _ body: @Sendable (AgentService, AgentService.Endpoints) async throws -> Void) async throws {
+        let ready = AsyncStream<AgentService.Endpoints>.makeStream()
+        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await agent.run() }
+            var iterator = ready.stream.makeAsyncIterator()
+            guard let endpoints = await iterator.next() else { throw CancellationError() }
+            try await body(agent, endpoints)
+            group.cancelAll()
+        }
     }
 }
