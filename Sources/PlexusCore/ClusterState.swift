@@ -60,6 +60,8 @@ public struct ClusterState: Sendable {
     /// Hosts by key.
     public private(set) var hosts: [String: HostRecord] = [:]
     public private(set) var counters = Counters()
+    /// Shared copies of repeated metadata texts.
+    private var interner = Interner()
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -81,7 +83,8 @@ public struct ClusterState: Sendable {
         guard touchHost(key: key, name: hostName, now: now) else { return .none }
         counters.applied += 1
         switch message {
-        case .metadata(_, let metadata):
+        case .metadata(_, let announced):
+            let metadata = interner.metadata(announced)
             updateMetric(host: key, name: identity.name, now: now) { record in
                 record.metadata = metadata
                 record.metadataHeard = now

@@ -73,9 +73,10 @@ public struct XMLServer: Sendable {
                     var bytes = client.channel.allocator.buffer(bytes: await document())
                     if gzip { bytes = try bytes.compress(with: .gzip) }
                     let count = bytes.readableBytes
-                    try await client.executeThenClose { _, outbound in
-                        try await outbound.write(bytes)
-                    }
+                    // Wait until every byte is handed to the kernel before closing: closing right
+                    // after an async write drops what is still queued (large documents).
+                    try await client.channel.writeAndFlush(bytes).get()
+                    try await client.channel.close()
                     return .served(bytes: count)
                 }
                 group.addTask {

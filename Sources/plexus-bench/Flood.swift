@@ -4,16 +4,17 @@ import Glibc
 import Foundation
 import PlexusCore
 
-/// `plexus-bench flood HOST PORT HOSTS METRICS [PASSES]`: sends, as fast as one socket allows,
-/// metadata and a value for every metric of `HOSTS` spoofed hosts (the shape of gmond's default
-/// set), so an agent or a gmond ends up holding HOSTS × METRICS metrics. Prints packets and
-/// seconds.
+/// `plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG]`: sends metadata and a value for
+/// every metric of `HOSTS` spoofed hosts named `TAG<n>.example` (addresses 10.T.x.y), at `RATE`
+/// packets per second (0: as fast as one socket allows), so an agent or a gmond ends up holding
+/// HOSTS × METRICS metrics. Prints packets, seconds and the achieved rate.
 struct Flood {
     var host: String
     var port: Int
     var hosts: Int
     var metrics: Int
-    var passes: Int
+    var rate: Int
+    var tag: Int
 
     func run() throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -27,7 +28,7 @@ struct Flood {
         address.sin_addr.s_addr = inet_addr(host)
         var packets: [[UInt8]] = []
         for h in 0..<hosts {
-            let identity = "10.\(h / 65536).\((h / 256) % 256).\(h % 256):bench\(h).example"
+            let identity = "10.\(tag % 256).\((h / 256) % 256).\(h % 256):bench\(tag)-\(h).example"
             for m in 0..<metrics {
                 let name = "bench_metric_\(m)"
                 let id = MetricIdentity(host: identity, name: name, spoof: true)
@@ -39,17 +40,22 @@ struct Flood {
         }
         let start = ContinuousClock.now
         var sent = 0
-        for _ in 0..<passes {
-            for packet in packets {
-                let n = packet.withUnsafeBytes { raw in
-                    withUnsafePointer(to: &address) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                        }
+        for (i, packet) in packets.enumerated() {
+            // Pace in batches of 500: sleep until the batch is due.
+            if rate > 0, i % 500 == 0 {
+                let due = Double(i) / Double(rate)
+                let now = ContinuousClock.now - start
+                let ahead = due - (Double(now.components.seconds) + Double(now.components.attoseconds) / 1e18)
+                if ahead > 0 { usleep(UInt32(ahead * 1e6)) }
+            }
+            let n = packet.withUnsafeBytes { raw in
+                withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                     }
                 }
-                if n > 0 { sent += 1 }
             }
+            if n > 0 { sent += 1 }
         }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -9,11 +9,12 @@ let arguments = CommandLine.arguments.dropFirst()
 if arguments.first == "flood" {
     let a = Array(arguments.dropFirst())
     guard a.count >= 4, let port = Int(a[1]), let hosts = Int(a[2]), let metrics = Int(a[3]) else {
-        FileHandle.standardError.write(Data("usage: plexus-bench flood HOST PORT HOSTS METRICS [PASSES]\n".utf8))
+        FileHandle.standardError.write(Data("usage: plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG]\n".utf8))
         exit(1)
     }
     do {
-        try Flood(host: a[0], port: port, hosts: hosts, metrics: metrics, passes: a.count > 4 ? Int(a[4]) ?? 1 : 1).run()
+        try Flood(host: a[0], port: port, hosts: hosts, metrics: metrics, rate: a.count > 4 ? Int(a[4]) ?? 0 : 0,
+                  tag: a.count > 5 ? Int(a[5]) ?? 0 : 0).run()
     } catch {
         FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
         exit(1)
@@ -21,7 +22,7 @@ if arguments.first == "flood" {
     exit(0)
 }
 guard arguments.first == "xml" else {
-    FileHandle.standardError.write(Data("usage: plexus-bench xml [hosts] [metrics] [iterations] [outfile] | flood HOST PORT HOSTS METRICS [PASSES]\n".utf8))
+    FileHandle.standardError.write(Data("usage: plexus-bench xml [hosts] [metrics] [iterations] [outfile] | flood HOST PORT HOSTS METRICS [RATE] [TAG]\n".utf8))
     exit(1)
 }
 let numbers = arguments.dropFirst().prefix(3).compactMap { Int($0) }
