@@ -77,8 +77,15 @@ public enum ProbeRunner {
         headers.add(name: "User-Agent", value: "plexus-agent probe")
         headers.add(name: "Connection", value: "close")
         return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)))
-            try await outbound.write(.end(nil))
+            do {
+                try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)))
+                try await outbound.write(.end(nil))
+            } catch {
+                // A failed TLS handshake closes the channel under the write; the reason (e.g. an
+                // untrusted certificate) surfaces on the inbound side.
+                for try await _ in inbound {}
+                throw error
+            }
             var status: Int?
             var firstByte: Double?
             for try await part in inbound {
