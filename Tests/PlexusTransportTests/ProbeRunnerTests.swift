@@ -14,8 +14,7 @@ import Testing
         init(tls: Bool) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("plexus-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            port = Int.random(in: 30_000...60_000)
-            var arguments = [Bundle.module.resourceURL!.appendingPathComponent("Fixtures/probe_server.py").path, "\(port)"]
+            var arguments = [Bundle.module.resourceURL!.appendingPathComponent("Fixtures/probe_server.py").path]
             if tls {
                 let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
                 let openssl = Process()
@@ -35,7 +34,18 @@ import Testing
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
-            _ = output.fileHandleForReading.availableData  // "ready"
+            // "ready PORT" once it listens (the server picks a free port itself).
+            var line = ""
+            while !line.contains("\n") {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                line += String(decoding: data, as: UTF8.self)
+            }
+            let words = line.split(separator: " ")
+            guard words.first == "ready", words.count == 2, let port = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "probe server did not start: \(line)"])
+            }
+            self.port = port
         }
 
         deinit {
@@ -45,7 +55,7 @@ import Testing
         }
     }
 
-    static func probe(_ target: AgentConfiguration.Probe.Target, timeout: Double = 3, _ change: (inout AgentConfiguration.Probe) -> Void = { _ in }) -> AgentConfiguration.Probe {
+    static func probe(_ target: AgentConfiguration.Probe.Target, timeout: Double = 5, _ change: (inout AgentConfiguration.Probe) -> Void = { _ in }) -> AgentConfiguration.Probe {
         var probe = AgentConfiguration.Probe(name: "t", target: target)
         probe.timeout = timeout
         change(&probe)
@@ -55,10 +65,11 @@ import Testing
     @Test func httpStatusesAndTimes() async throws {
         let server = try Server(tls: false)
         let ok = await ProbeRunner.run(Self.probe(.http(url: "http://127.0.0.1:\(server.port)/ok")))
-        #expect(ok.up && ok.status == 200 && ok.error == nil)
-        #expect(ok.totalMilliseconds > 0 && ok.firstByteMilliseconds! <= ok.totalMilliseconds)
+        #expect(ok.up && ok.status == 200 && ok.error == nil, "\(ok)")
+        let firstByte = try #require(ok.firstByteMilliseconds)
+        #expect(ok.totalMilliseconds > 0 && firstByte <= ok.totalMilliseconds)
         let failing = await ProbeRunner.run(Self.probe(.http(url: "http://127.0.0.1:\(server.port)/fail")))
-        #expect(!failing.up && failing.status == 500 && failing.error == "HTTP status 500")
+        #expect(!failing.up && failing.status == 500 && failing.error == "HTTP status 500", "\(failing)")
         let expected = await ProbeRunner.run(Self.probe(.http(url: "http://127.0.0.1:\(server.port)/fail")) { $0.expectStatus = 500 })
         #expect(expected.up)
     }

@@ -1,9 +1,19 @@
 """A loopback HTTP(S) server for the probe tests: /ok -> 200, /fail -> 500, /slow -> answers
-after 5 s. Usage: probe_server.py PORT [CERTFILE KEYFILE]. Prints "ready" once listening."""
+after 5 s. Usage: probe_server.py [CERTFILE KEYFILE]. Listens on a free port and prints
+"ready PORT" once listening."""
 import http.server
+import os
 import ssl
 import sys
+import threading
 import time
+
+
+def exit_with_parent(parent):
+    """Stop when the test process that started us is gone, even if it crashed."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -21,10 +31,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
-if len(sys.argv) == 4:
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) == 3:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    context.load_cert_chain(sys.argv[1], sys.argv[2])
     server.socket = context.wrap_socket(server.socket, server_side=True)
-print("ready", flush=True)
+threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
+print(f"ready {server.server_address[1]}", flush=True)
 server.serve_forever()
