@@ -106,7 +106,7 @@ extension AgentConfiguration {
         return c
     }
 
-    private static func readCollectionGroup(_ table: ConfigTable) throws(ConfigError) -> CollectionGroup {
+    static func readCollectionGroup(_ table: ConfigTable) throws(ConfigError) -> CollectionGroup {
         var t = table
         var g = CollectionGroup(metrics: [])
         g.collectOnce = try t.bool("collect_once") ?? g.collectOnce
