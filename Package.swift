@@ -45,6 +45,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
+        // Round-robin archives in gmetad's layout (librrd and rrdcached arrive with issue 4).
+        .target(name: "PlexusArchive", dependencies: ["PlexusCore"]),
         // The agent's services: collection schedule, announcer, receiver, XML export.
         .target(
             name: "PlexusAgent",
@@ -74,6 +76,7 @@ let package = Package(
         ),
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent"]),
+        .testTarget(name: "PlexusArchiveTests", dependencies: ["PlexusArchive"]),
         .testTarget(name: "PlexusTransportTests", dependencies: ["PlexusTransport"], resources: [.copy("Fixtures")]),
         // Runs the built executables as real processes.
         .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "PlexusTestSupport", "plexus", "plexus-agent"]),

@@ -1,0 +1,114 @@
+import PlexusCore
+
+/// Where gmetad keeps each round-robin archive and how it creates one (spec §3.4), as pure
+/// values: stock ganglia-web reads the same tree.
+///
+/// ```
+/// root/<cluster>/<host>/<metric>.rrd          DS sum
+/// root/<cluster>/__SummaryInfo__/<metric>.rrd  DS sum, num
+/// root/<grid>/__SummaryInfo__/<metric>.rrd     DS sum, num   (a federated child grid)
+/// root/__SummaryInfo__/<metric>.rrd            DS sum, num   (the whole grid)
+/// ```
+///
+/// Paths are built only from validated names (`Name`), so no component can be empty, `.`,
+/// `..`, contain `/` or a control byte, or collide with `__SummaryInfo__`: nothing escapes `root`.
+public struct RRDLayout: Sendable, Equatable {
+    /// Which archive directory.
+    public enum Location: Sendable, Hashable {
+        case host(ClusterName, HostName)
+        case clusterSummary(ClusterName)
+        case gridSummary(GridName)
+        case rootSummary
+
+        /// Summaries carry a second data source, `num`.
+        public var isSummary: Bool {
+            if case .host = self { false } else { true }
+        }
+    }
+
+    /// One round-robin archive (`RRA:AVERAGE:0.5:1:5856`).
+    public struct Archive: Sendable, Equatable, CustomStringConvertible {
+        public var consolidation: String
+        public var xff: Double
+        public var steps: Int
+        public var rows: Int
+
+        public init(consolidation: String = "AVERAGE", xff: Double = 0.5, steps: Int, rows: Int) {
+            self.consolidation = consolidation
+            self.xff = xff
+            self.steps = steps
+            self.rows = rows
+        }
+
+        /// Parses gmetad.conf's `RRA:CF:xff:steps:rows`; nil when it isn't one.
+        public init?(_ text: String) {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 5, parts[0] == "RRA", ["AVERAGE", "MIN", "MAX", "LAST"].contains(parts[1]),
+                  let xff = Double(parts[2]), (0..<1).contains(xff),
+                  let steps = Int(parts[3]), steps > 0, let rows = Int(parts[4]), rows > 0 else { return nil }
+            self.init(consolidation: String(parts[1]), xff: xff, steps: steps, rows: rows)
+        }
+
+        public var description: String {
+            "RRA:\(consolidation):\(xff):\(steps):\(rows)"
+        }
+    }
+
+    /// gmetad's default archives: a day at one step, 14 days at 4 steps, a year at 40 steps
+    /// (for a 15 s step: 24.4 h at 15 s, 14 days at 1 min, 366 days at 10 min).
+    public static let defaultArchives = [
+        Archive(steps: 1, rows: 5856), Archive(steps: 4, rows: 20160), Archive(steps: 40, rows: 52704),
+    ]
+
+    /// The directory summaries live in.
+    public static let summaryDirectory = summaryDirectoryName
+
+    public var root: String
+    /// gmetad's `case_sensitive_hostnames = 0` lower-cases host directories.
+    public var caseSensitiveHostnames: Bool
+
+    public init(root: String, caseSensitiveHostnames: Bool = true) {
+        self.root = root
+        self.caseSensitiveHostnames = caseSensitiveHostnames
+    }
+
+    /// The directory components below `root`.
+    public func components(of location: Location) -> [String] {
+        switch location {
+        case .host(let cluster, let host):
+            [cluster.rawValue, caseSensitiveHostnames ? host.rawValue : host.rawValue.lowercased()]
+        case .clusterSummary(let cluster): [cluster.rawValue, Self.summaryDirectory]
+        case .gridSummary(let grid): [grid.rawValue, Self.summaryDirectory]
+        case .rootSummary: [Self.summaryDirectory]
+        }
+    }
+
+    public func directory(of location: Location) -> String {
+        ([root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root] + components(of: location)).joined(separator: "/")
+    }
+
+    public func path(of metric: MetricName, in location: Location) -> String {
+        directory(of: location) + "/" + metric.rawValue + ".rrd"
+    }
+
+    /// The data-source type gmetad picks by slope: positive → COUNTER, derivative → DERIVE,
+    /// everything else → GAUGE.
+    public static func dataSourceType(for slope: Slope) -> String {
+        switch slope {
+        case .positive: "COUNTER"
+        case .derivative: "DERIVE"
+        case .zero, .negative, .both, .unspecified: "GAUGE"
+        }
+    }
+
+    /// The arguments of `rrdtool create` after the file name, as gmetad uses them: step = the
+    /// source's step, heartbeat = 8 × step, min/max unknown, `num` for summaries.
+    public static func createArguments(
+        step: Int, start: Int64, slope: Slope, summary: Bool, archives: [Archive] = defaultArchives
+    ) -> [String] {
+        let heartbeat = 8 * step
+        var arguments = ["--step", "\(step)", "--start", "\(start)", "DS:sum:\(dataSourceType(for: slope)):\(heartbeat):U:U"]
+        if summary { arguments.append("DS:num:GAUGE:\(heartbeat):U:U") }
+        return arguments + archives.map(\.description)
+    }
+}
