@@ -45,8 +45,17 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
-        // Round-robin archives in gmetad's layout (librrd and rrdcached arrive with issue 4).
-        .target(name: "PlexusArchive", dependencies: ["PlexusCore"]),
+        // librrd (Debian librrd-dev). Only PlexusArchive's LibRRD.swift calls into it.
+        .systemLibrary(name: "CRRD", pkgConfig: "librrd", providers: [.apt(["librrd-dev"])]),
+        // Round-robin archives in gmetad's layout: librrd's _r functions on dedicated threads, our
+        // own rrdcached client, reads and graphs. The agent never links it.
+        .target(
+            name: "PlexusArchive",
+            dependencies: [
+                "PlexusCore", "CRRD",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The agent's services: collection schedule, announcer, receiver, XML export.
         .target(
             name: "PlexusAgent",
@@ -76,7 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent"]),
-        .testTarget(name: "PlexusArchiveTests", dependencies: ["PlexusArchive"]),
+        .testTarget(name: "PlexusArchiveTests", dependencies: ["PlexusArchive", "PlexusTestSupport"]),
         .testTarget(name: "PlexusTransportTests", dependencies: ["PlexusTransport"], resources: [.copy("Fixtures")]),
         // Runs the built executables as real processes.
         .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "PlexusTestSupport", "plexus", "plexus-agent"]),

@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PlexusCore
+
+/// The synchronous part of the archive: where a key's file is, creating it with gmetad's geometry
+/// the first time, and writing values through librrd. Blocking: used only from the archive's own
+/// threads (`ArchiveWriter`'s workers, `ArchiveReader`'s pool).
+public struct ArchiveStore: Sendable {
+    public var layout: RRDLayout
+    /// The RRAs of every file created (gmetad's `RRAs`).
+    public var archives: [RRDLayout.Archive]
+    public var functions: any RRDFunctions
+
+    public init(layout: RRDLayout, archives: [RRDLayout.Archive] = RRDLayout.defaultArchives, functions: any RRDFunctions = LibRRD()) {
+        self.layout = layout
+        self.archives = archives
+        self.functions = functions
+    }
+
+    /// The file of `key`; refuses (defence in depth, names are already validated) a path with an
+    /// empty, `.` or `..` component below the root.
+    public func path(of key: ArchiveKey) throws(RRDError) -> String {
+        let path = layout.path(of: key.metric, in: key.location)
+        for component in layout.components(of: key.location) + [key.metric.rawValue + ".rrd"]
+        where component.isEmpty || component == "." || component == ".." || component.utf8.contains(UInt8(ascii: "/")) {
+            throw RRDError(.refused, path: path, message: "path component \(component.debugDescription) would leave the archive root")
+        }
+        return path
+    }
+
+    /// What `prepare` found.
+    public enum Preparation: Sendable, Equatable {
+        /// The file was made now; its last update is `start`.
+        case created(start: Int64)
+        /// The file was there; its last update is `lastUpdate`.
+        case existing(lastUpdate: Int64)
+
+        public var lastUpdate: Int64 {
+            switch self {
+            case .created(let t), .existing(let t): t
+            }
+        }
+    }
+
+    /// Makes sure `path` exists: creates its directories (0755, as gmetad) and the file with
+    /// `start = firstTime - 1` when missing; otherwise reads its last update time.
+    public func prepare(path: String, key: ArchiveKey, geometry: ArchiveGeometry, firstTime: Int64) throws(RRDError) -> Preparation {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            return .existing(lastUpdate: try functions.lastUpdate(path: path).time)
+        }
+        try makeDirectories(for: key)
+        let start = firstTime - 1
+        let arguments = RRDLayout.createArguments(step: geometry.step, start: start, slope: geometry.slope,
+                                                  summary: key.location.isSummary, archives: archives)
+        // createArguments begins with --step N --start T; rrd_create_r2 takes those as parameters.
+        do {
+            try functions.create(path: path, step: geometry.step, start: start, definitions: Array(arguments.dropFirst(4)))
+        } catch {
+            // Another process (or an earlier life of this one) may have made it meanwhile.
+            if stat(path, &status) == 0 { return .existing(lastUpdate: try functions.lastUpdate(path: path).time) }
+            throw error
+        }
+        return .created(start: start)
+    }
+
+    /// Creates root/…/ for `key`, one component at a time (so nothing above the root is made).
+    func makeDirectories(for key: ArchiveKey) throws(RRDError) {
+        var directory = layout.directory(of: .rootSummary)  // root/__SummaryInfo__
+        directory.removeLast(summaryDirectoryName.utf8.count + 1)
+        try makeDirectory(directory)
+        for component in layout.components(of: key.location) {
+            directory += "/" + component
+            try makeDirectory(directory)
+        }
+    }
+
+    private func makeDirectory(_ path: String) throws(RRDError) {
+        if mkdir(path, 0o755) == 0 { return }
+        let code = errno
+        var status = stat()
+        if code == EEXIST, stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { return }
+        throw RRDError(.filesystem, path: path, message: "cannot create directory: \(String(cString: strerror(code)))")
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import PlexusCore
+import Synchronization
+@testable import PlexusArchive
+
+/// Fixture captures from real Ganglia 3.7.2 (copied from ../shared/fixtures into the tests).
+enum ArchiveFixtures {
+    static let rrd = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("PlexusCoreTests/Fixtures/ganglia-3.7.2/rrd")
+
+    /// `key = value` lines of `rrdtool info` output, quotes removed.
+    static func parseInfo(_ text: String) -> [String: String] {
+        Dictionary(text.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let eq = line.range(of: " = ") else { return nil }
+            return (String(line[..<eq.lowerBound]), String(line[eq.upperBound...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func info(_ file: String) throws -> [String: String] {
+        parseInfo(try String(contentsOf: rrd.appendingPathComponent(file), encoding: .utf8))
+    }
+}
+
+/// Runs a command, returns its standard output (throws when it fails).
+func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw RRDError(.refused, message: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// `rrdtool info FILE`, parsed: an independent reading of what librrd wrote.
+func rrdtoolInfo(_ path: String) throws -> [String: String] {
+    ArchiveFixtures.parseInfo(try run("/usr/bin/rrdtool", ["info", path]))
+}
+
+/// Records every call instead of touching the disk; `hold` makes updates wait (to fill queues).
+final class RecordingRRD: RRDFunctions {
+    struct Call: Equatable {
+        var function: String
+        var path: String
+        var values: [String]
+    }
+
+    let calls = Mutex<[Call]>([])
+    let existing = Mutex<[String: Int64]>([:])
+    let gate = Mutex<Bool>(false)
+    let failPaths = Mutex<Set<String>>([])
+
+    func hold() { gate.withLock { $0 = true } }
+    func release() { gate.withLock { $0 = false } }
+
+    func create(path: String, step: Int, start: Int64, definitions: [String]) throws(RRDError) {
+        calls.withLock { $0.append(Call(function: "create", path: path, values: ["\(step)", "\(start)"] + definitions)) }
+        existing.withLock { $0[path] = start }
+    }
+
+    func update(path: String, values: [String]) throws(RRDError) {
+        while gate.withLock({ $0 }) { usleep(1000) }
+        calls.withLock { $0.append(Call(function: "update", path: path, values: values)) }
+        if failPaths.withLock({ $0.contains(path) }) { throw RRDError(.library(function: "rrd_update_r"), path: path, message: "fake failure") }
+    }
+
+    func fetch(path: String, consolidation: String, start: Int64, end: Int64, resolution: Int) throws(RRDError) -> RRDSeries {
+        RRDSeries(start: start, end: end, step: resolution, columns: [], rows: [])
+    }
+
+    func info(path: String) throws(RRDError) -> RRDInfo { RRDInfo(entries: []) }
+
+    func lastUpdate(path: String) throws(RRDError) -> RRDLastUpdate {
+        RRDLastUpdate(time: existing.withLock { $0[path] } ?? 0, values: [:])
+    }
+
+    func graph(arguments: [String]) throws(RRDError) -> RRDInfo { RRDInfo(entries: []) }
+
+    func xport(arguments: [String]) throws(RRDError) -> RRDSeries { RRDSeries(start: 0, end: 0, step: 1, columns: [], rows: []) }
+
+    func updates(of path: String) -> [[String]] {
+        calls.withLock { $0.filter { $0.function == "update" && $0.path == path }.map(\.values) }
+    }
+}
+
+extension ArchiveKey {
+    static func host(_ cluster: String, _ host: String, _ metric: String) -> ArchiveKey {
+        try! ArchiveKey(cluster: cluster, host: host, metric: metric)
+    }
+}

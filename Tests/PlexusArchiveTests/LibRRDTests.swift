@@ -1,0 +1,78 @@
+import Foundation
+import PlexusTestSupport
+import Testing
+@testable import PlexusArchive
+
+/// The shim against the real librrd, in a temporary directory with fixed timestamps.
+@Suite struct LibRRDTests {
+    let rrd = LibRRD()
+    static let t0: Int64 = 1_795_543_200  // a multiple of 15, 60 and 600: values land on step boundaries
+
+    @Test func createUpdateFetchAndInfo() throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-librrd")
+        defer { dir.remove() }
+        let path = dir.appending("load_one.rrd")
+        try rrd.create(path: path, step: 15, start: Self.t0, definitions: ["DS:sum:GAUGE:120:U:U", "RRA:AVERAGE:0.5:1:100"])
+        // Values on step boundaries, so each primary data point is exactly one value.
+        try rrd.update(path: path, values: (1...10).map { "\(Self.t0 + Int64($0) * 15):\(Double($0) / 4)" })
+        let last = try rrd.lastUpdate(path: path)
+        #expect(last.time == Self.t0 + 150)
+        #expect(last.values["sum"] == "2.5")
+
+        let series = try rrd.fetch(path: path, consolidation: "AVERAGE", start: Self.t0, end: Self.t0 + 150, resolution: 15)
+        #expect(series.columns == ["sum"])
+        #expect(series.step == 15)
+        let points = series.points(column: 0).filter { !$0.value.isNaN }
+        #expect(points.count == 10)
+        for (time, value) in points { #expect(value == Double((time - Self.t0) / 15) / 4) }
+
+        let info = try rrd.info(path: path)
+        #expect(info.integer("step") == 15)
+        #expect(info.string("ds[sum].type") == "GAUGE")
+        #expect(info.integer("ds[sum].minimal_heartbeat") == 120)
+        #expect(info.integer("rra[0].rows") == 100)
+        #expect(info.integer("last_update") == Int(Self.t0 + 150))
+    }
+
+    @Test func errorsCarryLibrrdsMessageAndTheFile() throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-librrd")
+        defer { dir.remove() }
+        let missing = dir.appending("missing.rrd")
+        #expect {
+            try rrd.update(path: missing, values: ["\(Self.t0):1"])
+        } throws: { error in
+            let e = error as! RRDError
+            return e.kind == .library(function: "rrd_update_r") && e.path == missing && e.message.contains("No such file")
+        }
+        let path = dir.appending("x.rrd")
+        try rrd.create(path: path, step: 15, start: Self.t0, definitions: ["DS:sum:GAUGE:120:U:U", "RRA:AVERAGE:0.5:1:10"])
+        // no_overwrite: a second create of the same file fails and leaves it alone.
+        #expect(throws: RRDError.self) {
+            try rrd.create(path: path, step: 60, start: Self.t0, definitions: ["DS:sum:GAUGE:120:U:U", "RRA:AVERAGE:0.5:1:10"])
+        }
+        #expect(try rrd.info(path: path).integer("step") == 15)
+        // A time not after the last update: librrd's own words come back.
+        try rrd.update(path: path, values: ["\(Self.t0 + 15):1"])
+        #expect {
+            try rrd.update(path: path, values: ["\(Self.t0 + 15):2"])
+        } throws: { ($0 as! RRDError).message.contains("illegal attempt to update") }
+        // The error was cleared: the next good call succeeds and reports nothing.
+        try rrd.update(path: path, values: ["\(Self.t0 + 30):2"])
+        #expect(try rrd.lastUpdate(path: path).time == Self.t0 + 30)
+        #expect(throws: RRDError.self) { try rrd.create(path: dir.appending("bad.rrd"), step: 15, start: 0, definitions: ["DS:sum:NOPE:1:U:U"]) }
+    }
+
+    @Test func errorsStayOnTheirThread() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-librrd")
+        defer { dir.remove() }
+        let good = dir.appending("good.rrd")
+        try rrd.create(path: good, step: 1, start: Self.t0, definitions: ["DS:sum:GAUGE:8:U:U", "RRA:AVERAGE:0.5:1:10"])
+        // Failing calls on other threads at the same time never show up as our error.
+        let failures = ArchiveThread(name: "fail")
+        let rrd = self.rrd
+        for _ in 0..<200 { failures.submit { _ = try? rrd.update(path: dir.appending("none.rrd"), values: ["1:1"]) } }
+        for i in 1...200 { try rrd.update(path: good, values: ["\(Self.t0 + Int64(i)):\(i)"]) }
+        await failures.stop()
+        #expect(try rrd.lastUpdate(path: good).time == Self.t0 + 200)
+    }
+}
