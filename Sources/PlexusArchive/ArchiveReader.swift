@@ -1,0 +1,170 @@
+import PlexusCore
+
+/// Reads the archive for the CLI, the JSON API and the dashboard: fetch and xport of series, file
+/// info, and graphs. Every librrd call runs on the reader's own threads:
+///
+/// - `fetch`, `info`, `lastUpdate` on a read thread;
+/// - `rrd_xport` and `rrd_graph_v` on one graph thread (they are not thread-safe: global getopt
+///   and graph state), so they never overlap even with many concurrent requests.
+///
+/// With rrdcached, each file is flushed (`FLUSH`) before it is read, so what is read is current.
+public final class ArchiveReader: Sendable {
+    public let store: ArchiveStore
+    private let reads: ReaderLane
+    private let graphs: ReaderLane
+
+    public init(store: ArchiveStore, rrdcached: RRDCachedAddress? = nil) {
+        self.store = store
+        reads = ReaderLane(name: "plexus-archive-read", rrdcached: rrdcached)
+        graphs = ReaderLane(name: "plexus-archive-graph", rrdcached: rrdcached)
+    }
+
+    /// The values of one archive between `start` and `end` (seconds since the epoch), at the
+    /// given resolution in seconds (0: the finest the file holds for that range). Columns are
+    /// `sum` (and `num` for summaries).
+    public func fetch(_ key: ArchiveKey, start: Int64, end: Int64, resolution: Int = 0, consolidation: String = "AVERAGE") async throws(RRDError) -> RRDSeries {
+        let path = try store.path(of: key)
+        let functions = store.functions
+        let range = Self.aligned(start: start, end: end, resolution: resolution)
+        return try await reads.run { lane in
+            try lane.flush([path])
+            return try functions.fetch(path: path, consolidation: consolidation, start: range.start, end: range.end, resolution: max(resolution, 1))
+        }
+    }
+
+    /// Several series on one time grid (`rrd_xport`): one column per entry, legends as given.
+    public func xport(_ series: [SeriesDefinition], start: Int64, end: Int64, step: Int? = nil, maxRows: Int? = nil) async throws(RRDError) -> RRDSeries {
+        guard !series.isEmpty else { throw RRDError(.refused, message: "xport of no series") }
+        var arguments = ["--start", String(start), "--end", String(end)]
+        if let step { arguments += ["--step", String(step)] }
+        if let maxRows { arguments += ["--maxrows", String(maxRows)] }
+        var paths: [String] = []
+        for (index, definition) in series.enumerated() {
+            let path = try store.path(of: definition.key)
+            paths.append(path)
+            arguments.append(GraphArguments.def("s\(index)", path: path, dataSource: definition.dataSource, consolidation: definition.consolidation))
+            arguments.append("XPORT:s\(index):" + GraphArguments.escapeText(definition.legend))
+        }
+        let functions = store.functions
+        let request = (arguments: arguments, paths: paths)
+        return try await graphs.run { lane in
+            try lane.flush(request.paths)
+            return try functions.xport(arguments: request.arguments)
+        }
+    }
+
+    /// librrd's info for one file.
+    public func info(_ key: ArchiveKey) async throws(RRDError) -> RRDInfo {
+        let path = try store.path(of: key)
+        let functions = store.functions
+        return try await reads.run { lane in
+            try lane.flush([path])
+            return try functions.info(path: path)
+        }
+    }
+
+    /// The time and values of a file's last update.
+    public func lastUpdate(_ key: ArchiveKey) async throws(RRDError) -> RRDLastUpdate {
+        let path = try store.path(of: key)
+        let functions = store.functions
+        return try await reads.run { lane in
+            try lane.flush([path])
+            return try functions.lastUpdate(path: path)
+        }
+    }
+
+    /// Renders a graph built by `GraphArguments` (PNG or SVG in memory).
+    public func render(_ graph: GraphArguments) async throws(RRDError) -> RenderedGraph {
+        let functions = store.functions
+        return try await graphs.run { lane in
+            try lane.flush(graph.paths)
+            let info = try functions.graph(arguments: graph.arguments)
+            guard case .blob(let image) = info["image"], !image.isEmpty else {
+                throw RRDError(.library(function: "rrd_graph_v"), message: "no image in the result")
+            }
+            return RenderedGraph(
+                image: image, format: graph.format,
+                width: info.integer("image_width") ?? 0, height: info.integer("image_height") ?? 0,
+                valueMin: info.double("value_min"), valueMax: info.double("value_max")
+            )
+        }
+    }
+
+    /// Ends the reader's threads after the requests already queued.
+    public func shutdown() async {
+        await reads.thread.stop()
+        await graphs.thread.stop()
+    }
+
+    /// rrdtool wants start and end on multiples of the resolution to pick that resolution.
+    static func aligned(start: Int64, end: Int64, resolution: Int) -> (start: Int64, end: Int64) {
+        guard resolution > 1 else { return (start, end) }
+        let r = Int64(resolution)
+        let alignedStart = start >= 0 ? start / r * r : ((start - r + 1) / r) * r
+        let alignedEnd = end % r == 0 ? end : (end / r + 1) * r
+        return (alignedStart, max(alignedEnd, alignedStart + r))
+    }
+}
+
+/// One series of an xport: which file, which data source (`sum`, or `num` for summaries) and
+/// its legend.
+public struct SeriesDefinition: Sendable, Hashable {
+    public var key: ArchiveKey
+    public var dataSource: String
+    public var consolidation: String
+    public var legend: String
+
+    public init(key: ArchiveKey, dataSource: String = "sum", consolidation: String = "AVERAGE", legend: String? = nil) {
+        self.key = key
+        self.dataSource = dataSource
+        self.consolidation = consolidation
+        self.legend = legend ?? key.metric.rawValue
+    }
+}
+
+/// A rendered graph.
+public struct RenderedGraph: Sendable, Equatable {
+    public var image: [UInt8]
+    public var format: GraphArguments.ImageFormat
+    /// Pixels of the whole image (graph area, axes, legend).
+    public var width: Int
+    public var height: Int
+    public var valueMin: Double?
+    public var valueMax: Double?
+}
+
+/// A reader thread with its own rrdcached connection for `FLUSH`.
+final class ReaderLane: @unchecked Sendable {
+    let thread: ArchiveThread
+    // Used only on `thread`.
+    private let client: RRDCachedClient?
+
+    init(name: String, rrdcached: RRDCachedAddress?) {
+        thread = ArchiveThread(name: name)
+        client = rrdcached.map { RRDCachedClient(address: $0, timeout: .seconds(10)) }
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable (ReaderLane) throws -> T) async throws(RRDError) -> T {
+        do {
+            return try await thread.run { [self] in try body(self) }
+        } catch let error as RRDError {
+            throw error
+        } catch {
+            throw RRDError(.refused, message: "\(error)")
+        }
+    }
+
+    /// Makes the files current: rrdcached writes what it holds for them. A daemon that can't be
+    /// reached is not an error for a read (the file is read as it is on disk).
+    func flush(_ paths: [String]) throws(RRDError) {
+        guard let client else { return }
+        for path in paths {
+            do {
+                try client.flush(path)
+            } catch where error.kind == .connection {
+                client.close()
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import PlexusCore
+
+/// The series of one graph: DEF/CDEF/VDEF definitions and the drawing commands, per report.
+/// Summaries (cluster, grid) hold sums over hosts with `num` beside them: CPU percentages are
+/// divided by `num` (as ganglia-web does), the load report shows the host count.
+struct GraphPlan {
+    let layout: RRDLayout
+    let location: RRDLayout.Location
+    let exists: (String) -> Bool
+    var options: [String] = []
+    var definitions: [String] = []
+    var drawing: [String] = []
+    var paths: [String] = []
+    /// Names of the series drawn (a graph with none has nothing to show).
+    var series: [String] = []
+
+    init(layout: RRDLayout, location: RRDLayout.Location, exists: @escaping (String) -> Bool) {
+        self.layout = layout
+        self.location = location
+        self.exists = exists
+    }
+
+    /// A DEF that any CDEF can lean on (event bands need one).
+    var anchor: String { series.first ?? "missing" }
+
+    /// Defines `name` from `metric`'s `ds`, if the file is there.
+    private mutating func define(_ name: String, _ metric: String, _ ds: String = "sum") -> Bool {
+        guard let metricName = MetricName(validating: metric) else { return false }
+        let path = layout.path(of: metricName, in: location)
+        guard exists(path) else { return false }
+        if !paths.contains(path) { paths.append(path) }
+        definitions.append(GraphArguments.def(name, path: path, dataSource: ds))
+        return true
+    }
+
+    private mutating func statistics(_ name: String, _ format: String = "%8.2lf%s") {
+        for (label, function) in [("Now", "LAST"), ("Min", "MINIMUM"), ("Avg", "AVERAGE"), ("Max", "MAXIMUM")] {
+            definitions.append("VDEF:\(name)_\(function.lowercased())=\(name),\(function)")
+            drawing.append("GPRINT:\(name)_\(function.lowercased()):\(label)\\:\(format)")
+        }
+        drawing.append("COMMENT:\\n")
+    }
+
+    mutating func metric(_ metric: MetricName) {
+        guard define("value", metric.rawValue) else { return }
+        series.append("value")
+        let legend = GraphArguments.escapeText(metric.rawValue)
+        drawing.append("AREA:value#8FB5E2")
+        drawing.append("LINE1:value#2E6DB4:\(legend)\\l")
+        statistics("value")
+        if location.isSummary, define("hosts", metric.rawValue, "num") {
+            definitions.append("VDEF:hosts_last=hosts,LAST")
+            drawing.append("GPRINT:hosts_last:summed over %.0lf hosts\\l")
+        }
+    }
+
+    mutating func report(_ report: GraphRequest.Report) {
+        switch report {
+        case .load: load()
+        case .cpu: cpu()
+        case .mem: mem()
+        case .network: network()
+        }
+    }
+
+    private mutating func load() {
+        options += ["--vertical-label", "Load/Procs", "--lower-limit", "0"]
+        if define("load", "load_one") {
+            series.append("load")
+            drawing.append("AREA:load#CCCCCC:1-min load")
+            statistics("load")
+        }
+        if location.isSummary, define("nodes", "load_one", "num") {
+            series.append("nodes")
+            drawing.append("LINE2:nodes#00AA00:Nodes\\l")
+        }
+        if define("cpus", "cpu_num") {
+            series.append("cpus")
+            drawing.append("LINE2:cpus#DD0000:CPUs\\l")
+        }
+        if define("procs", "proc_run") {
+            series.append("procs")
+            drawing.append("LINE2:procs#2030F4:Running processes\\l")
+        }
+    }
+
+    private mutating func cpu() {
+        options += ["--vertical-label", "Percent", "--upper-limit", "100", "--lower-limit", "0", "--rigid"]
+        let parts: [(metric: String, label: String, color: String)] = [
+            ("cpu_user", "User", "#3333BB"), ("cpu_nice", "Nice", "#FFEA00"), ("cpu_system", "System", "#DD0000"),
+            ("cpu_wio", "Wait I/O", "#FF8A60"), ("cpu_idle", "Idle", "#E2E2F2"),
+        ]
+        var first = true
+        for part in parts {
+            let raw = "\(part.metric)_raw"
+            guard define(raw, part.metric) else { continue }
+            if location.isSummary, define("\(part.metric)_num", part.metric, "num") {
+                definitions.append("CDEF:\(part.metric)=\(raw),\(part.metric)_num,/")
+            } else {
+                definitions.append("CDEF:\(part.metric)=\(raw)")
+            }
+            series.append(part.metric)
+            drawing.append("\(first ? "AREA" : "STACK"):\(part.metric)\(part.color):\(part.label)")
+            first = false
+        }
+        if !first { drawing.append("COMMENT:\\n") }
+    }
+
+    private mutating func mem() {
+        options += ["--vertical-label", "Bytes", "--base", "1024", "--lower-limit", "0"]
+        guard define("total_kb", "mem_total"), define("free_kb", "mem_free") else { return }
+        var used = "total_kb,free_kb,-"
+        var stacked: [(name: String, label: String, color: String)] = []
+        for (metric, label, color) in [("mem_shared", "Shared", "#0000AA"), ("mem_cached", "Cached", "#33CC33"), ("mem_buffers", "Buffered", "#99FF33")] {
+            let kb = "\(metric)_kb"
+            if define(kb, metric) {
+                used += ",\(kb),-"
+                definitions.append("CDEF:\(metric)=\(kb),1024,*")
+                stacked.append((metric, label, color))
+            }
+        }
+        definitions.append("CDEF:used=\(used),1024,*")
+        definitions.append("CDEF:free=free_kb,1024,*")
+        definitions.append("CDEF:total=total_kb,1024,*")
+        series += ["used", "free"]
+        drawing.append("AREA:used#5555CC:Used")
+        for part in stacked { drawing.append("STACK:\(part.name)\(part.color):\(part.label)") }
+        drawing.append("STACK:free#EEEEEE:Free")
+        if define("swap_total_kb", "swap_total"), define("swap_free_kb", "swap_free") {
+            definitions.append("CDEF:swapped=swap_total_kb,swap_free_kb,-,1024,*")
+            drawing.append("STACK:swapped#9900CC:Swapped")
+        }
+        drawing.append("LINE1:total#000000:Total\\l")
+    }
+
+    private mutating func network() {
+        options += ["--vertical-label", "Bytes/sec", "--base", "1024", "--lower-limit", "0"]
+        if define("in", "bytes_in") {
+            series.append("in")
+            drawing.append("LINE2:in#33A02C:In")
+            statistics("in")
+        }
+        if define("out", "bytes_out") {
+            series.append("out")
+            drawing.append("LINE2:out#1F78B4:Out")
+            statistics("out")
+        }
+    }
+}
