@@ -4,8 +4,8 @@ import PlexusCore
 /// info, and graphs. Every librrd call runs on the reader's own threads:
 ///
 /// - `fetch`, `info`, `lastUpdate` on a read thread;
-/// - `rrd_xport` and `rrd_graph_v` on one graph thread (they are not thread-safe: global getopt
-///   and graph state), so they never overlap even with many concurrent requests.
+/// - `rrd_xport` and `rrd_graph_v` on a graph thread, so a slow render never holds up a fetch
+///   (those two are not thread-safe; `LibRRD` serializes them process-wide).
 ///
 /// With rrdcached, each file is flushed (`FLUSH`) before it is read, so what is read is current.
 public final class ArchiveReader: Sendable {

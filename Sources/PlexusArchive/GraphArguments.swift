@@ -57,7 +57,8 @@ public struct GraphArguments: Sendable, Equatable {
         self.format = request.format
     }
 
-    /// `DEF:vname=path:ds:CF` with the path's `:` and `\` escaped.
+    /// `DEF:vname=path:ds:CF` with the path's `:` escaped (rrdtool un-escapes only `\:`; a
+    /// backslash before anything else is kept as it is, checked with rrdtool 1.7.2).
     static func def(_ name: String, path: String, dataSource: String = "sum", consolidation: String = "AVERAGE") -> String {
         "DEF:\(name)=\(escapePath(path)):\(dataSource):\(consolidation)"
     }
@@ -65,7 +66,7 @@ public struct GraphArguments: Sendable, Equatable {
     static func escapePath(_ path: String) -> String {
         var out = ""
         for c in path {
-            if c == ":" || c == "\\" { out.append("\\") }
+            if c == ":" { out.append("\\") }
             out.append(c)
         }
         return out

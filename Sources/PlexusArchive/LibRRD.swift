@@ -1,4 +1,5 @@
 import CRRD
+import Synchronization
 
 /// The shim: every call into librrd is in this file, so there is one place to read what we ask of
 /// the C library (and `RRDFunctions` is the one place to fake it).
@@ -10,10 +11,14 @@ import CRRD
 ///   synchronous stretch (nothing here is `async`, so no thread hop can come between);
 /// - what librrd allocates is freed here (`rrd_freemem`, `rrd_info_free`) after it has been
 ///   copied into Swift values;
-/// - `rrd_graph_v` and `rrd_xport` share global state (getopt, the graph code): callers run them
-///   on one thread (`GraphRenderer`, `ArchiveReader`).
+/// - `rrd_graph_v` and `rrd_xport` use process-wide state (getopt's globals, the graph code's
+///   font and image state): two at once corrupted the heap here. They hold `graphLock`, one lock
+///   for the whole process whoever calls (several readers, the CLI, tests in parallel).
 public struct LibRRD: RRDFunctions {
     public init() {}
+
+    /// The one lock around `rrd_graph_v` and `rrd_xport`. Process-wide because librrd's state is.
+    static let graphLock = Mutex<Void>(())
 
     /// `rrd_create_r2(path, step, start, no_overwrite = 1, NULL, NULL, argc, argv)`.
     public func create(path: String, step: Int, start: Int64, definitions: [String]) throws(RRDError) {
@@ -71,12 +76,15 @@ public struct LibRRD: RRDFunctions {
     /// `rrd_graph_v(argc, argv)` with argv[0] a dummy and argv[1] the output (`-`: in memory;
     /// the picture comes back as the blob `image`).
     public func graph(arguments: [String]) throws(RRDError) -> RRDInfo {
-        let status = Self.call("rrd_graph_v", nil) {
-            CStringArray(["graph"] + arguments).withMutablePointers { argc, argv in rrd_graph_v(argc, argv) }
+        let strings = CStringArray(["graph"] + arguments)
+        return try Self.graphLock.withLock { _ throws(RRDError) -> RRDInfo in
+            let status = Self.call("rrd_graph_v", nil) {
+                strings.withMutablePointers { argc, argv in rrd_graph_v(argc, argv) }
+            }
+            try status.check(failed: status.result == nil)
+            defer { rrd_info_free(status.result) }
+            return Self.info(status.result)
         }
-        try status.check(failed: status.result == nil)
-        defer { rrd_info_free(status.result) }
-        return Self.info(status.result)
     }
 
     /// `rrd_xport(argc, argv, &xsize, &start, &end, &step, &col_cnt, &legend_v, &data)`.
@@ -84,14 +92,17 @@ public struct LibRRD: RRDFunctions {
         var xsize: Int32 = 0, start: time_t = 0, end: time_t = 0, step: UInt = 0, count: UInt = 0
         var legends: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
         var data: UnsafeMutablePointer<rrd_value_t>? = nil
-        let status = Self.call("rrd_xport", nil) {
-            CStringArray(["xport"] + arguments).withMutablePointers { argc, argv in
-                rrd_xport(argc, argv, &xsize, &start, &end, &step, &count, &legends, &data)
+        let strings = CStringArray(["xport"] + arguments)
+        return try Self.graphLock.withLock { _ throws(RRDError) -> RRDSeries in
+            let status = Self.call("rrd_xport", nil) {
+                strings.withMutablePointers { argc, argv in
+                    rrd_xport(argc, argv, &xsize, &start, &end, &step, &count, &legends, &data)
+                }
             }
+            try status.check(failed: status.result != 0)
+            defer { Self.free(names: legends, count: Int(count)); rrd_freemem(data) }
+            return Self.series(start: start, end: end, step: step, columns: Self.strings(legends, Int(count)), data: data)
         }
-        try status.check(failed: status.result != 0)
-        defer { Self.free(names: legends, count: Int(count)); rrd_freemem(data) }
-        return Self.series(start: start, end: end, step: step, columns: Self.strings(legends, Int(count)), data: data)
     }
 
     // MARK: - Errors

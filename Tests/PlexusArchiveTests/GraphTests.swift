@@ -50,7 +50,7 @@ import Testing
         )
         let graph = try GraphArguments(request, layout: layout, now: 0) { _ in true }
         #expect(graph.paths == ["/rrds/c/10.0.0.9:switch9/a:b\\c.rrd"])
-        #expect(graph.arguments.contains("DEF:value=/rrds/c/10.0.0.9\\:switch9/a\\:b\\\\c.rrd:sum:AVERAGE"))
+        #expect(graph.arguments.contains("DEF:value=/rrds/c/10.0.0.9\\:switch9/a\\:b\\c.rrd:sum:AVERAGE"))
         #expect(graph.arguments.contains("LINE1:value#2E6DB4:a\\:b/c\\l"))
         #expect(graph.arguments.contains("VRULE:2000#0066FF:v1.4.2\\: to prod/n:dashes"))
         #expect(graph.arguments.contains("VRULE:3000#DD0000:outage:dashes"))
@@ -124,11 +124,18 @@ import Testing
         let text = String(decoding: svg.image, as: UTF8.self)
         #expect(text.contains("<svg"))
         #expect(XMLParser(data: Data(svg.image)).parse())
-        // Sixteen at once (rrd_graph_v is not thread-safe: the reader must serialize them).
+        // Sixteen at once through four readers and xports beside them: rrd_graph_v and rrd_xport
+        // are not thread-safe, and two readers rendering at once corrupted the heap until LibRRD
+        // serialized them process-wide.
+        let readers = [reader] + (1..<4).map { _ in ArchiveReader(store: store) }
+        defer { for r in readers.dropFirst() { Task { await r.shutdown() } } }
         let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<16 {
                 group.addTask {
                     let report = GraphRequest.Report.allCases[i % 4]
+                    let reader = readers[i % 4]
+                    let rows = try await reader.xport([SeriesDefinition(key: ArchiveKey(.clusterSummary(try ClusterName("web")), try MetricName("load_one")))], start: Self.t0, end: Self.now).rows.count
+                    #expect(rows == 240)  // xport keeps to 400 rows by default: 2 h at 30 s
                     let graph = try await reader.render(try GraphArguments(GraphRequest(subject: subject, content: .report(report), range: .between(start: Self.t0, end: Self.now)), layout: store.layout, now: Self.now, exists: Self.exists))
                     return try PNGImage(graph.image).colorCount
                 }
