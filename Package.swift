@@ -80,7 +80,7 @@ let package = Package(
             dependencies: ["PlexusCore", .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio")]
         ),
         // Benchmarks driven by scripts/bench (built in release mode there).
-        .executableTarget(name: "plexus-bench", dependencies: ["PlexusCore", "PlexusTestSupport"]),
+        .executableTarget(name: "plexus-bench", dependencies: ["PlexusCore", "PlexusArchive", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusCoreTests",
             dependencies: ["PlexusCore", "PlexusTestSupport"],
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "PlexusArchiveTests", dependencies: ["PlexusArchive", "PlexusTestSupport"]),
         .testTarget(name: "PlexusTransportTests", dependencies: ["PlexusTransport"], resources: [.copy("Fixtures")]),
         // Runs the built executables as real processes.
-        .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "PlexusTestSupport", "plexus", "plexus-agent"]),
+        .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "PlexusArchive", "PlexusTestSupport", "plexus", "plexus-agent", "plexus-bench"]),
     ],
     swiftLanguageModes: [.v6]
 )

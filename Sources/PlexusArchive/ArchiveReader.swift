@@ -28,7 +28,9 @@ public final class ArchiveReader: Sendable {
         let range = Self.aligned(start: start, end: end, resolution: resolution)
         return try await reads.run { lane in
             try lane.flush([path])
-            return try functions.fetch(path: path, consolidation: consolidation, start: range.start, end: range.end, resolution: max(resolution, 1))
+            return try RRDError.retryingLocked { () throws(RRDError) in
+                try functions.fetch(path: path, consolidation: consolidation, start: range.start, end: range.end, resolution: max(resolution, 1))
+            }
         }
     }
 
@@ -49,7 +51,7 @@ public final class ArchiveReader: Sendable {
         let request = (arguments: arguments, paths: paths)
         return try await graphs.run { lane in
             try lane.flush(request.paths)
-            return try functions.xport(arguments: request.arguments)
+            return try RRDError.retryingLocked { () throws(RRDError) in try functions.xport(arguments: request.arguments) }
         }
     }
 
@@ -59,7 +61,7 @@ public final class ArchiveReader: Sendable {
         let functions = store.functions
         return try await reads.run { lane in
             try lane.flush([path])
-            return try functions.info(path: path)
+            return try RRDError.retryingLocked { () throws(RRDError) in try functions.info(path: path) }
         }
     }
 
@@ -69,7 +71,7 @@ public final class ArchiveReader: Sendable {
         let functions = store.functions
         return try await reads.run { lane in
             try lane.flush([path])
-            return try functions.lastUpdate(path: path)
+            return try RRDError.retryingLocked { () throws(RRDError) in try functions.lastUpdate(path: path) }
         }
     }
 
@@ -78,7 +80,7 @@ public final class ArchiveReader: Sendable {
         let functions = store.functions
         return try await graphs.run { lane in
             try lane.flush(graph.paths)
-            let info = try functions.graph(arguments: graph.arguments)
+            let info = try RRDError.retryingLocked { () throws(RRDError) in try functions.graph(arguments: graph.arguments) }
             guard case .blob(let image) = info["image"], !image.isEmpty else {
                 throw RRDError(.library(function: "rrd_graph_v"), message: "no image in the result")
             }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 import PlexusCore
 
 /// The synchronous part of the archive: where a key's file is, creating it with gmetad's geometry
@@ -45,30 +43,46 @@ public struct ArchiveStore: Sendable {
 
     /// Makes sure `path` exists: creates its directories (0755, as gmetad) and the file with
     /// `start = firstTime - 1` when missing; otherwise reads its last update time.
+    ///
+    /// The file is made under a temporary name beside it and linked into place, so a process
+    /// killed while creating leaves no half-written `.rrd` behind (only a `.rrd.creating-PID`
+    /// that nothing reads; `removeLeftovers` clears them).
     public func prepare(path: String, key: ArchiveKey, geometry: ArchiveGeometry, firstTime: Int64) throws(RRDError) -> Preparation {
         var status = stat()
         if stat(path, &status) == 0 {
-            return .existing(lastUpdate: try functions.lastUpdate(path: path).time)
+            return .existing(lastUpdate: try RRDError.retryingLocked { () throws(RRDError) in try functions.lastUpdate(path: path) }.time)
         }
         try makeDirectories(for: key)
         let start = firstTime - 1
         let arguments = RRDLayout.createArguments(step: geometry.step, start: start, slope: geometry.slope,
                                                   summary: key.location.isSummary, archives: archives)
+        let temporary = path + Self.creatingSuffix + String(getpid())
+        unlink(temporary)
         // createArguments begins with --step N --start T; rrd_create_r2 takes those as parameters.
-        do {
-            try functions.create(path: path, step: geometry.step, start: start, definitions: Array(arguments.dropFirst(4)))
-        } catch {
-            // Another process (or an earlier life of this one) may have made it meanwhile.
-            if stat(path, &status) == 0 { return .existing(lastUpdate: try functions.lastUpdate(path: path).time) }
-            throw error
+        try functions.create(path: temporary, step: geometry.step, start: start, definitions: Array(arguments.dropFirst(4)))
+        defer { unlink(temporary) }
+        if link(temporary, path) != 0 {
+            let code = errno
+            // Another process (or thread of another writer) made it meanwhile: use theirs.
+            if code == EEXIST { return .existing(lastUpdate: try functions.lastUpdate(path: path).time) }
+            throw RRDError(.filesystem, path: path, message: "cannot link the new file into place: \(String(cString: strerror(code)))")
         }
         return .created(start: start)
     }
 
+    static let creatingSuffix = ".creating-"
+
+    /// Removes `*.rrd.creating-PID` files a killed process left below `directory`.
+    public func removeLeftovers() {
+        guard let enumerator = FileManager.default.enumerator(atPath: layout.rootDirectory) else { return }
+        while let item = enumerator.nextObject() as? String {
+            if item.contains(Self.creatingSuffix) { unlink(layout.rootDirectory + "/" + item) }
+        }
+    }
+
     /// Creates root/…/ for `key`, one component at a time (so nothing above the root is made).
     func makeDirectories(for key: ArchiveKey) throws(RRDError) {
-        var directory = layout.directory(of: .rootSummary)  // root/__SummaryInfo__
-        directory.removeLast(summaryDirectoryName.utf8.count + 1)
+        var directory = layout.rootDirectory
         try makeDirectory(directory)
         for component in layout.components(of: key.location) {
             directory += "/" + component

@@ -192,7 +192,7 @@ final class ShardWorker: @unchecked Sendable {
     private func writeDirectly(_ updates: [Update], fallback: Bool) {
         for update in updates {
             do {
-                try store.functions.update(path: update.path, values: update.texts)
+                try RRDError.retryingLocked { () throws(RRDError) in try store.functions.update(path: update.path, values: update.texts) }
                 counters.written.add(update.texts.count, ordering: .relaxed)
                 if fallback { counters.fallback.add(update.texts.count, ordering: .relaxed) }
             } catch {

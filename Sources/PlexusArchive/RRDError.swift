@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an archive operation failed. Carries librrd's own message (read from its per-thread error
 /// right after the call) or rrdcached's status line, and the file it was about.
 public struct RRDError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -24,6 +26,27 @@ public struct RRDError: Error, Hashable, Sendable, CustomStringConvertible {
         self.kind = kind
         self.path = path
         self.message = message
+    }
+
+    /// librrd could not take the file's `fcntl` lock: another process (rrdcached, a gmetad, an
+    /// `rrdtool` command) is writing it. Worth a short retry.
+    public var isLockContention: Bool {
+        if case .library = kind { message.contains("could not lock") } else { false }
+    }
+
+    /// Runs `body`, retrying up to `attempts` times (5, 10, 20… ms apart) while the file is
+    /// locked by someone else. Blocking: only on the archive's own threads.
+    static func retryingLocked<T>(attempts: Int = 6, _ body: () throws(RRDError) -> T) throws(RRDError) -> T {
+        var delay: UInt32 = 5_000
+        for _ in 1..<attempts {
+            do {
+                return try body()
+            } catch where error.isLockContention {
+                usleep(delay)
+                delay *= 2
+            }
+        }
+        return try body()
     }
 
     public var description: String {

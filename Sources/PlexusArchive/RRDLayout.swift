@@ -83,8 +83,13 @@ public struct RRDLayout: Sendable, Equatable {
         }
     }
 
+    /// `root` without a trailing `/`.
+    public var rootDirectory: String {
+        root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+    }
+
     public func directory(of location: Location) -> String {
-        ([root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root] + components(of: location)).joined(separator: "/")
+        ([rootDirectory] + components(of: location)).joined(separator: "/")
     }
 
     public func path(of metric: MetricName, in location: Location) -> String {

@@ -33,3 +33,13 @@ public struct TemporaryDirectory: Sendable {
         return result.sorted()
     }
 }
+
+/// Runs blocking test code (waiting for processes, polling files, spawning tools) on a thread of
+/// its own, so it never holds one of the cooperative pool's two threads that other suites' tasks
+/// and timers need.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
+    }
+}

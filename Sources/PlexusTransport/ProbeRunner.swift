@@ -77,14 +77,16 @@ public enum ProbeRunner {
         headers.add(name: "User-Agent", value: "plexus-agent probe")
         headers.add(name: "Connection", value: "close")
         return try await channel.executeThenClose { inbound, outbound in
+            // One write for the whole request. If it fails, the response may still have come:
+            // a fast server answers and closes before a slow client finishes writing (seen under
+            // load: "I/O on closed channel" with the answer already buffered), and a failed TLS
+            // handshake closes the channel under the write with its reason (e.g. an untrusted
+            // certificate) on the inbound side. So read the inbound either way.
+            var writeError: (any Error)?
             do {
-                try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)))
-                try await outbound.write(.end(nil))
+                try await outbound.write(contentsOf: [.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)), .end(nil)])
             } catch {
-                // A failed TLS handshake closes the channel under the write; the reason (e.g. an
-                // untrusted certificate) surfaces on the inbound side.
-                for try await _ in inbound {}
-                throw error
+                writeError = error
             }
             var status: Int?
             var firstByte: Double?
@@ -102,6 +104,7 @@ public enum ProbeRunner {
                                        error: up ? nil : "HTTP status \(code)")
                 }
             }
+            if let writeError { throw writeError }
             throw Failure(description: "connection closed before the response ended")
         }
     }

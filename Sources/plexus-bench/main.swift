@@ -1,11 +1,35 @@
 import Foundation
 import PlexusCore
 
+import PlexusArchive
+
 // plexus-bench: micro-benchmarks driven by scripts/bench (release build).
 //   plexus-bench xml [HOSTS] [METRICS] [ITERATIONS] [OUTFILE]
-// Prints one line per measurement: name, best and median milliseconds, MB/s at the median.
+//   plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG]
+//   plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]
+//   plexus-bench archive-storm ROOT FILES      (until killed; the crash test's writer)
+// Prints one line per measurement.
 
 let arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "archive" || arguments.first == "archive-storm" {
+    let a = Array(arguments.dropFirst())
+    do {
+        if arguments.first == "archive-storm" {
+            guard a.count == 2, let files = Int(a[1]) else { throw BenchFailure("usage: plexus-bench archive-storm ROOT FILES") }
+            try await ArchiveStorm(root: a[0], files: files).run()
+        } else {
+            guard a.count >= 3, let files = Int(a[1]), let rounds = Int(a[2]) else {
+                throw BenchFailure("usage: plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]")
+            }
+            let rrdcached = a.count > 3 ? RRDCachedAddress(a[3]) : nil
+            try await ArchiveBenchmark(root: a[0], files: files, rounds: rounds, rrdcached: rrdcached, rrdcachedPID: a.count > 4 ? Int32(a[4]) : nil).run()
+        }
+    } catch {
+        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
 if arguments.first == "flood" {
     let a = Array(arguments.dropFirst())
     guard a.count >= 4, let port = Int(a[1]), let hosts = Int(a[2]), let metrics = Int(a[3]) else {
@@ -22,7 +46,7 @@ if arguments.first == "flood" {
     exit(0)
 }
 guard arguments.first == "xml" else {
-    FileHandle.standardError.write(Data("usage: plexus-bench xml [hosts] [metrics] [iterations] [outfile] | flood HOST PORT HOSTS METRICS [RATE] [TAG]\n".utf8))
+    FileHandle.standardError.write(Data("usage: plexus-bench xml [hosts] [metrics] [iterations] [outfile] | flood HOST PORT HOSTS METRICS [RATE] [TAG] | archive ROOT FILES ROUNDS [RRDCACHED PID] | archive-storm ROOT FILES\n".utf8))
     exit(1)
 }
 let numbers = arguments.dropFirst().prefix(3).compactMap { Int($0) }

@@ -64,7 +64,7 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: bait)[.modificationDate] as! Date == before)
         for file in everything where file.hasPrefix("deep/er/root/") {
             #expect(!file.split(separator: "/").contains(".."))
-            #expect(try rrdtoolInfo(sandbox.appending(file))["step"] == "15")
+            #expect(try await rrdtoolInfo(sandbox.appending(file))["step"] == "15")
         }
     }
 }

@@ -35,7 +35,7 @@ import Testing
         #expect(writer.statistics.written == 1 && writer.statistics.filesCreated == 1)
 
         let path = try writer.store.path(of: key)
-        let ours = try rrdtoolInfo(path)
+        let ours = try await rrdtoolInfo(path)
         for name in Self.keys {
             #expect(ours[name] == theirs[name], "\(fixture): \(name)")
         }
@@ -60,9 +60,9 @@ import Testing
         #expect(writer.statistics.failed == 0, "\(writer.statistics.lastError ?? "")")
         #expect(writer.statistics.written == 9)
         let root = dir.path + "/c/h/"
-        #expect(try rrdtoolInfo(root + "bytes_total.rrd")["ds[sum].type"] == "COUNTER")
-        #expect(try rrdtoolInfo(root + "rate.rrd")["ds[sum].type"] == "DERIVE")
-        #expect(try rrdtoolInfo(root + "temp.rrd")["ds[sum].type"] == "GAUGE")
+        #expect(try await rrdtoolInfo(root + "bytes_total.rrd")["ds[sum].type"] == "COUNTER")
+        #expect(try await rrdtoolInfo(root + "rate.rrd")["ds[sum].type"] == "DERIVE")
+        #expect(try await rrdtoolInfo(root + "temp.rrd")["ds[sum].type"] == "GAUGE")
         #expect(try LibRRD().lastUpdate(path: root + "bytes_total.rrd").values["sum"] == "1201")
     }
 
@@ -76,7 +76,7 @@ import Testing
         writer.submit(ArchiveSample(key: .host("Prod", "web1.example", "load_one"), geometry: ArchiveGeometry(step: 15), time: Self.t0 + 15, value: 2))
         await writer.shutdown()
         #expect(dir.files() == ["Prod/web1.example/load_one.rrd"])
-        let info = try rrdtoolInfo(dir.appending("Prod/web1.example/load_one.rrd"))
+        let info = try await rrdtoolInfo(dir.appending("Prod/web1.example/load_one.rrd"))
         #expect(info["rra[0].rows"] == "244" && info["rra[1].cf"] == "MAX" && info["rra[1].pdp_per_row"] == "24" && info["rra[2].cf"] == nil)
         #expect(info["last_update"] == "\(Self.t0 + 15)")
         #expect(writer.statistics.written == 2)

@@ -10,7 +10,7 @@ import Testing
 
     /// Two hosts and their cluster summary, 15 s step, one value a step for 2 hours.
     static func archive(in dir: TemporaryDirectory) async throws -> ArchiveStore {
-        let store = ArchiveStore(layout: RRDLayout(root: dir.path))
+        let store = ArchiveStore(layout: RRDLayout(root: dir.path), archives: smallArchives)
         let writer = ArchiveWriter(store: store)
         let cluster = try ClusterName("web")
         for i in 0...480 {

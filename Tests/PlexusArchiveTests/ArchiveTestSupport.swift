@@ -1,5 +1,6 @@
 import Foundation
 import PlexusCore
+import PlexusTestSupport
 import Synchronization
 @testable import PlexusArchive
 
@@ -39,10 +40,15 @@ func run(_ executable: String, _ arguments: [String]) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-/// `rrdtool info FILE`, parsed: an independent reading of what librrd wrote.
-func rrdtoolInfo(_ path: String) throws -> [String: String] {
-    ArchiveFixtures.parseInfo(try run("/usr/bin/rrdtool", ["info", path]))
+/// `rrdtool info FILE`, parsed: an independent reading of what librrd wrote. The process is
+/// waited for on a thread of its own, not on the cooperative pool.
+func rrdtoolInfo(_ path: String) async throws -> [String: String] {
+    ArchiveFixtures.parseInfo(try await onOwnThread { try run("/usr/bin/rrdtool", ["info", path]) })
 }
+
+/// Small archives (a few KB) for tests that read values or draw graphs, not check geometry:
+/// full-size ones (630 KB each) only add disk traffic.
+let smallArchives = ["RRA:AVERAGE:0.5:1:1000", "RRA:AVERAGE:0.5:4:1000", "RRA:AVERAGE:0.5:40:500"].compactMap(RRDLayout.Archive.init)
 
 /// Records every call instead of touching the disk; `hold` makes updates wait (to fill queues).
 final class RecordingRRD: RRDFunctions {
@@ -60,9 +66,12 @@ final class RecordingRRD: RRDFunctions {
     func hold() { gate.withLock { $0 = true } }
     func release() { gate.withLock { $0 = false } }
 
+    /// Leaves an empty file, as creation would (the store links it into place).
     func create(path: String, step: Int, start: Int64, definitions: [String]) throws(RRDError) {
-        calls.withLock { $0.append(Call(function: "create", path: path, values: ["\(step)", "\(start)"] + definitions)) }
-        existing.withLock { $0[path] = start }
+        let final = path.components(separatedBy: ArchiveStore.creatingSuffix)[0]
+        calls.withLock { $0.append(Call(function: "create", path: final, values: ["\(step)", "\(start)"] + definitions)) }
+        existing.withLock { $0[final] = start }
+        FileManager.default.createFile(atPath: path, contents: Data())
     }
 
     func update(path: String, values: [String]) throws(RRDError) {

@@ -6,12 +6,18 @@ import Testing
 
 /// The writer's queue: order per file, coalescing, stale values, back-pressure, failures.
 /// A recording fake stands in for librrd, so these check the logic, not the disk.
-@Suite struct ArchiveWriterTests {
+@Suite final class ArchiveWriterTests {
     static let t0: Int64 = 1_795_543_200
     let geometry = ArchiveGeometry(step: 15)
+    /// The fake writes no archives, but directories and empty files are real: they go here.
+    let directory: TemporaryDirectory
+    var root: String { directory.path }
+
+    init() throws { directory = try TemporaryDirectory(prefix: "plexus-writer") }
+    deinit { directory.remove() }
 
     func writer(_ fake: RecordingRRD, _ configuration: ArchiveWriter.Configuration = .init()) -> ArchiveWriter {
-        ArchiveWriter(store: ArchiveStore(layout: RRDLayout(root: "/archive"), functions: fake), configuration: configuration)
+        ArchiveWriter(store: ArchiveStore(layout: RRDLayout(root: root), functions: fake), configuration: configuration)
     }
 
     @Test func valuesOfOneFileCoalesceIntoOneUpdateInOrder() async throws {
@@ -28,7 +34,7 @@ import Testing
         #expect(writer.statistics.queued == 101)  // 100 waiting and the one being written
         fake.release()
         await writer.shutdown()
-        let updatesA = fake.updates(of: "/archive/c/a/load_one.rrd"), updatesB = fake.updates(of: "/archive/c/b/load_one.rrd")
+        let updatesA = fake.updates(of: root + "/c/a/load_one.rrd"), updatesB = fake.updates(of: root + "/c/b/load_one.rrd")
         #expect(updatesA.count == 2 && updatesB.count == 1)  // the first value alone, then 50 in one call
         #expect(updatesA.flatMap { $0 } == (0...50).map { "\(Self.t0 + Int64($0) * 15):\(Double($0))" })
         #expect(updatesB.flatMap { $0 } == (1...50).map { "\(Self.t0 + Int64($0) * 15):\(Double(-$0))" })
@@ -36,7 +42,7 @@ import Testing
         #expect(stats.written == 101 && stats.queued == 0 && stats.updateCalls == 3 && stats.filesCreated == 2)
         // Created lazily, with start one second before the first value.
         let creates = fake.calls.withLock { $0.filter { $0.function == "create" } }
-        #expect(creates.map(\.path).sorted() == ["/archive/c/a/load_one.rrd", "/archive/c/b/load_one.rrd"])
+        #expect(creates.map(\.path).sorted() == [root + "/c/a/load_one.rrd", root + "/c/b/load_one.rrd"])
         #expect(creates.first { $0.path.contains("/a/") }?.values[0...1] == ["15", "\(Self.t0 - 1)"])
         #expect(creates.first { $0.path.contains("/b/") }?.values[0...1] == ["15", "\(Self.t0 + 14)"])
     }
@@ -52,16 +58,14 @@ import Testing
         await writer.drain()
         writer.submit(ArchiveSample(key: key, geometry: geometry, time: Self.t0 + 30, sum: 9, num: 3))
         await writer.shutdown()
-        #expect(fake.updates(of: "/archive/c/__SummaryInfo__/cpu_num.rrd").flatMap { $0 } == ["\(Self.t0):8.0:2", "\(Self.t0 + 15):8.0:2", "\(Self.t0 + 30):8.0:2"])
+        #expect(fake.updates(of: root + "/c/__SummaryInfo__/cpu_num.rrd").flatMap { $0 } == ["\(Self.t0):8.0:2", "\(Self.t0 + 15):8.0:2", "\(Self.t0 + 30):8.0:2"])
         #expect(writer.statistics.stale == 3 && writer.statistics.failed == 0 && writer.statistics.written == 3)
     }
 
     @Test func anExistingFileIsContinuedFromItsLastUpdate() async throws {
         let fake = RecordingRRD()
-        fake.existing.withLock { $0["/archive/c/h/m.rrd"] = Self.t0 + 100 }
-        // The fake says nothing exists on disk through stat(); tell the store via a real file instead.
-        let dir = try TemporaryDirectory(prefix: "plexus-writer")
-        defer { dir.remove() }
+        // A file already there (from an earlier run), last updated at t0 + 100.
+        let dir = directory
         try FileManager.default.createDirectory(atPath: dir.appending("c/h"), withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: dir.appending("c/h/m.rrd"), contents: Data())
         fake.existing.withLock { $0[dir.appending("c/h/m.rrd")] = Self.t0 + 100 }
@@ -97,7 +101,7 @@ import Testing
 
     @Test func aFailedFileCostsOnlyItself() async throws {
         let fake = RecordingRRD()
-        fake.failPaths.withLock { $0.insert("/archive/c/bad/m.rrd") }
+        fake.failPaths.withLock { $0.insert(root + "/c/bad/m.rrd") }
         let writer = writer(fake, .init(workers: 2))
         for i in 0..<10 {
             for host in ["a", "bad", "z"] {
@@ -108,7 +112,7 @@ import Testing
         let stats = writer.statistics
         #expect(stats.written == 20 && stats.failed > 0 && stats.written + stats.failed == 30)
         #expect(stats.lastError?.contains("fake failure") == true)
-        #expect(fake.updates(of: "/archive/c/a/m.rrd").flatMap { $0 }.count == 10)
+        #expect(fake.updates(of: root + "/c/a/m.rrd").flatMap { $0 }.count == 10)
     }
 
     @Test func manyWorkersKeepEachFileInOrder() async throws {
@@ -120,7 +124,7 @@ import Testing
         }
         await writer.shutdown()
         for key in keys {
-            let times = fake.updates(of: "/archive/\(key)" + ".rrd").flatMap { $0 }.map { Int64($0.split(separator: ":")[0])! }
+            let times = fake.updates(of: root + "/\(key).rrd").flatMap { $0 }.map { Int64($0.split(separator: ":")[0])! }
             #expect(times == (0..<30).map { Self.t0 + Int64($0) })
         }
         #expect(writer.statistics.written == 1200)

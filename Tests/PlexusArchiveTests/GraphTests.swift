@@ -14,7 +14,7 @@ import Testing
 
     /// A host and a cluster with gmond's load, CPU, memory and network metrics for two hours.
     static func archive(in dir: TemporaryDirectory, host: String = "web-1") async throws -> ArchiveStore {
-        let store = ArchiveStore(layout: RRDLayout(root: dir.path))
+        let store = ArchiveStore(layout: RRDLayout(root: dir.path), archives: smallArchives)
         let writer = ArchiveWriter(store: store)
         let cluster = try ClusterName("web")
         let values: [String: (Int) -> Double] = [

@@ -76,3 +76,49 @@ import Testing
         #expect(try rrd.lastUpdate(path: good).time == Self.t0 + 200)
     }
 }
+
+/// Another process holding a file's lock (rrdcached writing it, an `rrdtool` command) delays a
+/// write or read briefly; it doesn't fail it. One that holds it for long does, and is counted.
+@Suite struct LockContentionTests {
+    /// python3 holds an fcntl write lock on `path` for `seconds`; returns once it has it.
+    static func holdLock(_ path: String, seconds: Double) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import fcntl,sys,time; f=open(sys.argv[1],'r+b'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(float(sys.argv[2]))", path, "\(seconds)"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        _ = out.fileHandleForReading.availableData  // "locked"
+        return process
+    }
+
+    @Test func aBrieflyLockedFileIsWrittenAfterRetrying() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-lock")
+        defer { dir.remove() }
+        let store = ArchiveStore(layout: RRDLayout(root: dir.path), archives: smallArchives)
+        let writer = ArchiveWriter(store: store)
+        let key = ArchiveKey.host("c", "h", "m")
+        writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15), time: LibRRDTests.t0, value: 1))
+        await writer.drain()
+        let path = try store.path(of: key)
+
+        let brief = try await onOwnThread { try Self.holdLock(path, seconds: 0.05) }
+        writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15), time: LibRRDTests.t0 + 15, value: 2))
+        await writer.drain()
+        #expect(writer.statistics.written == 2 && writer.statistics.failed == 0, "\(writer.statistics.lastError ?? "")")
+        try await onOwnThread { brief.waitUntilExit() }
+
+        let long = try await onOwnThread { try Self.holdLock(path, seconds: 3) }
+        writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15), time: LibRRDTests.t0 + 30, value: 3))
+        await writer.drain()
+        #expect(writer.statistics.failed == 1)
+        #expect(writer.statistics.lastError?.contains("could not lock") == true)
+        long.terminate()
+        try await onOwnThread { long.waitUntilExit() }
+        // The failed file's time is read again from disk; the next value goes in.
+        writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15), time: LibRRDTests.t0 + 45, value: 4))
+        await writer.shutdown()
+        #expect(writer.statistics.written == 3)
+        #expect(try LibRRD().lastUpdate(path: path).time == LibRRDTests.t0 + 45)
+    }
+}
