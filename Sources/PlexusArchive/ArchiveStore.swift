@@ -50,6 +50,7 @@ public struct ArchiveStore: Sendable {
     public func prepare(path: String, key: ArchiveKey, geometry: ArchiveGeometry, firstTime: Int64) throws(RRDError) -> Preparation {
         var status = stat()
         if stat(path, &status) == 0 {
+            settle(path)
             return .existing(lastUpdate: try RRDError.retryingLocked { () throws(RRDError) in try functions.lastUpdate(path: path) }.time)
         }
         try makeDirectories(for: key)
@@ -61,6 +62,7 @@ public struct ArchiveStore: Sendable {
         // createArguments begins with --step N --start T; rrd_create_r2 takes those as parameters.
         try functions.create(path: temporary, step: geometry.step, start: start, definitions: Array(arguments.dropFirst(4)))
         defer { unlink(temporary) }
+        settle(temporary)
         if link(temporary, path) != 0 {
             let code = errno
             // Another process (or thread of another writer) made it meanwhile: use theirs.
@@ -71,6 +73,24 @@ public struct ArchiveStore: Sendable {
     }
 
     static let creatingSuffix = ".creating-"
+
+    /// Writes the file's cached pages out and drops them from the page cache, once per file per
+    /// process (on creation or first touch).
+    ///
+    /// Why: librrd updates through a shared `mmap`. On kernels that cache file data in large
+    /// folios (ext4 on Linux 6.16+; seen on 6.18 here), a file written with `write()` — as
+    /// `rrd_create` does — sits in the cache as folios of up to 512 KB, and an 8-byte store
+    /// through the mapping dirties a whole folio: one update of a 630 KB file cost 150–516 KB
+    /// of disk writes. librrd maps with `MADV_RANDOM`, so pages faulted in after this come back
+    /// one 4 KB page at a time, and the same update costs 12–20 KB (docs/format/rrd.md,
+    /// "Writes that reach the disk"). Harmless where folios are small: one `fdatasync` per file.
+    func settle(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fdatasync(fd)
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED))
+        close(fd)
+    }
 
     /// Removes `*.rrd.creating-PID` files a killed process left below `directory`.
     public func removeLeftovers() {

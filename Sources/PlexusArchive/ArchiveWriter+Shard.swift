@@ -124,8 +124,8 @@ final class ShardWorker: @unchecked Sendable {
     let configuration: ArchiveWriter.Configuration
     let counters: Counters
     let stopping = Atomic<Bool>(false)
-    /// Last update time of every file this thread has written or opened.
-    private var lastUpdate: [ArchiveKey: Int64] = [:]
+    /// Every file this thread has written or opened: its path and last update time.
+    private var known: [ArchiveKey: (path: String, lastUpdate: Int64)] = [:]
     private let client: RRDCachedClient?
     private var unreachableSince: ContinuousClock.Instant?
     private var nextAttempt = ContinuousClock.now
@@ -163,18 +163,18 @@ final class ShardWorker: @unchecked Sendable {
     private func prepare(_ key: ArchiveKey, _ file: PendingFile) -> Update? {
         let path: String
         var last: Int64
-        do {
-            path = try store.path(of: key)
-            if let known = lastUpdate[key] {
-                last = known
-            } else {
+        if let entry = known[key] {
+            (path, last) = entry
+        } else {
+            do {
+                path = try store.path(of: key)
                 let preparation = try store.prepare(path: path, key: key, geometry: file.geometry, firstTime: file.values[0].time)
                 if case .created = preparation { counters.filesCreated.add(1, ordering: .relaxed) }
                 last = preparation.lastUpdate
+            } catch {
+                counters.fail(file.values.count, error)
+                return nil
             }
-        } catch {
-            counters.fail(file.values.count, error)
-            return nil
         }
         var texts: [String] = []
         texts.reserveCapacity(file.values.count)
@@ -185,7 +185,7 @@ final class ShardWorker: @unchecked Sendable {
         }
         let stale = file.values.count - texts.count
         if stale > 0 { counters.stale.add(stale, ordering: .relaxed) }
-        lastUpdate[key] = last
+        known[key] = (path, last)
         return texts.isEmpty ? nil : Update(key: key, path: path, texts: texts)
     }
 
@@ -197,7 +197,7 @@ final class ShardWorker: @unchecked Sendable {
                 if fallback { counters.fallback.add(update.texts.count, ordering: .relaxed) }
             } catch {
                 counters.fail(update.texts.count, error)
-                lastUpdate[update.key] = nil  // read it from the file next time
+                known[update.key] = nil  // read it from the file next time
             }
             counters.updateCalls.add(1, ordering: .relaxed)
         }
@@ -217,7 +217,7 @@ final class ShardWorker: @unchecked Sendable {
                     for (index, message) in errors where updates.indices.contains(index) {
                         let count = updates[index].texts.count
                         failedValues += count
-                        lastUpdate[updates[index].key] = nil
+                        known[updates[index].key] = nil
                         if message.contains("illegal attempt to update") {
                             // Already there (a batch resent after a lost reply, or rrdcached
                             // holds newer values for the file).
@@ -240,7 +240,7 @@ final class ShardWorker: @unchecked Sendable {
                 } catch {
                     // The daemon answered but refused the whole batch.
                     counters.fail(updates.reduce(0) { $0 + $1.texts.count }, error)
-                    for update in updates { lastUpdate[update.key] = nil }
+                    for update in updates { known[update.key] = nil }
                     return
                 }
             }

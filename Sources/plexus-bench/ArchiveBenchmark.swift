@@ -6,14 +6,19 @@ import PlexusCore
 ///
 /// On FILES host archives in gmetad's default geometry (630 760 B each):
 /// - creation rate;
-/// - direct writes, one value per file per round (gmetad's pattern: one rrd_update per value):
-///   updates/s and bytes written per sample, the page cache synced after each round so every
-///   round's dirty pages are counted (as when rounds are 15 s apart);
-/// - direct writes with 10 values per file per call (what the writer's coalescing gives after a
-///   stall);
-/// - through rrdcached (when given): updates/s until rrdcached has accepted them, then FLUSHALL
-///   and the bytes rrdcached and we wrote, per sample;
+/// - direct writes, one value per file per call (gmetad's pattern), rounds back to back:
+///   updates/s;
+/// - direct writes, 10 values per file per call (what coalescing gives after a stall);
+/// - bytes that reach the disk per sample with direct writes: `PACED` rounds (environment
+///   `PLEXUS_BENCH_PACED`, default 8) one step (15 s) apart, as gmetad writes, so the kernel's
+///   writeback coalesces what it would in production; counted at the block device;
+/// - through rrdcached (when given): ROUNDS×6 rounds (one value per file each, 15 s apart in
+///   data time: 120 = rrdcached's usual `-w 1800`) until rrdcached has accepted them: updates/s;
+///   then FLUSHALL and the bytes that reached the disk per sample;
 /// - graph renders per second (load report of one host, 400×100 PNG).
+///
+/// Disk bytes are the block device's sectors written (`/sys/dev/block/MAJ:MIN/stat`) between
+/// two `sync()`s: per-process `write_bytes` attributes mmap'd writes (librrd's) unreliably.
 struct ArchiveBenchmark {
     var root: String
     var files: Int
@@ -32,76 +37,84 @@ struct ArchiveBenchmark {
                           "mem_total", "mem_free", "mem_cached", "mem_buffers", "mem_shared", "swap_total", "swap_free", "bytes_in", "bytes_out", "pkts_in",
                           "pkts_out", "proc_run", "proc_total", "disk_total", "disk_free", "part_max_used", "boottime", "cpu_aidle", "cpu_steal", "cpu_intr"]
 
-    func samples(_ keys: [ArchiveKey], round: Int64, perFile: Int = 1) -> [ArchiveSample] {
+    /// One value per key at data time `t0 + step·15`.
+    func samples(_ keys: [ArchiveKey], step: Int64) -> [ArchiveSample] {
         let geometry = ArchiveGeometry(step: 15)
-        return (0..<Int64(perFile)).flatMap { k in
-            let time = Self.t0 + (round * Int64(perFile) + k) * 15
-            return keys.map { ArchiveSample(key: $0, geometry: geometry, time: time, value: Double(time % 977) / 10) }
-        }
+        let time = Self.t0 + step * 15
+        return keys.map { ArchiveSample(key: $0, geometry: geometry, time: time, value: Double(time % 977) / 10) }
     }
 
     func run() async throws {
         let keys = keys()
         let store = ArchiveStore(layout: RRDLayout(root: root))
         let clock = ContinuousClock()
+        let disk = DiskCounter(path: root)
+        var next: Int64 = 0
 
         // Creation: the first value of every file creates it.
         var writer = ArchiveWriter(store: store)
         var started = clock.now
-        writer.submit(samples(keys, round: 0))
+        writer.submit(samples(keys, step: next))
+        next += 1
         await writer.drain()
         let creation = started.duration(to: clock.now)
         try check(writer)
-        report("create", "\(files) files in \(seconds(creation)) s: \(rate(files, creation)) files/s (\(writer.statistics.filesCreated) created)")
-        sync()
+        report("create", "\(files) files in \(seconds(creation)) s: \(rate(files, creation)) files/s")
 
-        // Direct, one value per file per round.
+        // Direct, one value per file per call, back to back.
         var times: [Duration] = []
-        var written: Int64 = 0
-        for round in 1...Int64(rounds) {
-            let before = Self.writeBytes(pid: nil)
-            started = clock.now
-            writer.submit(samples(keys, round: round))
-            await writer.drain()
-            times.append(started.duration(to: clock.now))
-            sync()
-            written += Self.writeBytes(pid: nil) - before
-        }
-        try check(writer)
-        report("direct, 1 value per call", "\(files) files × \(rounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms, best \(rate(files, times.min()!))/s); \(written / Int64(files * rounds)) B written per sample")
-
-        // Direct, 10 values per file per call.
-        times = []
-        written = 0
-        let coalesced = 10
-        let base = Int64(rounds) + 1
-        for round in 0..<Int64(max(2, rounds / 4)) {
-            let batch = samples(keys, round: 0, perFile: coalesced).map { sample -> ArchiveSample in
-                var s = sample
-                s.time += (base + round * Int64(coalesced)) * 15
-                return s
-            }
-            let before = Self.writeBytes(pid: nil)
+        for _ in 0..<rounds {
+            let batch = samples(keys, step: next)
+            next += 1
             started = clock.now
             writer.submit(batch)
             await writer.drain()
             times.append(started.duration(to: clock.now))
-            sync()
-            written += Self.writeBytes(pid: nil) - before
         }
         try check(writer)
-        let coalescedRounds = max(2, rounds / 4)
-        report("direct, \(coalesced) values per call", "\(rate(files * coalesced, median(times))) updates/s (median \(milliseconds(median(times))) ms for \(files * coalesced)); \(written / Int64(files * coalesced * coalescedRounds)) B written per sample; \(writer.statistics.updateCalls) rrd_update_r calls in all")
+        report("direct, 1 value per call", "\(files) files × \(rounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms, best \(rate(files, times.min()!))/s)")
+
+        // Direct, 10 values per file per call.
+        times = []
+        let calls = writer.statistics.updateCalls
+        for _ in 0..<max(2, rounds / 4) {
+            let batch = (0..<10).flatMap { k in samples(keys, step: next + Int64(k)) }
+            next += 10
+            started = clock.now
+            writer.submit(batch)
+            await writer.drain()
+            times.append(started.duration(to: clock.now))
+        }
+        try check(writer)
+        report("direct, 10 values per call", "\(rate(files * 10, median(times))) updates/s (median \(milliseconds(median(times))) ms for \(files * 10) values in \((writer.statistics.updateCalls - calls) / max(2, rounds / 4)) calls)")
+
+        // Direct, paced one step apart: what reaches the disk per sample.
+        let paced = Int(ProcessInfo.processInfo.environment["PLEXUS_BENCH_PACED"] ?? "") ?? 8
+        if paced > 0 {
+            sync()
+            let before = disk.sectorsWritten()
+            for round in 0..<paced {
+                let due = clock.now + .seconds(15)
+                writer.submit(samples(keys, step: next))
+                next += 1
+                await writer.drain()
+                if round < paced - 1 { try await Task.sleep(until: due) }
+            }
+            try await Task.sleep(for: .seconds(30))  // the kernel writes back what's left (dirty_expire 30 s)
+            sync()
+            let bytes = (disk.sectorsWritten() - before) * 512
+            report("direct, paced 15 s", "\(paced) rounds: \(bytes / Int64(files * paced)) B reached the disk per sample (\(bytes / 1_000_000) MB for \(files * paced) samples)")
+        }
         await writer.shutdown()
-        var next = base + Int64(coalescedRounds * coalesced)
 
         if let rrdcached {
             writer = ArchiveWriter(store: store, configuration: .init(rrdcached: rrdcached, rrdcachedFallbackAfter: nil))
             times = []
-            let ourBefore = Self.writeBytes(pid: nil), theirBefore = Self.writeBytes(pid: rrdcachedPID)
-            let cachedRounds = rounds * 2
+            let cachedRounds = rounds * 6
+            sync()
+            let before = disk.sectorsWritten()
             for _ in 0..<cachedRounds {
-                let batch = samples(keys, round: next)
+                let batch = samples(keys, step: next)
                 next += 1
                 started = clock.now
                 writer.submit(batch)
@@ -110,16 +123,14 @@ struct ArchiveBenchmark {
             }
             try check(writer)
             let accepted = times.reduce(.zero, +)
-            // Now make rrdcached write it all, and count what reached the disk.
+            report("rrdcached, BATCH", "\(files) files × \(cachedRounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms; all \(files * cachedRounds) accepted in \(seconds(accepted)) s, \(writer.statistics.batches) batches)")
             started = clock.now
-            let control = RRDCachedControl(address: rrdcached)
-            try control.flushAll()
+            try RRDCachedControl(address: rrdcached).flushAll()
             let flushed = started.duration(to: clock.now)
             sync()
-            let ours = Self.writeBytes(pid: nil) - ourBefore, theirs = Self.writeBytes(pid: rrdcachedPID) - theirBefore
+            let bytes = (disk.sectorsWritten() - before) * 512
             let samples = Int64(files * cachedRounds)
-            report("rrdcached, BATCH", "\(files) files × \(cachedRounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms; all \(samples) accepted in \(seconds(accepted)) s, \(writer.statistics.batches) batches)")
-            report("rrdcached, FLUSHALL", "\(cachedRounds) values per file written in \(seconds(flushed)) s; \((ours + theirs) / samples) B written per sample (rrdcached \(theirs / samples), plexus \(ours / samples))")
+            report("rrdcached, FLUSHALL", "\(cachedRounds) values per file written in \(seconds(flushed)) s; \(bytes / samples) B reached the disk per sample (\(bytes / 1_000_000) MB, journal included)")
             await writer.shutdown()
         }
 
@@ -150,14 +161,24 @@ struct ArchiveBenchmark {
         emit("archive \(name): \(text)")
     }
 
-    /// `write_bytes` of /proc/PID/io (bytes this process caused to be written to storage).
-    static func writeBytes(pid: Int32?) -> Int64 {
-        let path = pid.map { "/proc/\($0)/io" } ?? "/proc/self/io"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
-            return Int64(line.split(separator: " ").last ?? "0") ?? 0
-        }
-        return 0
+}
+
+/// Sectors written to the block device holding a path (`/sys/dev/block/MAJ:MIN/stat`, 7th field).
+struct DiskCounter {
+    let statFile: String
+
+    init(path: String) {
+        var status = stat()
+        stat(path, &status)
+        let dev = UInt64(status.st_dev)
+        let major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF)
+        let minor = (dev & 0xFF) | ((dev >> 12) & ~0xFF)
+        statFile = "/sys/dev/block/\(major):\(minor)/stat"
+    }
+
+    func sectorsWritten() -> Int64 {
+        let fields = ((try? String(contentsOfFile: statFile, encoding: .utf8)) ?? "").split(separator: " ")
+        return fields.count > 6 ? Int64(fields[6]) ?? 0 : 0
     }
 }
 

@@ -92,7 +92,9 @@ struct GmondInteropTests {
             guard let bytes = Loopback.read(port: ports.agentXML), case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first else { return false }
             local = c.hosts.first { $0.metrics.contains { $0.name.rawValue == "daily_signups" } }
             switch9 = c.hosts.first { $0.name.rawValue == "switch9.example" }
-            return local?.metrics.count ?? 0 >= 4 && switch9 != nil
+            // The spoofed host appears with its metadata; wait for its value too (under load
+            // the two packets can be read between polls).
+            return local?.metrics.count ?? 0 >= 4 && switch9?.metrics.contains { $0.name.rawValue == "sw_temp" && !$0.value.isEmpty } == true
         }
         #expect(arrived)
         func metric(_ name: String) -> Metric? { local?.metrics.first { $0.name.rawValue == name } }
