@@ -57,21 +57,23 @@ public final class ArchiveReader: Sendable {
 
     /// librrd's info for one file.
     public func info(_ key: ArchiveKey) async throws(RRDError) -> RRDInfo {
-        let path = try store.path(of: key)
-        let functions = store.functions
-        return try await reads.run { lane in
-            try lane.flush([path])
-            return try RRDError.retryingLocked { () throws(RRDError) in try functions.info(path: path) }
-        }
+        try await readFile(key) { functions, path throws(RRDError) in try functions.info(path: path) }
     }
 
     /// The time and values of a file's last update.
     public func lastUpdate(_ key: ArchiveKey) async throws(RRDError) -> RRDLastUpdate {
+        try await readFile(key) { functions, path throws(RRDError) in try functions.lastUpdate(path: path) }
+    }
+
+    /// On the read thread: flush the file, then `body`, retried while another process locks it.
+    private func readFile<T: Sendable>(
+        _ key: ArchiveKey, _ body: @escaping @Sendable (any RRDFunctions, String) throws(RRDError) -> T
+    ) async throws(RRDError) -> T {
         let path = try store.path(of: key)
         let functions = store.functions
         return try await reads.run { lane in
             try lane.flush([path])
-            return try RRDError.retryingLocked { () throws(RRDError) in try functions.lastUpdate(path: path) }
+            return try RRDError.retryingLocked { () throws(RRDError) in try body(functions, path) }
         }
     }
 

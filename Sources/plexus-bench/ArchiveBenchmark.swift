@@ -1,6 +1,7 @@
 import Foundation
 import PlexusArchive
 import PlexusCore
+import PlexusTestSupport
 
 /// `plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]`
 ///
@@ -12,6 +13,8 @@ import PlexusCore
 /// - bytes that reach the disk per sample with direct writes: `PACED` rounds (environment
 ///   `PLEXUS_BENCH_PACED`, default 8) one step (15 s) apart, as gmetad writes, so the kernel's
 ///   writeback coalesces what it would in production; counted at the block device;
+/// - the same for gmetad's own pattern (rrd_create, one rrd_update per value, nothing else) on
+///   up to 2,000 files, in the same run, for the ratio;
 /// - through rrdcached (when given): ROUNDS×6 rounds (one value per file each, 15 s apart in
 ///   data time: 120 = rrdcached's usual `-w 1800`) until rrdcached has accepted them: updates/s;
 ///   then FLUSHALL and the bytes that reached the disk per sample;
@@ -62,15 +65,7 @@ struct ArchiveBenchmark {
         report("create", "\(files) files in \(seconds(creation)) s: \(rate(files, creation)) files/s")
 
         // Direct, one value per file per call, back to back.
-        var times: [Duration] = []
-        for _ in 0..<rounds {
-            let batch = samples(keys, step: next)
-            next += 1
-            started = clock.now
-            writer.submit(batch)
-            await writer.drain()
-            times.append(started.duration(to: clock.now))
-        }
+        var times = await timedRounds(rounds, writer, keys, next: &next)
         try check(writer)
         report("direct, 1 value per call", "\(files) files × \(rounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms, best \(rate(files, times.min()!))/s)")
 
@@ -107,20 +102,38 @@ struct ArchiveBenchmark {
         }
         await writer.shutdown()
 
+        // gmetad's own pattern in the same run: rrd_create, then one rrd_update per value every
+        // 15 s, nothing else (no settling). Fewer files: the ratio per sample is what counts.
+        if paced > 0 {
+            let count = min(files, 2000)
+            let directory = root + "/gmetad-pattern"
+            let bytes = try await onOwnThread { () throws -> Int64 in
+                let rrd = LibRRD()
+                mkdir(directory, 0o755)
+                let paths = (0..<count).map { "\(directory)/f\($0).rrd" }
+                let definitions = Array(RRDLayout.createArguments(step: 15, start: Self.t0 - 1, slope: .both, summary: false).dropFirst(4))
+                for path in paths { try rrd.create(path: path, step: 15, start: Self.t0 - 1, definitions: definitions) }
+                for path in paths { try rrd.update(path: path, values: ["\(Self.t0):1"]) }
+                sync()
+                let before = disk.sectorsWritten()
+                for round in 1...paced {
+                    let due = Date().addingTimeInterval(15)
+                    for path in paths { try rrd.update(path: path, values: ["\(Self.t0 + Int64(round) * 15):\(round)"]) }
+                    if round < paced { Thread.sleep(until: due) }
+                }
+                Thread.sleep(forTimeInterval: 30)
+                sync()
+                return (disk.sectorsWritten() - before) * 512
+            }
+            report("gmetad's pattern, paced 15 s", "\(count) files (rrd_create, then one rrd_update per value), \(paced) rounds: \(bytes / Int64(count * paced)) B reached the disk per sample")
+        }
+
         if let rrdcached {
             writer = ArchiveWriter(store: store, configuration: .init(rrdcached: rrdcached, rrdcachedFallbackAfter: nil))
-            times = []
             let cachedRounds = rounds * 6
             sync()
             let before = disk.sectorsWritten()
-            for _ in 0..<cachedRounds {
-                let batch = samples(keys, step: next)
-                next += 1
-                started = clock.now
-                writer.submit(batch)
-                await writer.drain()
-                times.append(started.duration(to: clock.now))
-            }
+            times = await timedRounds(cachedRounds, writer, keys, next: &next)
             try check(writer)
             let accepted = times.reduce(.zero, +)
             report("rrdcached, BATCH", "\(files) files × \(cachedRounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms; all \(files * cachedRounds) accepted in \(seconds(accepted)) s, \(writer.statistics.batches) batches)")
@@ -150,6 +163,21 @@ struct ArchiveBenchmark {
         }
         report("graph", "load report 400×100 PNG (\(bytes) B): \(rate(1, median(renders))) renders/s (median \(milliseconds(median(renders))) ms)")
         await reader.shutdown()
+    }
+
+    /// `count` rounds of one value per file, back to back; how long each took to be written.
+    func timedRounds(_ count: Int, _ writer: ArchiveWriter, _ keys: [ArchiveKey], next: inout Int64) async -> [Duration] {
+        let clock = ContinuousClock()
+        var times: [Duration] = []
+        for _ in 0..<count {
+            let batch = samples(keys, step: next)
+            next += 1
+            let started = clock.now
+            writer.submit(batch)
+            await writer.drain()
+            times.append(started.duration(to: clock.now))
+        }
+        return times
     }
 
     func check(_ writer: ArchiveWriter) throws {
