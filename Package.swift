@@ -88,7 +88,14 @@ let package = Package(
         ),
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent"]),
-        .testTarget(name: "PlexusArchiveTests", dependencies: ["PlexusArchive", "PlexusTestSupport"]),
+        .testTarget(
+            name: "PlexusArchiveTests",
+            dependencies: [
+                "PlexusArchive", "PlexusTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "PlexusTransportTests", dependencies: ["PlexusTransport"], resources: [.copy("Fixtures")]),
         // Runs the built executables as real processes.
         .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "PlexusArchive", "PlexusTestSupport", "plexus", "plexus-agent", "plexus-bench"]),

@@ -83,6 +83,8 @@ public final class ArchiveWriter: Service, Sendable {
     public let configuration: Configuration
     private let shards: [Shard]
     private let counters: Counters
+    /// Set by `shutdown()`: later submissions are refused and counted as dropped.
+    private let closed = Atomic<Bool>(false)
 
     public init(store: ArchiveStore, configuration: Configuration = Configuration()) {
         self.store = store
@@ -102,6 +104,10 @@ public final class ArchiveWriter: Service, Sendable {
     @discardableResult
     public func submit(_ samples: [ArchiveSample]) -> Int {
         guard !samples.isEmpty else { return 0 }
+        guard !closed.load(ordering: .acquiring) else {
+            counters.dropped.add(samples.count, ordering: .relaxed)
+            return 0
+        }
         let capacity = configuration.queueCapacity
         let before = counters.queued.add(samples.count, ordering: .relaxed).oldValue
         let room = max(0, min(samples.count, capacity - before))
@@ -131,8 +137,10 @@ public final class ArchiveWriter: Service, Sendable {
 
     public var statistics: Statistics { counters.snapshot() }
 
-    /// Writes what is queued, then ends the threads. Submissions after this are dropped.
+    /// Writes what is queued, then ends the threads. Submissions from now on are refused and
+    /// counted as dropped.
     public func shutdown() async {
+        closed.store(true, ordering: .releasing)
         for shard in shards { shard.beginStopping() }
         await drain()
         for shard in shards { await shard.thread.stop() }

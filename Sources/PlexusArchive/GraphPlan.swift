@@ -125,7 +125,7 @@ struct GraphPlan {
         series += ["used", "free"]
         drawing.append("AREA:used#5555CC:Used")
         for part in stacked { drawing.append("STACK:\(part.name)\(part.color):\(part.label)") }
-        drawing.append("STACK:free#EEEEEE:Free")
+        drawing.append("STACK:free#C8D8C8:Free")
         if define("swap_total_kb", "swap_total"), define("swap_free_kb", "swap_free") {
             definitions.append("CDEF:swapped=swap_total_kb,swap_free_kb,-,1024,*")
             drawing.append("STACK:swapped#9900CC:Swapped")

@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import PlexusCore
+import ServiceLifecycle
 import PlexusTestSupport
 import Testing
 @testable import PlexusArchive
@@ -137,5 +139,27 @@ import Testing
         #expect(ArchiveSample(key: host, geometry: ArchiveGeometry(step: 15), time: 10, value: .nan).updateText == "10:U")
         #expect(ArchiveSample(key: host, geometry: ArchiveGeometry(step: 15, slope: .derivative), time: 10, value: .infinity).updateText == "10:U")
         #expect(ArchiveSample(key: summary, geometry: ArchiveGeometry(step: 15), time: 10, sum: 1e-5, num: 3).updateText == "10:1e-05:3")
+    }
+
+    @Test func asAServiceItWritesWhatIsQueuedOnGracefulShutdown() async throws {
+        let fake = RecordingRRD()
+        fake.hold()
+        let writer = writer(fake)
+        let group = ServiceGroup(services: [writer], logger: Logger(label: "archive-test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for i in 0..<100 {
+                writer.submit(ArchiveSample(key: .host("c", "h\(i % 10)", "m"), geometry: geometry, time: Self.t0 + Int64(i / 10) * 15, value: Double(i)))
+            }
+            await group.triggerGracefulShutdown()
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(writer.statistics.written < 100)  // still held: shutdown waits for the queue
+            fake.release()
+            try await tasks.waitForAll()
+        }
+        #expect(writer.statistics.written == 100 && writer.statistics.queued == 0)
+        // After shutdown a late sample is refused and counted, not queued for threads that are gone.
+        #expect(writer.submit(ArchiveSample(key: .host("c", "h", "m"), geometry: geometry, time: Self.t0 + 9999, value: 1)) == false)
+        #expect(writer.statistics.dropped == 1 && writer.statistics.queued == 0)
     }
 }

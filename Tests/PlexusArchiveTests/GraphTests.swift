@@ -86,6 +86,11 @@ import Testing
             let request = GraphRequest(subject: subject, content: .report(report), range: .between(start: Self.t0, end: Self.now), size: .large)
             let graph = try await reader.render(try GraphArguments(request, layout: store.layout, now: Self.now, exists: Self.exists))
             let image = try PNGImage(graph.image)
+            // PLEXUS_DUMP_GRAPHS=DIR keeps the pictures, to look at them.
+            if let dump = ProcessInfo.processInfo.environment["PLEXUS_DUMP_GRAPHS"] {
+                let name = if case .host = subject { "host" } else { "cluster" }
+                FileManager.default.createFile(atPath: "\(dump)/\(report.rawValue)-\(name).png", contents: Data(graph.image))
+            }
             #expect(image.width == graph.width && image.height == graph.height)
             #expect(image.width > 480 && image.height > 150)  // plot area plus axes and legend
             #expect(image.colorCount > 20, "\(report) \(subject) looks blank")
@@ -102,7 +107,11 @@ import Testing
         func render(_ range: GraphRequest.TimeRange) async throws -> PNGImage {
             let request = GraphRequest(subject: subject, content: .metric(try MetricName("bytes_in")), range: range, size: .medium,
                                        events: [GraphEvent(start: Self.t0 + 3600, text: "deploy: v2", tag: "deploy")])
-            return try PNGImage(try await reader.render(try GraphArguments(request, layout: store.layout, now: Self.now, exists: Self.exists)).image)
+            let bytes = try await reader.render(try GraphArguments(request, layout: store.layout, now: Self.now, exists: Self.exists)).image
+            if let dump = ProcessInfo.processInfo.environment["PLEXUS_DUMP_GRAPHS"] {
+                FileManager.default.createFile(atPath: "\(dump)/metric-\(range.hashValue & 0xFF).png", contents: Data(bytes))
+            }
+            return try PNGImage(bytes)
         }
         // The data's fill colour covers much of the plot; the deploy line is drawn in its colour.
         let withData = try await render(.between(start: Self.t0, end: Self.now))
