@@ -217,12 +217,12 @@ final class ShardWorker: @unchecked Sendable {
                     for (index, message) in errors where updates.indices.contains(index) {
                         let count = updates[index].texts.count
                         failedValues += count
-                        known[updates[index].key] = nil
                         if message.contains("illegal attempt to update") {
                             // Already there (a batch resent after a lost reply, or rrdcached
-                            // holds newer values for the file).
+                            // holds newer values for the file): our time for it stands.
                             counters.stale.add(count, ordering: .relaxed)
                         } else {
+                            known[updates[index].key] = nil
                             counters.fail(count, RRDError(.rrdcached, path: updates[index].path, message: message))
                         }
                     }
@@ -236,7 +236,10 @@ final class ShardWorker: @unchecked Sendable {
                     counters.lastError.withLock { $0 = error.description }
                     unreachableSince = unreachableSince ?? now
                     nextAttempt = now + backoff
-                    backoff = min(backoff * 2, .seconds(5))
+                    // Quick retries while waiting for it; once writing directly, rarer ones (a
+                    // TCP connect to a dead host can take the whole timeout).
+                    let falling = configuration.rrdcachedFallbackAfter.map { now >= unreachableSince! + $0 } ?? false
+                    backoff = min(backoff * 2, falling ? .seconds(30) : .seconds(5))
                 } catch {
                     // The daemon answered but refused the whole batch.
                     counters.fail(updates.reduce(0) { $0 + $1.texts.count }, error)

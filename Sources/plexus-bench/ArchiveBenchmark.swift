@@ -31,9 +31,9 @@ struct ArchiveBenchmark {
 
     static let t0: Int64 = 1_795_543_200
 
-    func keys() -> [ArchiveKey] {
-        let cluster = try! ClusterName("bench")
-        return (0..<files).map { i in ArchiveKey(.host(cluster, try! HostName("host\(i / 30)")), try! MetricName(ArchiveBenchmark.metrics[i % 30])) }
+    func keys() throws -> [ArchiveKey] {
+        let cluster = try ClusterName("bench")
+        return try (0..<files).map { i in ArchiveKey(.host(cluster, try HostName("host\(i / 30)")), try MetricName(ArchiveBenchmark.metrics[i % 30])) }
     }
 
     static let metrics = ["load_one", "load_five", "load_fifteen", "cpu_user", "cpu_system", "cpu_idle", "cpu_nice", "cpu_wio", "cpu_num", "cpu_speed",
@@ -48,7 +48,7 @@ struct ArchiveBenchmark {
     }
 
     func run() async throws {
-        let keys = keys()
+        let keys = try keys()
         let store = ArchiveStore(layout: RRDLayout(root: root))
         let clock = ContinuousClock()
         let disk = DiskCounter(path: root)

@@ -13,17 +13,17 @@ struct ArchiveStorm {
     var root: String
     var files: Int
 
-    static func keys(files: Int) -> [ArchiveKey] {
-        let cluster = try! ClusterName("storm")
-        let hosts = (0..<files).map { i in ArchiveKey(.host(cluster, try! HostName("host\(i / metricsPerHost)")), try! MetricName("metric\(i % metricsPerHost)")) }
-        let summaries = (0..<metricsPerHost).map { ArchiveKey(.clusterSummary(cluster), try! MetricName("metric\($0)")) }
+    static func keys(files: Int) throws -> [ArchiveKey] {
+        let cluster = try ClusterName("storm")
+        let hosts = try (0..<files).map { i in ArchiveKey(.host(cluster, try HostName("host\(i / metricsPerHost)")), try MetricName("metric\(i % metricsPerHost)")) }
+        let summaries = try (0..<metricsPerHost).map { ArchiveKey(.clusterSummary(cluster), try MetricName("metric\($0)")) }
         return hosts + summaries
     }
 
     func run() async throws {
         let store = ArchiveStore(layout: RRDLayout(root: root))
         store.removeLeftovers()
-        let keys = Self.keys(files: files)
+        let keys = try Self.keys(files: files)
         // Resume after the last round the first file holds (files ahead of it skip it as stale).
         var round: Int64 = 0
         if let first = try? store.path(of: keys[0]), FileManager.default.fileExists(atPath: first),
