@@ -77,7 +77,10 @@ let package = Package(
         // Generated inputs shared by tests and benchmarks (synthetic grids, seeded randomness).
         .target(
             name: "PlexusTestSupport",
-            dependencies: ["PlexusCore", .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "PlexusCore", "PlexusArchive",
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // Benchmarks driven by scripts/bench (built in release mode there).
         .executableTarget(name: "plexus-bench", dependencies: ["PlexusCore", "PlexusArchive", "PlexusTestSupport"]),

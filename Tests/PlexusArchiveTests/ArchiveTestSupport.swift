@@ -22,22 +22,13 @@ enum ArchiveFixtures {
     }
 }
 
-/// Runs a command, returns its standard output (throws when it fails).
+/// Runs a command, returns what it printed (throws when it fails).
 func run(_ executable: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw RRDError(.refused, message: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+    let (status, output) = try runCommand(executable, arguments)
+    guard status == 0 else {
+        throw RRDError(.refused, message: "\(executable) \(arguments.joined(separator: " ")) failed: \(output)")
     }
-    return String(decoding: data, as: UTF8.self)
+    return output
 }
 
 /// `rrdtool info FILE`, parsed: an independent reading of what librrd wrote. The process is

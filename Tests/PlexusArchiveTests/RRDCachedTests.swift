@@ -114,7 +114,7 @@ import Testing
         await writer.shutdown()
         // Nothing was lost: the killed daemon replays its journal on start. (The reader flushes
         // first and retries while rrdcached holds the file's lock.)
-        try daemon.command("FLUSHALL")
+        try daemon.control.flushAll()
         let reader = ArchiveReader(store: ArchiveStore(layout: RRDLayout(root: root.path)), rrdcached: address)
         #expect(try await reader.lastUpdate(.host("c", "a", "load_one")).time == Self.t0 + 14 * 15)
         await reader.shutdown()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PlexusCore
+import PlexusTestSupport
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -105,18 +106,6 @@ import FoundationXML
     }
 
     static func run(_ path: String, _ arguments: [String], input: [UInt8]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try runCommand(path, arguments, input: input)
     }
 }

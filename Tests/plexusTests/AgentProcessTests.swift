@@ -1,4 +1,5 @@
 import Foundation
+import PlexusTestSupport
 import Testing
 
 /// plexus-agent as operators and systemd meet it: command line, configuration errors, the unit
@@ -34,16 +35,8 @@ import Testing
         // systemd-analyze checks that ExecStart's binary exists: point it at the one we built.
         let local = try folder.write("plexus-agent.service",
                                      unit.replacingOccurrences(of: "/usr/local/bin/plexus-agent", with: try Executable("plexus-agent").url.path))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        process.arguments = ["verify", local.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0 && text.isEmpty, "\(text)")
+        let (status, text) = try runCommand("/usr/bin/systemd-analyze", ["verify", local.path])
+        #expect(status == 0 && text.isEmpty, "\(text)")
     }
 
     @Test func sigtermStopsGracefully() throws {

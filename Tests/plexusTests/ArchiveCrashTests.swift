@@ -46,17 +46,9 @@ import Testing
     static func verifyAllBlocking(_ root: TemporaryDirectory) throws -> [String: (Int64, String?)] {
         var result: [String: (Int64, String?)] = [:]
         for file in root.files() where file.hasSuffix(".rrd") {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/rrdtool")
-            process.arguments = ["info", root.appending(file)]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = out
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let (status, text) = try runCommand("/usr/bin/rrdtool", ["info", root.appending(file)])
             let last = text.split(separator: "\n").first { $0.hasPrefix("last_update = ") }.flatMap { Int64($0.dropFirst(14)) }
-            result[file] = (last ?? -1, process.terminationStatus == 0 && last != nil ? nil : text)
+            result[file] = (last ?? -1, status == 0 && last != nil ? nil : text)
         }
         return result
     }
