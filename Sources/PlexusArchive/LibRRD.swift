@@ -1,4 +1,4 @@
-import CRRD
+internal import CRRD  // not re-exported: clients of PlexusArchive never see C types or need the module map
 import Synchronization
 
 /// The shim: every call into librrd is in this file, so there is one place to read what we ask of
