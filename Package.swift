@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "PlexusTestSupport",
             dependencies: [
-                "PlexusCore", "PlexusArchive",
+                "PlexusCore",
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -1,10 +1,11 @@
 import Foundation
 import PlexusArchive
+import PlexusTestSupport
 
-/// A real rrdcached (Debian's), started for a test or a benchmark on a unix socket in its own
+/// A real rrdcached (Debian's), started for an archive test on a unix socket in its own
 /// temporary directory, and stopped by its PID. Journal on, writes held for half an hour, so
 /// what reaches the disk early got there through a `FLUSH`.
-public final class RRDCachedDaemon: @unchecked Sendable {
+final class RRDCachedDaemon: @unchecked Sendable {
     public let directory: TemporaryDirectory
     /// `unix:/…/rrdcached.sock`
     public let address: String
