@@ -79,7 +79,7 @@ extension AgentConfiguration {
         return c
     }
 
-    private static func readReceiveChannel(_ table: ConfigTable) throws(ConfigError) -> UDPReceiveChannel {
+    static func readReceiveChannel(_ table: ConfigTable) throws(ConfigError) -> UDPReceiveChannel {
         var t = table
         var c = UDPReceiveChannel()
         c.mcastJoin = try multicastGroup(&t, "mcast_join")
@@ -157,7 +157,7 @@ extension AgentConfiguration {
 
     // MARK: - Shared value rules
 
-    private static func address(_ t: inout ConfigTable, _ key: String) throws(ConfigError) -> String? {
+    static func address(_ t: inout ConfigTable, _ key: String) throws(ConfigError) -> String? {
         guard let text = try t.string(key) else { return nil }
         guard IPAddress(text) != nil else { throw t.error(key, "\(text.debugDescription) is not an IP address") }
         return text
@@ -175,7 +175,7 @@ extension AgentConfiguration {
         return family
     }
 
-    private static func allowList(_ t: inout ConfigTable) throws(ConfigError) -> [CIDRBlock] {
+    static func allowList(_ t: inout ConfigTable) throws(ConfigError) -> [CIDRBlock] {
         var blocks: [CIDRBlock] = []
         for (i, text) in (try t.strings("allow") ?? []).enumerated() {
             guard let block = CIDRBlock(text) else { throw t.error("allow[\(i)]", "\(text.debugDescription) is not an address or CIDR block") }

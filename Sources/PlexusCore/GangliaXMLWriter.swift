@@ -78,36 +78,60 @@ public struct GangliaXMLWriter: Sendable {
     }
 
     /// Elements opened by a `writeStart` method.
-    public enum Container: String, Sendable { case grid = "GRID", cluster = "CLUSTER" }
+    public enum Container: String, Sendable { case grid = "GRID", cluster = "CLUSTER", host = "HOST" }
 
     public func writeEnd(of container: Container, into buffer: inout [UInt8]) {
         buffer.close(container.rawValue)
     }
 
     public func write(_ host: Host, into buffer: inout [UInt8]) {
+        write(host, age: 0, omitExpired: false, into: &buffer)
+    }
+
+    /// Writes a host held since `age` seconds ago, as gmetad serves it: every TN grows by `age`
+    /// and metrics whose DMAX has passed are left out.
+    public func write(_ host: Host, age: UInt32, into buffer: inout [UInt8]) {
+        write(host, age: age, omitExpired: true, into: &buffer)
+    }
+
+    private func write(_ host: Host, age: UInt32, omitExpired: Bool, into buffer: inout [UInt8]) {
+        writeStart(of: host, age: age, into: &buffer)
+        for metric in host.metrics {
+            let tn = metric.tn.addingClamped(age)
+            if omitExpired, metric.dmax > 0, tn > metric.dmax { continue }
+            write(metric, tn: tn, into: &buffer)
+        }
+        buffer.close("HOST")
+    }
+
+    /// `<HOST ...>` alone (TN grown by `age`); close with `writeEnd(of: .host, ...)`.
+    public func writeStart(of host: Host, age: UInt32 = 0, into buffer: inout [UInt8]) {
         buffer.open("HOST")
         buffer.attribute("NAME", host.name.rawValue)
         buffer.attribute("IP", host.ip)
         if dialect == .gmond { buffer.attribute("TAGS", host.tags) }
         buffer.attribute("REPORTED", host.reported)
-        buffer.attribute("TN", Int64(host.tn))
+        buffer.attribute("TN", Int64(host.tn.addingClamped(age)))
         buffer.attribute("TMAX", Int64(host.tmax))
         buffer.attribute("DMAX", Int64(host.dmax))
         buffer.attribute("LOCATION", host.location)
         buffer.attribute("GMOND_STARTED", host.gmondStarted)
         if dialect == .gmetad { buffer.attribute("TAGS", host.tags) }
         buffer.endStartTag()
-        for metric in host.metrics { write(metric, into: &buffer) }
-        buffer.close("HOST")
     }
 
     public func write(_ metric: Metric, into buffer: inout [UInt8]) {
+        write(metric, tn: metric.tn, into: &buffer)
+    }
+
+    /// A metric with its TN as given (a held metric's TN grows while it is held).
+    public func write(_ metric: Metric, tn: UInt32, into buffer: inout [UInt8]) {
         buffer.open("METRIC")
         buffer.attribute("NAME", metric.name.rawValue)
         buffer.attribute("VAL", metric.value)
         buffer.attribute("TYPE", metric.type.rawValue)
         buffer.attribute("UNITS", metric.units)
-        buffer.attribute("TN", Int64(metric.tn))
+        buffer.attribute("TN", Int64(tn))
         buffer.attribute("TMAX", Int64(metric.tmax))
         buffer.attribute("DMAX", Int64(metric.dmax))
         buffer.attribute("SLOPE", metric.slope.name)
@@ -192,5 +216,13 @@ extension [UInt8] {
 
     fileprivate mutating func append(_ text: StaticString) {
         text.withUTF8Buffer { append(contentsOf: $0) }
+    }
+}
+
+extension UInt32 {
+    /// `self + other`, stopping at `UInt32.max`.
+    public func addingClamped(_ other: UInt32) -> UInt32 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
     }
 }

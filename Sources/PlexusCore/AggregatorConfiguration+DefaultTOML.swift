@@ -1,0 +1,59 @@
+extension AggregatorConfiguration {
+    /// The built-in configuration as TOML, printed by `plexus-aggregator --print-default-config`
+    /// and kept identical to `config/aggregator.toml` (a test checks both parse to
+    /// `AggregatorConfiguration()`).
+    public static let defaultTOML = #"""
+# plexus-aggregator configuration (TOML), in gmetad.conf's vocabulary: the same keys, the same
+# defaults. This is the built-in default (`plexus-aggregator --print-default-config`); every key
+# may be left out. Check a file with `plexus-aggregator --check --config FILE`.
+
+gridname = "unspecified"        # NAME of the GRID wrapping our XML
+# authority = "http://monitor.example.com/ganglia/"   # default: http://<this host>/ganglia/
+
+bind = "::"                     # the servers' address; "::" accepts IPv4 and IPv6
+xml_port = 8651                 # the whole grid as XML (what a parent aggregator or gmetad polls)
+interactive_port = 8652         # path queries: /cluster/host?filter=summary, GET ... HTTP/1.1, /status
+http_port = 8080                # web dashboard and JSON API
+
+# Who may read the XML and interactive ports, besides 127.0.0.1 and ::1: addresses and CIDR
+# blocks, IPv4 or IPv6 (names are not resolved).
+trusted_hosts = []
+all_trusted = false
+server_timeout = 10             # seconds a client gets to ask and read (Plexus addition)
+
+# Round-robin archives, in gmetad's layout: rrd_rootdir/<cluster>/<host>/<metric>.rrd,
+# rrd_rootdir/<cluster>/__SummaryInfo__/, rrd_rootdir/__SummaryInfo__/.
+write_rrds = true
+rrd_rootdir = "/var/lib/ganglia/rrds"
+# rrdcached_address = "unix:/var/run/rrdcached.sock"   # or "host:port", "[v6]:port"
+rrdcached_fallback_after = 30   # seconds without rrdcached before writing directly (0 = never)
+RRAs = [
+    "RRA:AVERAGE:0.5:1:5856",   # a day at 15 s
+    "RRA:AVERAGE:0.5:4:20160",  # 14 days at 1 min
+    "RRA:AVERAGE:0.5:40:52704", # a year at 10 min
+]
+case_sensitive_hostnames = true # false: host directories lower-cased
+unsummarized_metrics = []       # name prefixes left out of cluster and grid summaries, e.g. ["disk_", "temp"]
+
+# Federation: a data_source may be another aggregator's (or gmetad's) xml_port. scalable = true
+# keeps only the child grid's summary; false adopts its clusters as our own.
+scalable = true
+
+# Data sources. Either poll XML ports (hosts are failover alternatives, default port 8649):
+[[data_source]]
+name = "my cluster"
+hosts = ["localhost:8649"]
+step = 15                       # seconds between polls, and the step of the RRD files
+connect_timeout = 5
+timeout = 10
+
+# ... or hear a cluster's UDP traffic directly, with the agent's udp_recv_channel keys:
+# [[data_source]]
+# name = "web"
+# step = 15
+# [data_source.listen]
+# mcast_join = "239.2.11.71"
+# port = 8649
+
+"""#
+}

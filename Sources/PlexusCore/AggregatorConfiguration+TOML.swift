@@ -1,0 +1,119 @@
+/// Reading the aggregator's TOML. Every key name of the aggregator's configuration appears in
+/// this file only; the meaning of each is documented on `AggregatorConfiguration`.
+extension AggregatorConfiguration {
+    /// Parses and validates `text` (the content of `file`, named in every error).
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> AggregatorConfiguration {
+        var t = try ConfigTable.parse(text, file: file)
+        var c = AggregatorConfiguration()
+        if let name = try t.string("gridname") {
+            if let problem = GridName.error(for: name) { throw t.error("gridname", "\(problem)") }
+            c.gridname = name
+        }
+        c.authority = try t.string("authority") ?? c.authority
+        c.bind = try AgentConfiguration.address(&t, "bind") ?? c.bind
+        c.xmlPort = try t.integer("xml_port", in: 0...65535) ?? c.xmlPort
+        c.interactivePort = try t.integer("interactive_port", in: 0...65535) ?? c.interactivePort
+        c.httpPort = try t.integer("http_port", in: 0...65535) ?? c.httpPort
+        for (i, text) in (try t.strings("trusted_hosts") ?? []).enumerated() {
+            guard let block = CIDRBlock(text) else {
+                throw t.error("trusted_hosts[\(i)]", "\(text.debugDescription) is not an IP address or CIDR block (names are not resolved)")
+            }
+            c.trustedHosts.append(block)
+        }
+        c.allTrusted = try t.bool("all_trusted") ?? c.allTrusted
+        c.serverTimeout = try t.number("server_timeout", in: 0.1...3600) ?? c.serverTimeout
+        c.rrdRootdir = try t.string("rrd_rootdir") ?? c.rrdRootdir
+        if c.rrdRootdir.isEmpty { throw t.error("rrd_rootdir", "must not be empty") }
+        c.rrdcachedAddress = try t.string("rrdcached_address")
+        if c.rrdcachedAddress?.isEmpty == true { throw t.error("rrdcached_address", "must not be empty (leave it out to write files directly)") }
+        c.rrdcachedFallbackAfter = try t.seconds("rrdcached_fallback_after") ?? c.rrdcachedFallbackAfter
+        c.scalable = try t.bool("scalable") ?? c.scalable
+        c.writeRRDs = try t.bool("write_rrds") ?? c.writeRRDs
+        if let texts = try t.strings("RRAs") {
+            c.archives = []
+            for (i, text) in texts.enumerated() {
+                guard let spec = RRASpec(text) else {
+                    throw t.error("RRAs[\(i)]", "expected RRA:CF:xff:steps:rows (e.g. RRA:AVERAGE:0.5:1:5856), found \(text.debugDescription)")
+                }
+                c.archives.append(spec)
+            }
+            if c.archives.isEmpty { throw t.error("RRAs", "needs at least one archive") }
+        }
+        c.caseSensitiveHostnames = try t.bool("case_sensitive_hostnames") ?? c.caseSensitiveHostnames
+        c.unsummarizedMetrics = try t.strings("unsummarized_metrics") ?? c.unsummarizedMetrics
+        if let tables = try t.tables("data_source") {
+            c.dataSources = try tables.map { t throws(ConfigError) in try readDataSource(t) }
+        }
+        try t.finish()
+        try c.validate(file: file)
+        return c
+    }
+
+    private static func readDataSource(_ table: ConfigTable) throws(ConfigError) -> DataSource {
+        var t = table
+        guard let name = try t.string("name") else { throw t.error("name", "every data_source needs a name") }
+        if let problem = ClusterName.error(for: name) { throw t.error("name", "\(problem)") }
+        let step = try t.seconds("step") ?? 15
+        guard step > 0 else { throw t.error("step", "must be at least 1 second") }
+        let hosts = try t.strings("hosts")
+        let listen = try t.table("listen")
+        let transport: DataSource.Transport
+        switch (hosts, listen) {
+        case (let hosts?, nil):
+            var endpoints: [Endpoint] = []
+            for (i, text) in hosts.enumerated() {
+                guard let endpoint = Endpoint(text) else {
+                    throw t.error("hosts[\(i)]", "expected host, host:port or [v6]:port, found \(text.debugDescription)")
+                }
+                endpoints.append(endpoint)
+            }
+            guard !endpoints.isEmpty else { throw t.error("hosts", "needs at least one host:port") }
+            transport = .poll(endpoints)
+        case (nil, let listen?):
+            transport = .listen(try AgentConfiguration.readReceiveChannel(listen))
+        default:
+            throw t.error("hosts", "a data_source needs exactly one of hosts (poll XML ports) or [data_source.listen] (hear UDP)")
+        }
+        var source = DataSource(name: name, step: step, transport: transport)
+        source.connectTimeout = try t.number("connect_timeout", in: 0.01...600) ?? source.connectTimeout
+        source.timeout = try t.number("timeout", in: 0.01...3600) ?? source.timeout
+        source.hostTmax = try t.seconds("host_tmax") ?? source.hostTmax
+        source.hostDmax = try t.seconds("host_dmax") ?? source.hostDmax
+        try t.finish()
+        return source
+    }
+
+    /// Cross-field rules.
+    func validate(file: String) throws(ConfigError) {
+        func fail(_ key: String, _ reason: String) -> ConfigError { ConfigError(file: file, key: key, reason: reason) }
+        guard !dataSources.isEmpty else { throw fail("data_source", "at least one [[data_source]] is needed") }
+        var names: Set<String> = []
+        var udpPorts: [Int: Int] = [:]
+        for (i, source) in dataSources.enumerated() {
+            if !names.insert(source.name).inserted {
+                throw fail("data_source[\(i)].name", "another data_source is already called \(source.name.debugDescription)")
+            }
+            if case .listen(let channel) = source.transport, channel.port != 0 {
+                if let other = udpPorts[channel.port], dataSources[other].listenGroup == source.listenGroup {
+                    throw fail("data_source[\(i)].listen.port", "data_source[\(other)] already listens on port \(channel.port) for the same group")
+                }
+                udpPorts[channel.port] = i
+            }
+        }
+        let ports = [("xml_port", xmlPort), ("interactive_port", interactivePort), ("http_port", httpPort)].filter { $0.1 != 0 }
+        for (i, a) in ports.enumerated() {
+            if let b = ports[..<i].first(where: { $0.1 == a.1 }) { throw fail(a.0, "port \(a.1) is already the \(b.0)") }
+        }
+        for (i, prefix) in unsummarizedMetrics.enumerated() where prefix.isEmpty {
+            throw fail("unsummarized_metrics[\(i)]", "an empty prefix would leave every metric out of the summaries")
+        }
+    }
+}
+
+extension AggregatorConfiguration.DataSource {
+    /// The multicast group (or unicast bind) a listened source hears, to tell two apart.
+    var listenGroup: String? {
+        guard case .listen(let channel) = transport else { return nil }
+        return channel.mcastJoin ?? channel.bind
+    }
+}

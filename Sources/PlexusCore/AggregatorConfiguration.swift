@@ -1,0 +1,136 @@
+/// What `plexus-aggregator` is told to do, in gmetad.conf's vocabulary (`gridname`, `xml_port`,
+/// `trusted_hosts`, `data_source`...). Defaults match gmetad 3.7's. Parsed from TOML by
+/// `AggregatorConfiguration.parse` (every key name lives in `AggregatorConfiguration+TOML.swift`).
+public struct AggregatorConfiguration: Sendable, Equatable {
+    /// One `data_source`: a cluster (or a grid) the aggregator polls or hears.
+    public struct DataSource: Sendable, Equatable {
+        /// How the source's data arrives.
+        public enum Transport: Sendable, Equatable {
+            /// Poll the XML port of any of these, in failover order (gmetad's data_source hosts).
+            case poll([Endpoint])
+            /// Hear the cluster's UDP traffic directly (the agent's receive path).
+            case listen(AgentConfiguration.UDPReceiveChannel)
+        }
+
+        /// `name`: how logs, `/status` and the configuration call the source. Polled sources
+        /// are archived under the NAME their XML gives (as gmetad does); listened ones under this.
+        public var name: String
+        /// `step`: seconds between polls, and the step of the source's RRD files.
+        public var step: UInt32 = 15
+        public var transport: Transport
+        /// `connect_timeout`: seconds to wait for a TCP connection (per address).
+        public var connectTimeout: Double = 5
+        /// `timeout`: seconds to wait for the whole document (gmetad: 10 s between reads).
+        public var timeout: Double = 10
+        /// For listened sources: gmond's `host_tmax` and `host_dmax` for the hosts heard.
+        public var hostTmax: UInt32 = 20
+        public var hostDmax: UInt32 = 86_400
+
+        public init(name: String, step: UInt32 = 15, transport: Transport) {
+            self.name = name
+            self.step = step
+            self.transport = transport
+        }
+    }
+
+    /// `host:port` of a polled XML port.
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int = 8649) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `host`, `host:port`, `a.b.c.d:port`, `[v6]:port` or a bare IPv6 address.
+        public init?(_ text: String, defaultPort: Int = 8649) {
+            let trimmed = String(text.trimmingASCIIWhitespace())
+            if trimmed.hasPrefix("[") {
+                guard let close = trimmed.firstIndex(of: "]") else { return nil }
+                let host = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])
+                let rest = trimmed[trimmed.index(after: close)...]
+                guard IPAddress(host) != nil else { return nil }
+                if rest.isEmpty { self.init(host: host, port: defaultPort); return }
+                guard rest.first == ":", let port = Int(rest.dropFirst()), (1...65535).contains(port) else { return nil }
+                self.init(host: host, port: port)
+                return
+            }
+            let colons = trimmed.filter { $0 == ":" }.count
+            if colons > 1 {
+                guard IPAddress(trimmed) != nil else { return nil }
+                self.init(host: trimmed, port: defaultPort)
+                return
+            }
+            if colons == 1 {
+                let colon = trimmed.firstIndex(of: ":")!
+                guard let port = Int(trimmed[trimmed.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+                self.init(host: String(trimmed[..<colon]), port: port)
+            } else {
+                self.init(host: trimmed, port: defaultPort)
+            }
+            guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// `gridname`: the NAME of the GRID wrapping our XML, and the grid a parent archives us under.
+    public var gridname = "unspecified"
+    /// `authority`: the URL of our web front end; nil means `http://<hostname>/ganglia/` (gmetad's).
+    public var authority: String?
+    /// `bind`: the address the XML, interactive and HTTP ports listen on (`::` accepts IPv4 too).
+    public var bind = "::"
+    /// `xml_port`: the whole grid as XML to anyone trusted who connects.
+    public var xmlPort = 8651
+    /// `interactive_port`: one request line (a path, `?filter=summary`, `GET … HTTP/1.x`, `/status`).
+    public var interactivePort = 8652
+    /// `http_port`: the web dashboard and JSON API.
+    public var httpPort = 8080
+    /// `trusted_hosts`: addresses and CIDR blocks (IPv4 and IPv6) allowed on the XML and
+    /// interactive ports, besides 127.0.0.1 and ::1.
+    public var trustedHosts: [CIDRBlock] = []
+    /// `all_trusted`: answer anyone.
+    public var allTrusted = false
+    /// `server_timeout`: seconds a client of the XML or interactive port gets to send its
+    /// request and read the answer (Plexus addition; gmetad has none, issue #223).
+    public var serverTimeout: Double = 10
+    /// `rrd_rootdir`.
+    public var rrdRootdir = "/var/lib/ganglia/rrds"
+    /// `rrdcached_address`: `unix:/path`, `/path`, `host`, `host:port` or `[v6]:port`.
+    public var rrdcachedAddress: String?
+    /// `rrdcached_fallback_after`: seconds rrdcached may be unreachable before the writer
+    /// writes files directly; 0 = never (Plexus addition).
+    public var rrdcachedFallbackAfter: UInt32 = 30
+    /// `scalable`: keep only a child grid's summary (on), or adopt its clusters (off).
+    public var scalable = true
+    /// `write_rrds`.
+    public var writeRRDs = true
+    /// `RRAs`.
+    public var archives = RRASpec.gmetadDefaults
+    /// `case_sensitive_hostnames`: false lower-cases host directories (gmetad's code default is true).
+    public var caseSensitiveHostnames = true
+    /// `unsummarized_metrics`: metric name prefixes left out of cluster and grid summaries.
+    public var unsummarizedMetrics: [String] = []
+    /// `[[data_source]]`.
+    public var dataSources: [DataSource] = [
+        DataSource(name: "my cluster", transport: .poll([Endpoint(host: "localhost")])),
+    ]
+
+    public init() {}
+
+    /// The allow-list the servers use: nil (anyone) when all are trusted, else the trusted
+    /// hosts plus the loopback addresses.
+    public var serverAllowList: [CIDRBlock]? {
+        if allTrusted { return nil }
+        return [CIDRBlock("127.0.0.1/32")!, CIDRBlock("::1/128")!] + trustedHosts
+    }
+
+    /// The shortest step of all sources: how often the root summary is written.
+    public var shortestStep: UInt32 { dataSources.map(\.step).min() ?? 15 }
+
+    /// Whether `metric` is left out of summaries (`unsummarized_metrics`, a prefix match).
+    public func isUnsummarized(_ metric: String) -> Bool {
+        unsummarizedMetrics.contains { metric.hasPrefix($0) }
+    }
+}

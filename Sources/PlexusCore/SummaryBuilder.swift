@@ -1,0 +1,81 @@
+/// Sums hosts and metrics into a `Summary` the way gmetad does: HOSTS counts up and down hosts;
+/// METRICS sums, over up hosts, every summarized numeric metric (not strings, not timestamps,
+/// not past its DMAX, not matching an `unsummarized_metrics` prefix) as a double, keeping the
+/// first contributor's units, slope, extra data and printed precision.
+public struct SummaryBuilder: Sendable {
+    private var up = 0
+    private var down = 0
+    private var metrics: [MetricSummary] = []
+    private var index: [MetricName: Int] = [:]
+    private let unsummarized: [String]
+
+    public init(excluding unsummarized: [String] = []) {
+        self.unsummarized = unsummarized
+    }
+
+    public var summary: Summary {
+        Summary(hosts: HostCounts(up: up, down: down), metrics: metrics)
+    }
+
+    public var isEmpty: Bool { up == 0 && down == 0 && metrics.isEmpty }
+
+    private func excluded(_ name: MetricName) -> Bool {
+        !unsummarized.isEmpty && unsummarized.contains { name.rawValue.hasPrefix($0) }
+    }
+
+    /// Counts a held host, and sums its metrics if it is up at `now`.
+    public mutating func add(_ held: HeldHost, now: Int64, localtime: Int64) {
+        guard held.isUp(at: now, localtime: localtime) else {
+            down += 1
+            return
+        }
+        up += 1
+        let age = held.age(at: now)
+        for metric in held.host.metrics where metric.type.isSummarized {
+            if metric.dmax > 0, metric.tn.addingClamped(age) > metric.dmax { continue }
+            guard let value = metric.numericValue, value.isFinite, !excluded(metric.name) else { continue }
+            add(metric, value: value)
+        }
+    }
+
+    private mutating func add(_ metric: Metric, value: Double) {
+        if let i = index[metric.name] {
+            metrics[i].sum += value
+            metrics[i].num += 1
+            return
+        }
+        index[metric.name] = metrics.count
+        metrics.append(MetricSummary(
+            name: metric.name, sum: value,
+            precision: metric.type.isInteger ? 0 : MetricSummary.precision(of: metric.value),
+            num: 1, type: .double, units: metric.units, slope: metric.slope,
+            extraData: metric.extraData.filter { !$0.name.hasPrefix("SPOOF_") }))
+    }
+
+    /// Adds another summary (a cluster's into a source's, a child grid's, a source's into the root).
+    public mutating func add(_ summary: Summary) {
+        up += summary.hosts.up
+        down += summary.hosts.down
+        for metric in summary.metrics {
+            add(metric)
+        }
+    }
+
+    /// Adds one `<METRICS>` (sum and num).
+    public mutating func add(_ metric: MetricSummary) {
+        guard !excluded(metric.name) else { return }
+        if let i = index[metric.name] {
+            metrics[i].sum += metric.sum
+            metrics[i].num += metric.num
+        } else {
+            index[metric.name] = metrics.count
+            metrics.append(metric)
+        }
+    }
+
+    /// Adds one `<HOSTS>`.
+    public mutating func add(_ counts: HostCounts) {
+        up += counts.up
+        down += counts.down
+    }
+}
