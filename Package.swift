@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PlexusCore", targets: ["PlexusCore"]),
         .executable(name: "plexus", targets: ["plexus"]),
         .executable(name: "plexus-agent", targets: ["plexus-agent"]),
+        .executable(name: "plexus-aggregator", targets: ["plexus-aggregator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -69,6 +70,27 @@ let package = Package(
             name: "plexus-agent",
             dependencies: [
                 "PlexusAgent", "PlexusCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The aggregator's services: sources (poll and listen), the grid state, the XML and
+        // interactive ports, archive feeding, federation.
+        .target(
+            name: "PlexusAggregator",
+            dependencies: [
+                "PlexusCore", "PlexusTransport", "PlexusArchive",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "plexus-aggregator",
+            dependencies: [
+                "PlexusAggregator", "PlexusArchive", "PlexusCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

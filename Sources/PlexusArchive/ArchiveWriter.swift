@@ -77,6 +77,8 @@ public final class ArchiveWriter: Service, Sendable {
         /// Times the rrdcached connection was lost or could not be made.
         public var connectionFailures = 0
         public var lastError: String?
+
+        public init() {}
     }
 
     public let store: ArchiveStore

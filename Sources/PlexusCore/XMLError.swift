@@ -68,6 +68,8 @@ public struct XMLReadReport: Hashable, Sendable {
     /// Metrics delivered (inside delivered hosts).
     public var metrics = 0
 
+    public init() {}
+
     /// True when the whole document was read and nothing was skipped.
     public var isClean: Bool { skippedCount == 0 && fatal == nil }
 

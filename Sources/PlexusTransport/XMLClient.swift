@@ -14,7 +14,7 @@ public enum XMLClient {
     }
 
     public static func fetch(
-        host: String, port: Int, timeout: Duration = .seconds(10), maxBytes: Int = 256 << 20,
+        host: String, port: Int, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxBytes: Int = 256 << 20,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> [UInt8] {
         try await withThrowingTaskGroup(of: [UInt8].self) { tasks in
@@ -22,7 +22,7 @@ public enum XMLClient {
                 let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
                 do {
                     channel = try await ClientBootstrap(group: group)
-                        .connectTimeout(.seconds(5))
+                        .connectTimeout(TimeAmount.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000))
                         .connect(host: host, port: port) { channel in
                             channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
                         }

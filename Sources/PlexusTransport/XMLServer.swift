@@ -3,9 +3,11 @@ import NIOCore
 import NIOPosix
 import PlexusCore
 
-/// A `tcp_accept_channel`: every client gets the current XML document, then the connection is
-/// closed (gmond reads nothing from the client). Each client is served in its own child task
-/// with a deadline, so a slow reader can't hold anyone else up.
+/// A `tcp_accept_channel` (gmond, gmetad's xml_port) or a one-line query port (gmetad's
+/// interactive_port): a client gets one reply, then the connection is closed. On an XML port
+/// nothing is read from the client; on a query port one request line is read first. Each client
+/// is served in its own child task with one deadline for the whole exchange, so a slow or silent
+/// client can't hold anyone else up.
 public struct XMLServer: Sendable {
     public typealias Client = NIOAsyncChannel<ByteBuffer, ByteBuffer>
     public typealias Listener = NIOAsyncChannel<Client, Never>
@@ -20,11 +22,24 @@ public struct XMLServer: Sendable {
     public var allow: [CIDRBlock]
     public var gzip: Bool
     public var timeout: Duration
+    /// Read one request line (up to CR or LF, at most this many bytes) before replying; nil for
+    /// an XML port that reads nothing.
+    public var requestLineLimit: Int?
 
-    public init(allow: [CIDRBlock] = [], gzip: Bool = false, timeout: Duration = .seconds(10)) {
+    public init(allow: [CIDRBlock] = [], gzip: Bool = false, timeout: Duration = .seconds(10), requestLineLimit: Int? = nil) {
         self.allow = allow
         self.gzip = gzip
         self.timeout = timeout
+        self.requestLineLimit = requestLineLimit
+    }
+
+    /// One client's request, for the responder.
+    public struct Request: Sendable {
+        /// The request line without its line end (nil on an XML port, or if the client sent
+        /// nothing before closing its side).
+        public var line: String?
+        /// The client's address.
+        public var peer: String
     }
 
     /// Listens on `host:port` (port 0 picks a free one: see `localAddress` of the result).
@@ -43,11 +58,20 @@ public struct XMLServer: Sendable {
         _ listener: Listener, document: @escaping @Sendable () async -> [UInt8],
         report: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) async throws {
+        try await serve(listener, respond: { _ in await document() }, report: report)
+    }
+
+    /// Serves clients until the listener closes or the task is cancelled; `respond` makes the
+    /// reply to each request.
+    public func serve(
+        _ listener: Listener, respond: @escaping @Sendable (Request) async -> [UInt8],
+        report: @escaping @Sendable (Outcome) -> Void = { _ in }
+    ) async throws {
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { clients in
                 for try await client in clients {
                     group.addTask {
-                        report(await self.serve(client, document: document))
+                        report(await self.serve(client, respond: respond))
                     }
                 }
             }
@@ -61,7 +85,7 @@ public struct XMLServer: Sendable {
         case failed(String)
     }
 
-    private func serve(_ client: Client, document: @escaping @Sendable () async -> [UInt8]) async -> Outcome {
+    private func serve(_ client: Client, respond: @escaping @Sendable (Request) async -> [UInt8]) async -> Outcome {
         let peer = client.channel.remoteAddress
         guard let peerIP = peer?.ipAddress.flatMap(IPAddress.init), allow.allows(peerIP) else {
             try? await client.channel.close()
@@ -70,19 +94,24 @@ public struct XMLServer: Sendable {
         do {
             return try await withThrowingTaskGroup(of: Outcome.self) { group in
                 group.addTask {
-                    var bytes = client.channel.allocator.buffer(bytes: await document())
-                    if gzip { bytes = try bytes.compress(with: .gzip) }
-                    let count = bytes.readableBytes
-                    // Wait until every byte is handed to the kernel before closing: closing right
-                    // after an async write drops what is still queued (large documents).
-                    try await client.channel.writeAndFlush(bytes).get()
-                    try await client.channel.close()
-                    return .served(bytes: count)
+                    try await client.executeThenClose { inbound, _ in
+                        var request = Request(line: nil, peer: peerIP.description)
+                        if let limit = requestLineLimit {
+                            request.line = try await Self.readLine(from: inbound, limit: limit)
+                        }
+                        var bytes = client.channel.allocator.buffer(bytes: await respond(request))
+                        if gzip { bytes = try bytes.compress(with: .gzip) }
+                        let count = bytes.readableBytes
+                        // Wait until every byte is handed to the kernel before closing: closing right
+                        // after an async write drops what is still queued (large documents).
+                        try await client.channel.writeAndFlush(bytes).get()
+                        return .served(bytes: count)
+                    }
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     try? await client.channel.close()
-                    return .failed("\(peer?.description ?? "client") did not read the document within \(timeout)")
+                    return .failed("\(peer?.description ?? "client") did not complete its exchange within \(timeout)")
                 }
                 let first = try await group.next()!
                 group.cancelAll()
@@ -92,5 +121,26 @@ public struct XMLServer: Sendable {
             try? await client.channel.close()
             return .failed("\(error)")
         }
+    }
+
+    /// A request longer than the limit.
+    public struct RequestTooLong: Error, CustomStringConvertible {
+        public var description: String { "request line too long" }
+    }
+
+    /// Reads up to the first CR or LF (what follows is ignored, as gmetad does).
+    private static func readLine(from inbound: NIOAsyncChannelInboundStream<ByteBuffer>, limit: Int) async throws -> String? {
+        var line: [UInt8] = []
+        for try await chunk in inbound {
+            let view = chunk.readableBytesView
+            if let end = view.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) {
+                line += view[..<end]
+                guard line.count <= limit else { throw RequestTooLong() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            line += view
+            guard line.count <= limit else { throw RequestTooLong() }
+        }
+        return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
     }
 }

@@ -1,0 +1,85 @@
+import Foundation
+import PlexusArchive
+import PlexusCore
+
+/// `/status` on the interactive port: gmetad's fields (host, gridname, version, boottime,
+/// uptime, metrics sent) plus what Plexus counts per source, per port and in the archive writer.
+public struct AggregatorStatus: Codable, Sendable, Equatable {
+    public struct Polls: Codable, Sendable, Equatable {
+        public var ok: Int
+        public var failed: Int
+        public var missed: Int
+    }
+
+    public struct Clients: Codable, Sendable, Equatable {
+        public var served: Int
+        public var refused: Int
+        public var failed: Int
+        public var rejected: Int?
+    }
+
+    public struct Archive: Codable, Sendable, Equatable {
+        public var enabled: Bool
+        public var rrdRootdir: String
+        public var rrdcached: String?
+        public var submitted: Int
+        public var refused: Int
+        public var queued: Int
+        public var written: Int
+        public var viaRRDCached: Int
+        public var fallback: Int
+        public var dropped: Int
+        public var stale: Int
+        public var failed: Int
+        public var filesCreated: Int
+        public var lastError: String?
+    }
+
+    public var host: String
+    public var gridname: String
+    public var version: String
+    /// Unix seconds.
+    public var boottime: Int64
+    public var uptime: Int64
+    public var polls: Polls
+    public var sources: [SourceStatistics]
+    public var xml: Clients
+    public var interactive: Clients
+    public var archive: Archive
+    public var rootSummaries: Int
+}
+
+extension AggregatorService {
+    /// The status document as of now.
+    public var status: AggregatorStatus {
+        let s = statistics
+        let w = writer?.statistics ?? ArchiveWriter.Statistics()
+        let now = Self.wallClock()
+        return AggregatorStatus(
+            host: hostname, gridname: config.gridname, version: "plexus (gmetad \(GangliaDocument.defaultVersion) compatible)",
+            boottime: started, uptime: now - started,
+            polls: .init(ok: s.pollsOK, failed: s.pollsFailed, missed: s.pollsMissed), sources: s.sources,
+            xml: .init(served: s.xmlServed, refused: s.xmlRefused, failed: s.xmlFailed),
+            interactive: .init(served: s.queriesServed, refused: s.queriesRefused, failed: s.queriesFailed, rejected: s.queriesRejected),
+            archive: .init(
+                enabled: writer != nil, rrdRootdir: config.rrdRootdir, rrdcached: config.rrdcachedAddress,
+                submitted: s.samplesSubmitted, refused: s.samplesRefused, queued: w.queued, written: w.written,
+                viaRRDCached: w.viaRRDCached, fallback: w.fallback, dropped: w.dropped, stale: w.stale, failed: w.failed,
+                filesCreated: w.filesCreated, lastError: w.lastError),
+            rootSummaries: s.rootSummaries)
+    }
+
+    /// `/status` as JSON (JSONP with a safe callback), with an HTTP header for `GET` requests.
+    func statusReply(callback: String?, http: Bool) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(status)) ?? Data("{}".utf8)
+        var bytes: [UInt8] = []
+        if http { bytes += Array(GridRenderer.httpHeader(contentType: callback == nil ? "application/json" : "application/javascript").utf8) }
+        if let callback { bytes += Array("\(callback)(".utf8) }
+        bytes += json
+        if callback != nil { bytes += Array(")".utf8) }
+        bytes += Array("\r\n".utf8)
+        return bytes
+    }
+}

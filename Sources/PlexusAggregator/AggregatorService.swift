@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PlexusArchive
+import PlexusCore
+import PlexusTransport
+import ServiceLifecycle
+import Synchronization
+
+/// The aggregator (gmetad's role) as one service: a task per data source (polling XML ports
+/// with failover, or hearing UDP), one grid state, the XML and interactive ports, and the root
+/// summary. Archive writes go to an `ArchiveWriter` queue (its own service), so neither a slow
+/// disk nor a slow client ever delays a poll.
+public final class AggregatorService: Service, Sendable {
+    /// Where the aggregator ended up listening (useful with port 0).
+    public struct Endpoints: Sendable {
+        public var xml: SocketAddress?
+        public var interactive: SocketAddress?
+    }
+
+    let config: AggregatorConfiguration
+    let logger: Logger
+    let writer: ArchiveWriter?
+    let group: any EventLoopGroup
+    let onReady: @Sendable (Endpoints) -> Void
+    let state: Mutex<GridState>
+    let stats: Mutex<AggregatorStatistics>
+    let hostname: String
+    let started: Int64
+
+    /// `writer` is nil when `write_rrds` is off.
+    public init(
+        config: AggregatorConfiguration, logger: Logger, writer: ArchiveWriter?, hostname: String,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onReady: @escaping @Sendable (Endpoints) -> Void = { _ in }
+    ) throws(NameError) {
+        self.config = config
+        self.logger = logger
+        self.writer = config.writeRRDs ? writer : nil
+        self.group = group
+        self.onReady = onReady
+        self.hostname = hostname
+        started = Self.wallClock()
+        let authority = config.authority ?? "http://\(hostname)/ganglia/"
+        state = Mutex(GridState(gridname: try GridName(config.gridname), authority: authority,
+                                sources: config.dataSources.map(\.name), unsummarized: config.unsummarizedMetrics))
+        stats = Mutex(AggregatorStatistics(sources: config.dataSources.map { source in
+            if case .listen = source.transport { SourceStatistics(name: source.name, kind: "listen") } else { SourceStatistics(name: source.name, kind: "poll") }
+        }))
+    }
+
+    /// Counters so far.
+    public var statistics: AggregatorStatistics { stats.withLock { $0 } }
+
+    /// A copy of the grid as it is now.
+    public var grid: GridState { state.withLock { $0 } }
+
+    public func run() async throws {
+        let xml = try await listen("xml_port", port: config.xmlPort)
+        let interactive = try await listen("interactive_port", port: config.interactivePort)
+        onReady(Endpoints(xml: xml?.channel.localAddress, interactive: interactive?.channel.localAddress))
+        logger.info("plexus-aggregator running", metadata: [
+            "grid": "\(config.gridname)", "sources": "\(config.dataSources.map(\.name))",
+            "xml": "\(xml?.channel.localAddress?.description ?? "off")",
+            "interactive": "\(interactive?.channel.localAddress?.description ?? "off")",
+            "rrds": "\(writer == nil ? "off" : config.rrdRootdir)",
+        ])
+        let allow = config.serverAllowList ?? []
+        let timeout = Duration.milliseconds(Int(config.serverTimeout * 1000))
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { tasks in
+                    for (index, source) in self.config.dataSources.enumerated() {
+                        switch source.transport {
+                        case .poll(let endpoints):
+                            tasks.addTask { try await self.poll(source, index: index, endpoints: endpoints) }
+                        case .listen(let channel):
+                            tasks.addTask { try await self.listen(source, index: index, channel: channel) }
+                        }
+                    }
+                    if let xml {
+                        let server = XMLServer(allow: allow, timeout: timeout)
+                        tasks.addTask {
+                            try await server.serve(xml, respond: { _ in self.xmlDocument() }, report: { self.countXML($0) })
+                        }
+                    }
+                    if let interactive {
+                        let server = XMLServer(allow: allow, timeout: timeout, requestLineLimit: GridQuery.maxLength)
+                        tasks.addTask {
+                            try await server.serve(interactive, respond: { self.answer($0) }, report: { self.countQuery($0) })
+                        }
+                    }
+                    tasks.addTask { try await self.summarizeRoot() }
+                }
+            }
+        } catch is CancellationError {
+            logger.info("plexus-aggregator stopped")
+        }
+    }
+
+    private func listen(_ key: String, port: Int) async throws -> XMLServer.Listener? {
+        do {
+            return try await XMLServer.listen(host: config.bind, port: port, group: group)
+        } catch where config.bind == "::" {
+            // No IPv6 on this machine: IPv4 only.
+            logger.notice("IPv6 unavailable, listening on IPv4 only", metadata: ["port": "\(key)"])
+            do {
+                return try await XMLServer.listen(host: "0.0.0.0", port: port, group: group)
+            } catch {
+                throw ListenError(key: key, address: "0.0.0.0:\(port)", underlying: error)
+            }
+        } catch {
+            throw ListenError(key: key, address: "\(config.bind):\(port)", underlying: error)
+        }
+    }
+
+    /// A server port that could not be opened, named as in the configuration.
+    public struct ListenError: Error, CustomStringConvertible {
+        public var key: String
+        public var address: String
+        public var underlying: any Error
+        public var description: String { "cannot listen on \(key) (\(address)): \(underlying)" }
+    }
+
+    // MARK: - Serving
+
+    /// The whole grid as gmetad's XML port serves it.
+    func xmlDocument() -> [UInt8] {
+        let snapshot = state.withLock { $0 }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 << 16)
+        GridRenderer(state: snapshot, now: Self.wallClock()).renderTree(into: &bytes)
+        return bytes
+    }
+
+    /// The reply to one interactive request; a refused request gets no reply (the connection
+    /// closes), as with gmetad.
+    func answer(_ request: XMLServer.Request) -> [UInt8] {
+        let query: GridQuery
+        do {
+            query = try GridQuery.parse(request.line ?? "")
+        } catch {
+            stats.withLock { $0.queriesRejected += 1 }
+            logger.debug("query refused", metadata: ["peer": "\(request.peer)", "reason": "\(error)"])
+            return []
+        }
+        switch query {
+        case .tree(let path, let summary, let http):
+            let snapshot = state.withLock { $0 }
+            var bytes: [UInt8] = []
+            GridRenderer(state: snapshot, now: Self.wallClock()).render(path: path, summary: summary, http: http, into: &bytes)
+            return bytes
+        case .status(let callback, let http):
+            return statusReply(callback: callback, http: http)
+        }
+    }
+
+    func countXML(_ outcome: XMLServer.Outcome) {
+        stats.withLock { s in
+            switch outcome {
+            case .served: s.xmlServed += 1
+            case .refused: s.xmlRefused += 1
+            case .failed: s.xmlFailed += 1
+            }
+        }
+        if case .failed(let reason) = outcome { logger.info("XML client failed", metadata: ["reason": "\(reason)"]) }
+    }
+
+    func countQuery(_ outcome: XMLServer.Outcome) {
+        stats.withLock { s in
+            switch outcome {
+            case .served: s.queriesServed += 1
+            case .refused: s.queriesRefused += 1
+            case .failed: s.queriesFailed += 1
+            }
+        }
+        if case .failed(let reason) = outcome { logger.info("query client failed", metadata: ["reason": "\(reason)"]) }
+    }
+
+    // MARK: - Clocks
+
+    static func wallClock() -> Int64 {
+        Int64(Date().timeIntervalSince1970)
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PlexusAggregator
+import PlexusArchive
+import PlexusCore
+import ServiceLifecycle
+
+/// `plexus-aggregator`: gmetad's role. Runs in the foreground (systemd supervises it).
+@main
+struct PlexusAggregatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plexus-aggregator",
+        abstract: "Plexus aggregator: polls agents (or gmonds, or other aggregators), archives to RRD, serves the grid.",
+        discussion: """
+            Without --config the built-in defaults apply (gmetad's: one data source polling
+            localhost:8649, XML on 8651, queries on 8652, RRDs under /var/lib/ganglia/rrds). The file
+            uses gmetad.conf's keys in TOML; see --print-default-config.
+
+            Examples:
+              plexus-aggregator --config /etc/plexus/aggregator.toml
+              plexus-aggregator --check --config aggregator.toml
+              echo "/?filter=summary" | nc localhost 8652
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "Configuration file (TOML).")
+    var config: String?
+
+    @Flag(help: "Check the configuration, print what is wrong (file, key, reason) and exit.")
+    var check = false
+
+    @Flag(help: "Print the built-in default configuration and exit.")
+    var printDefaultConfig = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        if printDefaultConfig {
+            print(AggregatorConfiguration.defaultTOML, terminator: "")
+            return
+        }
+        let configuration: AggregatorConfiguration
+        let rrdcached: RRDCachedAddress?
+        do {
+            (configuration, rrdcached) = try load()
+        } catch {
+            FileHandle.standardError.write(Data("plexus-aggregator: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if check {
+            print("\(config ?? "built-in defaults"): OK")
+            return
+        }
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "plexus-aggregator")
+        var writer: ArchiveWriter?
+        if configuration.writeRRDs {
+            do {
+                try FileManager.default.createDirectory(atPath: configuration.rrdRootdir, withIntermediateDirectories: true)
+            } catch {
+                FileHandle.standardError.write(Data("plexus-aggregator: cannot create rrd_rootdir \(configuration.rrdRootdir): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+            guard access(configuration.rrdRootdir, W_OK) == 0 else {
+                FileHandle.standardError.write(Data("plexus-aggregator: rrd_rootdir \(configuration.rrdRootdir) is not writable\n".utf8))
+                throw ExitCode(1)
+            }
+            let store = ArchiveStore(
+                layout: RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames),
+                archives: configuration.archives)
+            // Files a killed predecessor was creating are removed, never half-used.
+            store.removeLeftovers()
+            writer = ArchiveWriter(store: store, configuration: .init(
+                rrdcached: rrdcached,
+                rrdcachedFallbackAfter: configuration.rrdcachedFallbackAfter == 0 ? nil : .seconds(Int(configuration.rrdcachedFallbackAfter))))
+        }
+        let aggregator = try AggregatorService(config: configuration, logger: logger, writer: writer, hostname: Self.hostname())
+        // The group stops services in reverse order: the aggregator first, then the writer,
+        // which writes out its queue.
+        let services: [any Service] = (writer.map { [$0] } ?? []) + [aggregator]
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+
+    private func load() throws -> (AggregatorConfiguration, RRDCachedAddress?) {
+        var configuration = AggregatorConfiguration()
+        let file = config ?? "built-in defaults"
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else {
+                throw ConfigError(file: config, reason: FileManager.default.fileExists(atPath: config) ? "cannot read the file" : "no such file")
+            }
+            guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(file: config, reason: "not UTF-8 text") }
+            configuration = try AggregatorConfiguration.parse(text, file: config)
+        }
+        var rrdcached: RRDCachedAddress?
+        if let text = configuration.rrdcachedAddress {
+            guard let address = RRDCachedAddress(text) else {
+                throw ConfigError(file: file, key: "rrdcached_address",
+                                  reason: "expected unix:/path, /path, host, host:port or [v6]:port, found \(text.debugDescription)")
+            }
+            rrdcached = address
+        }
+        return (configuration, rrdcached)
+    }
+
+    static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
