@@ -112,7 +112,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent"]),
+        .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent", "PlexusTransport"]),
         .testTarget(
             name: "PlexusArchiveTests",
             dependencies: [

@@ -1,0 +1,211 @@
+import Foundation
+import PlexusCore
+import PlexusTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plexus-aggregator process a test starts on loopback, with its RRD root in the test's folder.
+final class AggregatorProcess: @unchecked Sendable {
+    let process: LocalProcess
+    let xmlPort: Int
+    let queryPort: Int
+    let root: URL
+    let configFile: URL
+
+    /// `sources` is the `[[data_source]]` part (and anything else) of the TOML.
+    init(folder: TemporaryFolder, name: String, gridname: String, sources: String, extra: String = "") throws {
+        xmlPort = Loopback.freePort()
+        queryPort = Loopback.freePort()
+        root = folder.url.appendingPathComponent("\(name)-rrds")
+        configFile = try folder.write("\(name).toml", """
+            gridname = "\(gridname)"
+            authority = "http://\(name).test/ganglia/"
+            bind = "127.0.0.1"
+            xml_port = \(xmlPort)
+            interactive_port = \(queryPort)
+            http_port = 0
+            rrd_rootdir = "\(root.path)"
+            \(extra)
+            \(sources)
+            """)
+        process = try LocalProcess(try Executable("plexus-aggregator").url.path, ["-c", configFile.path],
+                                   log: folder.url.appendingPathComponent("\(name).log"))
+    }
+
+    /// Starts another process on the same configuration (after a kill).
+    init(restarting other: AggregatorProcess, log: URL) throws {
+        xmlPort = other.xmlPort
+        queryPort = other.queryPort
+        root = other.root
+        configFile = other.configFile
+        process = try LocalProcess(try Executable("plexus-aggregator").url.path, ["-c", configFile.path], log: log)
+    }
+
+    /// One request line on the interactive port; the reply.
+    func query(_ line: String) -> String? {
+        Loopback.request(port: queryPort, line: line).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `/status`, parsed.
+    func status() -> [String: Any]? {
+        guard let text = query("/status"), let data = text.data(using: .utf8) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    /// The status of source `name`.
+    func source(_ name: String) -> [String: Any]? {
+        (status()?["sources"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+    }
+
+    /// A document read from a query.
+    func document(_ line: String) -> GangliaDocument? {
+        query(line).flatMap { GangliaDocument.read(Array($0.utf8)).document }
+    }
+
+    /// The root GRID of the XML port.
+    func grid() -> Grid? {
+        guard let bytes = Loopback.read(port: xmlPort), case .grid(let grid)? = GangliaDocument.read(bytes).document?.items.first else { return nil }
+        return grid
+    }
+
+    /// `/?filter=summary`'s own HOSTS and METRICS.
+    func rootSummary() -> Summary? {
+        guard case .grid(let grid)? = document("/?filter=summary")?.items.first else { return nil }
+        return grid.summary
+    }
+
+    func stop() { process.stop() }
+    var output: String { process.output }
+}
+
+/// A plexus-agent on loopback whose cluster sends unicast to its own port and to `alsoTo`.
+final class AgentProcess: @unchecked Sendable {
+    let process: LocalProcess
+    let port: Int
+
+    /// `ip` is what the agent says its address is (hosts are keyed by address, as in gmond).
+    init(folder: TemporaryFolder, name: String, cluster: String, hostname: String, ip: String = "127.0.0.1",
+         port: Int = Loopback.freePort(), alsoTo: [Int] = []) throws {
+        self.port = port
+        let sends = ([port] + alsoTo).map { "[[udp_send_channel]]\nhost = \"127.0.0.1\"\nport = \($0)" }.joined(separator: "\n")
+        let config = try folder.write("\(name).toml", """
+            [globals]
+            override_hostname = "\(hostname)"
+            override_ip = "\(ip)"
+            send_metadata_interval = 5
+            [cluster]
+            name = "\(cluster)"
+            \(sends)
+            [[udp_recv_channel]]
+            bind = "127.0.0.1"
+            port = \(port)
+            [[tcp_accept_channel]]
+            bind = "127.0.0.1"
+            port = \(port)
+            [[collection_group]]
+            collect_once = true
+            time_threshold = 5
+            [[collection_group.metric]]
+            name = "heartbeat"
+            [[collection_group]]
+            collect_every = 1
+            time_threshold = 2
+            [[collection_group.metric]]
+            name = "load_one"
+            [[collection_group.metric]]
+            name = "cpu_num"
+            [[collection_group.metric]]
+            name = "mem_total"
+            [[collection_group.metric]]
+            name = "os_name"
+            """)
+        process = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("\(name).log"))
+    }
+
+    func stop() { process.stop() }
+}
+
+/// Running `rrdtool` on archive files.
+enum RRDTool {
+    static let path = "/usr/bin/rrdtool"
+
+    /// `rrdtool info`'s `key = value` lines, or nil if rrdtool refuses the file.
+    static func info(_ file: URL) -> [String: String]? {
+        guard let result = try? runCommand(path, ["info", file.path]), result.status == 0 else { return nil }
+        var keys: [String: String] = [:]
+        for line in result.output.split(separator: "\n") {
+            let parts = line.split(separator: " = ", maxSplits: 1)
+            if parts.count == 2 { keys[String(parts[0])] = String(parts[1]) }
+        }
+        return keys
+    }
+
+    /// The file's last update time.
+    static func lastUpdate(_ file: URL) -> Int? {
+        info(file)?["last_update"].flatMap { Int($0) }
+    }
+}
+
+extension Loopback {
+    /// Sends one line to 127.0.0.1:port and reads the reply until the server closes.
+    static func request(port: Int, line: String, timeout: Double = 5) -> [UInt8]? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array((line + "\n").utf8)
+        guard send(fd, request, request.count, 0) == request.count else { return nil }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes
+    }
+}
+
+/// A test's own failure with a message.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A TCP server (python3) that answers every connection on 127.0.0.1 with a file's bytes:
+/// a stand-in for a broken or hostile XML source.
+final class FixedReplyServer: @unchecked Sendable {
+    let process: LocalProcess
+    let port: Int
+
+    init(folder: TemporaryFolder, name: String, reply: [UInt8]) throws {
+        port = Loopback.freePort()
+        let file = folder.url.appendingPathComponent("\(name).reply")
+        try Data(reply).write(to: file)
+        let script = """
+            import socket, sys
+            data = open(sys.argv[1], 'rb').read()
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('127.0.0.1', int(sys.argv[2]))); s.listen(16)
+            while True:
+                c, _ = s.accept()
+                try: c.sendall(data)
+                except OSError: pass
+                c.close()
+            """
+        process = try LocalProcess("/usr/bin/python3", ["-c", script, file.path, "\(port)"], log: folder.url.appendingPathComponent("\(name).log"))
+        _ = Loopback.wait(seconds: 5) { Loopback.read(port: self.port) != nil }
+    }
+
+    func stop() { process.stop(grace: 0) }
+}
