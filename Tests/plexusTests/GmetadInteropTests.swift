@@ -1,0 +1,153 @@
+import Foundation
+import PlexusCore
+import PlexusTestSupport
+import Testing
+
+/// plexus-aggregator and a real gmetad 3.7.2 (Debian's gmetad) on loopback, every way round.
+/// scripts/test installs gmetad and ganglia-monitor; without them these tests are skipped.
+@Suite(.serialized, .enabled(if: Gmetad.enabled, "gmetad or gmond is not installed (scripts/test installs them)"))
+struct GmetadInteropTests {
+    static let metrics = ["load_one", "cpu_num", "mem_total", "cpu_user", "bytes_in", "proc_total", "os_name"]
+
+    /// Every `.rrd` below `root`, as relative paths.
+    static func archives(in root: URL) -> Set<String> {
+        let prefix = root.resolvingSymlinksInPath().path + "/"
+        return Set((FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
+            .filter { $0.pathExtension == "rrd" }.map { String($0.resolvingSymlinksInPath().path.dropFirst(prefix.count)) })
+    }
+
+    /// `rrdtool info` without what depends on when and what was written.
+    static func geometry(_ file: URL) -> [String: String]? {
+        RRDTool.info(file)?.filter { key, _ in
+            !(key == "filename" || key == "last_update" || key.hasSuffix(".last_ds") || key.hasSuffix(".value")
+                || key.hasSuffix(".unknown_sec") || key.hasSuffix(".cur_row") || key.contains(".cdp_prep["))
+        }
+    }
+
+    @Test func gmondPolledByBothMakesTheSameArchivesAndWePollGmetadBothWays() throws {
+        let folder = try TemporaryFolder("plexus-gmetad")
+        let gmondPort = Loopback.freePort()
+        let gmond = try LocalProcess(Gmond.path, ["-f", "-c", try folder.write("gmond.conf", Gmond.config(
+            sendTo: [gmondPort], receive: gmondPort, xml: gmondPort, metrics: Self.metrics)).path],
+            log: folder.url.appendingPathComponent("gmond.log"))
+        defer { gmond.stop() }
+        let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "RealGrid", sources: ["Interop": gmondPort])
+        defer { gmetad.stop() }
+        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "OurGrid", sources: """
+            [[data_source]]
+            name = "Interop"
+            step = 2
+            hosts = ["127.0.0.1:\(gmondPort)"]
+            """)
+        defer { ours.stop() }
+
+        // Both archive the same gmond: the same files, with the same geometry.
+        var theirs: Set<String> = [], mine: Set<String> = []
+        let same = Loopback.wait(seconds: 40) {
+            theirs = Self.archives(in: gmetad.root).filter { !$0.hasPrefix("__SummaryInfo__") }
+            mine = Self.archives(in: ours.root).filter { !$0.hasPrefix("__SummaryInfo__") }
+            return theirs.count > 10 && theirs == mine && theirs.contains { $0.hasSuffix("/load_one.rrd") && !$0.contains("__") }
+        }
+        #expect(same, "gmetad: \(theirs.sorted())\nours: \(mine.sorted())\n\(ours.output)")
+        for file in theirs.sorted() {
+            let a = Self.geometry(gmetad.root.appendingPathComponent(file)), b = Self.geometry(ours.root.appendingPathComponent(file))
+            #expect(a != nil && a == b, "\(file): gmetad \(a ?? [:]) vs ours \(b ?? [:])")
+        }
+        // The root summary holds the same metrics (its step is the shortest source step for us;
+        // gmetad hard-codes 15 s).
+        #expect(Self.archives(in: ours.root).filter { $0.hasPrefix("__SummaryInfo__") }
+            == Self.archives(in: gmetad.root).filter { $0.hasPrefix("__SummaryInfo__") })
+
+        // We poll gmetad: scalable keeps its grid's summary, not scalable adopts its cluster.
+        let scalable = try AggregatorProcess(folder: folder, name: "scalable", gridname: "Top", sources: """
+            [[data_source]]
+            name = "real"
+            step = 2
+            hosts = ["127.0.0.1:\(gmetad.xmlPort)"]
+            """)
+        let adopting = try AggregatorProcess(folder: folder, name: "adopting", gridname: "Top", sources: """
+            [[data_source]]
+            name = "real"
+            step = 2
+            hosts = ["127.0.0.1:\(gmetad.xmlPort)"]
+            """, extra: "scalable = false")
+        defer { scalable.stop(); adopting.stop() }
+        let summarized = Loopback.wait(seconds: 20) {
+            guard let grid = scalable.grid(), case .grid(let child)? = grid.children.first else { return false }
+            return child.name.rawValue == "RealGrid" && child.summary?.hosts.up == 1
+                && RRDTool.lastUpdate(scalable.root.appendingPathComponent("RealGrid/__SummaryInfo__/load_one.rrd")) ?? 0 > 0
+        }
+        #expect(summarized, "\(scalable.output)")
+        let host = try #require(theirs.first { $0.hasPrefix("Interop/") && !$0.contains("__") && $0.hasSuffix("/load_one.rrd") })
+        let adopted = Loopback.wait(seconds: 20) {
+            guard let grid = adopting.grid(), case .cluster(let cluster)? = grid.children.first else { return false }
+            return cluster.name.rawValue == "Interop" && cluster.hosts.count == 1
+                && RRDTool.lastUpdate(adopting.root.appendingPathComponent(host)) ?? 0 > 0
+        }
+        #expect(adopted, "\(adopting.output)")
+        #expect(adopting.rootSummary()?.hosts.up == 1)
+    }
+
+    @Test func gmetadPollsOurAggregatorAndOurAgent() throws {
+        let folder = try TemporaryFolder("plexus-gmetad-parent")
+        let agent = try AgentProcess(folder: folder, name: "agent", cluster: "AgentCluster", hostname: "plexus-host")
+        defer { agent.stop() }
+        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "PlexusGrid", sources: """
+            [[data_source]]
+            name = "agents"
+            step = 2
+            hosts = ["127.0.0.1:\(agent.port)"]
+            """)
+        defer { ours.stop() }
+        let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "Parent",
+                                sources: ["agent": agent.port, "plexus": ours.xmlPort])
+        defer { gmetad.stop() }
+        let hostFile = gmetad.root.appendingPathComponent("AgentCluster/plexus-host/load_one.rrd")
+        let gridFile = gmetad.root.appendingPathComponent("PlexusGrid/__SummaryInfo__/cpu_num.rrd")
+        let written = Loopback.wait(seconds: 40) {
+            RRDTool.lastUpdate(hostFile) ?? 0 > 0 && RRDTool.lastUpdate(gridFile) ?? 0 > 0
+        }
+        #expect(written, "\(Self.archives(in: gmetad.root).sorted())\n\(gmetad.output.suffix(3000))")
+        #expect(RRDTool.info(gridFile)?["ds[num].type"] == "\"GAUGE\"")
+        // gmetad's own query port shows our grid, summarized, with our host up.
+        let summary = Loopback.request(port: gmetad.queryPort, line: "/?filter=summary").flatMap { GangliaDocument.read($0).document }
+        guard case .grid(let parent)? = summary?.items.first else { throw Failure("gmetad served no grid") }
+        let child = parent.children.compactMap { child -> Grid? in if case .grid(let g) = child { g } else { nil } }.first
+        #expect(child?.name.rawValue == "PlexusGrid" && child?.summary?.hosts.up == 1)
+        #expect(child?.authority == "http://ours.test/ganglia/")
+    }
+}
+
+/// A real gmetad on loopback, with its RRD root in the test's folder.
+final class Gmetad: @unchecked Sendable {
+    static let path = "/usr/sbin/gmetad"
+    static var installed: Bool { FileManager.default.isExecutableFile(atPath: path) && Gmond.installed }
+    /// scripts/test sets PLEXUS_REQUIRE_GANGLIA=1: there a missing gmetad is a failure, not a skip.
+    static var enabled: Bool { installed || ProcessInfo.processInfo.environment["PLEXUS_REQUIRE_GANGLIA"] == "1" }
+
+    let process: LocalProcess
+    let xmlPort = Loopback.freePort()
+    let queryPort = Loopback.freePort()
+    let root: URL
+
+    init(folder: TemporaryFolder, name: String, gridname: String, sources: [String: Int], step: Int = 2) throws {
+        root = folder.url.appendingPathComponent("\(name)-rrds")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let config = try folder.write("\(name).conf", """
+            \(sources.sorted { $0.key < $1.key }.map { "data_source \"\($0.key)\" \(step) 127.0.0.1:\($0.value)" }.joined(separator: "\n"))
+            gridname "\(gridname)"
+            authority "http://\(name).test/ganglia/"
+            xml_port \(xmlPort)
+            interactive_port \(queryPort)
+            rrd_rootdir "\(root.path)"
+            setuid off
+            case_sensitive_hostnames 1
+            debug_level 1
+
+            """)
+        process = try LocalProcess(Self.path, ["-c", config.path], log: folder.url.appendingPathComponent("\(name).log"))
+    }
+
+    func stop() { process.stop(grace: 2) }
+    var output: String { process.output }
+}
