@@ -271,3 +271,38 @@ extension AggregatorProcessTests {
         #expect(flat.rootSummary()?.hosts.up == 3)
     }
 }
+
+extension AggregatorProcessTests {
+    /// A `listen` data source: the aggregator hears the cluster's UDP itself, no agent polled.
+    @Test func aListenedSourceHearsTheClusterDirectly() throws {
+        let folder = try TemporaryFolder("plexus-listen")
+        let udp = Loopback.freePort()
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
+            [[data_source]]
+            name = "heard"
+            step = 1
+            [data_source.listen]
+            bind = "127.0.0.1"
+            port = \(udp)
+            allow = ["127.0.0.0/8"]
+            """)
+        defer { aggregator.stop() }
+        let agents = try [
+            AgentProcess(folder: folder, name: "agent-1", cluster: "ignored", hostname: "h-1", ip: "127.0.3.1", alsoTo: [udp]),
+            AgentProcess(folder: folder, name: "agent-2", cluster: "ignored", hostname: "h-2", ip: "127.0.3.2", alsoTo: [udp]),
+        ]
+        defer { agents.forEach { $0.stop() } }
+        let file = aggregator.root.appendingPathComponent("heard/h-2/load_one.rrd")
+        let heard = Loopback.wait(seconds: 30) {
+            RRDTool.lastUpdate(file) ?? 0 > 0 && aggregator.rootSummary()?.hosts.up == 2
+        }
+        #expect(heard, "\(aggregator.output)")
+        guard case .grid(let grid)? = aggregator.document("/heard")?.items.first, case .cluster(let cluster)? = grid.children.first else {
+            throw Failure("no cluster")
+        }
+        #expect(cluster.hosts.map(\.name.rawValue).sorted() == ["h-1", "h-2"])
+        #expect(cluster.hosts.allSatisfy { $0.metrics.contains { $0.name.rawValue == "cpu_num" } })
+        let status = try #require(aggregator.source("heard"))
+        #expect(status["kind"] as? String == "listen" && Self.int(status["datagrams"]) > 0 && Self.int(status["datagramsDropped"]) == 0)
+    }
+}
