@@ -16,11 +16,13 @@ extension AggregatorService {
         var lastGood = 0
         var reporter = DropReporter()
         var deadline = clock.now
+        var lastSize = 0
         while true {
-            let fetched = await fetch(source, endpoints: endpoints, startingAt: lastGood)
+            let fetched = await fetch(source, endpoints: endpoints, startingAt: lastGood, expectedBytes: lastSize)
             switch fetched {
             case .success(let (bytes, endpointIndex)):
                 lastGood = endpointIndex
+                lastSize = bytes.readableBytes
                 let endpoint = endpoints[endpointIndex].description
                 if let content = absorb(bytes, source: source, index: index, previous: previous, endpoint: endpoint, reporter: &reporter) {
                     previous = content
@@ -47,19 +49,19 @@ extension AggregatorService {
 
     /// The document from the first address that gives one, starting with `startingAt`.
     func fetch(
-        _ source: AggregatorConfiguration.DataSource, endpoints: [AggregatorConfiguration.Endpoint], startingAt first: Int
-    ) async -> Result<([UInt8], Int), FetchFailure> {
+        _ source: AggregatorConfiguration.DataSource, endpoints: [AggregatorConfiguration.Endpoint], startingAt first: Int, expectedBytes: Int
+    ) async -> Result<(ByteBuffer, Int), FetchFailure> {
         var errors: [String] = []
         let order = [first] + endpoints.indices.filter { $0 != first }
         for i in order {
             let endpoint = endpoints[i]
             do {
-                let bytes = try await XMLClient.fetch(
+                let bytes = try await XMLClient.fetchBuffer(
                     host: endpoint.host, port: endpoint.port, timeout: .milliseconds(Int(source.timeout * 1000)),
-                    connectTimeout: .milliseconds(Int(source.connectTimeout * 1000)), group: group)
+                    connectTimeout: .milliseconds(Int(source.connectTimeout * 1000)), expectedBytes: expectedBytes, group: group)
                 // Something that isn't Ganglia XML at all counts as this address failing.
-                guard bytes.count > 0, Self.looksLikeGanglia(bytes) else {
-                    errors.append("\(endpoint): not Ganglia XML (\(bytes.count) bytes)")
+                guard Self.looksLikeGanglia(bytes.readableBytesView.prefix(4096)) else {
+                    errors.append("\(endpoint): not Ganglia XML (\(bytes.readableBytes) bytes)")
                     continue
                 }
                 return .success((bytes, i))
@@ -72,28 +74,29 @@ extension AggregatorService {
         return .failure(FetchFailure(description: errors.joined(separator: "; ")))
     }
 
-    static func looksLikeGanglia(_ bytes: [UInt8]) -> Bool {
-        let head = bytes.prefix(4096)
+    /// Whether the first bytes of a reply hold Ganglia's root element.
+    static func looksLikeGanglia(_ head: some Collection<UInt8>) -> Bool {
+        let head = Array(head)
         let marker = Array("<GANGLIA_XML".utf8)
         guard head.count >= marker.count else { return false }
         return (0...(head.count - marker.count)).contains { i in
-            head[head.startIndex + i] == marker[0] && head[(head.startIndex + i)..<(head.startIndex + i + marker.count)].elementsEqual(marker)
+            head[i] == marker[0] && head[i..<(i + marker.count)].elementsEqual(marker)
         }
     }
 
     /// Reads a document into the source's new content, publishes it and queues its samples.
     func absorb(
-        _ bytes: [UInt8], source: AggregatorConfiguration.DataSource, index: Int, previous: SourceContent?, endpoint: String?,
+        _ bytes: ByteBuffer, source: AggregatorConfiguration.DataSource, index: Int, previous: SourceContent?, endpoint: String?,
         reporter: inout DropReporter
     ) -> SourceContent? {
         let clock = ContinuousClock()
         let began = clock.now
         let now = Self.wallClock()
         var reader = SourceReader(options: .init(scalable: config.scalable, unsummarized: config.unsummarizedMetrics), now: now)
-        let report = GangliaXMLReader.read(bytes) { reader.apply($0) }
+        let report = bytes.withUnsafeReadableBytes { GangliaXMLReader.read($0) { reader.apply($0) } }
         let content = reader.finish(previous: previous)
         let elapsed = clock.now - began
-        return publish(content, reader: reader, report: report, source: source, index: index, now: now, bytes: bytes.count,
+        return publish(content, reader: reader, report: report, source: source, index: index, now: now, bytes: bytes.readableBytes,
                        parse: elapsed, endpoint: endpoint, reporter: &reporter)
     }
 

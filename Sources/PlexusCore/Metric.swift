@@ -37,6 +37,8 @@ public struct Metric: Hashable, Sendable {
 
     /// The value as a number, for numeric types whose text parses.
     public var numericValue: Double? {
-        type.isNumeric ? Double(value.trimmingASCIIWhitespace()) : nil
+        guard type.isNumeric else { return nil }
+        // Most values have no padding: parse directly, trim only when that fails.
+        return Double(value) ?? Double(value.trimmingASCIIWhitespace())
     }
 }

@@ -31,18 +31,26 @@ public struct SummaryBuilder: Sendable {
         }
         up += 1
         let age = held.age(at: now)
+        var position = 0
         for metric in held.host.metrics where metric.type.isSummarized {
             if metric.dmax > 0, metric.tn.addingClamped(age) > metric.dmax { continue }
             guard let value = metric.numericValue, value.isFinite, !excluded(metric.name) else { continue }
-            add(metric, value: value)
+            position = add(metric, value: value, hint: position) + 1
         }
     }
 
-    private mutating func add(_ metric: Metric, value: Double) {
+    /// Adds a value; returns where its summary sits. Hosts usually list their metrics in one
+    /// order, so the slot after the previous metric's is tried before the dictionary.
+    private mutating func add(_ metric: Metric, value: Double, hint: Int) -> Int {
+        if hint < metrics.count, metrics[hint].name == metric.name {
+            metrics[hint].sum += value
+            metrics[hint].num += 1
+            return hint
+        }
         if let i = index[metric.name] {
             metrics[i].sum += value
             metrics[i].num += 1
-            return
+            return i
         }
         index[metric.name] = metrics.count
         metrics.append(MetricSummary(
@@ -50,6 +58,7 @@ public struct SummaryBuilder: Sendable {
             precision: metric.type.isInteger ? 0 : MetricSummary.precision(of: metric.value),
             num: 1, type: .double, units: metric.units, slope: metric.slope,
             extraData: metric.extraData.filter { !$0.name.hasPrefix("SPOOF_") }))
+        return metrics.count - 1
     }
 
     /// Adds another summary (a cluster's into a source's, a child grid's, a source's into the root).

@@ -17,7 +17,17 @@ public enum XMLClient {
         host: String, port: Int, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxBytes: Int = 256 << 20,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> [UInt8] {
-        try await withThrowingTaskGroup(of: [UInt8].self) { tasks in
+        let buffer = try await fetchBuffer(host: host, port: port, timeout: timeout, connectTimeout: connectTimeout, maxBytes: maxBytes, group: group)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The same, as the buffer it was read into (no copy); `expectedBytes` (the size of the
+    /// previous document, say) is reserved up front so a large document isn't regrown.
+    public static func fetchBuffer(
+        host: String, port: Int, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxBytes: Int = 256 << 20,
+        expectedBytes: Int = 0, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer.self) { tasks in
             tasks.addTask {
                 let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
                 do {
@@ -31,6 +41,7 @@ public enum XMLClient {
                     throw Failure(description: "cannot connect to \(host):\(port): \(reason ?? "\(error)")")
                 }
                 var buffer = ByteBuffer()
+                buffer.reserveCapacity(min(max(expectedBytes + expectedBytes / 8, 64 << 10), maxBytes))
                 try await channel.executeThenClose { inbound, _ in
                     for try await var chunk in inbound {
                         buffer.writeBuffer(&chunk)
@@ -42,7 +53,7 @@ public enum XMLClient {
                 if buffer.readableBytes >= 2, buffer.getBytes(at: buffer.readerIndex, length: 2) == [0x1F, 0x8B] {
                     buffer = try buffer.decompress(with: .gzip)
                 }
-                return Array(buffer.readableBytesView)
+                return buffer
             }
             tasks.addTask {
                 try await Task.sleep(for: timeout)

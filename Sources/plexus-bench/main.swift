@@ -8,6 +8,7 @@ import PlexusArchive
 //   plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG]
 //   plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]
 //   plexus-bench archive-storm ROOT FILES      (until killed; the crash test's writer)
+//   plexus-bench source-document HOSTS METRICS PATH   (the aggregator benchmark's source)
 // Prints one line per measurement.
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -24,6 +25,19 @@ if arguments.first == "archive" || arguments.first == "archive-storm" {
             let rrdcached = a.count > 3 ? RRDCachedAddress(a[3]) : nil
             try await ArchiveBenchmark(root: a[0], files: files, rounds: rounds, rrdcached: rrdcached, rrdcachedPID: a.count > 4 ? Int32(a[4]) : nil).run()
         }
+    } catch {
+        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+if arguments.first == "source-document" {
+    let a = Array(arguments.dropFirst())
+    do {
+        guard a.count == 3, let hosts = Int(a[0]), let metrics = Int(a[1]) else {
+            throw BenchFailure("usage: plexus-bench source-document HOSTS METRICS PATH")
+        }
+        try SourceDocument(hosts: hosts, metrics: metrics, path: a[2]).run()
     } catch {
         FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
         exit(1)
