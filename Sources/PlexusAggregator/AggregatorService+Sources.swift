@@ -30,6 +30,7 @@ extension AggregatorService {
             case .failure(let failure):
                 markDead(index: index, reason: failure.description)
             }
+            Self.returnFreedMemory()
             deadline += step
             let now = clock.now
             if now > deadline {
@@ -41,6 +42,14 @@ extension AggregatorService {
             }
             try await Task.sleep(until: deadline, clock: clock)
         }
+    }
+
+    /// A poll frees a document-sized buffer and the previous content; glibc keeps freed heap
+    /// in its arenas, so without this the RSS shows the peak of every poll instead of the state.
+    static func returnFreedMemory() {
+        #if canImport(Glibc)
+        _ = glibcMallocTrim(0)
+        #endif
     }
 
     struct FetchFailure: Error, CustomStringConvertible {
@@ -225,3 +234,9 @@ extension AggregatorService {
         }
     }
 }
+
+#if canImport(Glibc)
+/// glibc's `malloc_trim` (declared in <malloc.h>, which the Glibc module doesn't export).
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif

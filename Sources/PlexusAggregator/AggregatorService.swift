@@ -157,6 +157,8 @@ public final class AggregatorService: Service, Sendable {
     }
 
     func countXML(_ outcome: XMLServer.Outcome) {
+        // The whole grid was rendered into a buffer just freed.
+        Self.returnFreedMemory()
         stats.withLock { s in
             switch outcome {
             case .served: s.xmlServed += 1
