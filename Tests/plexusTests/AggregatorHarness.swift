@@ -86,7 +86,7 @@ final class AgentProcess: @unchecked Sendable {
 
     /// `ip` is what the agent says its address is (hosts are keyed by address, as in gmond).
     init(folder: TemporaryFolder, name: String, cluster: String, hostname: String, ip: String = "127.0.0.1",
-         port: Int = Loopback.freePort(), alsoTo: [Int] = []) throws {
+         port: Int = Loopback.freePort(), alsoTo: [Int] = [], gzip: Bool = false) throws {
         self.port = port
         let sends = ([port] + alsoTo).map { "[[udp_send_channel]]\nhost = \"127.0.0.1\"\nport = \($0)" }.joined(separator: "\n")
         let config = try folder.write("\(name).toml", """
@@ -103,6 +103,7 @@ final class AgentProcess: @unchecked Sendable {
             [[tcp_accept_channel]]
             bind = "127.0.0.1"
             port = \(port)
+            gzip_output = \(gzip)
             [[collection_group]]
             collect_once = true
             time_threshold = 5
@@ -148,11 +149,21 @@ enum RRDTool {
 }
 
 extension Loopback {
-    /// Sends one line to 127.0.0.1:port and reads the reply until the server closes.
-    static func request(port: Int, line: String, timeout: Double = 5) -> [UInt8]? {
+    /// Sends one line to 127.0.0.1:port (from the loopback address `from`) and reads the reply
+    /// until the server closes.
+    static func request(port: Int, line: String, from: String? = nil, timeout: Double = 5) -> [UInt8]? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        if let from {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(from)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { return nil }
+        }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -208,4 +219,23 @@ final class FixedReplyServer: @unchecked Sendable {
     }
 
     func stop() { process.stop(grace: 0) }
+}
+
+/// A connection that is opened and then left alone: never sends, never reads.
+final class IdleConnection {
+    let fd: Int32
+
+    init?(port: Int) {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, connected == 0 else { return nil }
+    }
+
+    deinit { close(fd) }
 }

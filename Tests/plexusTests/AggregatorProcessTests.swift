@@ -306,3 +306,69 @@ extension AggregatorProcessTests {
         #expect(status["kind"] as? String == "listen" && Self.int(status["datagrams"]) > 0 && Self.int(status["datagramsDropped"]) == 0)
     }
 }
+
+extension AggregatorProcessTests {
+    @Test func gzipRepliesTrustedHostsAndIdleClientsThatNeverBlockPolls() throws {
+        let folder = try TemporaryFolder("plexus-serving")
+        let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1", gzip: true)
+        defer { agent.stop() }
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
+            [[data_source]]
+            name = "web"
+            step = 1
+            hosts = ["127.0.0.1:\(agent.port)"]
+            """, extra: "trusted_hosts = [\"127.0.0.3/32\", \"2001:db8::/32\"]\nserver_timeout = 1.5")
+        defer { aggregator.stop() }
+        // The agent answers gzipped (gmond's gzip_output): the poll gunzips it.
+        try #require(Loopback.wait(seconds: 30) { aggregator.rootSummary()?.hosts.up == 1 }, "\(aggregator.output)")
+
+        // 127.0.0.1 is always trusted, 127.0.0.3 is listed, 127.0.0.2 is not: no answer at all.
+        #expect(Loopback.request(port: aggregator.queryPort, line: "/", from: "127.0.0.3")?.isEmpty == false)
+        #expect(Loopback.request(port: aggregator.queryPort, line: "/", from: "127.0.0.2") == [])
+        #expect(Self.int((aggregator.status()?["interactive"] as? [String: Any])?["refused"]) == 1)
+
+        // Clients that connect and then do nothing hold no poll back, and are cut at the deadline.
+        let before = Self.int(aggregator.source("web")?["pollsOK"])
+        let idle = (0..<20).compactMap { i in IdleConnection(port: i.isMultiple(of: 2) ? aggregator.queryPort : aggregator.xmlPort) }
+        #expect(idle.count == 20)
+        Thread.sleep(forTimeInterval: 3.5)
+        let status = try #require(aggregator.status())
+        let web = try #require((status["sources"] as? [[String: Any]])?.first)
+        #expect(Self.int(web["pollsOK"]) >= before + 3 && Self.int(web["pollsMissed"]) == 0, "\(web)")
+        #expect(Self.int((status["interactive"] as? [String: Any])?["failed"]) >= 10, "silent query clients are cut after server_timeout")
+        withExtendedLifetime(idle) {}
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/rrdcached")))
+    func archivesGoThroughRRDCachedWhenConfigured() throws {
+        let folder = try TemporaryFolder("plexus-cached")
+        let root = folder.url.appendingPathComponent("aggregator-rrds")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let socket = folder.url.appendingPathComponent("rrdcached.sock").path
+        try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("journal"), withIntermediateDirectories: true)
+        // Written out every second, so the files show the updates.
+        let cached = try LocalProcess("/usr/bin/rrdcached", ["-g", "-l", "unix:\(socket)", "-b", root.path, "-B", "-w", "1", "-z", "0", "-f", "10",
+                                                             "-j", folder.url.appendingPathComponent("journal").path,
+                                                             "-p", folder.url.appendingPathComponent("rrdcached.pid").path],
+                                      log: folder.url.appendingPathComponent("rrdcached.log"))
+        defer { cached.stop() }
+        #expect(Loopback.wait(seconds: 5) { FileManager.default.fileExists(atPath: socket) })
+        let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
+        defer { agent.stop() }
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
+            [[data_source]]
+            name = "web"
+            step = 1
+            hosts = ["127.0.0.1:\(agent.port)"]
+            """, extra: "rrdcached_address = \"unix:\(socket)\"")
+        defer { aggregator.stop() }
+        let file = root.appendingPathComponent("web/web-1/load_one.rrd")
+        let flowing = Loopback.wait(seconds: 30) {
+            let first = RRDTool.lastUpdate(file) ?? 0
+            return first > 0 && Loopback.wait(seconds: 4) { RRDTool.lastUpdate(file) ?? 0 > first }
+        }
+        #expect(flowing, "\(aggregator.output)\n\(cached.output)")
+        let archive = try #require(aggregator.status()?["archive"] as? [String: Any])
+        #expect(Self.int(archive["viaRRDCached"]) > 0 && Self.int(archive["fallback"]) == 0 && Self.int(archive["failed"]) == 0, "\(archive)")
+    }
+}

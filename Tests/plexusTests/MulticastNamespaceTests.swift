@@ -83,6 +83,74 @@ struct MulticastNamespaceTests {
     }
 }
 
+extension MulticastNamespaceTests {
+    /// An aggregator whose data source listens to the cluster's multicast group (no agent
+    /// polled): two agents in their own namespaces, the aggregator in a third.
+    @Test func anAggregatorHearsTheClustersMulticast() throws {
+        let net = try Namespaces(count: 3)
+        defer { net.teardown() }
+        let folder = try TemporaryFolder("plexus-mcast-aggregator")
+        let udp = 18649, query = 18652
+        let agentConfig = try folder.write("agent.toml", """
+            [cluster]
+            name = "Bridge"
+            [[udp_send_channel]]
+            mcast_join = "239.2.11.71"
+            port = \(udp)
+            [[udp_recv_channel]]
+            mcast_join = "239.2.11.71"
+            bind = "239.2.11.71"
+            port = \(udp)
+            [[tcp_accept_channel]]
+            port = 18650
+            [[collection_group]]
+            collect_once = true
+            time_threshold = 2
+            [[collection_group.metric]]
+            name = "heartbeat"
+            [[collection_group]]
+            collect_every = 1
+            time_threshold = 2
+            [[collection_group.metric]]
+            name = "load_one"
+            """)
+        let root = folder.url.appendingPathComponent("rrds")
+        let aggregatorConfig = try folder.write("aggregator.toml", """
+            gridname = "Bridged"
+            bind = "127.0.0.1"
+            xml_port = 18651
+            interactive_port = \(query)
+            rrd_rootdir = "\(root.path)"
+            [[data_source]]
+            name = "Bridge"
+            step = 1
+            [data_source.listen]
+            mcast_join = "239.2.11.71"
+            bind = "239.2.11.71"
+            port = \(udp)
+            """)
+        let agentPath = try Executable("plexus-agent").url.path
+        var processes: [LocalProcess] = []
+        defer { processes.forEach { $0.stop(grace: 2) } }
+        for i in 1...2 {
+            processes.append(try net.start(i, ["unshare", "--uts", "sh", "-c", "hostname node\(i) && exec \(agentPath) -c \(agentConfig.path)"],
+                                           log: folder.url.appendingPathComponent("agent-\(i).log")))
+        }
+        processes.append(try net.start(3, [try Executable("plexus-aggregator").url.path, "-c", aggregatorConfig.path],
+                                       log: folder.url.appendingPathComponent("aggregator.log")))
+        let heard = Loopback.wait(seconds: 30) {
+            ["node1", "node2"].allSatisfy { RRDTool.lastUpdate(root.appendingPathComponent("Bridge/\($0)/load_one.rrd")) ?? 0 > 0 }
+        }
+        #expect(heard, "\(processes[2].output)")
+        let reply = try net.run(3, ["python3", "-c", """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(query))); s.sendall(b"/?filter=summary\\n")
+            print(b"".join(iter(lambda: s.recv(65536), b"")).decode())
+            """])
+        #expect(reply.stdout.contains("<HOSTS UP=\"2\" DOWN=\"0\""), "\(reply.stdout)\(reply.stderr)")
+    }
+}
+
 /// Network namespaces on a private bridge (recipe of the engineering notes). Names carry this
 /// process's PID so parallel runs don't collide; everything is deleted by `teardown`.
 final class Namespaces: @unchecked Sendable {
