@@ -44,8 +44,10 @@ extension AggregatorService {
         }
     }
 
-    /// A poll frees a document-sized buffer and the previous content; glibc keeps freed heap
-    /// in its arenas, so without this the RSS shows the peak of every poll instead of the state.
+    /// A poll frees a document-sized buffer and the previous content, an XML dump a rendered
+    /// grid; glibc keeps freed heap in its arenas, so without this the RSS shows the peak of
+    /// every poll instead of the state (1,000 × 30: 124 MB instead of 76 MB; no CPU difference
+    /// measurable per poll).
     static func returnFreedMemory() {
         #if canImport(Glibc)
         _ = glibcMallocTrim(0)

@@ -32,21 +32,24 @@ public struct SummaryBuilder: Sendable {
         up += 1
         let age = held.age(at: now)
         var position = 0
-        for metric in held.host.metrics where metric.type.isSummarized {
-            if metric.dmax > 0, metric.tn.addingClamped(age) > metric.dmax { continue }
-            guard let value = metric.numericValue, value.isFinite, !excluded(metric.name) else { continue }
-            position = add(metric, value: value, hint: position) + 1
+        // By index: iterating the array would copy every Metric (a retain per string).
+        let metrics = held.host.metrics
+        for i in metrics.indices where metrics[i].type.isSummarized {
+            if metrics[i].dmax > 0, metrics[i].tn.addingClamped(age) > metrics[i].dmax { continue }
+            guard let value = metrics[i].numericValue, value.isFinite, !excluded(metrics[i].name) else { continue }
+            position = add(metrics, i, value: value, hint: position) + 1
         }
     }
 
     /// Adds a value; returns where its summary sits. Hosts usually list their metrics in one
     /// order, so the slot after the previous metric's is tried before the dictionary.
-    private mutating func add(_ metric: Metric, value: Double, hint: Int) -> Int {
-        if hint < metrics.count, metrics[hint].name == metric.name {
+    private mutating func add(_ list: [Metric], _ m: Int, value: Double, hint: Int) -> Int {
+        if hint < metrics.count, metrics[hint].name == list[m].name {
             metrics[hint].sum += value
             metrics[hint].num += 1
             return hint
         }
+        let metric = list[m]
         if let i = index[metric.name] {
             metrics[i].sum += value
             metrics[i].num += 1

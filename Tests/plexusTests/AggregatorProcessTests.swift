@@ -268,7 +268,7 @@ extension AggregatorProcessTests {
         }
         #expect(adopted, "\(flat.output)")
         #expect(Loopback.wait(seconds: 10) { RRDTool.lastUpdate(flat.root.appendingPathComponent("c1/c1-b/load_one.rrd")) ?? 0 > 0 })
-        #expect(flat.rootSummary()?.hosts.up == 3)
+        #expect(Loopback.wait(seconds: 10) { flat.rootSummary()?.hosts.up == 3 }, "\(flat.status() ?? [:])")
     }
 }
 
