@@ -52,12 +52,7 @@ import Testing
         let folder = try TemporaryFolder("plexus-aggregator-stop")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
-            [[data_source]]
-            name = "web"
-            step = 1
-            hosts = ["127.0.0.1:\(agent.port)"]
-            """)
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: AggregatorProcessTests.source("web", agent.port))
         let file = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
         try #require(Loopback.wait(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 })
         let start = Date()

@@ -8,16 +8,16 @@ import Testing
 struct AggregatorProcessTests {
     static func int(_ value: Any?) -> Int { (value as? Int) ?? (value as? NSNumber)?.intValue ?? -1 }
 
+    /// A `[[data_source]]` polling 127.0.0.1:`port` every second.
+    static func source(_ name: String, _ port: Int) -> String {
+        "[[data_source]]\nname = \"\(name)\"\nstep = 1\nhosts = [\"127.0.0.1:\(port)\"]\n"
+    }
+
     @Test func pollsAnAgentArchivesInGmetadsLayoutAndServesTheGrid() throws {
         let folder = try TemporaryFolder("plexus-aggregator")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "Grid1", sources: """
-            [[data_source]]
-            name = "web"
-            step = 1
-            hosts = ["127.0.0.1:\(agent.port)"]
-            """)
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "Grid1", sources: Self.source("web", agent.port))
         defer { aggregator.stop() }
         let hostFile = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
         let clusterFile = aggregator.root.appendingPathComponent("web/__SummaryInfo__/cpu_num.rrd")
@@ -126,24 +126,8 @@ extension AggregatorProcessTests {
             try Self.staticDocument(cluster: "badhost", hosts: 3).replacingOccurrences(of: "<HOST NAME=\"h2\" IP=\"10.9.0.2\"", with: "<HOST NAME=\"h2\" IP=\"10.9.0.2\" TN=\"-\"").utf8))
         let junk = try FixedReplyServer(folder: folder, name: "junk", reply: Array("SSH-2.0-OpenSSH_9.2\r\n".utf8))
         defer { cut.stop(); badHost.stop(); junk.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
-            [[data_source]]
-            name = "good"
-            step = 1
-            hosts = ["127.0.0.1:\(agent.port)"]
-            [[data_source]]
-            name = "cut"
-            step = 1
-            hosts = ["127.0.0.1:\(cut.port)"]
-            [[data_source]]
-            name = "badhost"
-            step = 1
-            hosts = ["127.0.0.1:\(badHost.port)"]
-            [[data_source]]
-            name = "junk"
-            step = 1
-            hosts = ["127.0.0.1:\(junk.port)"]
-            """)
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("good", agent.port) + Self.source("cut", cut.port)
+            + Self.source("badhost", badHost.port) + Self.source("junk", junk.port))
         defer { aggregator.stop() }
         let good = aggregator.root.appendingPathComponent("good/good-1/load_one.rrd")
         try #require(Loopback.wait(seconds: 30) { RRDTool.lastUpdate(good) ?? 0 > 0 && Self.int(aggregator.source("cut")?["pollsOK"]) >= 3 },
@@ -180,12 +164,7 @@ extension AggregatorProcessTests {
         let folder = try TemporaryFolder("plexus-kill9")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
-        var aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
-            [[data_source]]
-            name = "web"
-            step = 1
-            hosts = ["127.0.0.1:\(agent.port)"]
-            """)
+        var aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port))
         let file = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
         try #require(Loopback.wait(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 }, "\(aggregator.output)")
         Thread.sleep(forTimeInterval: 1.3)
@@ -206,10 +185,6 @@ extension AggregatorProcessTests {
 }
 
 extension AggregatorProcessTests {
-    static func source(_ name: String, _ port: Int) -> String {
-        "[[data_source]]\nname = \"\(name)\"\nstep = 1\nhosts = [\"127.0.0.1:\(port)\"]\n"
-    }
-
     /// Two clusters of agents → two aggregators → one top aggregator, in both federation modes.
     @Test func aTwoLevelTreeRollsUp() throws {
         let folder = try TemporaryFolder("plexus-federation")
@@ -312,12 +287,7 @@ extension AggregatorProcessTests {
         let folder = try TemporaryFolder("plexus-serving")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1", gzip: true)
         defer { agent.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
-            [[data_source]]
-            name = "web"
-            step = 1
-            hosts = ["127.0.0.1:\(agent.port)"]
-            """, extra: "trusted_hosts = [\"127.0.0.3/32\", \"2001:db8::/32\"]\nserver_timeout = 1.5")
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), extra: "trusted_hosts = [\"127.0.0.3/32\", \"2001:db8::/32\"]\nserver_timeout = 1.5")
         defer { aggregator.stop() }
         // The agent answers gzipped (gmond's gzip_output): the poll gunzips it.
         try #require(Loopback.wait(seconds: 30) { aggregator.rootSummary()?.hosts.up == 1 }, "\(aggregator.output)")
@@ -355,12 +325,7 @@ extension AggregatorProcessTests {
         #expect(Loopback.wait(seconds: 5) { FileManager.default.fileExists(atPath: socket) })
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
-            [[data_source]]
-            name = "web"
-            step = 1
-            hosts = ["127.0.0.1:\(agent.port)"]
-            """, extra: "rrdcached_address = \"unix:\(socket)\"")
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), extra: "rrdcached_address = \"unix:\(socket)\"")
         defer { aggregator.stop() }
         let file = root.appendingPathComponent("web/web-1/load_one.rrd")
         let flowing = Loopback.wait(seconds: 30) {
