@@ -108,7 +108,8 @@ import Testing
         #expect(writer.statistics.written == 2 && writer.statistics.failed == 0, "\(writer.statistics.lastError ?? "")")
         try await onOwnThread { brief.waitUntilExit() }
 
-        let long = try await onOwnThread { try Self.holdLock(path, seconds: 3) }
+        // Held far longer than the retries last; ended by the test as soon as the write failed.
+        let long = try await onOwnThread { try Self.holdLock(path, seconds: 60) }
         writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15), time: LibRRDTests.t0 + 30, value: 3))
         await writer.drain()
         #expect(writer.statistics.failed == 1)
