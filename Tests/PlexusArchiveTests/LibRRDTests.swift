@@ -114,7 +114,7 @@ import Testing
         await writer.drain()
         #expect(writer.statistics.failed == 1)
         #expect(writer.statistics.lastError?.contains("could not lock") == true)
-        long.terminate()
+        kill(long.processIdentifier, SIGKILL)
         try await onOwnThread { long.waitUntilExit() }
         // The failed file's time is read again from disk; the next value goes in.
         writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15), time: LibRRDTests.t0 + 45, value: 4))
