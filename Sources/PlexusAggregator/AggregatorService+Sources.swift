@@ -175,7 +175,13 @@ extension AggregatorService {
     /// One listened data source: datagrams from the cluster's channel build a cluster state,
     /// which becomes the source's content every `step` seconds (timestamped with our clock).
     func listen(_ source: AggregatorConfiguration.DataSource, index: Int, channel config: AgentConfiguration.UDPReceiveChannel) async throws {
-        let receiver = try await UDPReceiver.open(config, maxMessageLength: 65507, group: group)
+        let receiver: UDPReceiver.Channel
+        do {
+            receiver = try await UDPReceiver.open(config, maxMessageLength: 65507, group: group)
+        } catch {
+            let address = "\(config.mcastJoin.map { "group \($0), " } ?? "")\(config.bind ?? "*"):\(config.port)"
+            throw ListenError(key: "data_source[\(index)].listen", address: address, underlying: error)
+        }
         let cluster = try ClusterName(source.name)
         let heard = HeardCluster()
         try await withThrowingDiscardingTaskGroup { tasks in

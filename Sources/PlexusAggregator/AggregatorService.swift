@@ -57,8 +57,8 @@ public final class AggregatorService: Service, Sendable {
     public var grid: GridState { state.withLock { $0 } }
 
     public func run() async throws {
-        let xml = try await listen("xml_port", port: config.xmlPort)
-        let interactive = try await listen("interactive_port", port: config.interactivePort)
+        let xml = try await openServer("xml_port", port: config.xmlPort)
+        let interactive = try await openServer("interactive_port", port: config.interactivePort)
         onReady(Endpoints(xml: xml?.channel.localAddress, interactive: interactive?.channel.localAddress))
         logger.info("plexus-aggregator running", metadata: [
             "grid": "\(config.gridname)", "sources": "\(config.dataSources.map(\.name))",
@@ -99,7 +99,7 @@ public final class AggregatorService: Service, Sendable {
         }
     }
 
-    private func listen(_ key: String, port: Int) async throws -> XMLServer.Listener? {
+    private func openServer(_ key: String, port: Int) async throws -> XMLServer.Listener? {
         do {
             return try await XMLServer.listen(host: config.bind, port: port, group: group)
         } catch where config.bind == "::" {

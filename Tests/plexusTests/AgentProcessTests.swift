@@ -39,7 +39,7 @@ import Testing
         #expect(status == 0 && text.isEmpty, "\(text)")
     }
 
-    @Test func sigtermStopsGracefully() throws {
+    @Test func sigtermStopsGracefully() async throws {
         let folder = try TemporaryFolder("plexus-stop")
         let xml = Loopback.freePort()
         let config = try folder.write("agent.toml", """
@@ -54,7 +54,7 @@ import Testing
             port = \(xml)
             """)
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
-        #expect(Loopback.wait(seconds: 10) { Loopback.read(port: xml) != nil })
+        #expect(await Loopback.eventually(seconds: 10) { Loopback.read(port: xml) != nil })
         let start = Date()
         kill(agent.pid, SIGTERM)
         agent.process.waitUntilExit()

@@ -48,13 +48,13 @@ import Testing
         #expect(status == 0 && text.isEmpty, "\(text)")
     }
 
-    @Test func sigtermStopsGracefullyAfterWritingTheQueue() throws {
+    @Test func sigtermStopsGracefullyAfterWritingTheQueue() async throws {
         let folder = try TemporaryFolder("plexus-aggregator-stop")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: AggregatorProcessTests.source("web", agent.port))
         let file = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
-        try #require(Loopback.wait(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 })
+        try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 })
         let start = Date()
         kill(aggregator.process.pid, SIGTERM)
         aggregator.process.process.waitUntilExit()

@@ -13,7 +13,7 @@ struct AggregatorProcessTests {
         "[[data_source]]\nname = \"\(name)\"\nstep = 1\nhosts = [\"127.0.0.1:\(port)\"]\n"
     }
 
-    @Test func pollsAnAgentArchivesInGmetadsLayoutAndServesTheGrid() throws {
+    @Test func pollsAnAgentArchivesInGmetadsLayoutAndServesTheGrid() async throws {
         let folder = try TemporaryFolder("plexus-aggregator")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
@@ -22,7 +22,7 @@ struct AggregatorProcessTests {
         let hostFile = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
         let clusterFile = aggregator.root.appendingPathComponent("web/__SummaryInfo__/cpu_num.rrd")
         let rootFile = aggregator.root.appendingPathComponent("__SummaryInfo__/cpu_num.rrd")
-        let written = Loopback.wait(seconds: 30) {
+        let written = await Loopback.eventually(seconds: 30) {
             [hostFile, clusterFile, rootFile].allSatisfy { RRDTool.lastUpdate($0) ?? 0 > 0 }
         }
         try #require(written, "no archives:\n\(aggregator.output)")
@@ -35,7 +35,7 @@ struct AggregatorProcessTests {
         #expect(!FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent("web/web-1/os_name.rrd").path))
         // Host archives keep moving.
         let first = RRDTool.lastUpdate(hostFile) ?? 0
-        #expect(Loopback.wait(seconds: 10) { RRDTool.lastUpdate(hostFile) ?? 0 > first })
+        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(hostFile) ?? 0 > first })
 
         // XML port: gmetad's dialect, valid against the DTD.
         let xml = try #require(Loopback.read(port: aggregator.xmlPort))
@@ -64,7 +64,7 @@ struct AggregatorProcessTests {
         #expect(Self.int((status["interactive"] as? [String: Any])?["rejected"]) == 1)
     }
 
-    @Test func aDeadFirstAgentFailsOverToTheSecondWithinOnePoll() throws {
+    @Test func aDeadFirstAgentFailsOverToTheSecondWithinOnePoll() async throws {
         let folder = try TemporaryFolder("plexus-failover")
         let (portA, portB) = (Loopback.freePort(), Loopback.freePort())
         // Two agents of one cluster that hear each other: either can serve the whole cluster.
@@ -79,25 +79,25 @@ struct AggregatorProcessTests {
             """)
         defer { aggregator.stop() }
         let fileB = aggregator.root.appendingPathComponent("db/db-b/load_one.rrd")
-        try #require(Loopback.wait(seconds: 30) {
+        try #require(await Loopback.eventually(seconds: 30) {
             RRDTool.lastUpdate(fileB) ?? 0 > 0 && aggregator.source("db")?["lastEndpoint"] as? String == "127.0.0.1:\(portA)"
         }, "\(aggregator.output)")
         let before = try #require(aggregator.source("db"))
         a.process.stop(grace: 0)
         let killed = Date()
         // The next poll finds the first address refusing and takes the second.
-        let switched = Loopback.wait(seconds: 5) { aggregator.source("db")?["lastEndpoint"] as? String == "127.0.0.1:\(portB)" }
+        let switched = await Loopback.eventually(seconds: 5) { aggregator.source("db")?["lastEndpoint"] as? String == "127.0.0.1:\(portB)" }
         #expect(switched, "\(aggregator.output)")
         #expect(Date().timeIntervalSince(killed) < 3, "failover took more than one poll")
         let after = try #require(aggregator.source("db"))
         #expect(Self.int(after["pollsFailed"]) == Self.int(before["pollsFailed"]), "no poll failed")
         #expect(after["alive"] as? Bool == true)
         let last = RRDTool.lastUpdate(fileB) ?? 0
-        #expect(Loopback.wait(seconds: 10) { RRDTool.lastUpdate(fileB) ?? 0 > last }, "data keeps flowing from the second agent")
+        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(fileB) ?? 0 > last }, "data keeps flowing from the second agent")
         // With both gone the source is dead: failed polls, out of the root summary.
         b.process.stop(grace: 0)
-        #expect(Loopback.wait(seconds: 10) { aggregator.source("db")?["alive"] as? Bool == false })
-        #expect(Loopback.wait(seconds: 5) { aggregator.rootSummary()?.hosts.up == 0 })
+        #expect(await Loopback.eventually(seconds: 10) { aggregator.source("db")?["alive"] as? Bool == false })
+        #expect(await Loopback.eventually(seconds: 5) { aggregator.rootSummary()?.hosts.up == 0 })
     }
 }
 
@@ -115,7 +115,7 @@ extension AggregatorProcessTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    @Test func brokenSourcesCostOnlyThemselvesAndAreCountedAndLoggedOnce() throws {
+    @Test func brokenSourcesCostOnlyThemselvesAndAreCountedAndLoggedOnce() async throws {
         let folder = try TemporaryFolder("plexus-faults")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "good", hostname: "good-1")
         defer { agent.stop() }
@@ -130,10 +130,10 @@ extension AggregatorProcessTests {
             + Self.source("badhost", badHost.port) + Self.source("junk", junk.port))
         defer { aggregator.stop() }
         let good = aggregator.root.appendingPathComponent("good/good-1/load_one.rrd")
-        try #require(Loopback.wait(seconds: 30) { RRDTool.lastUpdate(good) ?? 0 > 0 && Self.int(aggregator.source("cut")?["pollsOK"]) >= 3 },
+        try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(good) ?? 0 > 0 && Self.int(aggregator.source("cut")?["pollsOK"]) >= 3 },
                      "\(aggregator.output)")
         let last = RRDTool.lastUpdate(good) ?? 0
-        #expect(Loopback.wait(seconds: 10) { RRDTool.lastUpdate(good) ?? 0 > last }, "the good source keeps flowing")
+        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(good) ?? 0 > last }, "the good source keeps flowing")
 
         // The cut document delivered its complete hosts, and is counted as truncated.
         let cutStatus = try #require(aggregator.source("cut"))
@@ -160,14 +160,14 @@ extension AggregatorProcessTests {
         #expect(log.components(separatedBy: "data source dead").count - 1 == 1, "\(log)")
     }
 
-    @Test func killNineLeavesValidArchivesAndARestartResumes() throws {
+    @Test func killNineLeavesValidArchivesAndARestartResumes() async throws {
         let folder = try TemporaryFolder("plexus-kill9")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
         var aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port))
         let file = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
-        try #require(Loopback.wait(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 }, "\(aggregator.output)")
-        Thread.sleep(forTimeInterval: 1.3)
+        try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 }, "\(aggregator.output)")
+        try await Task.sleep(for: .seconds(1.3))
         kill(aggregator.process.pid, SIGKILL)
         aggregator.process.process.waitUntilExit()
         let files = FileManager.default.enumerator(at: aggregator.root, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }
@@ -179,14 +179,14 @@ extension AggregatorProcessTests {
         let killedAt = RRDTool.lastUpdate(file) ?? 0
         aggregator = try AggregatorProcess(restarting: aggregator, log: folder.url.appendingPathComponent("aggregator-2.log"))
         defer { aggregator.stop() }
-        #expect(Loopback.wait(seconds: 15) { RRDTool.lastUpdate(file) ?? 0 > killedAt }, "\(aggregator.output)")
+        #expect(await Loopback.eventually(seconds: 15) { RRDTool.lastUpdate(file) ?? 0 > killedAt }, "\(aggregator.output)")
         #expect(!aggregator.output.contains("error"), "\(aggregator.output)")
     }
 }
 
 extension AggregatorProcessTests {
     /// Two clusters of agents → two aggregators → one top aggregator, in both federation modes.
-    @Test func aTwoLevelTreeRollsUp() throws {
+    @Test func aTwoLevelTreeRollsUp() async throws {
         let folder = try TemporaryFolder("plexus-federation")
         let (p1a, p1b) = (Loopback.freePort(), Loopback.freePort())
         let agents = try [
@@ -211,7 +211,7 @@ extension AggregatorProcessTests {
                 .map { ($0.name.rawValue, ($0.sum, $0.num)) })
         }
         let cpus = Double(ProcessInfo.processInfo.processorCount)
-        let rolledUp = Loopback.wait(seconds: 40) {
+        let rolledUp = await Loopback.eventually(seconds: 40) {
             let t = stable(top.rootSummary())
             return top.rootSummary()?.hosts.up == 3 && t["cpu_num"]?.0 == 3 * cpus && t["mem_total"]?.1 == 3
         }
@@ -232,24 +232,24 @@ extension AggregatorProcessTests {
         #expect(children.map(\.name.rawValue) == ["G1", "G2"] && children.allSatisfy { $0.summary != nil })
         #expect(children.first?.authority == "http://child1.test/ganglia/")
         let g1File = top.root.appendingPathComponent("G1/__SummaryInfo__/cpu_num.rrd")
-        #expect(Loopback.wait(seconds: 10) { RRDTool.lastUpdate(g1File) ?? 0 > 0 })
+        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(g1File) ?? 0 > 0 })
         #expect(RRDTool.info(g1File)?["ds[num].type"] == "\"GAUGE\"")
         #expect(!FileManager.default.fileExists(atPath: top.root.appendingPathComponent("c1").path), "no per-host archives in scalable mode")
 
         // Not scalable: the children's clusters are adopted, with per-host archives.
-        let adopted = Loopback.wait(seconds: 20) {
+        let adopted = await Loopback.eventually(seconds: 20) {
             guard let g = flat.grid() else { return false }
             return g.children.compactMap { child -> String? in if case .cluster(let c) = child { c.name.rawValue } else { nil } } == ["c1", "c2"]
         }
         #expect(adopted, "\(flat.output)")
-        #expect(Loopback.wait(seconds: 10) { RRDTool.lastUpdate(flat.root.appendingPathComponent("c1/c1-b/load_one.rrd")) ?? 0 > 0 })
-        #expect(Loopback.wait(seconds: 10) { flat.rootSummary()?.hosts.up == 3 }, "\(flat.status() ?? [:])")
+        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(flat.root.appendingPathComponent("c1/c1-b/load_one.rrd")) ?? 0 > 0 })
+        #expect(await Loopback.eventually(seconds: 10) { flat.rootSummary()?.hosts.up == 3 }, "\(flat.status() ?? [:])")
     }
 }
 
 extension AggregatorProcessTests {
     /// A `listen` data source: the aggregator hears the cluster's UDP itself, no agent polled.
-    @Test func aListenedSourceHearsTheClusterDirectly() throws {
+    @Test func aListenedSourceHearsTheClusterDirectly() async throws {
         let folder = try TemporaryFolder("plexus-listen")
         let udp = Loopback.freePort()
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
@@ -268,7 +268,7 @@ extension AggregatorProcessTests {
         ]
         defer { agents.forEach { $0.stop() } }
         let file = aggregator.root.appendingPathComponent("heard/h-2/load_one.rrd")
-        let heard = Loopback.wait(seconds: 30) {
+        let heard = await Loopback.eventually(seconds: 30) {
             RRDTool.lastUpdate(file) ?? 0 > 0 && aggregator.rootSummary()?.hosts.up == 2
         }
         #expect(heard, "\(aggregator.output)")
@@ -283,14 +283,14 @@ extension AggregatorProcessTests {
 }
 
 extension AggregatorProcessTests {
-    @Test func gzipRepliesTrustedHostsAndIdleClientsThatNeverBlockPolls() throws {
+    @Test func gzipRepliesTrustedHostsAndIdleClientsThatNeverBlockPolls() async throws {
         let folder = try TemporaryFolder("plexus-serving")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1", gzip: true)
         defer { agent.stop() }
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), extra: "trusted_hosts = [\"127.0.0.3/32\", \"2001:db8::/32\"]\nserver_timeout = 1.5")
         defer { aggregator.stop() }
         // The agent answers gzipped (gmond's gzip_output): the poll gunzips it.
-        try #require(Loopback.wait(seconds: 30) { aggregator.rootSummary()?.hosts.up == 1 }, "\(aggregator.output)")
+        try #require(await Loopback.eventually(seconds: 30) { aggregator.rootSummary()?.hosts.up == 1 }, "\(aggregator.output)")
 
         // 127.0.0.1 is always trusted, 127.0.0.3 is listed, 127.0.0.2 is not: no answer at all.
         #expect(Loopback.request(port: aggregator.queryPort, line: "/", from: "127.0.0.3")?.isEmpty == false)
@@ -301,7 +301,7 @@ extension AggregatorProcessTests {
         let before = Self.int(aggregator.source("web")?["pollsOK"])
         let idle = (0..<20).compactMap { i in IdleConnection(port: i.isMultiple(of: 2) ? aggregator.queryPort : aggregator.xmlPort) }
         #expect(idle.count == 20)
-        Thread.sleep(forTimeInterval: 3.5)
+        try await Task.sleep(for: .seconds(3.5))
         let status = try #require(aggregator.status())
         let web = try #require((status["sources"] as? [[String: Any]])?.first)
         #expect(Self.int(web["pollsOK"]) >= before + 3 && Self.int(web["pollsMissed"]) == 0, "\(web)")
@@ -310,7 +310,7 @@ extension AggregatorProcessTests {
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/rrdcached")))
-    func archivesGoThroughRRDCachedWhenConfigured() throws {
+    func archivesGoThroughRRDCachedWhenConfigured() async throws {
         let folder = try TemporaryFolder("plexus-cached")
         let root = folder.url.appendingPathComponent("aggregator-rrds")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -322,17 +322,18 @@ extension AggregatorProcessTests {
                                                              "-p", folder.url.appendingPathComponent("rrdcached.pid").path],
                                       log: folder.url.appendingPathComponent("rrdcached.log"))
         defer { cached.stop() }
-        #expect(Loopback.wait(seconds: 5) { FileManager.default.fileExists(atPath: socket) })
+        #expect(await Loopback.eventually(seconds: 5) { FileManager.default.fileExists(atPath: socket) })
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), extra: "rrdcached_address = \"unix:\(socket)\"")
         defer { aggregator.stop() }
         let file = root.appendingPathComponent("web/web-1/load_one.rrd")
-        let flowing = Loopback.wait(seconds: 30) {
-            let first = RRDTool.lastUpdate(file) ?? 0
-            return first > 0 && Loopback.wait(seconds: 4) { RRDTool.lastUpdate(file) ?? 0 > first }
-        }
-        #expect(flowing, "\(aggregator.output)\n\(cached.output)")
+        var first = 0
+        try #require(await Loopback.eventually(seconds: 30) {
+            first = RRDTool.lastUpdate(file) ?? 0
+            return first > 0
+        }, "\(aggregator.output)\n\(cached.output)")
+        #expect(await Loopback.eventually(seconds: 5) { RRDTool.lastUpdate(file) ?? 0 > first }, "\(aggregator.output)\n\(cached.output)")
         let archive = try #require(aggregator.status()?["archive"] as? [String: Any])
         #expect(Self.int(archive["viaRRDCached"]) > 0 && Self.int(archive["fallback"]) == 0 && Self.int(archive["failed"]) == 0, "\(archive)")
     }

@@ -24,7 +24,7 @@ struct GmetadInteropTests {
         }
     }
 
-    @Test func gmondPolledByBothMakesTheSameArchivesAndWePollGmetadBothWays() throws {
+    @Test func gmondPolledByBothMakesTheSameArchivesAndWePollGmetadBothWays() async throws {
         let folder = try TemporaryFolder("plexus-gmetad")
         let gmondPort = Loopback.freePort()
         let gmond = try LocalProcess(Gmond.path, ["-f", "-c", try folder.write("gmond.conf", Gmond.config(
@@ -43,7 +43,7 @@ struct GmetadInteropTests {
 
         // Both archive the same gmond: the same files, with the same geometry.
         var theirs: Set<String> = [], mine: Set<String> = []
-        let same = Loopback.wait(seconds: 40) {
+        let same = await Loopback.eventually(seconds: 40) {
             theirs = Self.archives(in: gmetad.root).filter { !$0.hasPrefix("__SummaryInfo__") }
             mine = Self.archives(in: ours.root).filter { !$0.hasPrefix("__SummaryInfo__") }
             return theirs.count > 10 && theirs == mine && theirs.contains { $0.hasSuffix("/load_one.rrd") && !$0.contains("__") }
@@ -55,7 +55,7 @@ struct GmetadInteropTests {
         }
         // The root summary holds the same metrics (its step is the shortest source step for us;
         // gmetad hard-codes 15 s).
-        #expect(Loopback.wait(seconds: 10) {
+        #expect(await Loopback.eventually(seconds: 10) {
             let a = Self.archives(in: ours.root).filter { $0.hasPrefix("__SummaryInfo__") }
             return !a.isEmpty && a == Self.archives(in: gmetad.root).filter { $0.hasPrefix("__SummaryInfo__") }
         })
@@ -74,14 +74,14 @@ struct GmetadInteropTests {
             hosts = ["127.0.0.1:\(gmetad.xmlPort)"]
             """, extra: "scalable = false")
         defer { scalable.stop(); adopting.stop() }
-        let summarized = Loopback.wait(seconds: 20) {
+        let summarized = await Loopback.eventually(seconds: 20) {
             guard let grid = scalable.grid(), case .grid(let child)? = grid.children.first else { return false }
             return child.name.rawValue == "RealGrid" && child.summary?.hosts.up == 1
                 && RRDTool.lastUpdate(scalable.root.appendingPathComponent("RealGrid/__SummaryInfo__/load_one.rrd")) ?? 0 > 0
         }
         #expect(summarized, "\(scalable.output)")
         let host = try #require(theirs.first { $0.hasPrefix("Interop/") && !$0.contains("__") && $0.hasSuffix("/load_one.rrd") })
-        let adopted = Loopback.wait(seconds: 20) {
+        let adopted = await Loopback.eventually(seconds: 20) {
             guard let grid = adopting.grid(), case .cluster(let cluster)? = grid.children.first else { return false }
             return cluster.name.rawValue == "Interop" && cluster.hosts.count == 1
                 && RRDTool.lastUpdate(adopting.root.appendingPathComponent(host)) ?? 0 > 0
@@ -90,7 +90,7 @@ struct GmetadInteropTests {
         #expect(adopting.rootSummary()?.hosts.up == 1)
     }
 
-    @Test func gmetadPollsOurAggregatorAndOurAgent() throws {
+    @Test func gmetadPollsOurAggregatorAndOurAgent() async throws {
         let folder = try TemporaryFolder("plexus-gmetad-parent")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "AgentCluster", hostname: "plexus-host")
         defer { agent.stop() }
@@ -106,7 +106,7 @@ struct GmetadInteropTests {
         defer { gmetad.stop() }
         let hostFile = gmetad.root.appendingPathComponent("AgentCluster/plexus-host/load_one.rrd")
         let gridFile = gmetad.root.appendingPathComponent("PlexusGrid/__SummaryInfo__/cpu_num.rrd")
-        let written = Loopback.wait(seconds: 40) {
+        let written = await Loopback.eventually(seconds: 40) {
             RRDTool.lastUpdate(hostFile) ?? 0 > 0 && RRDTool.lastUpdate(gridFile) ?? 0 > 0
         }
         #expect(written, "\(Self.archives(in: gmetad.root).sorted())\n\(gmetad.output.suffix(3000))")

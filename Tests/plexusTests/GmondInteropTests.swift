@@ -26,7 +26,7 @@ struct GmondInteropTests {
         }
     }
 
-    @Test func gmondAndPlexusAgentExchangeMetricsAndMetadataRequests() throws {
+    @Test func gmondAndPlexusAgentExchangeMetricsAndMetadataRequests() async throws {
         let folder = try TemporaryFolder("plexus-interop")
         let ports = (gmondUDP: Loopback.freePort(), gmondXML: Loopback.freePort(), agentUDP: Loopback.freePort(), agentXML: Loopback.freePort())
         let agentConfig = try folder.write("agent.toml", Agent.config(
@@ -38,13 +38,13 @@ struct GmondInteropTests {
         // out, so it shows our metrics only if it asks (id 136) and we answer.
         var agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
                                      log: folder.url.appendingPathComponent("agent-1.log"))
-        Thread.sleep(forTimeInterval: 2.5)
+        try await Task.sleep(for: .seconds(2.5))
         let gmond = try LocalProcess(Gmond.path, ["-f", "-c", gmondConfig.path], log: folder.url.appendingPathComponent("gmond.log"))
         defer { gmond.stop(); agent.stop() }
 
-        let gmondSeesUs = Loopback.wait(seconds: 30) { Self.hasExpectedMetrics(Self.host("127.0.0.2", in: ports.gmondXML)) }
+        let gmondSeesUs = await Loopback.eventually(seconds: 30) { Self.hasExpectedMetrics(Self.host("127.0.0.2", in: ports.gmondXML)) }
         #expect(gmondSeesUs, "gmond's XML lacks our host or metrics:\n\(gmond.output)")
-        let weSeeGmond = Loopback.wait(seconds: 30) { Self.hasExpectedMetrics(Self.host("127.0.0.1", in: ports.agentXML)) }
+        let weSeeGmond = await Loopback.eventually(seconds: 30) { Self.hasExpectedMetrics(Self.host("127.0.0.1", in: ports.agentXML)) }
         #expect(weSeeGmond, "our XML lacks gmond's host or metrics:\n\(agent.output)")
         if let ours = Self.host("127.0.0.2", in: ports.gmondXML) {
             #expect(ours.gmondStarted > 1_700_000_000, "our heartbeat reached gmond")
@@ -60,12 +60,12 @@ struct GmondInteropTests {
         agent.stop()
         agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
                                  log: folder.url.appendingPathComponent("agent-2.log"))
-        let weAskedAndGot = Loopback.wait(seconds: 30) { Self.hasExpectedMetrics(Self.host("127.0.0.1", in: ports.agentXML)) }
+        let weAskedAndGot = await Loopback.eventually(seconds: 30) { Self.hasExpectedMetrics(Self.host("127.0.0.1", in: ports.agentXML)) }
         #expect(weAskedAndGot, "after a restart our XML lacks gmond's metrics:\n\(agent.output)")
         #expect(gmond.isRunning, "gmond survived our traffic")
     }
 
-    @Test func gmetricPacketsShowInOurXML() throws {
+    @Test func gmetricPacketsShowInOurXML() async throws {
         let folder = try TemporaryFolder("plexus-gmetric")
         let ports = (agentUDP: Loopback.freePort(), agentXML: Loopback.freePort(), unused: Loopback.freePort())
         let agentConfig = try folder.write("agent.toml", Agent.config(
@@ -74,7 +74,7 @@ struct GmondInteropTests {
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
                                      log: folder.url.appendingPathComponent("agent.log"))
         defer { agent.stop() }
-        #expect(Loopback.wait(seconds: 10) { Loopback.read(port: ports.agentXML) != nil })
+        #expect(await Loopback.eventually(seconds: 10) { Loopback.read(port: ports.agentXML) != nil })
         let runs: [[String]] = [
             ["-n", "daily_signups", "-v", "1234", "-t", "uint32", "-u", "users", "-g", "business", "-T", "Daily sign-ups", "-D", "Accounts created today"],
             ["-n", "checkout_latency_ms", "-v", "87.25", "-t", "float", "-u", "ms", "-s", "both", "-x", "30", "-d", "600", "-g", "business,latency"],
@@ -88,7 +88,7 @@ struct GmondInteropTests {
             #expect(process.process.terminationStatus == 0, "gmetric \(arguments): \(process.output)")
         }
         var local: PlexusCore.Host?, switch9: PlexusCore.Host?
-        let arrived = Loopback.wait(seconds: 10) {
+        let arrived = await Loopback.eventually(seconds: 10) {
             guard let bytes = Loopback.read(port: ports.agentXML), case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first else { return false }
             local = c.hosts.first { $0.metrics.contains { $0.name.rawValue == "daily_signups" } }
             switch9 = c.hosts.first { $0.name.rawValue == "switch9.example" }
@@ -112,13 +112,13 @@ struct GmondInteropTests {
 extension GmondInteropTests {
     /// `plexus send` → a real gmond → its XML shows the metric as gmetric's would; and
     /// `plexus status` reads that gmond.
-    @Test func plexusSendReachesRealGmond() throws {
+    @Test func plexusSendReachesRealGmond() async throws {
         let folder = try TemporaryFolder("plexus-send")
         let ports = (udp: Loopback.freePort(), xml: Loopback.freePort())
         let gmondConfig = try folder.write("gmond.conf", Gmond.config(sendTo: [ports.udp], receive: ports.udp, xml: ports.xml, metrics: ["load_one"]))
         let gmond = try LocalProcess(Gmond.path, ["-f", "-c", gmondConfig.path], log: folder.url.appendingPathComponent("gmond.log"))
         defer { gmond.stop() }
-        #expect(Loopback.wait(seconds: 10) { Loopback.read(port: ports.xml) != nil })
+        #expect(await Loopback.eventually(seconds: 10) { Loopback.read(port: ports.xml) != nil })
         let plexus = try Executable("plexus")
         let sends: [[String]] = [
             ["-n", "daily_signups", "-v", "1234", "-t", "uint32", "-u", "users", "-g", "business,growth", "-T", "Daily sign-ups"],
@@ -131,7 +131,7 @@ extension GmondInteropTests {
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
         var hosts: [PlexusCore.Host] = []
-        let arrived = Loopback.wait(seconds: 15) {
+        let arrived = await Loopback.eventually(seconds: 15) {
             guard let bytes = Loopback.read(port: ports.xml), case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first else { return false }
             hosts = c.hosts
             return c.hosts.contains { $0.metrics.contains { $0.name.rawValue == "build_version" } } && c.hosts.contains { $0.ip == "10.0.0.9" }

@@ -110,6 +110,18 @@ enum Loopback {
         return readAll(fd)
     }
 
+    /// Polls `condition` every 200 ms until it holds or `seconds` pass, sleeping without holding
+    /// a thread: test functions run on the cooperative pool (two threads here), and a test
+    /// that blocks it for seconds starves every other suite's tasks and timers.
+    static func eventually(seconds: Double, _ condition: () -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return condition()
+    }
+
     /// Polls `condition` every 200 ms until it holds or `seconds` pass.
     static func wait(seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

@@ -24,7 +24,7 @@ struct MulticastNamespaceTests {
         return Dictionary(clusters.flatMap(\.hosts).map { ($0.host, $0.up) }, uniquingKeysWith: { a, _ in a })
     }
 
-    @Test func threeAgentsSeeEachOtherAndNoticeOneLeaving() throws {
+    @Test func threeAgentsSeeEachOtherAndNoticeOneLeaving() async throws {
         let net = try Namespaces(count: 3)
         defer { net.teardown() }
         let folder = try TemporaryFolder("plexus-mcast")
@@ -67,17 +67,17 @@ struct MulticastNamespaceTests {
         }
         let all: [String: Bool] = ["node1": true, "node2": true, "node3": true]
         for i in 1...3 {
-            let seen = Loopback.wait(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == all }
+            let seen = await Loopback.eventually(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == all }
             #expect(seen, "agent \(i) sees \(Self.hosts(seenBy: i, net: net, xmlPort: xml)):\n\(agents[i - 1].output)")
         }
 
         agents[2].stop()
         for i in 1...2 {
-            let down = Loopback.wait(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml)["node3"] == false }
+            let down = await Loopback.eventually(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml)["node3"] == false }
             #expect(down, "agent \(i) still shows node3 up (TN > 4·TMAX = 8 s)")
         }
         for i in 1...2 {
-            let gone = Loopback.wait(seconds: 25) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == ["node1": true, "node2": true] }
+            let gone = await Loopback.eventually(seconds: 25) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == ["node1": true, "node2": true] }
             #expect(gone, "agent \(i) didn't forget node3 after host_dmax: \(Self.hosts(seenBy: i, net: net, xmlPort: xml))")
         }
     }
@@ -86,7 +86,7 @@ struct MulticastNamespaceTests {
 extension MulticastNamespaceTests {
     /// An aggregator whose data source listens to the cluster's multicast group (no agent
     /// polled): two agents in their own namespaces, the aggregator in a third.
-    @Test func anAggregatorHearsTheClustersMulticast() throws {
+    @Test func anAggregatorHearsTheClustersMulticast() async throws {
         let net = try Namespaces(count: 3)
         defer { net.teardown() }
         let folder = try TemporaryFolder("plexus-mcast-aggregator")
@@ -138,7 +138,7 @@ extension MulticastNamespaceTests {
         }
         processes.append(try net.start(3, [try Executable("plexus-aggregator").url.path, "-c", aggregatorConfig.path],
                                        log: folder.url.appendingPathComponent("aggregator.log")))
-        let heard = Loopback.wait(seconds: 30) {
+        let heard = await Loopback.eventually(seconds: 30) {
             ["node1", "node2"].allSatisfy { RRDTool.lastUpdate(root.appendingPathComponent("Bridge/\($0)/load_one.rrd")) ?? 0 > 0 }
         }
         #expect(heard, "\(processes[2].output)")
