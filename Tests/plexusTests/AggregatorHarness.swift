@@ -125,6 +125,11 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     func stop() { process.stop() }
+
+    /// Whether the agent's XML port answers (within a few seconds of its start).
+    func serving() async -> Bool {
+        await Loopback.eventually(seconds: 10) { Loopback.read(port: self.port) != nil }
+    }
 }
 
 /// Running `rrdtool` on archive files.

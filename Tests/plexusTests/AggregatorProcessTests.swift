@@ -71,6 +71,10 @@ struct AggregatorProcessTests {
         let a = try AgentProcess(folder: folder, name: "agent-a", cluster: "db", hostname: "db-a", ip: "127.0.0.11", port: portA, alsoTo: [portB])
         let b = try AgentProcess(folder: folder, name: "agent-b", cluster: "db", hostname: "db-b", ip: "127.0.0.12", port: portB, alsoTo: [portA])
         defer { a.stop(); b.stop() }
+        // Both must answer from the first poll on: a first poll that finds A not yet listening
+        // rightly stays with B, the address that answered.
+        let aUp = await a.serving(), bUp = await b.serving()
+        try #require(aUp && bUp)
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
             [[data_source]]
             name = "db"
