@@ -66,10 +66,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What the daemons' command lines share: options, reading the configuration, logging.
+        .target(
+            name: "PlexusCommandLine",
+            dependencies: [
+                "PlexusCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "plexus-agent",
             dependencies: [
-                "PlexusAgent", "PlexusCore",
+                "PlexusAgent", "PlexusCore", "PlexusCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "plexus-aggregator",
             dependencies: [
-                "PlexusAggregator", "PlexusArchive", "PlexusCore",
+                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -151,13 +151,8 @@ extension AgentService {
     }
 
     func count(_ outcome: XMLServer.Outcome) {
-        stats.withLock { s in
-            switch outcome {
-            case .served: s.xmlServed += 1
-            case .refused: s.xmlRefused += 1
-            case .failed: s.xmlFailed += 1
-            }
+        if let reason = stats.withLock({ $0.xml.record(outcome) }) {
+            logger.info("XML client failed", metadata: ["reason": "\(reason)"])
         }
-        if case .failed(let reason) = outcome { logger.info("XML client failed", metadata: ["reason": "\(reason)"]) }
     }
 }

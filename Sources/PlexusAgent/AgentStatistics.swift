@@ -1,3 +1,5 @@
+import PlexusTransport
+
 /// What the agent counts, for logs and (later) its own metrics.
 public struct AgentStatistics: Sendable, Equatable {
     /// Datagrams received and decoded.
@@ -17,9 +19,10 @@ public struct AgentStatistics: Sendable, Equatable {
     /// Collector failures (each costs that collector's metrics for one collection).
     public var collectorFailures = 0
     /// XML clients served, refused by the allow-list, or failed (timeout, reset).
-    public var xmlServed = 0
-    public var xmlRefused = 0
-    public var xmlFailed = 0
+    public var xml = XMLServer.ClientCounts()
+    public var xmlServed: Int { xml.served }
+    public var xmlRefused: Int { xml.refused }
+    public var xmlFailed: Int { xml.failed }
 
     public init() {}
 }

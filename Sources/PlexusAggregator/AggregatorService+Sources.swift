@@ -71,7 +71,7 @@ extension AggregatorService {
                     host: endpoint.host, port: endpoint.port, timeout: .milliseconds(Int(source.timeout * 1000)),
                     connectTimeout: .milliseconds(Int(source.connectTimeout * 1000)), expectedBytes: expectedBytes, group: group)
                 // Something that isn't Ganglia XML at all counts as this address failing.
-                guard Self.looksLikeGanglia(bytes.readableBytesView.prefix(4096)) else {
+                guard bytes.readableBytesView.prefix(4096).firstRange(of: Array("<GANGLIA_XML".utf8)) != nil else {
                     errors.append("\(endpoint): not Ganglia XML (\(bytes.readableBytes) bytes)")
                     continue
                 }
@@ -83,16 +83,6 @@ extension AggregatorService {
             }
         }
         return .failure(FetchFailure(description: errors.joined(separator: "; ")))
-    }
-
-    /// Whether the first bytes of a reply hold Ganglia's root element.
-    static func looksLikeGanglia(_ head: some Collection<UInt8>) -> Bool {
-        let head = Array(head)
-        let marker = Array("<GANGLIA_XML".utf8)
-        guard head.count >= marker.count else { return false }
-        return (0...(head.count - marker.count)).contains { i in
-            head[i] == marker[0] && head[i..<(i + marker.count)].elementsEqual(marker)
-        }
     }
 
     /// Reads a document into the source's new content, publishes it and queues its samples.
@@ -141,7 +131,7 @@ extension AggregatorService {
             t.lastDocumentBytes = bytes
             t.lastParseMilliseconds = milliseconds
             t.totalParseMilliseconds += milliseconds
-            t.malformed += report.skippedCount
+            t.malformed += report.skippedCount + reader.anomalies.strayHosts
             if report.fatal != nil { t.truncated += 1 }
             t.duplicates += reader.anomalies.duplicates
             t.shadowed += shadowed.count
@@ -160,12 +150,13 @@ extension AggregatorService {
             defer { state.sources[index].alive = false }
             return state.sources[index].alive
         }
-        stats.withLock { s in
+        let failures = stats.withLock { s in
             s.sources[index].alive = false
             s.sources[index].pollsFailed += 1
             s.sources[index].lastError = reason
+            return s.sources[index].pollsFailed
         }
-        if wasAlive || statistics.sources[index].pollsFailed == 1 {
+        if wasAlive || failures == 1 {
             logger.warning("data source dead: no address answered", metadata: ["source": "\(name)", "errors": "\(reason)"])
         }
     }

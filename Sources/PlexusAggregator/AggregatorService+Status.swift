@@ -1,6 +1,7 @@
 import Foundation
 import PlexusArchive
 import PlexusCore
+import PlexusTransport
 
 /// `/status` on the interactive port: gmetad's fields (host, gridname, version, boottime,
 /// uptime, metrics sent) plus what Plexus counts per source, per port and in the archive writer.
@@ -15,7 +16,15 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
         public var served: Int
         public var refused: Int
         public var failed: Int
+        /// Request lines refused (interactive port only).
         public var rejected: Int?
+
+        init(_ counts: XMLServer.ClientCounts, rejected: Int? = nil) {
+            served = counts.served
+            refused = counts.refused
+            failed = counts.failed
+            self.rejected = rejected
+        }
     }
 
     public struct Archive: Codable, Sendable, Equatable {
@@ -59,8 +68,7 @@ extension AggregatorService {
             host: hostname, gridname: config.gridname, version: "plexus (gmetad \(GangliaDocument.defaultVersion) compatible)",
             boottime: started, uptime: now - started,
             polls: .init(ok: s.pollsOK, failed: s.pollsFailed, missed: s.pollsMissed), sources: s.sources,
-            xml: .init(served: s.xmlServed, refused: s.xmlRefused, failed: s.xmlFailed),
-            interactive: .init(served: s.queriesServed, refused: s.queriesRefused, failed: s.queriesFailed, rejected: s.queriesRejected),
+            xml: .init(s.xml), interactive: .init(s.queries, rejected: s.queriesRejected),
             archive: .init(
                 enabled: writer != nil, rrdRootdir: config.rrdRootdir, rrdcached: config.rrdcachedAddress,
                 submitted: s.samplesSubmitted, refused: s.samplesRefused, queued: w.queued, written: w.written,

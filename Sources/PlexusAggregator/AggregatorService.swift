@@ -159,25 +159,15 @@ public final class AggregatorService: Service, Sendable {
     func countXML(_ outcome: XMLServer.Outcome) {
         // The whole grid was rendered into a buffer just freed.
         Self.returnFreedMemory()
-        stats.withLock { s in
-            switch outcome {
-            case .served: s.xmlServed += 1
-            case .refused: s.xmlRefused += 1
-            case .failed: s.xmlFailed += 1
-            }
+        if let reason = stats.withLock({ $0.xml.record(outcome) }) {
+            logger.info("XML client failed", metadata: ["reason": "\(reason)"])
         }
-        if case .failed(let reason) = outcome { logger.info("XML client failed", metadata: ["reason": "\(reason)"]) }
     }
 
     func countQuery(_ outcome: XMLServer.Outcome) {
-        stats.withLock { s in
-            switch outcome {
-            case .served: s.queriesServed += 1
-            case .refused: s.queriesRefused += 1
-            case .failed: s.queriesFailed += 1
-            }
+        if let reason = stats.withLock({ $0.queries.record(outcome) }) {
+            logger.info("query client failed", metadata: ["reason": "\(reason)"])
         }
-        if case .failed(let reason) = outcome { logger.info("query client failed", metadata: ["reason": "\(reason)"]) }
     }
 
     // MARK: - Clocks

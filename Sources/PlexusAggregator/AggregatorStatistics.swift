@@ -1,4 +1,5 @@
 import PlexusCore
+import PlexusTransport
 
 /// What the aggregator counts about one data source.
 public struct SourceStatistics: Sendable, Equatable, Codable {
@@ -46,12 +47,8 @@ public struct AggregatorStatistics: Sendable, Equatable {
     public var sources: [SourceStatistics]
     /// Clients of the XML port and of the interactive port: served, refused by
     /// `trusted_hosts`, failed (timeout, reset), and (interactive) refused requests.
-    public var xmlServed = 0
-    public var xmlRefused = 0
-    public var xmlFailed = 0
-    public var queriesServed = 0
-    public var queriesRefused = 0
-    public var queriesFailed = 0
+    public var xml = XMLServer.ClientCounts()
+    public var queries = XMLServer.ClientCounts()
     public var queriesRejected = 0
     /// Samples handed to the archive writer, and refused by its full queue.
     public var samplesSubmitted = 0

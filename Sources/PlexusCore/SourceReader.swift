@@ -22,7 +22,7 @@ public struct SourceReader: Sendable {
 
     /// What a document carried that the reader could not place.
     public struct Anomalies: Sendable, Equatable {
-        /// HOSTs outside any CLUSTER.
+        /// HOSTs outside any CLUSTER (counted with the malformed elements).
         public var strayHosts = 0
         /// A cluster or host listed twice in one document (the first one counts).
         public var duplicates = 0

@@ -85,6 +85,28 @@ public struct XMLServer: Sendable {
         case failed(String)
     }
 
+    /// Clients of one port: served, refused by the allow-list, failed (timeout, reset).
+    public struct ClientCounts: Sendable, Equatable, Codable {
+        public var served = 0
+        public var refused = 0
+        public var failed = 0
+
+        public init() {}
+
+        /// Counts `outcome`; returns the reason when the client failed (worth a log line).
+        @discardableResult
+        public mutating func record(_ outcome: Outcome) -> String? {
+            switch outcome {
+            case .served: served += 1
+            case .refused: refused += 1
+            case .failed(let reason):
+                failed += 1
+                return reason
+            }
+            return nil
+        }
+    }
+
     private func serve(_ client: Client, respond: @escaping @Sendable (Request) async -> [UInt8]) async -> Outcome {
         let peer = client.channel.remoteAddress
         guard let peerIP = peer?.ipAddress.flatMap(IPAddress.init), allow.allows(peerIP) else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PlexusAgent
+import PlexusCommandLine
 import PlexusCore
 import ServiceLifecycle
 
@@ -18,54 +19,29 @@ struct PlexusAgentCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .shortAndLong, help: "Configuration file (TOML).")
-    var config: String?
-
-    @Flag(help: "Check the configuration, print what is wrong (file, key, reason) and exit.")
-    var check = false
-
-    @Flag(help: "Print the built-in default configuration and exit.")
-    var printDefaultConfig = false
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        if printDefaultConfig {
+        if options.printDefaultConfig {
             print(AgentConfiguration.defaultTOML, terminator: "")
             return
         }
         let configuration: AgentConfiguration
         do {
-            configuration = try load()
+            configuration = try options.configurationText().map { text throws(ConfigError) in
+                try AgentConfiguration.parse(text, file: options.configName)
+            } ?? AgentConfiguration()
         } catch {
-            FileHandle.standardError.write(Data("plexus-agent: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw options.failure("plexus-agent", error)
         }
-        if check {
-            print("\(config ?? "built-in defaults"): OK")
+        if options.check {
+            print("\(options.configName): OK")
             return
         }
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        options.bootstrapLogging()
         let logger = Logger(label: "plexus-agent")
         let agent = AgentService(config: configuration, logger: logger)
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
-
-    private func load() throws -> AgentConfiguration {
-        guard let config else { return AgentConfiguration() }
-        guard let data = FileManager.default.contents(atPath: config) else {
-            throw ConfigError(file: config, reason: FileManager.default.fileExists(atPath: config) ? "cannot read the file" : "no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(file: config, reason: "not UTF-8 text") }
-        return try AgentConfiguration.parse(text, file: config)
-    }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PlexusAggregator
 import PlexusArchive
+import PlexusCommandLine
 import PlexusCore
 import ServiceLifecycle
 
@@ -24,20 +25,10 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .shortAndLong, help: "Configuration file (TOML).")
-    var config: String?
-
-    @Flag(help: "Check the configuration, print what is wrong (file, key, reason) and exit.")
-    var check = false
-
-    @Flag(help: "Print the built-in default configuration and exit.")
-    var printDefaultConfig = false
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        if printDefaultConfig {
+        if options.printDefaultConfig {
             print(AggregatorConfiguration.defaultTOML, terminator: "")
             return
         }
@@ -46,19 +37,13 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         do {
             (configuration, rrdcached) = try load()
         } catch {
-            FileHandle.standardError.write(Data("plexus-aggregator: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw options.failure("plexus-aggregator", error)
         }
-        if check {
-            print("\(config ?? "built-in defaults"): OK")
+        if options.check {
+            print("\(options.configName): OK")
             return
         }
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        options.bootstrapLogging()
         let logger = Logger(label: "plexus-aggregator")
         var writer: ArchiveWriter?
         if configuration.writeRRDs {
@@ -90,15 +75,10 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
     }
 
     private func load() throws -> (AggregatorConfiguration, RRDCachedAddress?) {
-        var configuration = AggregatorConfiguration()
-        let file = config ?? "built-in defaults"
-        if let config {
-            guard let data = FileManager.default.contents(atPath: config) else {
-                throw ConfigError(file: config, reason: FileManager.default.fileExists(atPath: config) ? "cannot read the file" : "no such file")
-            }
-            guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(file: config, reason: "not UTF-8 text") }
-            configuration = try AggregatorConfiguration.parse(text, file: config)
-        }
+        let file = options.configName
+        let configuration = try options.configurationText().map { text throws(ConfigError) in
+            try AggregatorConfiguration.parse(text, file: file)
+        } ?? AggregatorConfiguration()
         var rrdcached: RRDCachedAddress?
         if let text = configuration.rrdcachedAddress {
             guard let address = RRDCachedAddress(text) else {
@@ -117,4 +97,3 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}

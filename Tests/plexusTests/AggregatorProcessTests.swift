@@ -8,9 +8,9 @@ import Testing
 struct AggregatorProcessTests {
     static func int(_ value: Any?) -> Int { (value as? Int) ?? (value as? NSNumber)?.intValue ?? -1 }
 
-    /// A `[[data_source]]` polling 127.0.0.1:`port` every second.
-    static func source(_ name: String, _ port: Int) -> String {
-        "[[data_source]]\nname = \"\(name)\"\nstep = 1\nhosts = [\"127.0.0.1:\(port)\"]\n"
+    /// A `[[data_source]]` polling 127.0.0.1:`port` every `step` seconds.
+    static func source(_ name: String, _ port: Int, step: Int = 1) -> String {
+        "[[data_source]]\nname = \"\(name)\"\nstep = \(step)\nhosts = [\"127.0.0.1:\(port)\"]\n"
     }
 
     @Test func pollsAnAgentArchivesInGmetadsLayoutAndServesTheGrid() async throws {

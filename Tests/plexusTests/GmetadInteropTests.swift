@@ -33,12 +33,7 @@ struct GmetadInteropTests {
         defer { gmond.stop() }
         let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "RealGrid", sources: ["Interop": gmondPort])
         defer { gmetad.stop() }
-        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "OurGrid", sources: """
-            [[data_source]]
-            name = "Interop"
-            step = 2
-            hosts = ["127.0.0.1:\(gmondPort)"]
-            """)
+        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "OurGrid", sources: AggregatorProcessTests.source("Interop", gmondPort, step: 2))
         defer { ours.stop() }
 
         // Both archive the same gmond: the same files, with the same geometry.
@@ -61,18 +56,8 @@ struct GmetadInteropTests {
         })
 
         // We poll gmetad: scalable keeps its grid's summary, not scalable adopts its cluster.
-        let scalable = try AggregatorProcess(folder: folder, name: "scalable", gridname: "Top", sources: """
-            [[data_source]]
-            name = "real"
-            step = 2
-            hosts = ["127.0.0.1:\(gmetad.xmlPort)"]
-            """)
-        let adopting = try AggregatorProcess(folder: folder, name: "adopting", gridname: "Top", sources: """
-            [[data_source]]
-            name = "real"
-            step = 2
-            hosts = ["127.0.0.1:\(gmetad.xmlPort)"]
-            """, extra: "scalable = false")
+        let scalable = try AggregatorProcess(folder: folder, name: "scalable", gridname: "Top", sources: AggregatorProcessTests.source("real", gmetad.xmlPort, step: 2))
+        let adopting = try AggregatorProcess(folder: folder, name: "adopting", gridname: "Top", sources: AggregatorProcessTests.source("real", gmetad.xmlPort, step: 2), extra: "scalable = false")
         defer { scalable.stop(); adopting.stop() }
         let summarized = await Loopback.eventually(seconds: 20) {
             guard let grid = scalable.grid(), case .grid(let child)? = grid.children.first else { return false }
@@ -94,12 +79,7 @@ struct GmetadInteropTests {
         let folder = try TemporaryFolder("plexus-gmetad-parent")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "AgentCluster", hostname: "plexus-host")
         defer { agent.stop() }
-        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "PlexusGrid", sources: """
-            [[data_source]]
-            name = "agents"
-            step = 2
-            hosts = ["127.0.0.1:\(agent.port)"]
-            """)
+        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "PlexusGrid", sources: AggregatorProcessTests.source("agents", agent.port, step: 2))
         defer { ours.stop() }
         let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "Parent",
                                 sources: ["agent": agent.port, "plexus": ours.xmlPort])
