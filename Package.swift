@@ -13,7 +13,7 @@ let package = Package(
         .executable(name: "plexus-aggregator", targets: ["plexus-aggregator"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "plexus",
             dependencies: [
-                "PlexusCore", "PlexusTransport",
+                "PlexusCore", "PlexusTransport", "PlexusArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -55,6 +55,15 @@ public final class ArchiveReader: Sendable {
         }
     }
 
+    /// The series of an `ExportArguments` on one time grid.
+    public func export(_ export: ExportArguments) async throws(RRDError) -> RRDSeries {
+        let functions = store.functions
+        return try await graphs.run { lane in
+            try lane.flush(export.paths)
+            return try RRDError.retryingLocked { () throws(RRDError) in try functions.xport(arguments: export.arguments) }
+        }
+    }
+
     /// librrd's info for one file.
     public func info(_ key: ArchiveKey) async throws(RRDError) -> RRDInfo {
         try await readFile(key) { functions, path throws(RRDError) in try functions.info(path: path) }

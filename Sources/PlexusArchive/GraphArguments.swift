@@ -17,22 +17,16 @@ public struct GraphArguments: Sendable, Equatable {
     public var paths: [String]
     public var format: ImageFormat
 
-    /// Builds the arguments; `now` fixes named ranges, `exists` tells which files are there.
-    public init(_ request: GraphRequest, layout: RRDLayout, now: Int64, exists: @escaping (String) -> Bool) throws(RRDError) {
-        let (start, end) = request.range.bounds(now: now)
-        guard end > start else { throw RRDError(.refused, message: "the graph's end (\(end)) is not after its start (\(start))") }
+    /// Builds the arguments; `now` fixes named ranges, `exists` tells which files are there and
+    /// `listing` which files a directory holds (the probes report draws whatever probes it finds).
+    public init(
+        _ request: GraphRequest, layout: RRDLayout, now: Int64, exists: @escaping (String) -> Bool,
+        listing: @escaping (String) -> [String] = { _ in [] }
+    ) throws(RRDError) {
         guard (10...8000).contains(request.width), (10...8000).contains(request.height) else {
             throw RRDError(.refused, message: "graph size \(request.width)×\(request.height) is out of range (10…8000)")
         }
-        let location = request.subject.location
-        var plan = GraphPlan(layout: layout, location: location, exists: exists)
-        switch request.content {
-        case .metric(let metric): plan.metric(metric)
-        case .report(let report): plan.report(report)
-        }
-        guard !plan.series.isEmpty else {
-            throw RRDError(.refused, path: layout.directory(of: location), message: "no archive for \(Self.describe(request.content)) here")
-        }
+        let (start, end, plan) = try Self.plan(request, layout: layout, now: now, exists: exists, listing: listing)
         var arguments = [
             "-", "--imgformat", request.format.rawValue, "--start", String(start), "--end", String(end),
             "--width", String(request.width), "--height", String(request.height), "--slope-mode",
@@ -40,6 +34,7 @@ public struct GraphArguments: Sendable, Equatable {
         ]
         arguments += plan.options
         arguments += plan.definitions
+        arguments += plan.statistics
         // Events first, so bands sit behind the data; lines are drawn last, on top.
         let shown = request.events.filter { $0.start <= end && ($0.end ?? $0.start) >= start }.prefix(50)
         for (i, event) in shown.enumerated() {
@@ -55,6 +50,26 @@ public struct GraphArguments: Sendable, Equatable {
         self.arguments = arguments
         self.paths = plan.paths
         self.format = request.format
+    }
+
+    /// The time bounds and the series of `request`, or why there is nothing to draw.
+    static func plan(
+        _ request: GraphRequest, layout: RRDLayout, now: Int64, exists: @escaping (String) -> Bool,
+        listing: @escaping (String) -> [String]
+    ) throws(RRDError) -> (start: Int64, end: Int64, plan: GraphPlan) {
+        let (start, end) = request.range.bounds(now: now)
+        guard end > start else { throw RRDError(.refused, message: "the end (\(end)) is not after the start (\(start))") }
+        let location = request.subject.location
+        let directory = layout.directory(of: location)
+        var plan = GraphPlan(layout: layout, location: location, exists: exists, listing: { listing(directory) })
+        switch request.content {
+        case .metric(let metric): plan.metric(metric)
+        case .report(let report): plan.report(report)
+        }
+        guard !plan.series.isEmpty else {
+            throw RRDError(.refused, path: directory, message: "no archive for \(Self.describe(request.content)) here")
+        }
+        return (start, end, plan)
     }
 
     /// `DEF:vname=path:ds:CF` with the path's `:` escaped (rrdtool un-escapes only `\:`; a
@@ -109,5 +124,33 @@ public struct GraphArguments: Sendable, Equatable {
         case .between: "custom range"
         }
         return "\(whose) \(what), \(when)"
+    }
+}
+
+/// The arguments of `rrd_xport` for the series a `GraphRequest` would draw: the same DEFs and
+/// CDEFs (so an export says exactly what the graph shows: CPU as percent, memory in bytes,
+/// summaries' CPU as the mean over hosts), one XPORT per series.
+public struct ExportArguments: Sendable, Equatable {
+    public var arguments: [String]
+    public var paths: [String]
+    /// Column names, in XPORT order.
+    public var columns: [String]
+
+    /// `step` asks for a resolution (rrdtool picks the archive that has it, or the next coarser).
+    public init(
+        _ request: GraphRequest, layout: RRDLayout, now: Int64, step: Int? = nil, exists: @escaping (String) -> Bool,
+        listing: @escaping (String) -> [String] = { _ in [] }
+    ) throws(RRDError) {
+        let (start, end, plan) = try GraphArguments.plan(request, layout: layout, now: now, exists: exists, listing: listing)
+        // maxrows high enough that rrdtool never averages rows away behind the caller's back.
+        var arguments = ["--start", String(start), "--end", String(end), "--maxrows", "1000000"]
+        if let step { arguments += ["--step", String(step)] }
+        arguments += plan.definitions
+        for export in plan.exports {
+            arguments.append("XPORT:\(export.name):" + GraphArguments.escapeText(export.column))
+        }
+        self.arguments = arguments
+        paths = plan.paths
+        columns = plan.exports.map(\.column)
     }
 }

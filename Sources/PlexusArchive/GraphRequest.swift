@@ -21,9 +21,9 @@ public struct GraphRequest: Sendable, Hashable {
         }
     }
 
-    /// ganglia-web's standard reports, in our own rendering.
+    /// ganglia-web's standard reports, in our own rendering, and the agent's probes.
     public enum Report: String, Sendable, Hashable, CaseIterable {
-        case load, cpu, mem, network
+        case load, cpu, mem, network, probes
     }
 
     public enum Content: Sendable, Hashable {
@@ -114,6 +114,12 @@ public struct GraphEvent: Sendable, Hashable {
         self.end = end
         self.text = text
         self.tag = tag
+    }
+
+    /// An event of the journal, drawn with the first tag that has a colour of its own.
+    public init(_ event: Event) {
+        let tag = event.tags.first { ["deploy", "incident"].contains($0.lowercased()) } ?? event.tags.first
+        self.init(start: event.start, end: event.end, text: event.text, tag: tag)
     }
 
     /// Line colour by tag.

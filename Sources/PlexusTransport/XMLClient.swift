@@ -7,24 +7,26 @@ import NIOPosix
 
 /// Fetches a whole XML document from a gmond-style port (connect, read to EOF), gunzipping it
 /// when it starts with the gzip magic bytes (gmond's `gzip_output`), with a deadline and a size
-/// cap so a stuck or endless peer can't hold the caller.
+/// cap so a stuck or endless peer can't hold the caller. With a `request` line, it asks an
+/// interactive port (gmetad's 8652) for a path first.
 public enum XMLClient {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
     public static func fetch(
-        host: String, port: Int, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxBytes: Int = 256 << 20,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        host: String, port: Int, request: String? = nil, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5),
+        maxBytes: Int = 256 << 20, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> [UInt8] {
-        let buffer = try await fetchBuffer(host: host, port: port, timeout: timeout, connectTimeout: connectTimeout, maxBytes: maxBytes, group: group)
+        let buffer = try await fetchBuffer(host: host, port: port, request: request, timeout: timeout, connectTimeout: connectTimeout,
+                                           maxBytes: maxBytes, group: group)
         return Array(buffer.readableBytesView)
     }
 
     /// The same, as the buffer it was read into (no copy); `expectedBytes` (the size of the
     /// previous document, say) is reserved up front so a large document isn't regrown.
     public static func fetchBuffer(
-        host: String, port: Int, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxBytes: Int = 256 << 20,
+        host: String, port: Int, request: String? = nil, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxBytes: Int = 256 << 20,
         expectedBytes: Int = 0, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> ByteBuffer {
         try await withThrowingTaskGroup(of: ByteBuffer.self) { tasks in
@@ -45,7 +47,8 @@ public enum XMLClient {
                 }
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(min(max(expectedBytes + expectedBytes / 8, 64 << 10), maxBytes))
-                try await channel.executeThenClose { inbound, _ in
+                try await channel.executeThenClose { inbound, outbound in
+                    if let request { try await outbound.write(ByteBuffer(string: request + "\n")) }
                     for try await var chunk in inbound {
                         buffer.writeBuffer(&chunk)
                         guard buffer.readableBytes <= maxBytes else {

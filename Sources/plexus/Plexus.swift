@@ -1,16 +1,25 @@
 import ArgumentParser
 
-/// `plexus`: the operators' command line.
+/// `plexus`: the operators' command line. `main` (Failure.swift) maps every error to one line on
+/// standard error and exit code 1 (bad input or usage) or 2 (the data can't be reached or read).
 @main
 struct Plexus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plexus",
         abstract: "Plexus cluster monitoring: Ganglia-compatible tools for operators.",
         discussion: """
-            Plexus speaks Ganglia 3.x on the wire. More subcommands (query, graph, export, send,
-            status, events) arrive with the agent and aggregator.
+            Exit status: 0 done; 1 bad input or usage (unknown host, metric, range or option, an unwritable output); 2 the data can't be reached or read (aggregator down, RRD root missing or unreadable). Errors are one line on standard error.
+
+            Examples:
+              plexus query hosts web               # who is up in cluster web
+              plexus graph --report cpu --cluster web --range day -o cpu.png
+              plexus export --metric daily_signups --range month > signups.csv
+              plexus events add --tag deploy "v1.4.2 to production"
+              plexus send -n queue_depth -v 17 -t int32 -u jobs
+              plexus --generate-completion-script bash \\
+                > /etc/bash_completion.d/plexus
             """,
         version: "0.1.0",
-        subcommands: [Decode.self, Send.self, Status.self]
+        subcommands: [Query.self, Graph.self, Export.self, Events.self, Send.self, Status.self, Decode.self]
     )
 }

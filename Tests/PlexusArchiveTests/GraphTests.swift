@@ -23,6 +23,8 @@ import Testing
             "mem_total": { _ in 8_000_000 }, "mem_free": { _ in 2_000_000 }, "mem_cached": { _ in 3_000_000 }, "mem_buffers": { _ in 500_000 },
             "mem_shared": { _ in 100_000 }, "swap_total": { _ in 1_000_000 }, "swap_free": { _ in 900_000 },
             "bytes_in": { Double(1000 + $0 * 10) }, "bytes_out": { Double(5000 - $0 * 5) },
+            "probe_shop_ms": { 20 + Double($0 % 7) }, "probe_shop_up": { $0 % 60 == 30 ? 0 : 1 }, "probe_api_ms": { _ in 45 },
+            "probe_api_ttfb_ms": { _ in 30 },
         ]
         for i in 0...480 {
             let t = t0 + Int64(i) * 15
@@ -38,6 +40,10 @@ import Testing
     }
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    static func listing(_ directory: String) -> [String] {
+        ArchiveCatalog(layout: RRDLayout(root: "/")).files(in: directory)
+    }
 
     @Test func argumentsEscapeNamesAndMarkEvents() throws {
         let layout = RRDLayout(root: "/rrds")
@@ -84,7 +90,8 @@ import Testing
         defer { Task { await reader.shutdown() } }
         for subject in [GraphRequest.Subject.host(try ClusterName("web"), try HostName("web-1")), .cluster(try ClusterName("web"))] {
             let request = GraphRequest(subject: subject, content: .report(report), range: .between(start: Self.t0, end: Self.now), size: .large)
-            let graph = try await reader.render(try GraphArguments(request, layout: store.layout, now: Self.now, exists: Self.exists))
+            let graph = try await reader.render(try GraphArguments(request, layout: store.layout, now: Self.now, exists: Self.exists,
+                                                                   listing: Self.listing))
             let image = try PNGImage(graph.image)
             // PLEXUS_DUMP_GRAPHS=DIR keeps the pictures, to look at them.
             if let dump = ProcessInfo.processInfo.environment["PLEXUS_DUMP_GRAPHS"] {
@@ -120,6 +127,56 @@ import Testing
         // A range where the archive holds nothing draws no area.
         let empty = try await render(.between(start: Self.t0 - 7 * 86400, end: Self.t0 - 6 * 86400))
         #expect(empty.count(red: 0x8F, green: 0xB5, blue: 0xE2) < 10)
+    }
+
+    @Test func theProbesReportDrawsEveryProbeAndItsFailures() throws {
+        let layout = RRDLayout(root: "/rrds")
+        let files = ["probe_shop_ms.rrd", "probe_shop_up.rrd", "probe_api_ms.rrd", "probe_api_ttfb_ms.rrd", "load_one.rrd"]
+        let host = try GraphArguments(GraphRequest(subject: .host(try ClusterName("c"), try HostName("h")), content: .report(.probes)),
+                                      layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in files })
+        // Sorted by probe name; time-to-first-byte is not a probe of its own.
+        #expect(host.arguments.contains("LINE2:p0#1F78B4:api"))
+        #expect(host.arguments.contains("LINE2:p1#33A02C:shop"))
+        #expect(!host.arguments.contains { $0.contains("ttfb") })
+        #expect(host.arguments.contains("CDEF:p1_up=p1_up_raw,100,*"))
+        #expect(host.arguments.contains("TICK:p1_down#DD000060:1.0"))
+        // A cluster shows the mean over its hosts, and availability as the share of hosts up.
+        let cluster = try GraphArguments(GraphRequest(subject: .cluster(try ClusterName("c")), content: .report(.probes)),
+                                         layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in files })
+        #expect(cluster.arguments.contains("CDEF:p1=p1_raw,p1_num,/"))
+        #expect(cluster.arguments.contains("CDEF:p1_up=p1_up_raw,p1_up_num,/,100,*"))
+        #expect(throws: RRDError.self) {
+            try GraphArguments(GraphRequest(subject: .cluster(try ClusterName("c")), content: .report(.probes)),
+                               layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in ["load_one.rrd"] })
+        }
+    }
+
+    @Test func anExportHoldsWhatTheGraphDraws() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-graph")
+        defer { dir.remove() }
+        let store = try await Self.archive(in: dir)
+        let reader = ArchiveReader(store: store)
+        defer { Task { await reader.shutdown() } }
+        let range = GraphRequest.TimeRange.between(start: Self.t0 + 600, end: Self.t0 + 1200)
+        // The cluster's CPU report: each part is the mean over the two hosts (sum / num).
+        let cpu = try ExportArguments(GraphRequest(subject: .cluster(try ClusterName("web")), content: .report(.cpu), range: range),
+                                      layout: store.layout, now: Self.now, exists: Self.exists)
+        #expect(cpu.columns == ["cpu_user", "cpu_nice", "cpu_system", "cpu_wio", "cpu_idle"])
+        let series = try await reader.export(cpu)
+        #expect(series.step == 15 && series.rows.count == 40)
+        #expect(series.rows.dropLast().allSatisfy { $0 == [30, 5, 15, 10, 40] })
+        // Memory in bytes; a summary metric with its host count.
+        let mem = try await reader.export(try ExportArguments(
+            GraphRequest(subject: .host(try ClusterName("web"), try HostName("web-1")), content: .report(.mem), range: range),
+            layout: store.layout, now: Self.now, exists: Self.exists))
+        #expect(mem.columns == ["used_bytes", "shared_bytes", "cached_bytes", "buffers_bytes", "free_bytes", "swapped_bytes", "total_bytes"])
+        let kilobytes: [Double] = [2_400_000, 100_000, 3_000_000, 500_000, 2_000_000, 100_000, 8_000_000]
+        #expect(mem.rows[0] == kilobytes.map { $0 * 1024 })
+        let load = try await reader.export(try ExportArguments(
+            GraphRequest(subject: .cluster(try ClusterName("web")), content: .metric(try MetricName("cpu_num")), range: range),
+            layout: store.layout, now: Self.now, step: 60, exists: Self.exists))
+        #expect(load.columns == ["cpu_num", "hosts"] && load.step == 60)
+        #expect(load.rows[1] == [8, 2])
     }
 
     @Test func svgAndConcurrentRendersAreSerializedSafely() async throws {

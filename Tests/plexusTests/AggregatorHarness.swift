@@ -84,9 +84,11 @@ final class AgentProcess: @unchecked Sendable {
     let process: LocalProcess
     let port: Int
 
-    /// `ip` is what the agent says its address is (hosts are keyed by address, as in gmond).
+    /// `ip` is what the agent says its address is (hosts are keyed by address, as in gmond);
+    /// `metrics` are collected every second and sent at least every two.
     init(folder: TemporaryFolder, name: String, cluster: String, hostname: String, ip: String = "127.0.0.1",
-         port: Int = Loopback.freePort(), alsoTo: [Int] = [], gzip: Bool = false) throws {
+         port: Int = Loopback.freePort(), alsoTo: [Int] = [], gzip: Bool = false,
+         metrics: [String] = ["load_one", "cpu_num", "mem_total", "os_name"]) throws {
         self.port = port
         let sends = ([port] + alsoTo).map { "[[udp_send_channel]]\nhost = \"127.0.0.1\"\nport = \($0)" }.joined(separator: "\n")
         let config = try folder.write("\(name).toml", """
@@ -112,14 +114,7 @@ final class AgentProcess: @unchecked Sendable {
             [[collection_group]]
             collect_every = 1
             time_threshold = 2
-            [[collection_group.metric]]
-            name = "load_one"
-            [[collection_group.metric]]
-            name = "cpu_num"
-            [[collection_group.metric]]
-            name = "mem_total"
-            [[collection_group.metric]]
-            name = "os_name"
+            \(metrics.map { "[[collection_group.metric]]\nname = \"\($0)\"" }.joined(separator: "\n"))
             """)
         process = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("\(name).log"))
     }

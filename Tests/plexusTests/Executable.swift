@@ -25,15 +25,17 @@ struct Executable {
 
     struct Result {
         var status: Int32
-        var stdout: String
+        var output: Data
         var stderr: String
+        var stdout: String { String(decoding: output, as: UTF8.self) }
     }
 
-    func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil) throws -> Result {
+    func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil, environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -44,8 +46,7 @@ struct Executable {
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+        return Result(status: process.terminationStatus, output: out, stderr: String(decoding: err, as: UTF8.self))
     }
 }
 

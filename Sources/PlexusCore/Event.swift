@@ -1,0 +1,201 @@
+import Foundation
+
+/// Something that happened — a deploy, an incident, a maintenance window — marked on graphs.
+///
+/// Events are scoped like ganglia-web's: a cluster pattern and a host pattern (shell globs,
+/// `*` and `?` and `[...]`); no pattern means everywhere. A host graph shows the events whose
+/// patterns match its cluster and host, a cluster graph those whose cluster pattern matches, the
+/// grid every event.
+public struct Event: Sendable, Hashable, Codable {
+    public var id: Int
+    /// Seconds since the epoch.
+    public var start: Int64
+    /// For events that last (a maintenance window, an incident); nil for a moment (a deploy).
+    public var end: Int64?
+    public var text: String
+    /// `deploy`, `incident`, or any word of the team's own.
+    public var tags: [String]
+    public var cluster: String?
+    public var host: String?
+    /// When it was recorded.
+    public var created: Int64
+
+    public init(id: Int, start: Int64, end: Int64? = nil, text: String, tags: [String] = [], cluster: String? = nil,
+                host: String? = nil, created: Int64) {
+        self.id = id
+        self.start = start
+        self.end = end
+        self.text = text
+        self.tags = tags
+        self.cluster = cluster
+        self.host = host
+        self.created = created
+    }
+
+    /// What an event applies to.
+    public enum Scope: Sendable, Hashable {
+        case host(cluster: String, host: String)
+        case cluster(String)
+        case grid
+    }
+
+    public func applies(to scope: Scope) -> Bool {
+        switch scope {
+        case .grid: true
+        case .cluster(let c): Self.matches(cluster, c)
+        case .host(let c, let h): Self.matches(cluster, c) && Self.matches(host, h)
+        }
+    }
+
+    /// True when the event overlaps `start...end`.
+    public func overlaps(start: Int64, end: Int64) -> Bool {
+        self.start <= end && (self.end ?? self.start) >= start
+    }
+
+    static func matches(_ pattern: String?, _ name: String) -> Bool {
+        pattern.map { NamePattern($0).matches(name) } ?? true
+    }
+
+    /// Why an event can't be recorded, or nil.
+    public func problem() -> String? {
+        if text.trimmingCharacters(in: .whitespaces).isEmpty { return "the event needs a text" }
+        if text.count > Self.maxTextLength { return "the text is longer than \(Self.maxTextLength) characters" }
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "the text has a control character (a line break?)"
+        }
+        if let end, end < start { return "the end (\(end)) is before the start (\(start))" }
+        for tag in tags where !Self.isTag(tag) {
+            return "tag \(tag.debugDescription) must be 1–32 letters, digits, '-' or '_'"
+        }
+        for pattern in [cluster, host].compactMap({ $0 }) where pattern.isEmpty || pattern.count > 255 {
+            return "a cluster or host pattern must be 1–255 characters"
+        }
+        return nil
+    }
+
+    public static let maxTextLength = 500
+
+    static func isTag(_ tag: String) -> Bool {
+        (1...32).contains(tag.count) && tag.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}
+
+/// The events file: an append-only journal of JSON lines, one `add` or `remove` per line, so a
+/// writer never rewrites what others may be reading and a crash loses at most the line being
+/// written. Replaying it gives the current events; lines that don't parse are counted and
+/// skipped, never fatal.
+public enum EventJournal {
+    /// One line of the journal.
+    public enum Entry: Sendable, Hashable {
+        case add(Event)
+        case remove(id: Int, at: Int64)
+    }
+
+    public struct Replay: Sendable, Equatable {
+        /// In the order they were added.
+        public var events: [Event]
+        /// The id the next `add` gets (ids are never reused, even after a remove).
+        public var nextID: Int
+        /// 1-based numbers of the lines that were not journal entries.
+        public var malformedLines: [Int]
+    }
+
+    public static func replay(_ text: String) -> Replay {
+        var events: [Int: Event] = [:]
+        var order: [Int] = []
+        var nextID = 1
+        var malformed: [Int] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy(\.isWhitespace) { continue }
+            guard let entry = decode(line) else {
+                malformed.append(index + 1)
+                continue
+            }
+            switch entry {
+            case .add(let event):
+                if events[event.id] == nil { order.append(event.id) }
+                events[event.id] = event
+                nextID = max(nextID, event.id + 1)
+            case .remove(let id, _):
+                events[id] = nil
+                nextID = max(nextID, id + 1)
+            }
+        }
+        return Replay(events: order.compactMap { events[$0] }, nextID: nextID, malformedLines: malformed)
+    }
+
+    /// The journal line of `entry`, with its newline.
+    public static func line(_ entry: Entry) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let record: Record = switch entry {
+        case .add(let event): Record(op: "add", event: event)
+        case .remove(let id, let at): Record(op: "remove", id: id, removed: at)
+        }
+        // Encoding plain strings and integers cannot fail.
+        let data = (try? encoder.encode(record)) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func decode(_ line: Substring) -> Entry? {
+        guard let record = try? JSONDecoder().decode(Record.self, from: Data(line.utf8)) else { return nil }
+        switch record.op {
+        case "add":
+            guard let start = record.start, let text = record.text, let created = record.created, record.id > 0 else { return nil }
+            let event = Event(id: record.id, start: start, end: record.end, text: text, tags: record.tags ?? [],
+                              cluster: record.cluster, host: record.host, created: created)
+            return event.problem() == nil ? .add(event) : nil
+        case "remove":
+            guard let removed = record.removed else { return nil }
+            return .remove(id: record.id, at: removed)
+        default:
+            return nil
+        }
+    }
+
+    /// The JSON shape of a line.
+    struct Record: Codable {
+        var op: String
+        var id: Int
+        var start: Int64?
+        var end: Int64?
+        var text: String?
+        var tags: [String]?
+        var cluster: String?
+        var host: String?
+        var created: Int64?
+        var removed: Int64?
+
+        init(op: String, event: Event) {
+            self.op = op
+            id = event.id
+            start = event.start
+            end = event.end
+            text = event.text
+            tags = event.tags
+            cluster = event.cluster
+            host = event.host
+            created = event.created
+        }
+
+        init(op: String, id: Int, removed: Int64) {
+            self.op = op
+            self.id = id
+            self.removed = removed
+        }
+    }
+}
+
+/// A shell glob (`*`, `?`, `[...]`, as `fnmatch` reads them) over host, cluster or metric names,
+/// case-insensitive as host names are.
+public struct NamePattern: Sendable, Hashable {
+    public var pattern: String
+
+    public init(_ pattern: String) {
+        self.pattern = pattern
+    }
+
+    public func matches(_ name: String) -> Bool {
+        fnmatch(pattern.lowercased(), name.lowercased(), 0) == 0
+    }
+}

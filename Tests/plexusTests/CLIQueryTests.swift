@@ -1,0 +1,97 @@
+import Foundation
+import PlexusTestSupport
+import Testing
+
+/// `plexus query` and the nightly `scripts/export-graphs` against a real aggregator polling a
+/// real agent on loopback.
+@Suite struct CLIQueryTests {
+    static func plexus(_ arguments: [String]) async throws -> Executable.Result {
+        try await CLIArchiveTests.plexus(arguments)
+    }
+
+    @Test func queriesARealAggregatorAndExportsItsGraphsNightly() async throws {
+        let folder = try TemporaryFolder("plexus-cli-query")
+        let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1", metrics: [
+            "load_one", "cpu_num", "proc_run", "cpu_user", "cpu_nice", "cpu_system", "cpu_wio", "cpu_idle", "mem_total", "mem_free",
+            "mem_cached", "mem_buffers", "mem_shared", "bytes_in", "bytes_out",
+        ])
+        defer { agent.stop() }
+        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "Ops",
+                                               sources: AggregatorProcessTests.source("web", agent.port))
+        defer { aggregator.stop() }
+        try #require(await Loopback.eventually(seconds: 30) {
+            ["load_one", "cpu_idle", "mem_free", "bytes_out"].allSatisfy { metric in
+                FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent("__SummaryInfo__/\(metric).rrd").path)
+            }
+        }, "the aggregator has the agent's host")
+        let address = ["--aggregator", "127.0.0.1:\(aggregator.queryPort)"]
+
+        // The grid summary: a table, and JSON with the counts and the key metrics.
+        let table = try await Self.plexus(["query"] + address)
+        #expect(table.status == 0 && table.stderr.isEmpty)
+        #expect(table.stdout.hasPrefix("GRID Ops: 1 hosts, 1 up, 0 down, 1 cluster\nMETRIC"))
+        #expect(table.stdout.contains("\ncpu_num ") && table.stdout.contains("\nload_one "))
+        let summary = try #require(try JSONSerialization.jsonObject(with: try await Self.plexus(["query", "summary", "--json"] + address).output) as? [String: Any])
+        #expect(summary["grid"] as? String == "Ops" && summary["hosts_up"] as? Int == 1 && summary["hosts_down"] as? Int == 0)
+        let cpus = (summary["metrics"] as? [[String: Any]])?.first { $0["metric"] as? String == "cpu_num" }
+        #expect(cpus?["sum"] as? Double == Double(ProcessInfo.processInfo.activeProcessorCount) && cpus?["hosts"] as? Int == 1)
+
+        // Clusters, hosts with state and age, a host's metrics, one metric across hosts.
+        let clusters = try await Self.plexus(["query", "clusters", "--csv"] + address)
+        #expect(clusters.stdout.hasPrefix("cluster,grid,up,down,cpus,load_avg,cpu_used_percent,mem_total_kb,mem_free_kb,bytes_in,bytes_out\r\nweb,Ops,1,0,"))
+        #expect(try await Self.plexus(["query", "clusters", "--names"] + address).stdout == "web\n")
+        let hosts = try await Self.plexus(["query", "hosts", "web", "--json"] + address)
+        let hostRows = try #require(try JSONSerialization.jsonObject(with: hosts.output) as? [[String: Any]])
+        #expect(hostRows.count == 1 && hostRows[0]["host"] as? String == "web-1" && hostRows[0]["state"] as? String == "up")
+        #expect((hostRows[0]["age_seconds"] as? Int).map { $0 < 60 } == true)
+        let metrics = try await Self.plexus(["query", "host", "web-1", "--filter", "load_*"] + address)
+        #expect(metrics.status == 0 && metrics.stdout.hasPrefix("METRIC    VALUE  UNITS  AGE(s)  GROUP  TITLE\nload_one"))
+        #expect(metrics.stdout.split(separator: "\n").count == 2, "the filter keeps only load_one: \(metrics.stdout)")
+        let top = try await Self.plexus(["query", "metric", "cpu_num", "--top", "1", "--csv"] + address)
+        #expect(top.stdout.hasPrefix("cluster,host,state,value,units,age_seconds\r\nweb,web-1,up,\(ProcessInfo.processInfo.activeProcessorCount),CPUs,"))
+
+        // Bad input and an aggregator that isn't there: one line, exit 1 or 2.
+        let closed = Loopback.freePort()
+        for (arguments, status, message) in [
+            (["query", "hosts", "db"] + address, 1, "unknown cluster \"db\" (the aggregator has: web)"),
+            (["query", "host", "web-9"] + address, 1, "unknown host \"web-9\""),
+            (["query", "host", "web-1", "--cluster", "db"] + address, 1, "unknown cluster \"db\""),
+            (["query", "metric", "no_such_metric"] + address, 1, "no host reports a metric named \"no_such_metric\""),
+            (["query", "metric", "load_one", "--top", "0"] + address, 1, "--top must be at least 1"),
+            (["query", "--aggregator", "127.0.0.1:\(closed)"], 2, "cannot read the aggregator at 127.0.0.1:\(closed)"),
+            (["query", "hosts", "--aggregator", "not a host:x"], 1, "expected HOST[:PORT]"),
+        ] as [([String], Int32, String)] {
+            let result = try await Self.plexus(arguments)
+            #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.output.isEmpty && result.stderr.split(separator: "\n").count == 1)
+        }
+
+        // The nightly job: silent without a terminal, a dated folder with every report and an index.
+        let plexus = try Executable("plexus").url.path
+        let out = folder.url.appendingPathComponent("graphs")
+        let script = Executable(url: AgentProcessTests.repositoryRoot.appendingPathComponent("scripts/export-graphs"))
+        let arguments = ["--out", out.path, "--rrd-root", aggregator.root.path, "--range", "hour", "--aggregator", "127.0.0.1:\(aggregator.queryPort)"]
+        let nightly = try await onOwnThread { try script.run(arguments, environment: ["PLEXUS": plexus]) }
+        #expect(nightly.status == 0 && nightly.output.isEmpty && nightly.stderr.isEmpty, "\(nightly.stderr)")
+        let day = try #require(try FileManager.default.contentsOfDirectory(atPath: out.path).first)
+        #expect(day.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(day).path).sorted()
+        #expect(files == ["_grid-cpu.png", "_grid-load.png", "_grid-mem.png", "_grid-network.png", "index.html",
+                          "web-cpu.png", "web-load.png", "web-mem.png", "web-network.png"])
+        for file in files where file.hasSuffix(".png") {
+            let image = try PNGImage([UInt8](Data(contentsOf: out.appendingPathComponent(day).appendingPathComponent(file))))
+            #expect(image.width > 480 && image.colorCount > 10, "\(file)")
+        }
+        let index = try String(contentsOf: out.appendingPathComponent(day).appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("<h2>web</h2>") && index.contains("<img src=\"web-cpu.png\"") && index.hasSuffix("</body></html>\n"))
+        // On a terminal: a progress line (run under script(1), which gives it a pseudo-terminal).
+        let command = "PLEXUS='\(plexus)' " + ([script.url.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let tty = try await onOwnThread { try Executable(url: URL(fileURLWithPath: "/usr/bin/script")).run(["-qec", command, "/dev/null"]) }
+        #expect(tty.status == 0 && tty.stdout.contains("[10/10] web probes"), "\(tty.stdout.debugDescription)")
+        // An aggregator that can't be reached fails the job with plexus's code and one line.
+        let down = try await onOwnThread {
+            try script.run(["--out", out.path, "--aggregator", "127.0.0.1:\(closed)"], environment: ["PLEXUS": plexus])
+        }
+        #expect(down.status == 2 && down.stderr.contains("cannot read the aggregator") && down.stderr.split(separator: "\n").count == 1)
+    }
+}
