@@ -16,12 +16,10 @@ public struct ArchiveCatalog: Sendable {
             && FileManager.default.isReadableFile(atPath: layout.rootDirectory)
     }
 
-    /// Directories below the root that have a summary: clusters (and federated child grids).
+    /// The directories below the root: clusters (and federated child grids, which hold only a
+    /// summary).
     public func clusters() -> [String] {
-        subdirectories(layout.rootDirectory).filter {
-            $0 != RRDLayout.summaryDirectory
-                && FileManager.default.fileExists(atPath: "\(layout.rootDirectory)/\($0)/\(RRDLayout.summaryDirectory)")
-        }
+        subdirectories(layout.rootDirectory).filter { $0 != RRDLayout.summaryDirectory }
     }
 
     /// The host directories of `cluster`.

@@ -49,7 +49,14 @@ struct Table {
         static func format(_ d: Double, exact: Bool = false) -> String {
             guard d.isFinite else { return "" }
             if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-            return String(format: exact ? "%.12g" : "%.2f", d)
+            // vsnprintf, not String(format:): an export prints thousands of values, and the
+            // Foundation route costs a CFString per value.
+            var buffer = [UInt8](repeating: 0, count: 48)
+            let count = buffer.withUnsafeMutableBufferPointer { out in
+                withVaList([d]) { vsnprintf(out.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }, out.count,
+                                            exact ? "%.12g" : "%.2f", $0) }
+            }
+            return String(decoding: buffer.prefix(Int(max(0, min(count, Int32(buffer.count - 1))))), as: UTF8.self)
         }
 
         static func localTime(_ t: Int64) -> String {

@@ -97,6 +97,20 @@ struct GmetadInteropTests {
         let child = parent.children.compactMap { child -> Grid? in if case .grid(let g) = child { g } else { nil } }.first
         #expect(child?.name.rawValue == "PlexusGrid" && child?.summary?.hosts.up == 1)
         #expect(child?.authority == "http://ours.test/ganglia/")
+
+        // The operators' CLI reads a real gmetad: its query port and its archives.
+        let address = ["--aggregator", "127.0.0.1:\(gmetad.queryPort)"]
+        let clusters = try await CLIArchiveTests.plexus(["query", "clusters", "--csv"] + address)
+        #expect(clusters.status == 0 && clusters.stdout.contains("\r\nAgentCluster,Parent,1,0,"), "\(clusters.stdout)\(clusters.stderr)")
+        let hosts = try await CLIArchiveTests.plexus(["query", "hosts", "AgentCluster"] + address)
+        #expect(hosts.status == 0 && hosts.stdout.contains("\nAgentCluster  plexus-host  127.0.0.1  up "), "\(hosts.stdout)\(hosts.stderr)")
+        let grid = try await CLIArchiveTests.plexus(["query", "--json"] + address)
+        #expect(grid.stdout.hasPrefix("{\"grid\":\"Parent\",\"clusters\":1,\"hosts_up\":2,"), "\(grid.stdout)")
+        let image = folder.url.appendingPathComponent("gmetad-load.png").path
+        let graph = try await CLIArchiveTests.plexus(["graph", "--rrd-root", gmetad.root.path, "--host", "plexus-host", "--report", "load",
+                                                      "--start", "-10m", "-q", "-o", image])
+        #expect(graph.status == 0, "\(graph.stderr)")
+        #expect(try PNGImage([UInt8](Data(contentsOf: URL(fileURLWithPath: image)))).colorCount > 10)
     }
 }
 
