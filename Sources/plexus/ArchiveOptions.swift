@@ -26,9 +26,48 @@ struct ArchiveOptions: ParsableArguments {
 
         var catalog: ArchiveCatalog { ArchiveCatalog(layout: layout) }
 
-        func reader() -> ArchiveReader {
-            ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
+        /// Builds librrd's arguments for a request (a missing archive is bad input), then runs
+        /// them on a reader (a librrd failure means the data can't be read).
+        func run<Plan, Result: Sendable>(
+            plan: (_ exists: @escaping (String) -> Bool, _ listing: @escaping (String) -> [String]) throws(RRDError) -> Plan,
+            _ what: String, _ body: (ArchiveReader, Plan) async throws(RRDError) -> Result
+        ) async throws -> Result {
+            let catalog = self.catalog
+            let built: Plan
+            do {
+                built = try plan({ FileManager.default.fileExists(atPath: $0) }, catalog.files(in:))
+            } catch {
+                throw Failure.badInput(error.path.map { "\(error.message) (\($0))" } ?? error.message)
+            }
+            let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
+            do {
+                let result = try await body(reader, built)
+                await reader.shutdown()
+                return result
+            } catch {
+                await reader.shutdown()
+                throw Failure.unreachable("cannot \(what): \(error)")
+            }
         }
+
+        /// The events of the journal, with a note about lines that were skipped.
+        func readEvents(_ console: Console) throws -> [Event] {
+            try ArchiveOptions.readEvents(events, console)
+        }
+    }
+
+    static func readEvents(_ file: EventFile, _ console: Console) throws -> [Event] {
+        let replay: EventJournal.Replay
+        do {
+            replay = try file.read()
+        } catch {
+            throw Failure.unreachable("cannot read the events: \(error)")
+        }
+        if !replay.malformedLines.isEmpty {
+            console.note("\(file.path): skipped \(replay.malformedLines.count) malformed line(s): "
+                + replay.malformedLines.prefix(5).map(String.init).joined(separator: ", "))
+        }
+        return replay.events
     }
 
     func archive() throws -> Archive {

@@ -95,20 +95,10 @@ extension Events {
             let now = currentTime()
             let from = try since.map { try SeriesOptions.time($0, "--since", now: now) } ?? Int64.min
             let to = try until.map { try SeriesOptions.time($0, "--until", now: now) } ?? Int64.max
-            let file = try Events.file(archive)
-            let replay: EventJournal.Replay
-            do {
-                replay = try file.read()
-            } catch {
-                throw Failure.unreachable("cannot read the events: \(error)")
-            }
-            if !replay.malformedLines.isEmpty {
-                output.console.note("\(file.path): skipped \(replay.malformedLines.count) malformed line(s): "
-                    + replay.malformedLines.prefix(5).map(String.init).joined(separator: ", "))
-            }
+            let all = try ArchiveOptions.readEvents(try Events.file(archive), output.console)
             let scope: Event.Scope = if let cluster, let host { .host(cluster: cluster, host: host) }
                 else if let cluster { .cluster(cluster) } else { .grid }
-            let events = replay.events.filter { event in
+            let events = all.filter { event in
                 event.overlaps(start: from, end: to) && event.applies(to: scope)
                     && (tag.map { wanted in event.tags.contains { $0.lowercased() == wanted.lowercased() } } ?? true)
             }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }

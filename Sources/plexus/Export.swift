@@ -42,30 +42,16 @@ struct Export: AsyncParsableCommand {
         let now = currentTime()
         let subject = try series.subject(in: archive)
         let request = GraphRequest(subject: subject, content: try series.content(), range: try series.timeRange(now: now))
-        let catalog = archive.catalog
-        let arguments: ExportArguments
-        do {
-            arguments = try ExportArguments(request, layout: archive.layout, now: now, step: step,
-                                            exists: { FileManager.default.fileExists(atPath: $0) }, listing: catalog.files(in:))
-        } catch {
-            throw Failure.badInput(error.path.map { "\(error.message) (\($0))" } ?? error.message)
-        }
-        let reader = archive.reader()
-        let data: RRDSeries
-        do {
-            data = try await reader.export(arguments)
-            await reader.shutdown()
-        } catch {
-            await reader.shutdown()
-            throw Failure.unreachable("cannot read the series: \(error)")
-        }
-        let text = json ? jsonText(data, columns: arguments.columns, subject: subject) : csvText(data, columns: arguments.columns)
+        let (data, columns) = try await archive.run(plan: { exists, listing throws(RRDError) in
+            try ExportArguments(request, layout: archive.layout, now: now, step: step, exists: exists, listing: listing)
+        }, "read the series") { reader, arguments throws(RRDError) in (try await reader.export(arguments), arguments.columns) }
+        let text = json ? jsonText(data, columns: columns, subject: subject) : csvText(data, columns: columns)
         try writeOutput(Array(text.utf8), to: output)
         if output != "-" { Console(quiet: quiet).note("wrote \(output) (\(data.rows.count) rows, step \(data.step) s)") }
     }
 
     private func time(_ t: Int64) -> String {
-        timeFormat == "iso" ? Self.iso(t) : String(t)
+        timeFormat == "iso" ? Table.Cell.calendarText(t, utc: true) : String(t)
     }
 
     func csvText(_ data: RRDSeries, columns: [String]) -> String {
@@ -89,17 +75,9 @@ struct Export: AsyncParsableCommand {
         out += "\"columns\":[" + (["time"] + columns).map(quote).joined(separator: ",") + "],\n\"rows\":["
         out += data.rows.enumerated().map { i, row in
             let t = data.time(ofRow: i)
-            let stamp = timeFormat == "iso" ? quote(Self.iso(t)) : String(t)
+            let stamp = timeFormat == "iso" ? quote(time(t)) : String(t)
             return "{\"time\":\(stamp)," + zip(columns, row).map { "\(quote($0)):\(Table.Cell.number($1).json)" }.joined(separator: ",") + "}"
         }.joined(separator: ",\n ")
         return out + "]}\n"
-    }
-
-    static func iso(_ t: Int64) -> String {
-        var seconds = time_t(t)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 }

@@ -61,25 +61,15 @@ struct Graph: AsyncParsableCommand {
         if let width { request.width = width }
         if let height { request.height = height }
         if !noEvents {
-            request.events = try Self.events(archive.events, for: subject, range: request.range, now: now, console: console).map(GraphEvent.init)
+            let (start, end) = request.range.bounds(now: now)
+            let scope = SeriesOptions.scope(of: subject)
+            request.events = try archive.readEvents(console).filter { $0.applies(to: scope) && $0.overlaps(start: start, end: end) }
+                .map(GraphEvent.init)
         }
-        let catalog = archive.catalog
-        let arguments: GraphArguments
-        do {
-            arguments = try GraphArguments(request, layout: archive.layout, now: now,
-                                           exists: { FileManager.default.fileExists(atPath: $0) }, listing: catalog.files(in:))
-        } catch {
-            throw Failure.badInput(error.path.map { "\(error.message) (\($0))" } ?? error.message)
-        }
-        let reader = archive.reader()
-        let rendered: RenderedGraph
-        do {
-            rendered = try await reader.render(arguments)
-            await reader.shutdown()
-        } catch {
-            await reader.shutdown()
-            throw Failure.unreachable("cannot draw the graph: \(error)")
-        }
+        let finished = request
+        let rendered = try await archive.run(plan: { exists, listing throws(RRDError) in
+            try GraphArguments(finished, layout: archive.layout, now: now, exists: exists, listing: listing)
+        }, "draw the graph") { reader, arguments throws(RRDError) in try await reader.render(arguments) }
         try writeOutput(rendered.image, to: output)
         if output != "-" {
             console.note("wrote \(output) (\(rendered.format.rawValue), \(rendered.width)×\(rendered.height), \(rendered.image.count) bytes)")
@@ -94,23 +84,6 @@ struct Graph: AsyncParsableCommand {
             return chosen
         }
         return output.lowercased().hasSuffix(".svg") ? .svg : .png
-    }
-
-    /// The events of the journal that `subject` shows in `range`.
-    static func events(_ file: EventFile, for subject: GraphRequest.Subject, range: GraphRequest.TimeRange, now: Int64,
-                       console: Console) throws -> [Event] {
-        let replay: EventJournal.Replay
-        do {
-            replay = try file.read()
-        } catch {
-            throw Failure.unreachable("cannot read the events: \(error)")
-        }
-        if !replay.malformedLines.isEmpty {
-            console.note("\(file.path): skipped \(replay.malformedLines.count) malformed line(s): \(replay.malformedLines.prefix(5).map(String.init).joined(separator: ", "))")
-        }
-        let (start, end) = range.bounds(now: now)
-        let scope = SeriesOptions.scope(of: subject)
-        return replay.events.filter { $0.applies(to: scope) && $0.overlaps(start: start, end: end) }
     }
 }
 

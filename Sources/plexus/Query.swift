@@ -70,6 +70,14 @@ struct AggregatorOptions: ParsableArguments {
         filter.map { NamePattern($0).matches(name) } ?? true
     }
 
+    /// The document of `cluster` (nil: of every cluster); an unknown cluster is bad input.
+    func clusterDocument(_ cluster: String?) async throws -> GridOverview {
+        guard let cluster else { return try await document("/") }
+        let overview = try await document("/" + (try pathElement(cluster, "cluster")))
+        if overview.clusters.isEmpty { try await checkCluster(cluster) }
+        return overview
+    }
+
     /// A cluster name checked against what the aggregator has.
     func checkCluster(_ cluster: String) async throws {
         let known = try await document("/?filter=summary").clusters.map(\.cluster.name.rawValue)
@@ -157,9 +165,7 @@ extension Query {
         @Flag(help: "Only the hosts that are down.") var down = false
 
         func run() async throws {
-            let path = try cluster.map { "/" + (try options.pathElement($0, "cluster")) } ?? "/"
-            let overview = try await options.document(path)
-            if let cluster, overview.clusters.isEmpty { try await options.checkCluster(cluster) }
+            let overview = try await options.clusterDocument(cluster)
             var table = Table(columns: [
                 Table.Column("cluster"), Table.Column("host"), Table.Column("ip"), Table.Column("state"),
                 Table.Column("age_seconds", "AGE(s)", right: true), Table.Column("load_one", "LOAD1", right: true),
@@ -231,9 +237,7 @@ extension Query {
         }
 
         func run() async throws {
-            let path = try cluster.map { "/" + (try options.pathElement($0, "cluster")) } ?? "/"
-            let overview = try await options.document(path)
-            if let cluster, overview.clusters.isEmpty { try await options.checkCluster(cluster) }
+            let overview = try await options.clusterDocument(cluster)
             let rows = overview.across(metric: metric, cluster: cluster, ascending: ascending).filter { options.keep($0.host) }
             if rows.isEmpty, overview.clusters.contains(where: { !$0.cluster.hosts.isEmpty }) {
                 throw Failure.badInput("no host \(cluster.map { "of cluster \($0) " } ?? "")reports a metric named \(metric.debugDescription)")

@@ -25,7 +25,7 @@ struct Table {
             case .number(let d): Self.format(d)
             case .integer(let i): String(i)
             case .flag(let b): b ? "yes" : "no"
-            case .time(let t): Self.localTime(t)
+            case .time(let t): Self.calendarText(t, utc: false)
             case .list(let items): items.joined(separator: ",")
             case .missing: ""
             }
@@ -59,12 +59,13 @@ struct Table {
             return String(decoding: buffer.prefix(Int(max(0, min(count, Int32(buffer.count - 1))))), as: UTF8.self)
         }
 
-        static func localTime(_ t: Int64) -> String {
+        /// `2026-11-25 14:30:00` in local time, or `2026-11-25T14:30:00Z`.
+        static func calendarText(_ t: Int64, utc: Bool) -> String {
             var seconds = time_t(t)
             var parts = tm()
-            localtime_r(&seconds, &parts)
-            return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                          parts.tm_hour, parts.tm_min, parts.tm_sec)
+            _ = utc ? gmtime_r(&seconds, &parts) : localtime_r(&seconds, &parts)
+            return String(format: utc ? "%04d-%02d-%02dT%02d:%02d:%02dZ" : "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900,
+                          parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
         }
 
         static func quoted(_ s: String) -> String {
