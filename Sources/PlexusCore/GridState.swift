@@ -80,3 +80,42 @@ public struct GridState: Sendable, Equatable {
         }
     }
 }
+
+extension GridState {
+    /// The grid at `now` as a document of values, what the XML port would serve: held hosts
+    /// with their TN (and their metrics' TN) moved forward by the time held, expired hosts and
+    /// metrics left out, summaries attached. The dashboard and the JSON API read this, through
+    /// `GridOverview`.
+    public func document(now: Int64) -> GangliaDocument {
+        let children = nodes.map { node -> Grid.Child in
+            switch node {
+            case .cluster(let held):
+                var cluster = held.cluster
+                cluster.summary = held.summary
+                cluster.hosts = held.hosts.filter { !$0.isExpired(at: now) }.map { $0.aged(at: now) }
+                return .cluster(cluster)
+            case .grid(let held):
+                var grid = held.grid
+                grid.summary = held.summary
+                return .grid(grid)
+            }
+        }
+        let grid = Grid(name: gridname, authority: authority, localtime: now, summary: rootSummary, children: children)
+        return GangliaDocument(source: .gmetad, items: [.grid(grid)])
+    }
+}
+
+extension HeldHost {
+    /// The host as it stands at `now`: TN grown by the time held, metrics past their DMAX gone.
+    public func aged(at now: Int64) -> Host {
+        let age = age(at: now)
+        var host = self.host
+        host.tn = host.tn.addingClamped(age)
+        host.metrics = host.metrics.compactMap { metric in
+            var metric = metric
+            metric.tn = metric.tn.addingClamped(age)
+            return metric.dmax > 0 && metric.tn > metric.dmax ? nil : metric
+        }
+        return host
+    }
+}

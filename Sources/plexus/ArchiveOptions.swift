@@ -176,89 +176,27 @@ struct SeriesOptions: ParsableArguments {
     var end: String?
 
     func validate() throws {
-        if metric != nil && report != nil { throw ValidationError("give --metric or --report, not both") }
-        if metric == nil && report == nil { throw ValidationError("say what to show: --metric NAME or --report \(GraphRequest.Report.allCases.map(\.rawValue).joined(separator: "|"))") }
-        if range != nil && (start != nil || end != nil) { throw ValidationError("--range excludes --start and --end") }
-        if grid != nil && (cluster != nil || host != nil) { throw ValidationError("--grid excludes --cluster and --host") }
+        if let problem = selection.problem() { throw ValidationError(problem) }
     }
 
-    /// The subject, checked against the archive: unknown names are bad input.
-    func subject(in archive: ArchiveOptions.Archive) throws -> GraphRequest.Subject {
-        let catalog = archive.catalog
-        if let grid {
-            let name = try Self.name(grid) as GridName
-            guard FileManager.default.fileExists(atPath: archive.layout.directory(of: .gridSummary(name))) else {
-                throw Failure.badInput("unknown grid \(grid.debugDescription): no summary archive for it under \(archive.layout.rootDirectory)")
-            }
-            return .grid(name)
-        }
-        var clusterText = cluster
-        if clusterText == nil, let host {
-            let holding = catalog.clusters(holding: host)
-            switch holding.count {
-            case 0: throw Failure.badInput("unknown host \(host.debugDescription): no cluster under \(archive.layout.rootDirectory) has it")
-            case 1: clusterText = holding[0]
-            default: throw Failure.badInput("host \(host.debugDescription) is in clusters \(holding.joined(separator: ", ")): say which with --cluster")
-            }
-        }
-        guard let clusterText else { return .grid(nil) }
-        let cluster = try Self.name(clusterText) as ClusterName
-        guard catalog.clusters().contains(cluster.rawValue) else {
-            throw Failure.badInput("unknown cluster \(clusterText.debugDescription) (archived: \(catalog.clusters().joined(separator: ", ")))")
-        }
-        guard let host else { return .cluster(cluster) }
-        let hostName = try Self.name(host) as HostName
-        guard FileManager.default.fileExists(atPath: archive.layout.directory(of: .host(cluster, hostName))) else {
-            throw Failure.badInput("unknown host \(host.debugDescription) in cluster \(cluster)")
-        }
-        return .host(cluster, hostName)
+    var selection: SeriesSelection {
+        SeriesSelection(cluster: cluster, host: host, grid: grid, metric: metric, report: report, range: range, start: start, end: end)
     }
 
-    func content() throws -> GraphRequest.Content {
-        if let metric { return .metric(try Self.name(metric) as MetricName) }
-        guard let report = report.flatMap(GraphRequest.Report.init(rawValue:)) else {
-            throw Failure.badInput("unknown report \((report ?? "").debugDescription) (known: \(GraphRequest.Report.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        return .report(report)
-    }
-
-    func timeRange(now: Int64) throws -> GraphRequest.TimeRange {
-        if let start {
-            let from = try Self.time(start, "--start", now: now)
-            let to = try end.map { try Self.time($0, "--end", now: now) } ?? now
-            guard to > from else { throw Failure.badInput("the end (\(to)) is not after the start (\(from))") }
-            return .between(start: from, end: to)
-        }
-        if end != nil { throw Failure.badInput("--end needs --start") }
-        guard let named = GraphRequest.NamedRange(rawValue: range ?? "hour") else {
-            throw Failure.badInput("unknown range \((range ?? "").debugDescription) (known: \(GraphRequest.NamedRange.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        return .last(named)
-    }
-
-    /// The events the subject shows.
-    static func scope(of subject: GraphRequest.Subject) -> Event.Scope {
-        switch subject {
-        case .host(let c, let h): .host(cluster: c.rawValue, host: h.rawValue)
-        case .cluster(let c): .cluster(c.rawValue)
-        case .grid: .grid
+    /// The request, checked against the archive: unknown names and bad times are bad input.
+    func request(in archive: ArchiveOptions.Archive, now: Int64) throws -> GraphRequest {
+        do {
+            return try selection.request(catalog: archive.catalog, now: now, labels: ("--start", "--end"))
+        } catch {
+            throw Failure.badInput(error.message)
         }
     }
 
     static func time(_ text: String, _ option: String, now: Int64) throws -> Int64 {
         do {
-            return try TimeSpec.parse(text, now: now)
+            return try SeriesSelection.time(text, option, now: now)
         } catch {
-            throw Failure.badInput("\(option): \(error)")
-        }
-    }
-
-    /// A name the archive can hold; why not, otherwise (`..`, `/`, control characters...).
-    static func name<Kind>(_ text: String) throws -> Name<Kind> {
-        do {
-            return try Name<Kind>(text)
-        } catch {
-            throw Failure.badInput("\(error)")
+            throw Failure.badInput(error.message)
         }
     }
 }

@@ -40,8 +40,8 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         let archive = try self.archive.archive()
         let now = currentTime()
-        let subject = try series.subject(in: archive)
-        let request = GraphRequest(subject: subject, content: try series.content(), range: try series.timeRange(now: now))
+        let request = try series.request(in: archive, now: now)
+        let subject = request.subject
         let (data, columns) = try await archive.run(plan: { exists, listing throws(RRDError) in
             try ExportArguments(request, layout: archive.layout, now: now, step: step, exists: exists, listing: listing)
         }, "read the series") { reader, arguments throws(RRDError) in (try await reader.export(arguments), arguments.columns) }

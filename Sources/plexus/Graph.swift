@@ -55,17 +55,13 @@ struct Graph: AsyncParsableCommand {
         }
         let archive = try self.archive.archive()
         let now = currentTime()
-        let subject = try series.subject(in: archive)
-        var request = GraphRequest(subject: subject, content: try series.content(), range: try series.timeRange(now: now), size: size,
-                                   title: title, format: imageFormat)
+        var request = try series.request(in: archive, now: now)
+        (request.width, request.height) = size.dimensions
+        request.title = title
+        request.format = imageFormat
         if let width { request.width = width }
         if let height { request.height = height }
-        if !noEvents {
-            let (start, end) = request.range.bounds(now: now)
-            let scope = SeriesOptions.scope(of: subject)
-            request.events = try archive.readEvents(console).filter { $0.applies(to: scope) && $0.overlaps(start: start, end: end) }
-                .map(GraphEvent.init)
-        }
+        if !noEvents { request.mark(try archive.readEvents(console), now: now) }
         let finished = request
         let rendered = try await archive.run(plan: { exists, listing throws(RRDError) in
             try GraphArguments(finished, layout: archive.layout, now: now, exists: exists, listing: listing)
