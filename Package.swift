@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
@@ -96,10 +97,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The dashboard's HTTP side: Hummingbird routes for graphs, the JSON and events API,
+        // /metrics (and, next, the pages), served by the aggregator on http_port.
+        .target(
+            name: "PlexusWeb",
+            dependencies: [
+                "PlexusAggregator", "PlexusArchive", "PlexusCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "plexus-aggregator",
             dependencies: [
-                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine",
+                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine", "PlexusWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,6 +141,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PlexusTransportTests", dependencies: ["PlexusTransport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PlexusWebTests",
+            dependencies: [
+                "PlexusWeb", "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         // Runs the built executables as real processes.
         .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "PlexusArchive", "PlexusTestSupport", "plexus", "plexus-agent", "plexus-bench"]),
     ],

@@ -13,7 +13,10 @@ gridname = "unspecified"        # NAME of the GRID wrapping our XML
 bind = "::"                     # the servers' address; "::" accepts IPv4 and IPv6
 xml_port = 8651                 # the whole grid as XML (what a parent aggregator or gmetad polls)
 interactive_port = 8652         # path queries: /cluster/host?filter=summary, GET ... HTTP/1.1, /status
-http_port = 8080                # web dashboard and JSON API
+http_port = 8080                # web dashboard, graphs, JSON and events API, /metrics (0 = off)
+http_trusted_hosts = []         # who may read it besides 127.0.0.1 and ::1; empty: everyone
+# events_token = "..."          # bearer token for POST/DELETE /api/v1/events (openssl rand -hex 16)
+metrics_host_values = false     # /metrics also lists every host metric's latest value
 
 # Who may read the XML and interactive ports, besides 127.0.0.1 and ::1: addresses and CIDR
 # blocks, IPv4 or IPv6 (names are not resolved).

@@ -14,6 +14,19 @@ extension AggregatorConfiguration {
         c.xmlPort = try t.integer("xml_port", in: 0...65535) ?? c.xmlPort
         c.interactivePort = try t.integer("interactive_port", in: 0...65535) ?? c.interactivePort
         c.httpPort = try t.integer("http_port", in: 0...65535) ?? c.httpPort
+        for (i, text) in (try t.strings("http_trusted_hosts") ?? []).enumerated() {
+            guard let block = CIDRBlock(text) else {
+                throw t.error("http_trusted_hosts[\(i)]", "\(text.debugDescription) is not an IP address or CIDR block (names are not resolved)")
+            }
+            c.httpTrustedHosts.append(block)
+        }
+        if let token = try t.string("events_token") {
+            guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+                throw t.error("events_token", "use at least 16 printable ASCII characters without spaces (e.g. openssl rand -hex 16)")
+            }
+            c.eventsToken = token
+        }
+        c.metricsHostValues = try t.bool("metrics_host_values") ?? c.metricsHostValues
         for (i, text) in (try t.strings("trusted_hosts") ?? []).enumerated() {
             guard let block = CIDRBlock(text) else {
                 throw t.error("trusted_hosts[\(i)]", "\(text.debugDescription) is not an IP address or CIDR block (names are not resolved)")

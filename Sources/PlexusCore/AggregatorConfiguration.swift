@@ -87,6 +87,15 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var interactivePort = 8652
     /// `http_port`: the web dashboard and JSON API.
     public var httpPort = 8080
+    /// `http_trusted_hosts`: addresses and CIDR blocks allowed to read the dashboard and API
+    /// (besides 127.0.0.1 and ::1); empty: everyone may read (Plexus addition).
+    public var httpTrustedHosts: [CIDRBlock] = []
+    /// `events_token`: the bearer token that may add and remove events through the API; nil:
+    /// the API takes no writes (Plexus addition).
+    public var eventsToken: String?
+    /// `metrics_host_values`: `/metrics` also carries the latest value of every host metric
+    /// (Plexus addition; a large grid makes a large page).
+    public var metricsHostValues = false
     /// `trusted_hosts`: addresses and CIDR blocks (IPv4 and IPv6) allowed on the XML and
     /// interactive ports, besides 127.0.0.1 and ::1.
     public var trustedHosts: [CIDRBlock] = []
@@ -124,6 +133,11 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var serverAllowList: [CIDRBlock]? {
         if allTrusted { return nil }
         return [CIDRBlock("127.0.0.1/32")!, CIDRBlock("::1/128")!] + trustedHosts
+    }
+
+    /// Who may read the web side: everyone without `http_trusted_hosts`, else loopback and those.
+    public var httpAllowList: [CIDRBlock] {
+        httpTrustedHosts.isEmpty ? [] : [CIDRBlock("127.0.0.0/8")!, CIDRBlock("::1/128")!] + httpTrustedHosts
     }
 
     /// The shortest step of all sources: how often the root summary is written.

@@ -50,6 +50,13 @@ public struct GridOverview: Sendable {
         public var num: Int
         public var units: String
         public var average: Double { num > 0 ? sum / Double(num) : .nan }
+
+        public init(metric: String, sum: Double, num: Int, units: String) {
+            self.metric = metric
+            self.sum = sum
+            self.num = num
+            self.units = units
+        }
     }
 
     public struct GridSummary: Sendable, Equatable {

@@ -5,6 +5,7 @@ import PlexusAggregator
 import PlexusArchive
 import PlexusCommandLine
 import PlexusCore
+import PlexusWeb
 import ServiceLifecycle
 
 /// `plexus-aggregator`: gmetad's role. Runs in the foreground (systemd supervises it).
@@ -67,9 +68,17 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
                 rrdcachedFallbackAfter: configuration.rrdcachedFallbackAfter == 0 ? nil : .seconds(Int(configuration.rrdcachedFallbackAfter))))
         }
         let aggregator = try AggregatorService(config: configuration, logger: logger, writer: writer, hostname: Self.hostname())
-        // The group stops services in reverse order: the aggregator first, then the writer,
-        // which writes out its queue.
-        let services: [any Service] = (writer.map { [$0] } ?? []) + [aggregator]
+        var services: [any Service] = (writer.map { [$0] } ?? []) + [aggregator]
+        if configuration.httpPort != 0 {
+            let layout = RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
+            let sources = WebSources(
+                grid: { aggregator.grid }, status: { aggregator.status }, layout: layout, rrdcached: rrdcached,
+                events: EventFile(besideRoot: configuration.rrdRootdir), eventsToken: configuration.eventsToken,
+                trusted: configuration.httpAllowList, hostValuesInMetrics: configuration.metricsHostValues)
+            services.append(WebApplication.make(sources: sources, host: configuration.bind, port: configuration.httpPort, logger: logger))
+        }
+        // The group stops services in reverse order: the web side and the aggregator first, then
+        // the writer, which writes out its queue.
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlexusArchive
 
 /// Rows of typed cells printed three ways: an aligned table for people, CSV for spreadsheets
 /// (RFC 4180 quoting), JSON for scripts (an array of objects, keys in column order, numbers as
@@ -25,7 +26,7 @@ struct Table {
             case .number(let d): Self.format(d)
             case .integer(let i): String(i)
             case .flag(let b): b ? "yes" : "no"
-            case .time(let t): Self.calendarText(t, utc: false)
+            case .time(let t): Self.localTime(t)
             case .list(let items): items.joined(separator: ",")
             case .missing: ""
             }
@@ -44,45 +45,23 @@ struct Table {
         }
 
         /// Whole numbers without a fraction; others with two decimals for people, twelve
-        /// significant digits for machines (more than any metric carries: values travel as
-        /// floats, and rrdtool's averaging adds noise like 0.10000000000000002).
+        /// significant digits for machines (`ExportText.number`).
         static func format(_ d: Double, exact: Bool = false) -> String {
             guard d.isFinite else { return "" }
-            if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-            // vsnprintf, not String(format:): an export prints thousands of values, and the
-            // Foundation route costs a CFString per value.
-            var buffer = [UInt8](repeating: 0, count: 48)
-            let count = buffer.withUnsafeMutableBufferPointer { out in
-                withVaList([d]) { vsnprintf(out.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }, out.count,
-                                            exact ? "%.12g" : "%.2f", $0) }
-            }
-            return String(decoding: buffer.prefix(Int(max(0, min(count, Int32(buffer.count - 1))))), as: UTF8.self)
+            if exact || (d == d.rounded() && abs(d) < 1e15) { return ExportText.number(d) }
+            return String(format: "%.2f", d)
         }
 
-        /// `2026-11-25 14:30:00` in local time, or `2026-11-25T14:30:00Z`.
-        static func calendarText(_ t: Int64, utc: Bool) -> String {
+        /// `2026-11-25 14:30:00`, local time.
+        static func localTime(_ t: Int64) -> String {
             var seconds = time_t(t)
             var parts = tm()
-            _ = utc ? gmtime_r(&seconds, &parts) : localtime_r(&seconds, &parts)
-            return String(format: utc ? "%04d-%02d-%02dT%02d:%02d:%02dZ" : "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900,
-                          parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+            localtime_r(&seconds, &parts)
+            return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                          parts.tm_hour, parts.tm_min, parts.tm_sec)
         }
 
-        static func quoted(_ s: String) -> String {
-            var out = "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        }
+        static func quoted(_ s: String) -> String { ExportText.quoted(s) }
     }
 
     struct Column {
@@ -114,9 +93,7 @@ struct Table {
     }
 
     func csv() -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
+        let field = ExportText.csvField
         return ([columns.map { field($0.key) }] + rows.map { $0.map { field($0.text) } }).map { $0.joined(separator: ",") }
             .joined(separator: "\r\n") + "\r\n"
     }

@@ -67,6 +67,18 @@ import Testing
         #expect(config.dataSources[1].hostDmax == 3600 && config.shortestStep == 15)
     }
 
+    @Test func theWebSideReadsItsOwnKeys() throws {
+        let config = try AggregatorConfiguration.parse("""
+            http_trusted_hosts = ["10.0.0.0/8"]
+            events_token = "0123456789abcdef"
+            metrics_host_values = true
+            """, file: "t")
+        #expect(config.eventsToken == "0123456789abcdef" && config.metricsHostValues)
+        // Loopback may always read; an empty list lets everyone.
+        #expect(config.httpAllowList.map(\.description) == ["127.0.0.0/8", "::1/128", "10.0.0.0/8"])
+        #expect(AggregatorConfiguration().httpAllowList.isEmpty && AggregatorConfiguration().eventsToken == nil)
+    }
+
     @Test func allTrustedAllowsEveryone() throws {
         #expect(try AggregatorConfiguration.parse("all_trusted = true", file: "t").serverAllowList == nil)
     }
@@ -75,6 +87,8 @@ import Testing
         ("gridname = \"a/b\"", "t.toml: key gridname: grid name \"a/b\" contains '/'"),
         ("xml_port = 70000", "t.toml: key xml_port: 70000 is out of range 0...65535"),
         ("trusted_hosts = [\"gw.example\"]", "t.toml: key trusted_hosts[0]: \"gw.example\" is not an IP address or CIDR block (names are not resolved)"),
+        ("http_trusted_hosts = [\"office\"]", "t.toml: key http_trusted_hosts[0]: \"office\" is not an IP address or CIDR block (names are not resolved)"),
+        ("events_token = \"short\"", "t.toml: key events_token: use at least 16 printable ASCII characters without spaces"),
         ("RRAs = [\"RRA:AVERAGE:0.5:1\"]", "t.toml: key RRAs[0]: expected RRA:CF:xff:steps:rows (e.g. RRA:AVERAGE:0.5:1:5856), found \"RRA:AVERAGE:0.5:1\""),
         ("rrd_rootdir = \"\"", "t.toml: key rrd_rootdir: must not be empty"),
         ("interactive_port = 8651", "t.toml: key interactive_port: port 8651 is already the xml_port"),

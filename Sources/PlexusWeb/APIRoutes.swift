@@ -1,0 +1,203 @@
+import Foundation
+import Hummingbird
+import PlexusArchive
+import PlexusCore
+
+/// `/api/v1/...`: the grid, its clusters, a cluster's hosts, a host's metrics (current values,
+/// from the aggregator's state) and series (from the archive). Field names are the CLI's JSON.
+struct APIRoutes {
+    let sources: WebSources
+    let reader: ArchiveReader
+
+    func add(to router: Router<WebContext>) {
+        let api = router.group("api/v1")
+        api.get("grid") { _, _ in grid() }
+        api.get("clusters") { _, _ in JSON.response(JSON.encode(overview().clusterRows().map(ClusterJSON.init))) }
+        api.get("clusters/:cluster") { _, context in try cluster(try context.parameters.require("cluster")) }
+        api.get("clusters/:cluster/hosts/:host") { _, context in
+            try host(try context.parameters.require("cluster"), try context.parameters.require("host"))
+        }
+        api.get("series") { request, _ in try await series(request) }
+    }
+
+    private func overview() -> GridOverview {
+        sources.overview(now: sources.clock())
+    }
+
+    func grid() -> Response {
+        let overview = overview()
+        let summary = overview.summary(all: true)
+        let grids = overview.grid?.children.compactMap { child -> GridJSON? in
+            guard case .grid(let g) = child else { return nil }
+            return GridJSON(name: g.name.rawValue, authority: g.authority, hostsUp: g.summary?.hosts.up ?? 0, hostsDown: g.summary?.hosts.down ?? 0)
+        } ?? []
+        return JSON.response(JSON.encode(GridSummaryJSON(
+            grid: summary?.name ?? "", authority: overview.grid?.authority ?? "", localtime: summary?.localtime,
+            hostsUp: summary?.up ?? 0, hostsDown: summary?.down ?? 0, clusters: overview.clusterRows().map(ClusterJSON.init),
+            grids: grids, metrics: (summary?.metrics ?? []).map(SummaryJSON.init))))
+    }
+
+    func cluster(_ name: String) throws -> Response {
+        let overview = overview()
+        guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name }),
+              let row = overview.clusterRows().first(where: { $0.cluster == name })
+        else { throw WebError(.notFound, "unknown cluster \(name.debugDescription)") }
+        let metrics = (located.cluster.summary?.metrics ?? []).map {
+            SummaryJSON(GridOverview.SummaryRow(metric: $0.name.rawValue, sum: $0.sum, num: $0.num, units: $0.units))
+        }
+        return JSON.response(JSON.encode(ClusterDetailJSON(
+            cluster: ClusterJSON(row), localtime: located.cluster.localtime, owner: located.cluster.owner, url: located.cluster.url,
+            hosts: overview.hostRows(cluster: name).map(HostJSON.init), metrics: metrics)))
+    }
+
+    func host(_ cluster: String, _ name: String) throws -> Response {
+        let overview = overview()
+        guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == cluster }) else {
+            throw WebError(.notFound, "unknown cluster \(cluster.debugDescription)")
+        }
+        guard let host = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == name.lowercased() }),
+              let metrics = overview.metricRows(cluster: cluster, host: name)
+        else { throw WebError(.notFound, "unknown host \(name.debugDescription) in cluster \(cluster.debugDescription)") }
+        return JSON.response(JSON.encode(HostDetailJSON(
+            cluster: cluster, host: host.name.rawValue, ip: host.ip, up: host.isUp(localtime: located.cluster.localtime),
+            ageSeconds: host.tn, reported: host.reported, gmondStarted: host.gmondStarted, location: host.location,
+            tags: host.tags, metrics: metrics.map(MetricJSON.init))))
+    }
+
+    /// `?cluster=&host=&grid=&metric=|report=&range=|start=&end=&step=&time=epoch|iso&format=json|csv`.
+    func series(_ request: Request) async throws -> Response {
+        let now = sources.clock()
+        let graph = try WebSelection.request(request, layout: sources.layout, now: now)
+        let step = try request.parameter("step").map { text -> Int in
+            guard let step = Int(text), step >= 1 else { throw WebError(.badRequest, "step must be a whole number of seconds") }
+            return step
+        }
+        let time = try request.parameter("time").map { text -> ExportText.TimeFormat in
+            guard let format = ExportText.TimeFormat(rawValue: text) else { throw WebError(.badRequest, "time must be epoch or iso") }
+            return format
+        } ?? .epoch
+        let catalog = ArchiveCatalog(layout: sources.layout)
+        let arguments: ExportArguments
+        do {
+            arguments = try ExportArguments(graph, layout: sources.layout, now: now, step: step,
+                                            exists: { FileManager.default.fileExists(atPath: $0) }, listing: catalog.files(in:))
+        } catch {
+            throw WebError(.notFound, error.message)
+        }
+        let data: RRDSeries
+        do {
+            data = try await reader.export(arguments)
+        } catch {
+            throw WebError(.internalServerError, "cannot read the series: \(error.message)")
+        }
+        if request.parameter("format") == "csv" {
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: .init(string: ExportText.csv(data, columns: arguments.columns, time: time))))
+        }
+        return JSON.response(ExportText.json(data, columns: arguments.columns, request: graph, time: time))
+    }
+}
+
+/// A graph or series request from URL parameters (the CLI's words), checked against the archive.
+enum WebSelection {
+    static func request(_ request: Request, layout: RRDLayout, now: Int64) throws -> GraphRequest {
+        let selection = SeriesSelection(
+            cluster: request.parameter("cluster"), host: request.parameter("host"), grid: request.parameter("grid"),
+            metric: request.parameter("metric"), report: request.parameter("report"), range: request.parameter("range"),
+            start: request.parameter("start"), end: request.parameter("end"))
+        do {
+            return try selection.request(catalog: ArchiveCatalog(layout: layout), now: now)
+        } catch {
+            throw WebError(.badRequest, error.message)
+        }
+    }
+}
+
+// MARK: - JSON shapes (snake_case keys, as the CLI prints them)
+
+struct ClusterJSON: Encodable {
+    var cluster: String, grid: String, up: Int, down: Int, cpus: Double?, loadAvg: Double?, cpuUsedPercent: Double?
+    var memTotalKB: Double?, memFreeKB: Double?, bytesIn: Double?, bytesOut: Double?
+
+    init(_ row: GridOverview.ClusterRow) {
+        (cluster, grid, up, down, cpus, loadAvg, cpuUsedPercent) = (row.cluster, row.grid, row.up, row.down, row.cpus, row.loadAverage, row.cpuUsedPercent)
+        (memTotalKB, memFreeKB, bytesIn, bytesOut) = (row.memTotalKB, row.memFreeKB, row.bytesIn, row.bytesOut)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cluster, grid, up, down, cpus, loadAvg = "load_avg", cpuUsedPercent = "cpu_used_percent", memTotalKB = "mem_total_kb"
+        case memFreeKB = "mem_free_kb", bytesIn = "bytes_in", bytesOut = "bytes_out"
+    }
+}
+
+struct GridJSON: Encodable {
+    var name: String, authority: String, hostsUp: Int, hostsDown: Int
+    enum CodingKeys: String, CodingKey { case name, authority, hostsUp = "hosts_up", hostsDown = "hosts_down" }
+}
+
+struct SummaryJSON: Encodable {
+    var metric: String, sum: Double, hosts: Int, average: Double?, units: String
+
+    init(_ row: GridOverview.SummaryRow) {
+        (metric, sum, hosts, units) = (row.metric, row.sum, row.num, row.units)
+        average = row.average.isFinite ? row.average : nil
+    }
+}
+
+struct GridSummaryJSON: Encodable {
+    var grid: String, authority: String, localtime: Int64?, hostsUp: Int, hostsDown: Int
+    var clusters: [ClusterJSON], grids: [GridJSON], metrics: [SummaryJSON]
+    enum CodingKeys: String, CodingKey {
+        case grid, authority, localtime, hostsUp = "hosts_up", hostsDown = "hosts_down", clusters, grids, metrics
+    }
+}
+
+struct HostJSON: Encodable {
+    var cluster: String, host: String, ip: String, state: String, ageSeconds: UInt32, loadOne: Double?, cpus: Double?
+    var cpuUsedPercent: Double?, memFreeKB: Double?, bytesIn: Double?, bytesOut: Double?
+
+    init(_ row: GridOverview.HostRow) {
+        (cluster, host, ip, state, ageSeconds) = (row.cluster, row.host, row.ip, row.up ? "up" : "down", row.age)
+        (loadOne, cpus, cpuUsedPercent, memFreeKB, bytesIn, bytesOut) = (row.loadOne, row.cpus, row.cpuUsedPercent, row.memFreeKB, row.bytesIn, row.bytesOut)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cluster, host, ip, state, ageSeconds = "age_seconds", loadOne = "load_one", cpus, cpuUsedPercent = "cpu_used_percent"
+        case memFreeKB = "mem_free_kb", bytesIn = "bytes_in", bytesOut = "bytes_out"
+    }
+}
+
+struct ClusterDetailJSON: Encodable {
+    var cluster: ClusterJSON, localtime: Int64, owner: String, url: String, hosts: [HostJSON], metrics: [SummaryJSON]
+
+    func encode(to encoder: any Encoder) throws {
+        try cluster.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(localtime, forKey: .localtime)
+        try c.encode(owner, forKey: .owner)
+        try c.encode(url, forKey: .url)
+        try c.encode(hosts, forKey: .hosts)
+        try c.encode(metrics, forKey: .metrics)
+    }
+
+    enum Key: String, CodingKey { case localtime, owner, url, hosts, metrics }
+}
+
+struct MetricJSON: Encodable {
+    var metric: String, value: String, number: Double?, units: String, ageSeconds: UInt32, group: String, title: String
+
+    init(_ row: GridOverview.MetricRow) {
+        (metric, value, number, units, ageSeconds, group, title) = (row.metric, row.value, row.number, row.units, row.age, row.group, row.title)
+    }
+
+    enum CodingKeys: String, CodingKey { case metric, value, number, units, ageSeconds = "age_seconds", group, title }
+}
+
+struct HostDetailJSON: Encodable {
+    var cluster: String, host: String, ip: String, up: Bool, ageSeconds: UInt32, reported: Int64, gmondStarted: Int64
+    var location: String, tags: String, metrics: [MetricJSON]
+
+    enum CodingKeys: String, CodingKey {
+        case cluster, host, ip, up, ageSeconds = "age_seconds", reported, gmondStarted = "gmond_started", location, tags, metrics
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Hummingbird
+import PlexusArchive
+import PlexusCore
+
+/// `/api/v1/events`: the journal `plexus events` writes, over HTTP. Reading is open (as the
+/// graphs that show events are); adding and removing need `Authorization: Bearer <events_token>`.
+struct EventRoutes {
+    let sources: WebSources
+
+    func add(to router: Router<WebContext>) {
+        router.get("api/v1/events") { request, _ in try list(request) }
+        router.post("api/v1/events") { request, context in try await add(request, context: context) }
+        router.delete("api/v1/events/:id") { request, context in try remove(request, id: try context.parameters.require("id")) }
+    }
+
+    /// `?start=&end=&cluster=&host=&tag=`: the events overlapping the range (default: all) that a
+    /// graph of the cluster (and host) would show.
+    func list(_ request: Request) throws -> Response {
+        let now = sources.clock()
+        let from = try request.parameter("start").map { try time($0, "start", now: now) } ?? Int64.min
+        let to = try request.parameter("end").map { try time($0, "end", now: now) } ?? Int64.max
+        let cluster = request.parameter("cluster"), host = request.parameter("host"), tag = request.parameter("tag")
+        if host != nil && cluster == nil { throw WebError(.badRequest, "host needs cluster") }
+        let scope: Event.Scope = if let cluster, let host { .host(cluster: cluster, host: host) }
+            else if let cluster { .cluster(cluster) } else { .grid }
+        let events = try read().filter { event in
+            event.overlaps(start: from, end: to) && event.applies(to: scope)
+                && (tag.map { wanted in event.tags.contains { $0.lowercased() == wanted.lowercased() } } ?? true)
+        }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        return JSON.response(JSON.encode(events.map(EventJSON.init)))
+    }
+
+    /// A JSON body: `{"text": "...", "start": 1764064800 or "-10m", "end": ..., "tags": [...],
+    /// "cluster": "web*", "host": "web-1"}`; only `text` is required.
+    func add(_ request: Request, context: WebContext) async throws -> Response {
+        try authorize(request)
+        let body: NewEvent
+        do {
+            body = try await request.decode(as: NewEvent.self, context: context)
+        } catch {
+            throw WebError(.badRequest, "the body must be a JSON object with at least \"text\"")
+        }
+        let now = sources.clock()
+        let start = try body.start.map { try time($0.text, "start", now: now) } ?? now
+        let end = try body.end.map { try time($0.text, "end", now: now) }
+        let proposed = Event(id: 1, start: start, end: end, text: body.text, tags: body.tags ?? [], cluster: body.cluster, host: body.host,
+                             created: now)
+        if let problem = proposed.problem() { throw WebError(.badRequest, problem) }
+        do {
+            let event = try sources.events.add { id in
+                var event = proposed
+                event.id = id
+                return event
+            }
+            return JSON.response(JSON.encode(EventJSON(event)), status: .created)
+        } catch {
+            throw WebError(.internalServerError, "cannot record the event: \(error)")
+        }
+    }
+
+    func remove(_ request: Request, id text: String) throws -> Response {
+        try authorize(request)
+        guard let id = Int(text) else { throw WebError(.badRequest, "an event id is a number") }
+        let removed: Event?
+        do {
+            removed = try sources.events.remove(id: id, at: sources.clock())
+        } catch {
+            throw WebError(.internalServerError, "cannot remove the event: \(error)")
+        }
+        guard let removed else { throw WebError(.notFound, "no event with id \(id)") }
+        return JSON.response(JSON.encode(EventJSON(removed)))
+    }
+
+    private func read() throws -> [Event] {
+        do {
+            return try sources.events.read().events
+        } catch {
+            throw WebError(.internalServerError, "cannot read the events: \(error)")
+        }
+    }
+
+    /// The bearer token, compared in constant time; no token configured refuses every write.
+    private func authorize(_ request: Request) throws {
+        guard let token = sources.eventsToken else {
+            throw WebError(.forbidden, "this aggregator takes no events over HTTP (set events_token)")
+        }
+        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        let a = Array(given.utf8), b = Array(token.utf8)
+        var difference = a.count ^ b.count
+        for i in 0..<max(a.count, b.count) {
+            difference |= Int((i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0))
+        }
+        guard difference == 0 else { throw WebError(.unauthorized, "a valid \"Authorization: Bearer <events_token>\" header is needed") }
+    }
+
+    private func time(_ text: String, _ what: String, now: Int64) throws -> Int64 {
+        do {
+            return try SeriesSelection.time(text, what, now: now)
+        } catch {
+            throw WebError(.badRequest, error.message)
+        }
+    }
+}
+
+/// The body of `POST /api/v1/events`.
+struct NewEvent: Decodable {
+    /// A time as a number of seconds or as text (`-10m`, `2026-11-25T14:05`).
+    struct Time: Decodable {
+        var text: String
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let seconds = try? container.decode(Int64.self) {
+                text = String(seconds)
+            } else {
+                text = try container.decode(String.self)
+            }
+        }
+    }
+
+    var text: String
+    var start: Time?
+    var end: Time?
+    var tags: [String]?
+    var cluster: String?
+    var host: String?
+}
+
+/// An event as the API shows it (null for what it lacks).
+struct EventJSON: Encodable {
+    var event: Event
+
+    init(_ event: Event) {
+        self.event = event
+    }
+
+    enum Key: String, CodingKey { case id, start, end, text, tags, cluster, host, created }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(event.id, forKey: .id)
+        try c.encode(event.start, forKey: .start)
+        try c.encode(event.end, forKey: .end)
+        try c.encode(event.text, forKey: .text)
+        try c.encode(event.tags, forKey: .tags)
+        try c.encode(event.cluster, forKey: .cluster)
+        try c.encode(event.host, forKey: .host)
+        try c.encode(event.created, forKey: .created)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import PlexusArchive
+import PlexusCore
+import Synchronization
+
+/// `/graph.png` and `/graph.svg`: the CLI's graphs, with its words as parameters (`cluster`,
+/// `host`, `grid`, `metric` or `report`, `range` or `start`/`end`, `size` or `width`/`height`,
+/// `title`, `events=0`), events drawn, each picture cached for a few seconds (a wall screen and
+/// ten browsers asking for the same graph cost one render).
+struct GraphRoutes {
+    let sources: WebSources
+    let reader: ArchiveReader
+    let cache: GraphCache
+
+    func add(to router: Router<WebContext>) {
+        router.get("graph.png") { request, _ in try await graph(request, format: .png) }
+        router.get("graph.svg") { request, _ in try await graph(request, format: .svg) }
+    }
+
+    func graph(_ request: Request, format: GraphArguments.ImageFormat) async throws -> Response {
+        let now = sources.clock()
+        var graph = try WebSelection.request(request, layout: sources.layout, now: now)
+        graph.format = format
+        if let size = request.parameter("size") {
+            guard let named = GraphRequest.Size(rawValue: size) else {
+                throw WebError(.badRequest, "unknown size \(size.debugDescription) (known: \(GraphRequest.Size.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            (graph.width, graph.height) = named.dimensions
+        }
+        for (name, keyPath) in [("width", \GraphRequest.width), ("height", \GraphRequest.height)] {
+            guard let text = request.parameter(name) else { continue }
+            guard let pixels = Int(text), (10...4000).contains(pixels) else { throw WebError(.badRequest, "\(name) must be 10…4000 pixels") }
+            graph[keyPath: keyPath] = pixels
+        }
+        graph.title = request.parameter("title").map { String($0.prefix(200)) }
+        if request.parameter("events") != "0" {
+            do {
+                graph.mark(try sources.events.read().events, now: now)
+            } catch {
+                throw WebError(.internalServerError, "cannot read the events: \(error)")
+            }
+        }
+        let key = graph
+        let image: [UInt8]
+        if let cached = cache.image(for: key, now: now) {
+            image = cached
+        } else {
+            let catalog = ArchiveCatalog(layout: sources.layout)
+            let arguments: GraphArguments
+            do {
+                arguments = try GraphArguments(graph, layout: sources.layout, now: now,
+                                               exists: { FileManager.default.fileExists(atPath: $0) }, listing: catalog.files(in:))
+            } catch {
+                throw WebError(.notFound, error.message)
+            }
+            do {
+                image = try await reader.render(arguments).image
+            } catch {
+                throw WebError(.internalServerError, "cannot draw the graph: \(error.message)")
+            }
+            cache.store(image, for: key, now: now)
+        }
+        let type = format == .png ? "image/png" : "image/svg+xml"
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=\(GraphCache.seconds)"],
+                        body: .init(byteBuffer: .init(bytes: image)))
+    }
+}
+
+/// Rendered pictures by request, for `seconds`; at most `limit` kept (the oldest go first).
+final class GraphCache: Sendable {
+    static let seconds: Int64 = 10
+    let limit: Int
+    private let entries = Mutex<[GraphRequest: (image: [UInt8], made: Int64)]>([:])
+
+    init(limit: Int = 256) {
+        self.limit = limit
+    }
+
+    func image(for request: GraphRequest, now: Int64) -> [UInt8]? {
+        entries.withLock { entries in
+            guard let entry = entries[request], now - entry.made < Self.seconds else { return nil }
+            return entry.image
+        }
+    }
+
+    func store(_ image: [UInt8], for request: GraphRequest, now: Int64) {
+        entries.withLock { entries in
+            entries = entries.filter { now - $0.value.made < Self.seconds }
+            if entries.count >= limit, let oldest = entries.min(by: { $0.value.made < $1.value.made })?.key {
+                entries[oldest] = nil
+            }
+            entries[request] = (image, now)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Hummingbird
+import PlexusAggregator
+import PlexusCore
+
+/// `/metrics`: Prometheus's text format, so a Prometheus server can scrape a Plexus grid.
+struct MetricsRoute {
+    let sources: WebSources
+
+    func add(to router: Router<WebContext>) {
+        router.get("metrics") { _, _ in
+            let now = sources.clock()
+            let text = PrometheusText.render(status: sources.status(), grid: sources.overview(now: now), hostValues: sources.hostValuesInMetrics)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: .init(string: text)))
+        }
+    }
+}
+
+/// The exposition text (format 0.0.4): the aggregator's own counters, the grid's hosts up and
+/// down per cluster, and optionally every host metric's latest numeric value as
+/// `ganglia_<metric>{cluster, host}`. Pure: tested on its own.
+enum PrometheusText {
+    static func render(status: AggregatorStatus, grid: GridOverview, hostValues: Bool) -> String {
+        var out = Families()
+        out.add("plexus_uptime_seconds", "gauge", "Seconds since the aggregator started.", [([], Double(status.uptime))])
+        out.add("plexus_polls_total", "counter", "Polls of all data sources by result.",
+                [([("result", "ok")], Double(status.polls.ok)), ([("result", "failed")], Double(status.polls.failed)),
+                 ([("result", "missed")], Double(status.polls.missed))])
+        out.add("plexus_source_up", "gauge", "1 when the data source's last poll (or listening interval) delivered data.",
+                status.sources.map { ([("source", $0.name)], $0.alive ? 1 : 0) })
+        out.add("plexus_source_polls_total", "counter", "Polls of a data source by result.", status.sources.flatMap { s in
+            [([("source", s.name), ("result", "ok")], Double(s.pollsOK)), ([("source", s.name), ("result", "failed")], Double(s.pollsFailed)),
+             ([("source", s.name), ("result", "missed")], Double(s.pollsMissed))]
+        })
+        out.add("plexus_source_parse_milliseconds", "gauge", "Time to read the source's last document into state.",
+                status.sources.map { ([("source", $0.name)], $0.lastParseMilliseconds) })
+        out.add("plexus_source_document_bytes", "gauge", "Size of the source's last document.",
+                status.sources.map { ([("source", $0.name)], Double($0.lastDocumentBytes)) })
+        out.add("plexus_source_malformed_total", "counter", "Elements of the source's documents dropped as malformed.",
+                status.sources.map { ([("source", $0.name)], Double($0.malformed)) })
+        out.add("plexus_source_hosts", "gauge", "Hosts held for the source.", status.sources.map { ([("source", $0.name)], Double($0.hosts)) })
+        out.add("plexus_source_metrics", "gauge", "Metrics held for the source.", status.sources.map { ([("source", $0.name)], Double($0.metrics)) })
+        out.add("plexus_clients_total", "counter", "Clients of the XML and interactive ports by outcome.", [
+            ([("port", "xml"), ("outcome", "served")], Double(status.xml.served)), ([("port", "xml"), ("outcome", "refused")], Double(status.xml.refused)),
+            ([("port", "xml"), ("outcome", "failed")], Double(status.xml.failed)),
+            ([("port", "interactive"), ("outcome", "served")], Double(status.interactive.served)),
+            ([("port", "interactive"), ("outcome", "refused")], Double(status.interactive.refused)),
+            ([("port", "interactive"), ("outcome", "failed")], Double(status.interactive.failed)),
+        ])
+        let a = status.archive
+        out.add("plexus_archive_samples_total", "counter", "Archive samples by fate.", [
+            ([("fate", "submitted")], Double(a.submitted)), ([("fate", "refused")], Double(a.refused)), ([("fate", "written")], Double(a.written)),
+            ([("fate", "via_rrdcached")], Double(a.viaRRDCached)), ([("fate", "dropped")], Double(a.dropped)), ([("fate", "stale")], Double(a.stale)),
+            ([("fate", "failed")], Double(a.failed)),
+        ])
+        out.add("plexus_archive_queued", "gauge", "Archive samples waiting to be written.", [([], Double(a.queued))])
+        out.add("plexus_archive_files_created_total", "counter", "RRD files created.", [([], Double(a.filesCreated))])
+        let clusters = grid.clusterRows()
+        out.add("plexus_hosts", "gauge", "Hosts of a cluster, up or down.", clusters.flatMap { c in
+            [([("cluster", c.cluster), ("state", "up")], Double(c.up)), ([("cluster", c.cluster), ("state", "down")], Double(c.down))]
+        })
+        if hostValues {
+            var families: [String: [(labels: [(String, String)], value: Double)]] = [:]
+            var order: [String] = []
+            var help: [String: String] = [:]
+            for located in grid.clusters {
+                for host in located.cluster.hosts {
+                    for metric in host.metrics {
+                        guard let value = metric.numericValue, value.isFinite else { continue }
+                        let name = "ganglia_" + Self.metricName(metric.name.rawValue)
+                        if families[name] == nil {
+                            order.append(name)
+                            help[name] = "Ganglia metric \(metric.name.rawValue)\(metric.units.trimmingCharacters(in: .whitespaces).isEmpty ? "" : " (\(metric.units))")."
+                        }
+                        families[name, default: []].append(([("cluster", located.cluster.name.rawValue), ("host", host.name.rawValue)], value))
+                    }
+                }
+            }
+            for name in order { out.add(name, "gauge", help[name] ?? "", families[name] ?? []) }
+        }
+        return out.text
+    }
+
+    /// A metric name Prometheus accepts: `[a-zA-Z0-9_]`, everything else `_`.
+    static func metricName(_ name: String) -> String {
+        String(name.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "_" })
+    }
+
+    /// A label value: `\`, `"` and line feeds escaped.
+    static func labelValue(_ value: String) -> String {
+        var out = ""
+        for c in value {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    struct Families {
+        var text = ""
+
+        mutating func add(_ name: String, _ type: String, _ help: String, _ samples: [(labels: [(String, String)], value: Double)]) {
+            guard !samples.isEmpty else { return }
+            text += "# HELP \(name) \(help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: " "))\n"
+            text += "# TYPE \(name) \(type)\n"
+            for sample in samples {
+                let labels = sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.0)=\"\(PrometheusText.labelValue($0.1))\"" }.joined(separator: ",") + "}"
+                text += "\(name)\(labels) \(JSON.number(sample.value) == "null" ? "NaN" : JSON.number(sample.value))\n"
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PlexusArchive
+import PlexusCore
+
+/// The aggregator's HTTP side on `http_port`: graphs, the JSON API, the events API and
+/// `/metrics`. A Hummingbird `Application`, which is a `Service`: the aggregator runs it in its
+/// own `ServiceGroup`.
+public enum WebApplication {
+    public static func make(
+        sources: WebSources, host: String, port: Int, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(router: router(sources: sources, logger: logger),
+                    configuration: .init(address: .hostname(host, port: port), serverName: "plexus-aggregator"),
+                    onServerRunning: onServerRunning, logger: logger)
+    }
+
+    /// Every route, behind the trust check and the security headers.
+    public static func router(sources: WebSources, logger: Logger) -> Router<WebContext> {
+        let router = Router(context: WebContext.self)
+        router.add(middleware: SecurityHeaders())
+        router.add(middleware: TrustedClients(trusted: sources.trusted))
+        let reader = ArchiveReader(store: ArchiveStore(layout: sources.layout), rrdcached: sources.rrdcached)
+        APIRoutes(sources: sources, reader: reader).add(to: router)
+        GraphRoutes(sources: sources, reader: reader, cache: GraphCache()).add(to: router)
+        EventRoutes(sources: sources).add(to: router)
+        MetricsRoute(sources: sources).add(to: router)
+        return router
+    }
+}
+
+/// Headers every answer carries: no sniffing, no framing, no referrer, and a content security
+/// policy that allows only this origin (no inline script, no external assets).
+struct SecurityHeaders: RouterMiddleware {
+    typealias Context = WebContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        return response
+    }
+}
+
+/// `http_trusted_hosts`: when set, only those clients (and loopback) may read anything.
+struct TrustedClients: RouterMiddleware {
+    typealias Context = WebContext
+    /// Empty: everyone.
+    let trusted: [CIDRBlock]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !trusted.isEmpty else { return try await next(request, context) }
+        guard let address = context.remoteAddress?.ipAddress.flatMap(IPAddress.init), trusted.allows(address) else {
+            throw WebError(.forbidden, "this address may not read the dashboard (http_trusted_hosts)")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// An error answered as `{"error": "..."}` with its status.
+struct WebError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let message: String
+
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        JSON.response("{\"error\":\(JSON.string(message))}\n", status: status)
+    }
+}
+
+/// Small JSON helpers for hand-built answers.
+enum JSON {
+    static func string(_ s: String) -> String { ExportText.quoted(s) }
+
+    /// A number, or null for NaN and infinities (JSON has neither).
+    static func number(_ d: Double?) -> String {
+        guard let d, d.isFinite else { return "null" }
+        return ExportText.number(d)
+    }
+
+    static func response(_ body: String, status: HTTPResponse.Status = .ok, cache: String = "no-store") -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: cache],
+                 body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ((try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null") + "\n"
+    }
+}
+
+extension Request {
+    /// A query parameter, nil when absent or empty.
+    func parameter(_ name: String) -> String? {
+        uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
