@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
@@ -104,6 +105,7 @@ let package = Package(
             dependencies: [
                 "PlexusAggregator", "PlexusArchive", "PlexusCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .executableTarget(

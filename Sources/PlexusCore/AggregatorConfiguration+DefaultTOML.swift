@@ -42,6 +42,14 @@ unsummarized_metrics = []       # name prefixes left out of cluster and grid sum
 # keeps only the child grid's summary; false adopts its clusters as our own.
 scalable = true
 
+# The wall screen (/tv): the grid, then one slide per cluster, rotating and refreshing itself.
+[tv]
+clusters = []                   # which clusters, in order; empty: all
+reports = ["load", "cpu", "mem", "network"]   # also: probes
+range = "4hr"                   # hour, 2hr, 4hr, day, week, month, year
+rotate = 20                     # seconds per slide
+refresh = 60                    # seconds between graph reloads
+
 # Data sources. Either poll XML ports (hosts are failover alternatives, default port 8649):
 [[data_source]]
 name = "my cluster"

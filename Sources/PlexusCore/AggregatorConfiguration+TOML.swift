@@ -27,6 +27,7 @@ extension AggregatorConfiguration {
             c.eventsToken = token
         }
         c.metricsHostValues = try t.bool("metrics_host_values") ?? c.metricsHostValues
+        if let table = try t.table("tv") { c.wallScreen = try readWallScreen(table) }
         for (i, text) in (try t.strings("trusted_hosts") ?? []).enumerated() {
             guard let block = CIDRBlock(text) else {
                 throw t.error("trusted_hosts[\(i)]", "\(text.debugDescription) is not an IP address or CIDR block (names are not resolved)")
@@ -60,6 +61,27 @@ extension AggregatorConfiguration {
         try t.finish()
         try c.validate(file: file)
         return c
+    }
+
+    private static func readWallScreen(_ table: ConfigTable) throws(ConfigError) -> WallScreen {
+        var t = table
+        var tv = WallScreen()
+        tv.clusters = try t.strings("clusters") ?? tv.clusters
+        tv.reports = try t.strings("reports") ?? tv.reports
+        for (i, report) in tv.reports.enumerated() where !WallScreen.knownReports.contains(report) {
+            throw t.error("reports[\(i)]", "unknown report \(report.debugDescription) (known: \(WallScreen.knownReports.joined(separator: ", ")))")
+        }
+        if tv.reports.isEmpty { throw t.error("reports", "needs at least one report") }
+        tv.range = try t.string("range") ?? tv.range
+        if !WallScreen.knownRanges.contains(tv.range) {
+            throw t.error("range", "unknown range \(tv.range.debugDescription) (known: \(WallScreen.knownRanges.joined(separator: ", ")))")
+        }
+        tv.rotate = try t.seconds("rotate") ?? tv.rotate
+        tv.refresh = try t.seconds("refresh") ?? tv.refresh
+        if tv.rotate < 5 { throw t.error("rotate", "at least 5 seconds a slide") }
+        if tv.refresh < 10 { throw t.error("refresh", "at least 10 seconds between refreshes") }
+        try t.finish()
+        return tv
     }
 
     private static func readDataSource(_ table: ConfigTable) throws(ConfigError) -> DataSource {

@@ -93,6 +93,8 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     /// `events_token`: the bearer token that may add and remove events through the API; nil:
     /// the API takes no writes (Plexus addition).
     public var eventsToken: String?
+    /// `[tv]`: the wall screen (`/tv`).
+    public var wallScreen = WallScreen()
     /// `metrics_host_values`: `/metrics` also carries the latest value of every host metric
     /// (Plexus addition; a large grid makes a large page).
     public var metricsHostValues = false
@@ -146,5 +148,26 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     /// Whether `metric` is left out of summaries (`unsummarized_metrics`, a prefix match).
     public func isUnsummarized(_ metric: String) -> Bool {
         unsummarizedMetrics.contains { metric.hasPrefix($0) }
+    }
+}
+
+extension AggregatorConfiguration {
+    /// `[tv]`: what the wall screen shows and how it moves (Plexus addition).
+    public struct WallScreen: Sendable, Equatable {
+        /// `clusters`: one slide each, in this order; empty: every cluster. The grid comes first.
+        public var clusters: [String] = []
+        /// `reports`: the graphs of each slide.
+        public var reports = ["load", "cpu", "mem", "network"]
+        /// `range`: hour, 2hr, 4hr, day, week, month or year.
+        public var range = "4hr"
+        /// `rotate`: seconds per slide; `refresh`: seconds between graph reloads.
+        public var rotate: UInt32 = 20
+        public var refresh: UInt32 = 60
+
+        public init() {}
+
+        /// The reports and ranges the graphs know (`GraphRequest` in PlexusArchive).
+        public static let knownReports = ["load", "cpu", "mem", "network", "probes"]
+        public static let knownRanges = ["hour", "2hr", "4hr", "day", "week", "month", "year"]
     }
 }

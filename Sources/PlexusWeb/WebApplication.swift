@@ -27,6 +27,14 @@ public enum WebApplication {
         GraphRoutes(sources: sources, reader: reader, cache: GraphCache()).add(to: router)
         EventRoutes(sources: sources).add(to: router)
         MetricsRoute(sources: sources).add(to: router)
+        StaticFiles.add(to: router)
+        // The templates are compiled into the binary and parsed here; a broken one is a
+        // programmer's error that every test run would show at once.
+        do {
+            try Pages(sources: sources, wallScreen: sources.wallScreen).add(to: router)
+        } catch {
+            preconditionFailure("a dashboard template does not parse: \(error)")
+        }
         return router
     }
 }

@@ -33,13 +33,15 @@ public struct WebSources: Sendable {
     public var trusted: [CIDRBlock]
     /// `metrics_host_values`.
     public var hostValuesInMetrics: Bool
+    /// `[tv]`.
+    public var wallScreen: AggregatorConfiguration.WallScreen
     /// Seconds since the epoch (tests pin it).
     public var clock: @Sendable () -> Int64
 
     public init(
         grid: @escaping @Sendable () -> GridState, status: @escaping @Sendable () -> AggregatorStatus, layout: RRDLayout,
         rrdcached: RRDCachedAddress? = nil, events: EventFile, eventsToken: String? = nil, trusted: [CIDRBlock] = [],
-        hostValuesInMetrics: Bool = false, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        hostValuesInMetrics: Bool = false, wallScreen: AggregatorConfiguration.WallScreen = .init(), clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.grid = grid
         self.status = status
@@ -49,6 +51,7 @@ public struct WebSources: Sendable {
         self.eventsToken = eventsToken
         self.trusted = trusted
         self.hostValuesInMetrics = hostValuesInMetrics
+        self.wallScreen = wallScreen
         self.clock = clock
     }
 

@@ -74,7 +74,8 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
             let sources = WebSources(
                 grid: { aggregator.grid }, status: { aggregator.status }, layout: layout, rrdcached: rrdcached,
                 events: EventFile(besideRoot: configuration.rrdRootdir), eventsToken: configuration.eventsToken,
-                trusted: configuration.httpAllowList, hostValuesInMetrics: configuration.metricsHostValues)
+                trusted: configuration.httpAllowList, hostValuesInMetrics: configuration.metricsHostValues,
+                wallScreen: configuration.wallScreen)
             services.append(WebApplication.make(sources: sources, host: configuration.bind, port: configuration.httpPort, logger: logger))
         }
         // The group stops services in reverse order: the web side and the aggregator first, then

@@ -31,7 +31,7 @@ import Testing
         }
         let document = GangliaDocument(source: .gmond, items: [.cluster(Cluster(name: try ClusterName("web"), localtime: now, hosts: [
             try host("web-1", tn: 5, [try metric("load_one", "0.50"), try metric("cpu_num", "4", .uint16, units: "CPUs"),
-                                      try metric("os_name", "Linux", .string)]),
+                                      try metric("os_name", "Linux", .string), try metric("motd", "<script>alert(1)</script>", .string)]),
             try host("web-2", tn: 600, [try metric("load_one", "2.00"), try metric("cpu_num", "8", .uint16, units: "CPUs")]),
             try host("odd\"host", tn: 5, [try metric("<img src=x onerror=alert(1)>", "1")]),
         ]))])
@@ -291,5 +291,113 @@ import Testing
         try await Self.application(here).test(.live) { client in
             try await client.execute(uri: "/api/v1/grid", method: .get) { response in #expect(response.status == .ok, "loopback may always read") }
         }
+    }
+
+    // MARK: - Pages
+
+    static func page(_ client: some TestClientProtocol, _ uri: String) async throws -> String {
+        try await client.execute(uri: uri, method: .get) { response in
+            #expect(response.status == .ok, "\(uri)")
+            #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+            return String(buffer: response.body)
+        }
+    }
+
+    @Test func pagesShowTheGridClustersHostsAndMetrics() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-web")
+        defer { dir.remove() }
+        let layout = try await Self.archive(dir)
+        try await Self.application(try Self.sources(layout)).test(.router) { client in
+            let grid = try await Self.page(client, "/")
+            #expect(grid.contains("<b id=\"hosts-up\">2</b>") && grid.contains("<b id=\"hosts-down\">1</b>"))
+            #expect(grid.contains("<a href=\"/cluster/web?r=hour&amp;z=small\">web</a>"))
+            #expect(grid.contains("src=\"/graph.png?cluster=web&amp;report=cpu&amp;range=hour&amp;size=small\""))
+            // The range and size travel in every link.
+            let week = try await Self.page(client, "/?r=week&z=large")
+            #expect(week.contains("<a class=\"range on\" href=\"/?z=large&amp;r=week\">week</a>"))
+            #expect(week.contains("report=load&amp;range=week&amp;size=large"))
+            let custom = try await Self.page(client, "/?cs=-6h&ce=now")
+            #expect(custom.contains("report=load&amp;start=-6h&amp;end=now") && custom.contains("value=\"-6h\""))
+
+            let cluster = try await Self.page(client, "/cluster/web?m=load_one&s=descending")
+            // Highest load first; the down host marked.
+            let order = ["data-host=\"web-2\"", "data-host=\"web-1\""].compactMap { cluster.range(of: $0)?.lowerBound }
+            #expect(order.count == 2 && order[0] < order[1])
+            #expect(cluster.contains("<figure class=\"host down\" data-host=\"web-2\">") && cluster.contains("<b class=\"alert\">DOWN</b>, silent 10 min"))
+            #expect(cluster.contains("host=web-1&amp;metric=load_one"))
+            let filtered = try await Self.page(client, "/cluster/web?f=web-1")
+            #expect(filtered.contains("data-host=\"web-1\"") && !filtered.contains("data-host=\"web-2\"") && filtered.contains("1 of 3 hosts"))
+
+            let host = try await Self.page(client, "/cluster/web/host/web-1")
+            #expect(host.contains("<tr><th>OS</th><td>Linux </td></tr>") && host.contains("<h2>load</h2>"))
+            #expect(host.contains("host=web-1&amp;metric=load_one") && host.contains("<tr><th>os_name</th><td>Linux</td></tr>"))
+            let down = try await Self.page(client, "/cluster/web/host/web-2")
+            #expect(down.contains("This host is DOWN: not heard for 10 min."))
+
+            let metric = try await Self.page(client, "/cluster/web/host/web-1/metric/load_one")
+            for range in ["hour", "day", "week", "month", "year"] { #expect(metric.contains("metric=load_one&amp;range=\(range)&amp;size=small")) }
+            let tv = try await Self.page(client, "/tv")
+            #expect(tv.contains("<section class=\"slide\" data-name=\"web\">") && tv.contains("data-rotate=\"20\""))
+            #expect(tv.contains("<script src=\"/static/tv.js\"></script>") && tv.contains("report=cpu&amp;range=4hr&amp;size=xlarge"))
+
+            for uri in ["/cluster/db", "/cluster/web/host/web-9", "/cluster/web/host/web-1/metric/nope"] {
+                try await client.execute(uri: uri, method: .get) { response in #expect(response.status == .notFound, "\(uri)") }
+            }
+            for (uri, type) in [("/static/plexus.css", "text/css; charset=utf-8"), ("/static/tv.js", "text/javascript; charset=utf-8")] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok && response.headers[.contentType] == type && response.body.readableBytes > 500)
+                }
+            }
+        }
+    }
+
+    @Test func namesAndValuesFromTheNetworkReachThePageAsText() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-web")
+        defer { dir.remove() }
+        try await Self.application(try Self.sources(RRDLayout(root: dir.path))).test(.router) { client in
+            let host = try await Self.page(client, "/cluster/web/host/web-1")
+            #expect(host.contains("<tr><th>motd</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>"))
+            #expect(!host.contains("<script>alert(1)"))
+            let cluster = try await Self.page(client, "/cluster/web?m=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+            #expect(cluster.contains("<option selected>&lt;img src=x onerror=alert(1)&gt;</option>"))
+            #expect(cluster.contains("data-host=\"odd&quot;host\"") && cluster.contains("/cluster/web/host/odd%22host?"))
+            #expect(cluster.contains("metric=%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E"))
+            #expect(!cluster.contains("<img src=x"))
+            // Every script on every page is a file of ours (the CSP allows no inline script).
+            for page in [host, cluster, try await Self.page(client, "/"), try await Self.page(client, "/tv")] {
+                #expect(page.components(separatedBy: "<script").count - 1 == page.components(separatedBy: "<script src=\"/static/").count - 1)
+            }
+        }
+        #expect(URLText.safeLink("javascript:alert(1)") == nil && URLText.safeLink("http://seoul.example/ganglia/") != nil)
+        #expect(URLText.safeLink("HTTPS://x.example") != nil && URLText.safeLink("//evil.example") == nil)
+    }
+
+    @Test func theWallScreenFollowsItsConfiguration() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-web")
+        defer { dir.remove() }
+        var sources = try Self.sources(RRDLayout(root: dir.path))
+        sources.wallScreen = try AggregatorConfiguration.parse("""
+            [tv]
+            clusters = ["web", "gone"]
+            reports = ["cpu", "probes"]
+            range = "day"
+            rotate = 30
+            refresh = 90
+            [[data_source]]
+            name = "x"
+            hosts = ["127.0.0.1"]
+            """, file: "t.toml").wallScreen
+        try await Self.application(sources).test(.router) { client in
+            let tv = try await Self.page(client, "/tv")
+            #expect(tv.contains("data-rotate=\"30\" data-refresh=\"90\""))
+            #expect(tv.components(separatedBy: "<section class=\"slide\"").count - 1 == 2, "the grid and web; a cluster that is gone has no slide")
+            #expect(tv.contains("report=probes&amp;range=day&amp;size=xlarge") && !tv.contains("report=load"))
+        }
+        #expect(throws: ConfigError.self) {
+            try AggregatorConfiguration.parse("[tv]\nreports = [\"disk\"]\n[[data_source]]\nname = \"x\"\nhosts = [\"a\"]", file: "t")
+        }
+        // The configuration's lists are the graphs' own.
+        #expect(AggregatorConfiguration.WallScreen.knownReports == GraphRequest.Report.allCases.map(\.rawValue))
+        #expect(AggregatorConfiguration.WallScreen.knownRanges == GraphRequest.NamedRange.allCases.map(\.rawValue))
     }
 }

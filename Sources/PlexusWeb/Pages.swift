@@ -1,0 +1,294 @@
+import Foundation
+import Hummingbird
+import Mustache
+import PlexusArchive
+import PlexusCore
+
+/// The dashboard's pages, rendered on the server from the aggregator's state: the grid, a
+/// cluster, a host, one metric over five ranges, and the wall screen. Graphs are `<img>`s of
+/// `/graph.png`; every name from the network reaches the HTML escaped and the URLs encoded.
+struct Pages {
+    let sources: WebSources
+    let wallScreen: AggregatorConfiguration.WallScreen
+    let library: MustacheLibrary
+
+    init(sources: WebSources, wallScreen: AggregatorConfiguration.WallScreen) throws {
+        self.sources = sources
+        self.wallScreen = wallScreen
+        var library = MustacheLibrary()
+        for (name, text) in Templates.all { try library.register(text, named: name) }
+        self.library = library
+    }
+
+    func add(to router: Router<WebContext>) {
+        router.get("/") { request, _ in try grid(request) }
+        router.get("cluster/:cluster") { request, context in try cluster(request, try context.parameters.require("cluster")) }
+        router.get("cluster/:cluster/host/:host") { request, context in
+            try host(request, try context.parameters.require("cluster"), try context.parameters.require("host"))
+        }
+        router.get("cluster/:cluster/metric/:metric") { request, context in
+            try metric(request, cluster: try context.parameters.require("cluster"), host: nil, try context.parameters.require("metric"))
+        }
+        router.get("cluster/:cluster/host/:host/metric/:metric") { request, context in
+            try metric(request, cluster: try context.parameters.require("cluster"), host: try context.parameters.require("host"),
+                       try context.parameters.require("metric"))
+        }
+        router.get("tv") { _, _ in tv() }
+    }
+
+    static let reports: [GraphRequest.Report] = [.load, .cpu, .mem, .network]
+
+    // MARK: - Grid
+
+    func grid(_ request: Request) throws -> Response {
+        let query = PageQuery(request)
+        let now = sources.clock()
+        let overview = sources.overview(now: now)
+        let summary = overview.summary(all: false)
+        let rows = overview.clusterRows()
+        let clusters = rows.map { row -> [String: Any] in
+            let page = query.link(URLText.segments("cluster", row.cluster))
+            return [
+                "name": row.cluster, "href": page, "up": row.up, "down": row.down, "anyDown": row.down > 0,
+                "cpus": Self.number(row.cpus), "load": Self.number(row.loadAverage), "cpu": Self.percent(row.cpuUsedPercent),
+                "memory": Self.kilobytes(row.memFreeKB), "graphs": reportGraphs(query, [("cluster", row.cluster)], link: page, alt: row.cluster),
+            ]
+        }
+        let grids = (overview.grid?.children ?? []).compactMap { child -> [String: Any]? in
+            guard case .grid(let g) = child else { return nil }
+            var row: [String: Any] = ["name": g.name.rawValue, "up": g.summary?.hosts.up ?? 0, "down": g.summary?.hosts.down ?? 0]
+            if let link = URLText.safeLink(g.authority) { row["link"] = link }
+            return row
+        }
+        let body: [String: Any] = [
+            "up": summary?.up ?? 0, "down": summary?.down ?? 0, "anyDown": (summary?.down ?? 0) > 0, "clusterCount": rows.count,
+            "cpus": Self.number(rows.compactMap(\.cpus).reduce(0, +)),
+            "graphs": reportGraphs(query, [], link: query.link("/"), alt: "grid"), "clusters": clusters, "hasGrids": !grids.isEmpty, "grids": grids,
+        ]
+        return page("grid", body, title: "Grid \(summary?.name ?? "")", crumbs: [], query: query, path: "/", now: now)
+    }
+
+    // MARK: - Cluster
+
+    func cluster(_ request: Request, _ name: String) throws -> Response {
+        let query = PageQuery(request)
+        let now = sources.clock()
+        let overview = sources.overview(now: now)
+        guard let row = overview.clusterRows().first(where: { $0.cluster == name }),
+              let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name })
+        else { throw WebError(.notFound, "unknown cluster \(name.debugDescription)") }
+        let path = URLText.segments("cluster", name)
+        let metricNames = Set(located.cluster.hosts.flatMap { $0.metrics.filter { $0.type.isNumeric }.map(\.name.rawValue) }).sorted()
+        let metric = query.metric.flatMap { metricNames.contains($0) ? $0 : nil } ?? (metricNames.contains("load_one") ? "load_one" : metricNames.first ?? "load_one")
+        let sort = ["name", "descending", "ascending", "down"].contains(query.sort ?? "") ? query.sort! : "name"
+        let pattern = query.filter.map(NamePattern.init)
+        var hosts = overview.hostRows(cluster: name).filter { pattern?.matches($0.host) ?? true }
+        let values = Dictionary(located.cluster.hosts.map { host in
+            (host.name.rawValue, host.metrics.first { $0.name.rawValue == metric })
+        }, uniquingKeysWith: { first, _ in first })
+        switch sort {
+        case "descending", "ascending":
+            let sign: Double = sort == "descending" ? -1 : 1
+            hosts.sort { (sign * (values[$0.host]??.numericValue ?? .infinity)) < (sign * (values[$1.host]??.numericValue ?? .infinity)) }
+        case "down": hosts.sort { (!$0.up ? 0 : 1, $0.host) < (!$1.up ? 0 : 1, $1.host) }
+        default: break
+        }
+        let hostViews = hosts.map { host -> [String: Any] in
+            let value = values[host.host].flatMap { $0 }
+            return [
+                "name": host.host, "href": query.link(URLText.segments("cluster", name, "host", host.host), ["m": nil, "s": nil, "f": nil]),
+                "src": query.graph([("cluster", name), ("host", host.host)], ("metric", metric)), "metric": metric,
+                "value": value.map { "\($0.value)\($0.units.trimmingCharacters(in: .whitespaces).isEmpty ? "" : " " + $0.units)" } ?? "",
+                "isDown": !host.up, "silent": Self.duration(Int64(host.age)),
+            ]
+        }
+        let down = overview.hostRows(cluster: name).filter { !$0.up }.count
+        let body: [String: Any] = [
+            "up": row.up, "down": row.down, "anyDown": down > 0, "cpus": Self.number(row.cpus), "load": Self.number(row.loadAverage),
+            "graphs": reportGraphs(query, [("cluster", name)], link: query.link(path), alt: name),
+            "metrics": metricNames.map { ["name": $0, "selected": $0 == metric] },
+            "sorts": [("name", "by name"), ("descending", "highest first"), ("ascending", "lowest first"), ("down", "down first")]
+                .map { ["value": $0.0, "label": $0.1, "selected": $0.0 == sort] },
+            "filter": query.filter ?? "", "keep": hidden(query, except: ["m", "s", "f"]), "shown": hosts.count, "total": row.up + row.down,
+            "hosts": hostViews,
+        ]
+        return page("cluster", body, title: "Cluster \(name)", crumbs: [("Grid", query.link("/", ["m": nil, "s": nil, "f": nil]))],
+                    query: query, path: path, now: now)
+    }
+
+    // MARK: - Host
+
+    func host(_ request: Request, _ cluster: String, _ name: String) throws -> Response {
+        let query = PageQuery(request)
+        let now = sources.clock()
+        let overview = sources.overview(now: now)
+        guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == cluster }) else {
+            throw WebError(.notFound, "unknown cluster \(cluster.debugDescription)")
+        }
+        guard let host = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == name.lowercased() }),
+              let metrics = overview.metricRows(cluster: cluster, host: host.name.rawValue)
+        else { throw WebError(.notFound, "unknown host \(name.debugDescription) in cluster \(cluster.debugDescription)") }
+        let hostName = host.name.rawValue
+        let path = URLText.segments("cluster", cluster, "host", hostName)
+        let subject = [("cluster", cluster), ("host", hostName)]
+        let value = { (metric: String) in metrics.first { $0.metric == metric } }
+        let up = host.isUp(localtime: located.cluster.localtime)
+        var facts: [(String, String)] = [("IP", host.ip), ("State", up ? "up" : "DOWN"), ("Last heard", "\(Self.duration(Int64(host.tn))) ago")]
+        if let os = value("os_name")?.value { facts.append(("OS", [os, value("os_release")?.value ?? ""].joined(separator: " "))) }
+        if let machine = value("machine_type")?.value { facts.append(("Machine", machine)) }
+        if let boot = value("boottime")?.number, boot > 0 {
+            facts.append(("Booted", Self.time(Int64(boot))))
+            facts.append(("Uptime", Self.duration(now - Int64(boot))))
+        }
+        if host.gmondStarted > 0 { facts.append(("Agent started", Self.time(host.gmondStarted))) }
+        facts.append(("Location", host.location))
+        if !host.tags.isEmpty { facts.append(("Tags", host.tags)) }
+        // Every numeric metric with an archive, grouped by GROUP; text metrics as a table.
+        let catalog = ArchiveCatalog(layout: sources.layout)
+        let archived: Set<String> = Set((try? HostName(hostName)).flatMap { h in (try? ClusterName(cluster)).map { catalog.metrics(at: .host($0, h)) } } ?? [])
+        var groups: [(String, [[String: String]])] = []
+        for row in metrics where row.number != nil && archived.contains(row.metric) {
+            let group = row.group.isEmpty ? "other" : row.group
+            let graph = [
+                "src": query.graph(subject, ("metric", row.metric)), "alt": "\(hostName) \(row.metric)",
+                "link": query.link(URLText.segments("cluster", cluster, "host", hostName, "metric", row.metric)),
+            ]
+            if let i = groups.firstIndex(where: { $0.0 == group }) { groups[i].1.append(graph) } else { groups.append((group, [graph])) }
+        }
+        let strings = metrics.filter { $0.number == nil }.map { ["name": $0.metric, "value": $0.value] }
+        var reports = Self.reports
+        if archived.contains(where: { $0.hasPrefix("probe_") && $0.hasSuffix("_ms") }) { reports.append(.probes) }
+        let body: [String: Any] = [
+            "isDown": !up, "silent": Self.duration(Int64(host.tn)), "facts": facts.map { ["label": $0.0, "value": $0.1] },
+            "graphs": reportGraphs(query, subject, link: query.link(path), alt: hostName, reports: reports),
+            "groups": groups.map { ["name": $0.0, "graphs": $0.1] }, "hasStrings": !strings.isEmpty, "strings": strings,
+        ]
+        return page("host", body, title: hostName, crumbs: [("Grid", query.link("/")), (cluster, query.link(URLText.segments("cluster", cluster)))],
+                    query: query, path: path, now: now)
+    }
+
+    // MARK: - One metric, five ranges
+
+    func metric(_ request: Request, cluster: String, host: String?, _ metric: String) throws -> Response {
+        let query = PageQuery(request)
+        let now = sources.clock()
+        var subject = [("cluster", cluster)]
+        if let host { subject.append(("host", host)) }
+        // The same checks as a graph: unknown names are a 404 here, before five broken images.
+        let checked: GraphRequest
+        do {
+            checked = try SeriesSelection(cluster: cluster, host: host, metric: metric).request(catalog: ArchiveCatalog(layout: sources.layout), now: now)
+        } catch {
+            throw WebError(.notFound, error.message)
+        }
+        guard case .metric(let name) = checked.content,
+              FileManager.default.fileExists(atPath: sources.layout.path(of: name, in: checked.subject.location))
+        else { throw WebError(.notFound, "no archive for metric \(metric.debugDescription) here") }
+        let ranges: [GraphRequest.NamedRange] = [.hour, .day, .week, .month, .year]
+        let body: [String: Any] = [
+            "metric": metric, "whose": host ?? "cluster \(cluster)",
+            "graphs": ranges.map { range in
+                ["src": query.graph(subject, ("metric", metric), range: range), "alt": "\(metric), last \(range.rawValue)", "link": query.link("", ["r": range.rawValue])]
+            },
+        ]
+        var crumbs = [("Grid", query.link("/")), (cluster, query.link(URLText.segments("cluster", cluster)))]
+        if let host { crumbs.append((host, query.link(URLText.segments("cluster", cluster, "host", host)))) }
+        let path = host.map { URLText.segments("cluster", cluster, "host", $0, "metric", metric) } ?? URLText.segments("cluster", cluster, "metric", metric)
+        return page("metric", body, title: metric, crumbs: crumbs, query: query, path: path, now: now)
+    }
+
+    // MARK: - Wall screen
+
+    func tv() -> Response {
+        let now = sources.clock()
+        let overview = sources.overview(now: now)
+        let range = GraphRequest.NamedRange(rawValue: wallScreen.range) ?? .fourHours
+        let reports = wallScreen.reports.compactMap(GraphRequest.Report.init(rawValue:))
+        var query = PageQuery()
+        query.size = .xlarge
+        func graphs(_ subject: [(String, String)], _ label: String) -> [[String: String]] {
+            reports.map { ["src": query.graph(subject, ("report", $0.rawValue), range: range), "alt": "\(label) \($0.rawValue)"] }
+        }
+        let rows = overview.clusterRows()
+        let chosen = wallScreen.clusters.isEmpty ? rows : wallScreen.clusters.compactMap { name in rows.first { $0.cluster == name } }
+        let summary = overview.summary(all: false)
+        var slides: [[String: Any]] = [[
+            "name": summary?.name ?? "grid", "up": summary?.up ?? 0, "down": summary?.down ?? 0, "anyDown": (summary?.down ?? 0) > 0,
+            "graphs": graphs([], "grid"),
+        ]]
+        slides += chosen.map { row in
+            ["name": row.cluster, "up": row.up, "down": row.down, "anyDown": row.down > 0, "graphs": graphs([("cluster", row.cluster)], row.cluster)]
+        }
+        let html = library.render([
+            "grid": summary?.name ?? "", "slides": slides, "rotate": wallScreen.rotate, "refresh": wallScreen.refresh, "range": range.rawValue,
+            "now": Self.time(now),
+        ] as [String: Any], withTemplate: "tv") ?? ""
+        return Self.html(html)
+    }
+
+    // MARK: - Pieces
+
+    func reportGraphs(_ query: PageQuery, _ subject: [(String, String)], link: String, alt: String,
+                      reports: [GraphRequest.Report] = Pages.reports) -> [[String: String]] {
+        reports.map { ["src": query.graph(subject, ("report", $0.rawValue)), "alt": "\(alt) \($0.rawValue) report", "link": link] }
+    }
+
+    /// The page parameters as hidden inputs of a form that sets `except` itself.
+    func hidden(_ query: PageQuery, except: Set<String>) -> [[String: String]] {
+        query.pageParameters.filter { !except.contains($0.0) }.map { ["name": $0.0, "value": $0.1] }
+    }
+
+    func page(_ template: String, _ body: [String: Any], title: String, crumbs: [(String, String)], query: PageQuery, path: String,
+              now: Int64) -> Response {
+        let content = library.render(body, withTemplate: template) ?? ""
+        let ranges = GraphRequest.NamedRange.allCases.map { range in
+            ["label": range.rawValue, "href": query.link(path, ["r": range.rawValue, "cs": nil, "ce": nil]),
+             "selected": query.start == nil && query.range == range] as [String: Any]
+        }
+        let sizes = GraphRequest.Size.allCases.map { ["value": $0.rawValue, "selected": $0 == query.size] as [String: Any] }
+        let html = library.render([
+            "title": title, "grid": sources.grid().gridname.rawValue, "home": query.link("/", ["m": nil, "s": nil, "f": nil]),
+            "crumbs": crumbs.map { ["label": $0.0, "href": $0.1] }, "ranges": ranges, "sizes": sizes, "start": query.start ?? "",
+            "end": query.end ?? "", "keep": hidden(query, except: ["r", "cs", "ce", "z"]), "body": content, "now": Self.time(now),
+        ] as [String: Any], withTemplate: "layout") ?? ""
+        return Self.html(html)
+    }
+
+    static func html(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: .init(string: text)))
+    }
+
+    static func number(_ d: Double?) -> String {
+        guard let d, d.isFinite else { return "–" }
+        return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(format: "%.2f", d)
+    }
+
+    static func percent(_ d: Double?) -> String { d.map { String(format: "%.1f %%", $0) } ?? "–" }
+
+    static func kilobytes(_ kb: Double?) -> String {
+        guard let kb, kb.isFinite else { return "–" }
+        let units = ["KB", "MB", "GB", "TB", "PB"]
+        var value = kb, unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return String(format: unit == 0 ? "%.0f %@" : "%.1f %@", value, units[unit])
+    }
+
+    static func duration(_ seconds: Int64) -> String {
+        switch seconds {
+        case ..<120: "\(max(0, seconds)) s"
+        case ..<7200: "\(seconds / 60) min"
+        case ..<172_800: "\(seconds / 3600) h"
+        default: "\(seconds / 86400) days"
+        }
+    }
+
+    static func time(_ t: Int64) -> String {
+        var seconds = time_t(t)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min)
+    }
+}
