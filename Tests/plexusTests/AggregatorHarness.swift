@@ -10,13 +10,16 @@ final class AggregatorProcess: @unchecked Sendable {
     let process: LocalProcess
     let xmlPort: Int
     let queryPort: Int
+    let httpPort: Int
     let root: URL
     let configFile: URL
 
-    /// `sources` is the `[[data_source]]` part (and anything else) of the TOML.
-    init(folder: TemporaryFolder, name: String, gridname: String, sources: String, extra: String = "") throws {
+    /// `sources` is the `[[data_source]]` part (and anything else) of the TOML; `httpPort` 0
+    /// leaves the web side off.
+    init(folder: TemporaryFolder, name: String, gridname: String, sources: String, extra: String = "", httpPort: Int = 0) throws {
         xmlPort = Loopback.freePort()
         queryPort = Loopback.freePort()
+        self.httpPort = httpPort
         root = folder.url.appendingPathComponent("\(name)-rrds")
         configFile = try folder.write("\(name).toml", """
             gridname = "\(gridname)"
@@ -24,7 +27,7 @@ final class AggregatorProcess: @unchecked Sendable {
             bind = "127.0.0.1"
             xml_port = \(xmlPort)
             interactive_port = \(queryPort)
-            http_port = 0
+            http_port = \(httpPort)
             rrd_rootdir = "\(root.path)"
             \(extra)
             \(sources)
@@ -37,6 +40,7 @@ final class AggregatorProcess: @unchecked Sendable {
     init(restarting other: AggregatorProcess, log: URL) throws {
         xmlPort = other.xmlPort
         queryPort = other.queryPort
+        httpPort = other.httpPort
         root = other.root
         configFile = other.configFile
         process = try LocalProcess(try Executable("plexus-aggregator").url.path, ["-c", configFile.path], log: log)
