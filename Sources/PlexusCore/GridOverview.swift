@@ -152,15 +152,28 @@ public struct GridOverview: Sendable {
     /// The hosts of `cluster` (nil: of every cluster), by cluster then host name.
     public func hostRows(cluster: String? = nil) -> [HostRow] {
         clusters.filter { cluster == nil || $0.cluster.name.rawValue == cluster }.flatMap { located in
-            located.cluster.hosts.map { host in
-                let value = { (name: String) in host.metrics.first { $0.name.rawValue == name }?.numericValue }
-                return HostRow(
-                    cluster: located.cluster.name.rawValue, host: host.name.rawValue, ip: host.ip,
-                    up: host.isUp(localtime: located.cluster.localtime), age: host.tn, loadOne: value("load_one"),
-                    cpus: value("cpu_num"), cpuUsedPercent: value("cpu_idle").map { max(0, 100 - $0) },
-                    memFreeKB: value("mem_free"), bytesIn: value("bytes_in"), bytesOut: value("bytes_out")
-                )
-            }.sorted { $0.host.lowercased() < $1.host.lowercased() }
+            let hosts = located.cluster.hosts
+            var rows: [(key: String, row: HostRow)] = []
+            rows.reserveCapacity(hosts.count)
+            for h in hosts.indices {
+                // One pass over the host's metrics, by index (iterating would copy each Metric).
+                var row = HostRow(cluster: located.cluster.name.rawValue, host: hosts[h].name.rawValue, ip: hosts[h].ip,
+                                  up: hosts[h].isUp(localtime: located.cluster.localtime), age: hosts[h].tn)
+                let metrics = hosts[h].metrics
+                for m in metrics.indices {
+                    switch metrics[m].name.rawValue {
+                    case "load_one": row.loadOne = metrics[m].numericValue
+                    case "cpu_num": row.cpus = metrics[m].numericValue
+                    case "cpu_idle": row.cpuUsedPercent = metrics[m].numericValue.map { max(0, 100 - $0) }
+                    case "mem_free": row.memFreeKB = metrics[m].numericValue
+                    case "bytes_in": row.bytesIn = metrics[m].numericValue
+                    case "bytes_out": row.bytesOut = metrics[m].numericValue
+                    default: break
+                    }
+                }
+                rows.append((row.host.lowercased(), row))
+            }
+            return rows.sorted { $0.key < $1.key }.map(\.row)
         }
     }
 

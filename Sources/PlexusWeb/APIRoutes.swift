@@ -11,11 +11,16 @@ struct APIRoutes {
 
     func add(to router: Router<WebContext>) {
         let api = router.group("api/v1")
-        api.get("grid") { _, _ in grid() }
-        api.get("clusters") { _, _ in JSON.response(JSON.encode(overview().clusterRows().map(ClusterJSON.init))) }
-        api.get("clusters/:cluster") { _, context in try cluster(try context.parameters.require("cluster")) }
-        api.get("clusters/:cluster/hosts/:host") { _, context in
-            try host(try context.parameters.require("cluster"), try context.parameters.require("host"))
+        let json = "application/json; charset=utf-8"
+        api.get("grid") { request, _ in sources.cached(request, type: json) { grid() } }
+        api.get("clusters") { request, _ in sources.cached(request, type: json) { JSON.encode(overview().clusterRows().map(ClusterJSON.init)) } }
+        api.get("clusters/:cluster") { request, context in
+            let name = try context.parameters.require("cluster")
+            return try sources.cached(request, type: json) { try cluster(name) }
+        }
+        api.get("clusters/:cluster/hosts/:host") { request, context in
+            let (c, h) = (try context.parameters.require("cluster"), try context.parameters.require("host"))
+            return try sources.cached(request, type: json) { try host(c, h) }
         }
         api.get("series") { request, _ in try await series(request) }
     }
@@ -24,20 +29,20 @@ struct APIRoutes {
         sources.overview(now: sources.clock())
     }
 
-    func grid() -> Response {
+    func grid() -> String {
         let overview = overview()
         let summary = overview.summary(all: true)
         let grids = overview.grid?.children.compactMap { child -> GridJSON? in
             guard case .grid(let g) = child else { return nil }
             return GridJSON(name: g.name.rawValue, authority: g.authority, hostsUp: g.summary?.hosts.up ?? 0, hostsDown: g.summary?.hosts.down ?? 0)
         } ?? []
-        return JSON.response(JSON.encode(GridSummaryJSON(
+        return JSON.encode(GridSummaryJSON(
             grid: summary?.name ?? "", authority: overview.grid?.authority ?? "", localtime: summary?.localtime,
             hostsUp: summary?.up ?? 0, hostsDown: summary?.down ?? 0, clusters: overview.clusterRows().map(ClusterJSON.init),
-            grids: grids, metrics: (summary?.metrics ?? []).map(SummaryJSON.init))))
+            grids: grids, metrics: (summary?.metrics ?? []).map(SummaryJSON.init)))
     }
 
-    func cluster(_ name: String) throws -> Response {
+    func cluster(_ name: String) throws -> String {
         let overview = overview()
         guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name }),
               let row = overview.clusterRows().first(where: { $0.cluster == name })
@@ -45,12 +50,12 @@ struct APIRoutes {
         let metrics = (located.cluster.summary?.metrics ?? []).map {
             SummaryJSON(GridOverview.SummaryRow(metric: $0.name.rawValue, sum: $0.sum, num: $0.num, units: $0.units))
         }
-        return JSON.response(JSON.encode(ClusterDetailJSON(
+        return JSON.encode(ClusterDetailJSON(
             cluster: ClusterJSON(row), localtime: located.cluster.localtime, owner: located.cluster.owner, url: located.cluster.url,
-            hosts: overview.hostRows(cluster: name).map(HostJSON.init), metrics: metrics)))
+            hosts: overview.hostRows(cluster: name).map(HostJSON.init), metrics: metrics))
     }
 
-    func host(_ cluster: String, _ name: String) throws -> Response {
+    func host(_ cluster: String, _ name: String) throws -> String {
         let overview = overview()
         guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == cluster }) else {
             throw WebError(.notFound, "unknown cluster \(cluster.debugDescription)")
@@ -58,10 +63,10 @@ struct APIRoutes {
         guard let host = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == name.lowercased() }),
               let metrics = overview.metricRows(cluster: cluster, host: name)
         else { throw WebError(.notFound, "unknown host \(name.debugDescription) in cluster \(cluster.debugDescription)") }
-        return JSON.response(JSON.encode(HostDetailJSON(
+        return JSON.encode(HostDetailJSON(
             cluster: cluster, host: host.name.rawValue, ip: host.ip, up: host.isUp(localtime: located.cluster.localtime),
             ageSeconds: host.tn, reported: host.reported, gmondStarted: host.gmondStarted, location: host.location,
-            tags: host.tags, metrics: metrics.map(MetricJSON.init))))
+            tags: host.tags, metrics: metrics.map(MetricJSON.init)))
     }
 
     /// `?cluster=&host=&grid=&metric=|report=&range=|start=&end=&step=&time=epoch|iso&format=json|csv`.

@@ -8,11 +8,10 @@ struct MetricsRoute {
     let sources: WebSources
 
     func add(to router: Router<WebContext>) {
-        router.get("metrics") { _, _ in
-            let now = sources.clock()
-            let text = PrometheusText.render(status: sources.status(), grid: sources.overview(now: now), hostValues: sources.hostValuesInMetrics)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: .init(string: text)))
+        router.get("metrics") { request, _ in
+            sources.cached(request, type: "text/plain; version=0.0.4; charset=utf-8") {
+                PrometheusText.render(status: sources.status(), grid: sources.overview(now: sources.clock()), hostValues: sources.hostValuesInMetrics)
+            }
         }
     }
 }

@@ -21,26 +21,32 @@ struct Pages {
     }
 
     func add(to router: Router<WebContext>) {
-        router.get("/") { request, _ in try grid(request) }
-        router.get("cluster/:cluster") { request, context in try cluster(request, try context.parameters.require("cluster")) }
+        let html = "text/html; charset=utf-8"
+        router.get("/") { request, _ in try sources.cached(request, type: html) { try grid(request) } }
+        router.get("cluster/:cluster") { request, context in
+            let name = try context.parameters.require("cluster")
+            return try sources.cached(request, type: html) { try cluster(request, name) }
+        }
         router.get("cluster/:cluster/host/:host") { request, context in
-            try host(request, try context.parameters.require("cluster"), try context.parameters.require("host"))
+            let (c, h) = (try context.parameters.require("cluster"), try context.parameters.require("host"))
+            return try sources.cached(request, type: html) { try host(request, c, h) }
         }
         router.get("cluster/:cluster/metric/:metric") { request, context in
-            try metric(request, cluster: try context.parameters.require("cluster"), host: nil, try context.parameters.require("metric"))
+            let (c, m) = (try context.parameters.require("cluster"), try context.parameters.require("metric"))
+            return try sources.cached(request, type: html) { try metric(request, cluster: c, host: nil, m) }
         }
         router.get("cluster/:cluster/host/:host/metric/:metric") { request, context in
-            try metric(request, cluster: try context.parameters.require("cluster"), host: try context.parameters.require("host"),
-                       try context.parameters.require("metric"))
+            let (c, h, m) = (try context.parameters.require("cluster"), try context.parameters.require("host"), try context.parameters.require("metric"))
+            return try sources.cached(request, type: html) { try metric(request, cluster: c, host: h, m) }
         }
-        router.get("tv") { _, _ in tv() }
+        router.get("tv") { request, _ in sources.cached(request, type: html) { tv() } }
     }
 
     static let reports: [GraphRequest.Report] = [.load, .cpu, .mem, .network]
 
     // MARK: - Grid
 
-    func grid(_ request: Request) throws -> Response {
+    func grid(_ request: Request) throws -> String {
         let query = PageQuery(request)
         let now = sources.clock()
         let overview = sources.overview(now: now)
@@ -70,7 +76,7 @@ struct Pages {
 
     // MARK: - Cluster
 
-    func cluster(_ request: Request, _ name: String) throws -> Response {
+    func cluster(_ request: Request, _ name: String) throws -> String {
         let query = PageQuery(request)
         let now = sources.clock()
         let overview = sources.overview(now: now)
@@ -78,31 +84,52 @@ struct Pages {
               let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name })
         else { throw WebError(.notFound, "unknown cluster \(name.debugDescription)") }
         let path = URLText.segments("cluster", name)
-        let metricNames = Set(located.cluster.hosts.flatMap { $0.metrics.filter { $0.type.isNumeric }.map(\.name.rawValue) }).sorted()
+        // The cluster's summary names every numeric metric its up hosts report: no pass over
+        // all hosts' metrics for the chooser.
+        var metricNames = (located.cluster.summary?.metrics ?? []).map(\.name.rawValue).sorted()
+        if let chosen = query.metric, !metricNames.contains(chosen),
+           located.cluster.hosts.contains(where: { $0.metrics.contains { $0.name.rawValue == chosen && $0.type.isNumeric } }) {
+            metricNames.append(chosen)
+        }
         let metric = query.metric.flatMap { metricNames.contains($0) ? $0 : nil } ?? (metricNames.contains("load_one") ? "load_one" : metricNames.first ?? "load_one")
         let sort = ["name", "descending", "ascending", "down"].contains(query.sort ?? "") ? query.sort! : "name"
         let pattern = query.filter.map(NamePattern.init)
-        var hosts = overview.hostRows(cluster: name).filter { pattern?.matches($0.host) ?? true }
-        let values = Dictionary(located.cluster.hosts.map { host in
-            (host.name.rawValue, host.metrics.first { $0.name.rawValue == metric })
-        }, uniquingKeysWith: { first, _ in first })
+        let allHosts = overview.hostRows(cluster: name)
+        var hosts = allHosts.filter { pattern?.matches($0.host) ?? true }
+        var values: [String: (text: String, number: Double?)] = [:]
+        values.reserveCapacity(located.cluster.hosts.count)
+        for host in located.cluster.hosts {
+            guard let m = host.metrics.firstIndex(where: { $0.name.rawValue == metric }) else { continue }
+            let found = host.metrics[m]
+            let units = found.units.allSatisfy { $0 == " " } ? "" : " " + found.units
+            values[host.name.rawValue] = (found.value + units, found.numericValue)
+        }
         switch sort {
         case "descending", "ascending":
             let sign: Double = sort == "descending" ? -1 : 1
-            hosts.sort { (sign * (values[$0.host]??.numericValue ?? .infinity)) < (sign * (values[$1.host]??.numericValue ?? .infinity)) }
+            hosts.sort { (sign * (values[$0.host]?.number ?? .infinity)) < (sign * (values[$1.host]?.number ?? .infinity)) }
         case "down": hosts.sort { (!$0.up ? 0 : 1, $0.host) < (!$1.up ? 0 : 1, $1.host) }
         default: break
         }
-        let hostViews = hosts.map { host -> [String: Any] in
-            let value = values[host.host].flatMap { $0 }
-            return [
-                "name": host.host, "href": query.link(URLText.segments("cluster", name, "host", host.host), ["m": nil, "s": nil, "f": nil]),
-                "src": query.graph([("cluster", name), ("host", host.host)], ("metric", metric)), "metric": metric,
-                "value": value.map { "\($0.value)\($0.units.trimmingCharacters(in: .whitespaces).isEmpty ? "" : " " + $0.units)" } ?? "",
-                "isDown": !host.up, "silent": Self.duration(Int64(host.age)),
-            ]
+        // Built by hand: the common parts of every host's links once, each host's name encoded
+        // and escaped once (see `Templates`).
+        let hostQuery = query.link("", ["m": nil, "s": nil, "f": nil])
+        let hrefPrefix = HTML.escape(URLText.segments("cluster", name, "host")) + "/"
+        let hrefSuffix = HTML.escape(hostQuery)
+        let graphPrefix = HTML.escape(URLText.path("/graph.png", [("cluster", name)])) + "&amp;host="
+        let graphSuffix = "&amp;" + HTML.escape(String(query.graph([], ("metric", metric)).dropFirst("/graph.png?".count)))
+        let metricText = HTML.escape(metric)
+        var hostList = ""
+        hostList.reserveCapacity(hosts.count * 420)
+        for host in hosts {
+            let encoded = HTML.escape(URLText.component(host.host)), shown = HTML.escape(host.host)
+            let href = hrefPrefix + encoded + hrefSuffix
+            let value = values[host.host]?.text ?? ""
+            hostList += "<figure class=\"host\(host.up ? "" : " down")\" data-host=\"\(shown)\"><a href=\"\(href)\"><img src=\"\(graphPrefix + encoded + graphSuffix)\" alt=\"\(shown) \(metricText)\" loading=\"lazy\"></a>\n"
+            hostList += "<figcaption><a href=\"\(href)\">\(shown)</a> <span class=\"value\">\(HTML.escape(value))</span>"
+            hostList += host.up ? "</figcaption></figure>\n" : " <b class=\"alert\">DOWN</b>, silent \(Self.duration(Int64(host.age)))</figcaption></figure>\n"
         }
-        let down = overview.hostRows(cluster: name).filter { !$0.up }.count
+        let down = allHosts.filter { !$0.up }.count
         let body: [String: Any] = [
             "up": row.up, "down": row.down, "anyDown": down > 0, "cpus": Self.number(row.cpus), "load": Self.number(row.loadAverage),
             "graphs": reportGraphs(query, [("cluster", name)], link: query.link(path), alt: name),
@@ -110,7 +137,7 @@ struct Pages {
             "sorts": [("name", "by name"), ("descending", "highest first"), ("ascending", "lowest first"), ("down", "down first")]
                 .map { ["value": $0.0, "label": $0.1, "selected": $0.0 == sort] },
             "filter": query.filter ?? "", "keep": hidden(query, except: ["m", "s", "f"]), "shown": hosts.count, "total": row.up + row.down,
-            "hosts": hostViews,
+            "hostList": hostList,
         ]
         return page("cluster", body, title: "Cluster \(name)", crumbs: [("Grid", query.link("/", ["m": nil, "s": nil, "f": nil]))],
                     query: query, path: path, now: now)
@@ -118,7 +145,7 @@ struct Pages {
 
     // MARK: - Host
 
-    func host(_ request: Request, _ cluster: String, _ name: String) throws -> Response {
+    func host(_ request: Request, _ cluster: String, _ name: String) throws -> String {
         let query = PageQuery(request)
         let now = sources.clock()
         let overview = sources.overview(now: now)
@@ -169,7 +196,7 @@ struct Pages {
 
     // MARK: - One metric, five ranges
 
-    func metric(_ request: Request, cluster: String, host: String?, _ metric: String) throws -> Response {
+    func metric(_ request: Request, cluster: String, host: String?, _ metric: String) throws -> String {
         let query = PageQuery(request)
         let now = sources.clock()
         var subject = [("cluster", cluster)]
@@ -199,7 +226,7 @@ struct Pages {
 
     // MARK: - Wall screen
 
-    func tv() -> Response {
+    func tv() -> String {
         let now = sources.clock()
         let overview = sources.overview(now: now)
         let range = GraphRequest.NamedRange(rawValue: wallScreen.range) ?? .fourHours
@@ -223,7 +250,7 @@ struct Pages {
             "grid": summary?.name ?? "", "slides": slides, "rotate": wallScreen.rotate, "refresh": wallScreen.refresh, "range": range.rawValue,
             "now": Self.time(now),
         ] as [String: Any], withTemplate: "tv") ?? ""
-        return Self.html(html)
+        return html
     }
 
     // MARK: - Pieces
@@ -239,23 +266,18 @@ struct Pages {
     }
 
     func page(_ template: String, _ body: [String: Any], title: String, crumbs: [(String, String)], query: PageQuery, path: String,
-              now: Int64) -> Response {
+              now: Int64) -> String {
         let content = library.render(body, withTemplate: template) ?? ""
         let ranges = GraphRequest.NamedRange.allCases.map { range in
             ["label": range.rawValue, "href": query.link(path, ["r": range.rawValue, "cs": nil, "ce": nil]),
              "selected": query.start == nil && query.range == range] as [String: Any]
         }
         let sizes = GraphRequest.Size.allCases.map { ["value": $0.rawValue, "selected": $0 == query.size] as [String: Any] }
-        let html = library.render([
+        return library.render([
             "title": title, "grid": sources.grid().gridname.rawValue, "home": query.link("/", ["m": nil, "s": nil, "f": nil]),
             "crumbs": crumbs.map { ["label": $0.0, "href": $0.1] }, "ranges": ranges, "sizes": sizes, "start": query.start ?? "",
             "end": query.end ?? "", "keep": hidden(query, except: ["r", "cs", "ce", "z"]), "body": content, "now": Self.time(now),
         ] as [String: Any], withTemplate: "layout") ?? ""
-        return Self.html(html)
-    }
-
-    static func html(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: .init(string: text)))
     }
 
     static func number(_ d: Double?) -> String {

@@ -1,6 +1,8 @@
 /// The pages' Mustache templates, compiled into the binary (no template directory to install
-/// or lose). `{{x}}` escapes HTML (`<`, `>`, `&`, `"`, `'`); the only unescaped insertion,
-/// `{{{body}}}`, is a page this code rendered from these same templates.
+/// or lose). `{{x}}` escapes HTML (`<`, `>`, `&`, `"`, `'`); the only unescaped insertions are
+/// `{{{body}}}`, a page this code rendered from these same templates, and `{{{hostList}}}`, the
+/// cluster page's host figures, built with `HTML.escape` (a template per host cost 40 ms for a
+/// thousand hosts).
 enum Templates {
     static let all: [String: String] = [
         "layout": layout, "grid": grid, "cluster": cluster, "host": host, "metric": metric, "graphs": graphs, "tv": tv,
@@ -76,9 +78,7 @@ enum Templates {
         </form>
         <p class="note">{{shown}} of {{total}} hosts{{#anyDown}}, <span class="alert">{{down}} down</span>{{/anyDown}}</p>
         <div class="hosts" id="hosts">
-        {{#hosts}}<figure class="host{{#isDown}} down{{/isDown}}" data-host="{{name}}"><a href="{{href}}"><img src="{{src}}" alt="{{name}} {{metric}}" loading="lazy"></a>
-        <figcaption><a href="{{href}}">{{name}}</a> <span class="value">{{value}}</span>{{#isDown}} <b class="alert">DOWN</b>, silent {{silent}}{{/isDown}}</figcaption></figure>
-        {{/hosts}}
+        {{{hostList}}}
         </div>
         """
 

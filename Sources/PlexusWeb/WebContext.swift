@@ -4,6 +4,7 @@ import NIOCore
 import PlexusAggregator
 import PlexusArchive
 import PlexusCore
+import Synchronization
 
 /// Each request's context: Hummingbird's core storage and the client's address (for
 /// `http_trusted_hosts`).
@@ -55,8 +56,52 @@ public struct WebSources: Sendable {
         self.clock = clock
     }
 
+    /// Built at most once a second, however many pages and API calls ask.
+    let overviews = OverviewCache()
+    let responses = ResponseCache()
+
     /// The grid at `now`, as rows (`GridOverview`).
     func overview(now: Int64) -> GridOverview {
-        GridOverview(grid().document(now: now))
+        overviews.overview(now: now) { GridOverview(grid().document(now: now)) }
+    }
+}
+
+/// Answers built at most once a second per URI: pages, the state API and `/metrics` say the
+/// same thing to every client within a second, so twenty clients (or a wall of screens) asking
+/// for a thousand-host cluster page cost one render, not twenty.
+final class ResponseCache: Sendable {
+    private let entries = Mutex<[String: (now: Int64, body: ByteBuffer)]>([:])
+
+    func body(_ key: String, now: Int64, build: () throws -> ByteBuffer) rethrows -> ByteBuffer {
+        if let entry = entries.withLock({ $0[key] }), entry.now == now { return entry.body }
+        let body = try build()
+        entries.withLock { entries in
+            if entries.count >= 256 { entries = entries.filter { $0.value.now == now } }
+            entries[key] = (now, body)
+        }
+        return body
+    }
+}
+
+extension WebSources {
+    /// `build`'s text as the answer to `request` with `type`, shared by the requests of the same
+    /// second for the same URI.
+    func cached(_ request: Request, type: String, _ build: () throws -> String) rethrows -> Response {
+        let body = try responses.body(request.uri.description, now: clock()) { ByteBuffer(string: try build()) }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: body))
+    }
+}
+
+/// The last overview built and the second it stands for. A page asked for in the same second
+/// gets it as it is: building one copies every host (30,000 metrics for 1,000 hosts), which
+/// twenty clients at once would otherwise do twenty times. At most a second stale.
+final class OverviewCache: Sendable {
+    private let latest = Mutex<(now: Int64, overview: GridOverview)?>(nil)
+
+    func overview(now: Int64, build: () -> GridOverview) -> GridOverview {
+        if let cached = latest.withLock({ $0 }), cached.now == now { return cached.overview }
+        let built = build()
+        latest.withLock { $0 = (now, built) }
+        return built
     }
 }
