@@ -125,7 +125,11 @@ struct Pages {
             let encoded = HTML.escape(URLText.component(host.host)), shown = HTML.escape(host.host)
             let href = hrefPrefix + encoded + hrefSuffix
             let value = values[host.host]?.text ?? ""
-            hostList += "<figure class=\"host\(host.up ? "" : " down")\" data-host=\"\(shown)\"><a href=\"\(href)\"><img src=\"\(graphPrefix + encoded + graphSuffix)\" alt=\"\(shown) \(metricText)\" loading=\"lazy\"></a>\n"
+            // A host that doesn't report the metric (a switch sending only its temperature)
+            // gets a note, not a broken image.
+            let picture = values[host.host] == nil ? "<span class=\"note nograph\">no \(metricText)</span>"
+                : "<img src=\"\(graphPrefix + encoded + graphSuffix)\" alt=\"\(shown) \(metricText)\" loading=\"lazy\">"
+            hostList += "<figure class=\"host\(host.up ? "" : " down")\" data-host=\"\(shown)\"><a href=\"\(href)\">\(picture)</a>\n"
             hostList += "<figcaption><a href=\"\(href)\">\(shown)</a> <span class=\"value\">\(HTML.escape(value))</span>"
             hostList += host.up ? "</figcaption></figure>\n" : " <b class=\"alert\">DOWN</b>, silent \(Self.duration(Int64(host.age)))</figcaption></figure>\n"
         }

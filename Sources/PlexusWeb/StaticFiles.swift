@@ -41,6 +41,7 @@ enum StaticFiles {
         .host { margin: 0; padding: .3em; background: #fff; border: 1px solid var(--line); border-radius: 4px; }
         .host.down { border: 2px solid var(--alert); background: #fdecea; }
         .host figcaption { font-size: .9em; }
+        .nograph { display: block; padding: 2em 1em; }
         .banner { padding: .6em 1em; background: #fdecea; border: 1px solid var(--alert); border-radius: 4px; font-weight: 600; }
         footer { padding: 1em; color: var(--muted); font-size: .85em; }
         body.tv { background: #0d1117; color: #e6edf3; font-size: 28px; height: 100vh; overflow: hidden; }

@@ -325,6 +325,7 @@ import Testing
             #expect(order.count == 2 && order[0] < order[1])
             #expect(cluster.contains("<figure class=\"host down\" data-host=\"web-2\">") && cluster.contains("<b class=\"alert\">DOWN</b>, silent 10 min"))
             #expect(cluster.contains("host=web-1&amp;metric=load_one"))
+            #expect(cluster.contains("<span class=\"note nograph\">no load_one</span>"), "a host without the metric gets no broken image")
             let filtered = try await Self.page(client, "/cluster/web?f=web-1")
             #expect(filtered.contains("data-host=\"web-1\"") && !filtered.contains("data-host=\"web-2\"") && filtered.contains("1 of 3 hosts"))
 
