@@ -9,12 +9,11 @@ import PlexusCore
 /// `/graph.png`; every name from the network reaches the HTML escaped and the URLs encoded.
 struct Pages {
     let sources: WebSources
-    let wallScreen: AggregatorConfiguration.WallScreen
     let library: MustacheLibrary
+    var wallScreen: AggregatorConfiguration.WallScreen { sources.wallScreen }
 
-    init(sources: WebSources, wallScreen: AggregatorConfiguration.WallScreen) throws {
+    init(sources: WebSources) throws {
         self.sources = sources
-        self.wallScreen = wallScreen
         var library = MustacheLibrary()
         for (name, text) in Templates.all { try library.register(text, named: name) }
         self.library = library

@@ -31,7 +31,7 @@ public enum WebApplication {
         // The templates are compiled into the binary and parsed here; a broken one is a
         // programmer's error that every test run would show at once.
         do {
-            try Pages(sources: sources, wallScreen: sources.wallScreen).add(to: router)
+            try Pages(sources: sources).add(to: router)
         } catch {
             preconditionFailure("a dashboard template does not parse: \(error)")
         }

@@ -337,6 +337,8 @@ import Testing
 
             let metric = try await Self.page(client, "/cluster/web/host/web-1/metric/load_one")
             for range in ["hour", "day", "week", "month", "year"] { #expect(metric.contains("metric=load_one&amp;range=\(range)&amp;size=small")) }
+            let summed = try await Self.page(client, "/cluster/web/metric/cpu_num")
+            #expect(summed.contains("cpu_num of cluster web") && summed.contains("src=\"/graph.png?cluster=web&amp;metric=cpu_num&amp;range=year"))
             let tv = try await Self.page(client, "/tv")
             #expect(tv.contains("<section class=\"slide\" data-name=\"web\">") && tv.contains("data-rotate=\"20\""))
             #expect(tv.contains("<script src=\"/static/tv.js\"></script>") && tv.contains("report=cpu&amp;range=4hr&amp;size=xlarge"))
