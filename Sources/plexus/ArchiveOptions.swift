@@ -16,6 +16,14 @@ struct ArchiveOptions: ParsableArguments {
     @Option(help: "The events journal (default: events.jsonl beside the RRD root).", completion: .file(extensions: ["jsonl"]))
     var eventsFile: String?
 
+    @Option(help: "Go through an aggregator's HTTP API instead of the RRD root, e.g. http://monitor:8080 (from any machine).")
+    var server: String?
+
+    /// The `--server` client, if one was asked for.
+    func client() throws -> ServerClient? {
+        try server.map(ServerClient.init)
+    }
+
     static let defaultConfig = "/etc/plexus/aggregator.toml"
 
     /// The archive as the aggregator's configuration describes it.
@@ -181,6 +189,16 @@ struct SeriesOptions: ParsableArguments {
 
     var selection: SeriesSelection {
         SeriesSelection(cluster: cluster, host: host, grid: grid, metric: metric, report: report, range: range, start: start, end: end)
+    }
+
+    /// The selection as the HTTP API's parameters; times are read here, in the operator's zone,
+    /// and sent as seconds.
+    func parameters(now: Int64) throws -> [(String, String)] {
+        var parameters = [("cluster", cluster), ("host", host), ("grid", grid), ("metric", metric), ("report", report), ("range", range)]
+            .compactMap { name, value in value.map { (name, $0) } }
+        if let start { parameters.append(("start", String(try Self.time(start, "--start", now: now)))) }
+        if let end { parameters.append(("end", String(try Self.time(end, "--end", now: now)))) }
+        return parameters
     }
 
     /// The request, checked against the archive: unknown names and bad times are bad input.

@@ -28,6 +28,22 @@ struct Events: AsyncParsableCommand {
         return try archive.archive().events
     }
 
+    /// `--token`, else `PLEXUS_EVENTS_TOKEN`: the aggregator's `events_token`, for writes over HTTP.
+    static func token(_ option: String?) throws -> String {
+        guard let token = option ?? ProcessInfo.processInfo.environment["PLEXUS_EVENTS_TOKEN"], !token.isEmpty else {
+            throw Failure.badInput("writing events through --server needs the aggregator's events_token (--token or PLEXUS_EVENTS_TOKEN)")
+        }
+        return token
+    }
+
+    static func decode<T: Decodable>(_ data: Data, as type: T.Type) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw Failure.unreachable("the server's answer is not the events API's JSON")
+        }
+    }
+
     static func table(_ events: [Event]) -> Table {
         var table = Table(columns: [
             Table.Column("id", right: true), Table.Column("start"), Table.Column("end"), Table.Column("tags"),
@@ -52,6 +68,7 @@ extension Events {
         @Option(name: .customLong("tag"), help: "A tag: deploy, incident, maintenance... (repeatable).") var tags: [String] = []
         @Option(help: "Only the clusters matching this shell pattern.") var cluster: String?
         @Option(help: "Only the hosts matching this shell pattern.") var host: String?
+        @Option(help: "With --server: the aggregator's events_token (default: $PLEXUS_EVENTS_TOKEN).") var token: String?
         @OptionGroup var archive: ArchiveOptions
         @OptionGroup var output: OutputOptions
 
@@ -61,6 +78,16 @@ extension Events {
             let to = try end.map { try SeriesOptions.time($0, "--end", now: now) }
             let proposed = Event(id: 1, start: from, end: to, text: text, tags: tags, cluster: cluster, host: host, created: now)
             if let problem = proposed.problem() { throw Failure.badInput(problem) }
+            if let client = try archive.client() {
+                var body: [String: Any] = ["text": text, "start": from, "tags": tags]
+                if let to { body["end"] = to }
+                if let cluster { body["cluster"] = cluster }
+                if let host { body["host"] = host }
+                let answer = try await client.send("POST", "api/v1/events", body: try JSONSerialization.data(withJSONObject: body),
+                                                   token: try Events.token(token))
+                Console.output(output.render(Events.table([try Events.decode(answer, as: Event.self)])))
+                return
+            }
             let file = try Events.file(archive)
             let event: Event
             do {
@@ -95,7 +122,12 @@ extension Events {
             let now = currentTime()
             let from = try since.map { try SeriesOptions.time($0, "--since", now: now) } ?? Int64.min
             let to = try until.map { try SeriesOptions.time($0, "--until", now: now) } ?? Int64.max
-            let all = try ArchiveOptions.readEvents(try Events.file(archive), output.console)
+            let all: [Event]
+            if let client = try archive.client() {
+                all = try Events.decode(try await client.get("api/v1/events", []), as: [Event].self)
+            } else {
+                all = try ArchiveOptions.readEvents(try Events.file(archive), output.console)
+            }
             let scope: Event.Scope = if let cluster, let host { .host(cluster: cluster, host: host) }
                 else if let cluster { .cluster(cluster) } else { .grid }
             let events = all.filter { event in
@@ -110,6 +142,7 @@ extension Events {
         static let configuration = CommandConfiguration(abstract: "Remove events by id (the journal keeps the record).")
 
         @Argument(help: "Event ids, as events list shows them.") var ids: [Int]
+        @Option(help: "With --server: the aggregator's events_token (default: $PLEXUS_EVENTS_TOKEN).") var token: String?
         @OptionGroup var archive: ArchiveOptions
         @Flag(name: .shortAndLong, help: "Print no notes on standard error.") var quiet = false
 
@@ -118,6 +151,13 @@ extension Events {
         }
 
         func run() async throws {
+            if let client = try archive.client() {
+                for id in ids {
+                    let removed = try Events.decode(try await client.send("DELETE", "api/v1/events/\(id)", token: try Events.token(token)), as: Event.self)
+                    Console(quiet: quiet).note("removed event \(id): \(removed.text)")
+                }
+                return
+            }
             let file = try Events.file(archive)
             var unknown: [Int] = []
             for id in ids {

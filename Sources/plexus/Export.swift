@@ -38,6 +38,14 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let client = try archive.client() {
+            var parameters = try series.parameters(now: currentTime()) + [("format", json ? "json" : "csv"), ("time", timeFormat)]
+            if let step { parameters.append(("step", String(step))) }
+            let text = try await client.get("api/v1/series", parameters)
+            try writeOutput([UInt8](text), to: output)
+            if output != "-" { Console(quiet: quiet).note("wrote \(output) (from \(client.base.absoluteString), \(text.count) bytes)") }
+            return
+        }
         let archive = try self.archive.archive()
         let now = currentTime()
         let request = try series.request(in: archive, now: now)

@@ -16,8 +16,10 @@ import Testing
             "mem_cached", "mem_buffers", "mem_shared", "bytes_in", "bytes_out",
         ])
         defer { agent.stop() }
+        let token = "cli-test-token-0123456789"
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "Ops",
-                                               sources: AggregatorProcessTests.source("web", agent.port))
+                                               sources: AggregatorProcessTests.source("web", agent.port), extra: "events_token = \"\(token)\"",
+                                               httpPort: Loopback.freePort())
         defer { aggregator.stop() }
         try #require(await Loopback.eventually(seconds: 30) {
             ["load_one", "cpu_idle", "mem_free", "bytes_out"].allSatisfy { metric in
@@ -64,6 +66,38 @@ import Testing
             let result = try await Self.plexus(arguments)
             #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(result.output.isEmpty && result.stderr.split(separator: "\n").count == 1)
+        }
+
+        // Through the aggregator's HTTP API (--server), from a machine without the RRD root.
+        let server = ["--server", "http://127.0.0.1:\(aggregator.httpPort)"]
+        let image = folder.url.appendingPathComponent("remote.png").path
+        let remote = try await Self.plexus(["graph", "--report", "load", "--cluster", "web", "--start", "-5m", "-q", "-o", image] + server)
+        #expect(remote.status == 0, "\(remote.stderr)")
+        #expect(try PNGImage([UInt8](Data(contentsOf: URL(fileURLWithPath: image)))).colorCount > 10)
+        let series = try await Self.plexus(["export", "--metric", "load_one", "--host", "web-1", "--start", "-2m"] + server)
+        #expect(series.status == 0 && series.stdout.hasPrefix("time,load_one\r\n"), "\(series.stderr)")
+        let environment = ["PLEXUS_EVENTS_TOKEN": token]
+        let executable = try Executable("plexus")
+        let added = try await onOwnThread {
+            try executable.run(["events", "add", "--tag", "deploy", "--json", "v2 via the API"] + server, environment: environment)
+        }
+        #expect(added.status == 0 && added.stdout.contains("\"text\":\"v2 via the API\""), "\(added.stderr)")
+        let listed = try await Self.plexus(["events", "list", "--csv"] + server)
+        #expect(listed.stdout.contains(",deploy,,,v2 via the API\r\n"), "\(listed.stdout)")
+        // The journal beside the aggregator's RRD root is the same one plexus events reads there.
+        #expect(try await Self.plexus(["events", "list", "--rrd-root", aggregator.root.path, "--csv"]).stdout.contains("v2 via the API"))
+        let removed = try await onOwnThread { try executable.run(["events", "remove", "1"] + server, environment: environment) }
+        #expect(removed.status == 0 && removed.stderr == "plexus: removed event 1: v2 via the API\n")
+        for (arguments, status, message) in [
+            (["events", "add", "x"] + server, 1, "needs the aggregator's events_token"),
+            (["events", "add", "--token", "wrong-token-wrong-token", "x"] + server, 1, "a valid \"Authorization: Bearer <events_token>\" header is needed"),
+            (["graph", "--report", "cpu", "--host", "web-9", "-o", image] + server, 1, "unknown host \"web-9\""),
+            (["graph", "--report", "cpu", "-o", image, "--server", "http://127.0.0.1:\(closed)"], 2, "cannot reach http://127.0.0.1:\(closed)"),
+            (["export", "--metric", "load_one", "--server", "ftp://x"], 1, "expected http://HOST:PORT"),
+        ] as [([String], Int32, String)] {
+            let result = try await Self.plexus(arguments)
+            #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
         }
 
         // The nightly job: silent without a terminal, a dated folder with every report and an index.
