@@ -52,7 +52,7 @@ struct APIRoutes {
         }
         return JSON.encode(ClusterDetailJSON(
             cluster: ClusterJSON(row), localtime: located.cluster.localtime, owner: located.cluster.owner, url: located.cluster.url,
-            hosts: overview.hostRows(cluster: name).map(HostJSON.init), metrics: metrics))
+            hosts: sources.hostRows(cluster: name, now: sources.clock()).map(HostJSON.init), metrics: metrics))
     }
 
     func host(_ cluster: String, _ name: String) throws -> String {

@@ -93,7 +93,7 @@ struct Pages {
         let metric = query.metric.flatMap { metricNames.contains($0) ? $0 : nil } ?? (metricNames.contains("load_one") ? "load_one" : metricNames.first ?? "load_one")
         let sort = ["name", "descending", "ascending", "down"].contains(query.sort ?? "") ? query.sort! : "name"
         let pattern = query.filter.map(NamePattern.init)
-        let allHosts = overview.hostRows(cluster: name)
+        let allHosts = sources.hostRows(cluster: name, now: now)
         var hosts = allHosts.filter { pattern?.matches($0.host) ?? true }
         var values: [String: (text: String, number: Double?)] = [:]
         values.reserveCapacity(located.cluster.hosts.count)

@@ -64,6 +64,12 @@ public struct WebSources: Sendable {
     func overview(now: Int64) -> GridOverview {
         overviews.overview(now: now) { GridOverview(grid().document(now: now)) }
     }
+
+    /// A cluster's host rows at `now`, made once per overview (a thousand hosts' rows are a
+    /// fifth of a cluster page's cost).
+    func hostRows(cluster: String, now: Int64) -> [GridOverview.HostRow] {
+        overviews.hostRows(cluster: cluster, now: now) { overview(now: now).hostRows(cluster: cluster) }
+    }
 }
 
 /// Answers built at most once a second per URI: pages, the state API and `/metrics` say the
@@ -97,11 +103,22 @@ extension WebSources {
 /// twenty clients at once would otherwise do twenty times. At most a second stale.
 final class OverviewCache: Sendable {
     private let latest = Mutex<(now: Int64, overview: GridOverview)?>(nil)
+    private let rows = Mutex<(now: Int64, clusters: [String: [GridOverview.HostRow]])>((0, [:]))
 
     func overview(now: Int64, build: () -> GridOverview) -> GridOverview {
         if let cached = latest.withLock({ $0 }), cached.now == now { return cached.overview }
         let built = build()
         latest.withLock { $0 = (now, built) }
+        return built
+    }
+
+    func hostRows(cluster: String, now: Int64, build: () -> [GridOverview.HostRow]) -> [GridOverview.HostRow] {
+        if let cached = rows.withLock({ $0.now == now ? $0.clusters[cluster] : nil }) { return cached }
+        let built = build()
+        rows.withLock { rows in
+            if rows.now != now { rows = (now, [:]) }
+            rows.clusters[cluster] = built
+        }
         return built
     }
 }
