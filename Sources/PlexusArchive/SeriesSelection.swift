@@ -142,7 +142,6 @@ extension GraphRequest {
     /// Marks the events a graph of this subject and range shows (its scope, overlapping it).
     public mutating func mark(_ journal: [Event], now: Int64) {
         let (start, end) = range.bounds(now: now)
-        let scope = SeriesSelection.scope(of: subject)
-        events = journal.filter { $0.applies(to: scope) && $0.overlaps(start: start, end: end) }.map(GraphEvent.init)
+        events = Event.select(journal, start: start, end: end, scope: SeriesSelection.scope(of: subject)).map(GraphEvent.init)
     }
 }

@@ -37,6 +37,20 @@ public struct Event: Sendable, Hashable, Codable {
         case host(cluster: String, host: String)
         case cluster(String)
         case grid
+
+        /// A host's graph with both, a cluster's with a cluster, the grid's with neither.
+        public init(cluster: String?, host: String?) {
+            self = if let cluster, let host { .host(cluster: cluster, host: host) } else if let cluster { .cluster(cluster) } else { .grid }
+        }
+    }
+
+    /// The events that a graph of `scope` over `start...end` shows, with `tag` if given (any
+    /// case), oldest first: what `plexus events list`, the events API and the graphs select.
+    public static func select(_ events: [Event], start: Int64 = .min, end: Int64 = .max, scope: Scope = .grid, tag: String? = nil) -> [Event] {
+        events.filter { event in
+            event.overlaps(start: start, end: end) && event.applies(to: scope)
+                && (tag.map { wanted in event.tags.contains { $0.lowercased() == wanted.lowercased() } } ?? true)
+        }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
     }
 
     public func applies(to scope: Scope) -> Bool {

@@ -7,11 +7,23 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import PlexusCore
+import Synchronization
 
 /// Runs response-time probes: an HTTP(S) GET or a TCP connect, each bounded by its timeout.
 public enum ProbeRunner {
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// When the timeout fired: the probe's time, however long the cancelled attempt takes
+        /// to wind down.
+        var at: Double?
+    }
+
+    /// The probe's connection, so a timeout can close it: a request parked in NIO doesn't
+    /// always notice its task's cancellation, and the task group would wait for it.
+    final class Open: Sendable {
+        private let channel = Mutex<(any Channel)?>(nil)
+        func set(_ value: any Channel) { channel.withLock { $0 = value } }
+        func close() { channel.withLock { $0 }?.close(promise: nil) }
     }
 
     /// Runs `probe` once. Never throws: every failure is a down result with a reason.
@@ -21,6 +33,7 @@ public enum ProbeRunner {
             let d = ContinuousClock.now - start
             return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
         }
+        let open = Open()
         do {
             return try await withThrowingTaskGroup(of: ProbeResult.self) { tasks in
                 tasks.addTask {
@@ -33,24 +46,25 @@ public enum ProbeRunner {
                         try? await channel.close()
                         return ProbeResult(up: true, totalMilliseconds: ms)
                     case .http(let url):
-                        return try await http(url, probe: probe, group: group, elapsed: elapsed)
+                        return try await http(url, probe: probe, group: group, open: open, elapsed: elapsed)
                     }
                 }
                 tasks.addTask {
                     try await Task.sleep(for: .milliseconds(Int64(probe.timeout * 1000)))
-                    throw Failure(description: "no answer within \(probe.timeout) s")
+                    open.close()
+                    throw Failure(description: "no answer within \(probe.timeout) s", at: elapsed())
                 }
                 let result = try await tasks.next()!
                 tasks.cancelAll()
                 return result
             }
         } catch {
-            return ProbeResult(up: false, totalMilliseconds: elapsed(), error: describe(error))
+            return ProbeResult(up: false, totalMilliseconds: (error as? Failure)?.at ?? elapsed(), error: describe(error))
         }
     }
 
     private static func http(
-        _ text: String, probe: AgentConfiguration.Probe, group: any EventLoopGroup, elapsed: @escaping @Sendable () -> Double
+        _ text: String, probe: AgentConfiguration.Probe, group: any EventLoopGroup, open: Open, elapsed: @escaping @Sendable () -> Double
     ) async throws -> ProbeResult {
         guard let url = URL(string: text), let host = url.host, let scheme = url.scheme else { throw Failure(description: "bad URL \(text)") }
         let tls = scheme == "https"
@@ -76,6 +90,7 @@ public enum ProbeRunner {
         headers.add(name: "Host", value: url.port.map { "\(host):\($0)" } ?? host)
         headers.add(name: "User-Agent", value: "plexus-agent probe")
         headers.add(name: "Connection", value: "close")
+        open.set(channel.channel)
         return try await channel.executeThenClose { inbound, outbound in
             // One write for the whole request. If it fails, the response may still have come:
             // a fast server answers and closes before a slow client finishes writing (seen under

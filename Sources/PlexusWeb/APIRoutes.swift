@@ -43,7 +43,8 @@ struct APIRoutes {
     }
 
     func cluster(_ name: String) throws -> String {
-        let overview = overview()
+        let now = sources.clock()
+        let overview = sources.overview(now: now)
         guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name }),
               let row = overview.clusterRows().first(where: { $0.cluster == name })
         else { throw WebError(.notFound, "unknown cluster \(name.debugDescription)") }
@@ -52,7 +53,7 @@ struct APIRoutes {
         }
         return JSON.encode(ClusterDetailJSON(
             cluster: ClusterJSON(row), localtime: located.cluster.localtime, owner: located.cluster.owner, url: located.cluster.url,
-            hosts: sources.hostRows(cluster: name, now: sources.clock()).map(HostJSON.init), metrics: metrics))
+            hosts: sources.hostRows(cluster: name, now: now).map(HostJSON.init), metrics: metrics))
     }
 
     func host(_ cluster: String, _ name: String) throws -> String {
@@ -81,11 +82,9 @@ struct APIRoutes {
             guard let format = ExportText.TimeFormat(rawValue: text) else { throw WebError(.badRequest, "time must be epoch or iso") }
             return format
         } ?? .epoch
-        let catalog = ArchiveCatalog(layout: sources.layout)
         let arguments: ExportArguments
         do {
-            arguments = try ExportArguments(graph, layout: sources.layout, now: now, step: step,
-                                            exists: { FileManager.default.fileExists(atPath: $0) }, listing: catalog.files(in:))
+            arguments = try ExportArguments(graph, catalog: ArchiveCatalog(layout: sources.layout), now: now, step: step)
         } catch {
             throw WebError(.notFound, error.message)
         }

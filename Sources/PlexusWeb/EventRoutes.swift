@@ -22,12 +22,7 @@ struct EventRoutes {
         let to = try request.parameter("end").map { try time($0, "end", now: now) } ?? Int64.max
         let cluster = request.parameter("cluster"), host = request.parameter("host"), tag = request.parameter("tag")
         if host != nil && cluster == nil { throw WebError(.badRequest, "host needs cluster") }
-        let scope: Event.Scope = if let cluster, let host { .host(cluster: cluster, host: host) }
-            else if let cluster { .cluster(cluster) } else { .grid }
-        let events = try read().filter { event in
-            event.overlaps(start: from, end: to) && event.applies(to: scope)
-                && (tag.map { wanted in event.tags.contains { $0.lowercased() == wanted.lowercased() } } ?? true)
-        }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        let events = Event.select(try read(), start: from, end: to, scope: Event.Scope(cluster: cluster, host: host), tag: tag)
         return JSON.response(JSON.encode(events.map(EventJSON.init)))
     }
 

@@ -46,11 +46,9 @@ struct GraphRoutes {
         if let cached = cache.image(for: key, now: now) {
             image = cached
         } else {
-            let catalog = ArchiveCatalog(layout: sources.layout)
             let arguments: GraphArguments
             do {
-                arguments = try GraphArguments(graph, layout: sources.layout, now: now,
-                                               exists: { FileManager.default.fileExists(atPath: $0) }, listing: catalog.files(in:))
+                arguments = try GraphArguments(graph, catalog: ArchiveCatalog(layout: sources.layout), now: now)
             } catch {
                 throw WebError(.notFound, error.message)
             }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PlexusAggregator
+import PlexusArchive
 import PlexusCore
 
 /// `/metrics`: Prometheus's text format, so a Prometheus server can scrape a Plexus grid.
@@ -109,7 +110,7 @@ enum PrometheusText {
             text += "# TYPE \(name) \(type)\n"
             for sample in samples {
                 let labels = sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.0)=\"\(PrometheusText.labelValue($0.1))\"" }.joined(separator: ",") + "}"
-                text += "\(name)\(labels) \(JSON.number(sample.value) == "null" ? "NaN" : JSON.number(sample.value))\n"
+                text += "\(name)\(labels) \(sample.value.isFinite ? ExportText.number(sample.value) : "NaN")\n"
             }
         }
     }

@@ -85,20 +85,12 @@ struct WebError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSON.response("{\"error\":\(JSON.string(message))}\n", status: status)
+        JSON.response("{\"error\":\(ExportText.quoted(message))}\n", status: status)
     }
 }
 
 /// Small JSON helpers for hand-built answers.
 enum JSON {
-    static func string(_ s: String) -> String { ExportText.quoted(s) }
-
-    /// A number, or null for NaN and infinities (JSON has neither).
-    static func number(_ d: Double?) -> String {
-        guard let d, d.isFinite else { return "null" }
-        return ExportText.number(d)
-    }
-
     static func response(_ body: String, status: HTTPResponse.Status = .ok, cache: String = "no-store") -> Response {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: cache],
                  body: .init(byteBuffer: ByteBuffer(string: body)))

@@ -37,13 +37,11 @@ struct ArchiveOptions: ParsableArguments {
         /// Builds librrd's arguments for a request (a missing archive is bad input), then runs
         /// them on a reader (a librrd failure means the data can't be read).
         func run<Plan, Result: Sendable>(
-            plan: (_ exists: @escaping (String) -> Bool, _ listing: @escaping (String) -> [String]) throws(RRDError) -> Plan,
-            _ what: String, _ body: (ArchiveReader, Plan) async throws(RRDError) -> Result
+            plan: (ArchiveCatalog) throws(RRDError) -> Plan, _ what: String, _ body: (ArchiveReader, Plan) async throws(RRDError) -> Result
         ) async throws -> Result {
-            let catalog = self.catalog
             let built: Plan
             do {
-                built = try plan({ FileManager.default.fileExists(atPath: $0) }, catalog.files(in:))
+                built = try plan(catalog)
             } catch {
                 throw Failure.badInput(error.path.map { "\(error.message) (\($0))" } ?? error.message)
             }

@@ -128,12 +128,7 @@ extension Events {
             } else {
                 all = try ArchiveOptions.readEvents(try Events.file(archive), output.console)
             }
-            let scope: Event.Scope = if let cluster, let host { .host(cluster: cluster, host: host) }
-                else if let cluster { .cluster(cluster) } else { .grid }
-            let events = all.filter { event in
-                event.overlaps(start: from, end: to) && event.applies(to: scope)
-                    && (tag.map { wanted in event.tags.contains { $0.lowercased() == wanted.lowercased() } } ?? true)
-            }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+            let events = Event.select(all, start: from, end: to, scope: Event.Scope(cluster: cluster, host: host), tag: tag)
             Console.output(output.render(Events.table(events)))
         }
     }

@@ -49,8 +49,8 @@ struct Export: AsyncParsableCommand {
         let archive = try self.archive.archive()
         let now = currentTime()
         let request = try series.request(in: archive, now: now)
-        let (data, columns) = try await archive.run(plan: { exists, listing throws(RRDError) in
-            try ExportArguments(request, layout: archive.layout, now: now, step: step, exists: exists, listing: listing)
+        let (data, columns) = try await archive.run(plan: { catalog throws(RRDError) in
+            try ExportArguments(request, catalog: catalog, now: now, step: step)
         }, "read the series") { reader, arguments throws(RRDError) in (try await reader.export(arguments), arguments.columns) }
         let format = ExportText.TimeFormat(rawValue: timeFormat) ?? .epoch
         let text = json ? ExportText.json(data, columns: columns, request: request, time: format) : ExportText.csv(data, columns: columns, time: format)

@@ -74,8 +74,8 @@ struct Graph: AsyncParsableCommand {
         if let height { request.height = height }
         if !noEvents { request.mark(try archive.readEvents(console), now: now) }
         let finished = request
-        let rendered = try await archive.run(plan: { exists, listing throws(RRDError) in
-            try GraphArguments(finished, layout: archive.layout, now: now, exists: exists, listing: listing)
+        let rendered = try await archive.run(plan: { catalog throws(RRDError) in
+            try GraphArguments(finished, catalog: catalog, now: now)
         }, "draw the graph") { reader, arguments throws(RRDError) in try await reader.render(arguments) }
         try writeOutput(rendered.image, to: output)
         if output != "-" {

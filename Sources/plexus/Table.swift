@@ -10,7 +10,6 @@ struct Table {
         case text(String)
         case number(Double)
         case integer(Int64)
-        case flag(Bool)
         /// Seconds since the epoch: local time for people and spreadsheets, a number in JSON.
         case time(Int64)
         /// Tags and the like: comma-separated for people, an array in JSON.
@@ -25,7 +24,6 @@ struct Table {
             case .text(let s): s
             case .number(let d): Self.format(d)
             case .integer(let i): String(i)
-            case .flag(let b): b ? "yes" : "no"
             case .time(let t): Self.localTime(t)
             case .list(let items): items.joined(separator: ",")
             case .missing: ""
@@ -37,7 +35,6 @@ struct Table {
             case .text(let s): Self.quoted(s)
             case .number(let d): d.isFinite ? Self.format(d, exact: true) : "null"
             case .integer(let i): String(i)
-            case .flag(let b): b ? "true" : "false"
             case .time(let t): String(t)
             case .list(let items): "[" + items.map(Self.quoted).joined(separator: ",") + "]"
             case .missing: "null"
