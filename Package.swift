@@ -114,6 +114,8 @@ let package = Package(
                 "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine", "PlexusWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -148,6 +150,7 @@ let package = Package(
             dependencies: [
                 "PlexusWeb", "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         // Runs the built executables as real processes.

@@ -51,9 +51,36 @@ struct APIRoutes {
         let metrics = (located.cluster.summary?.metrics ?? []).map {
             SummaryJSON(GridOverview.SummaryRow(metric: $0.name.rawValue, sum: $0.sum, num: $0.num, units: $0.units))
         }
-        return JSON.encode(ClusterDetailJSON(
-            cluster: ClusterJSON(row), localtime: located.cluster.localtime, owner: located.cluster.owner, url: located.cluster.url,
-            hosts: sources.hostRows(cluster: name, now: now).map(HostJSON.init), metrics: metrics))
+        // Written as bytes, in the encoder's sorted order: a thousand hosts' rows.
+        let hosts = sources.hosts(cluster: name, now: now)
+        var text = ByteText(capacity: 512 + hosts.count * 240)
+        text.putObject { object in
+            object.add("bytes_in", row.bytesIn)
+            object.add("bytes_out", row.bytesOut)
+            object.add("cluster", row.cluster)
+            object.add("cpu_used_percent", row.cpuUsedPercent)
+            object.add("cpus", row.cpus)
+            object.add("down", row.down)
+            object.add("grid", row.grid)
+            object.add("hosts") { list in
+                list.put("[")
+                for i in hosts.indices {
+                    if i > 0 { list.put(",") }
+                    HostJSON.write(hosts[i].row, to: &list)
+                }
+                list.put("]")
+            }
+            object.add("load_avg", row.loadAverage)
+            object.add("localtime", located.cluster.localtime)
+            object.add("mem_free_kb", row.memFreeKB)
+            object.add("mem_total_kb", row.memTotalKB)
+            object.add("metrics", json: String(JSON.encode(metrics).dropLast()))
+            object.add("owner", located.cluster.owner)
+            object.add("up", row.up)
+            object.add("url", located.cluster.url)
+        }
+        text.put("\n")
+        return text.string
     }
 
     func host(_ cluster: String, _ name: String) throws -> String {
@@ -156,35 +183,23 @@ struct GridSummaryJSON: Encodable {
     }
 }
 
-struct HostJSON: Encodable {
-    var cluster: String, host: String, ip: String, state: String, ageSeconds: UInt32, loadOne: Double?, cpus: Double?
-    var cpuUsedPercent: Double?, memFreeKB: Double?, bytesIn: Double?, bytesOut: Double?
-
-    init(_ row: GridOverview.HostRow) {
-        (cluster, host, ip, state, ageSeconds) = (row.cluster, row.host, row.ip, row.up ? "up" : "down", row.age)
-        (loadOne, cpus, cpuUsedPercent, memFreeKB, bytesIn, bytesOut) = (row.loadOne, row.cpus, row.cpuUsedPercent, row.memFreeKB, row.bytesIn, row.bytesOut)
+/// A host's row, as `plexus query hosts --json` prints it.
+enum HostJSON {
+    static func write(_ row: GridOverview.HostRow, to text: inout ByteText) {
+        text.putObject { object in
+            object.add("age_seconds", row.age)
+            object.add("bytes_in", row.bytesIn)
+            object.add("bytes_out", row.bytesOut)
+            object.add("cluster", row.cluster)
+            object.add("cpu_used_percent", row.cpuUsedPercent)
+            object.add("cpus", row.cpus)
+            object.add("host", row.host)
+            object.add("ip", row.ip)
+            object.add("load_one", row.loadOne)
+            object.add("mem_free_kb", row.memFreeKB)
+            object.add("state", row.up ? "up" : "down")
+        }
     }
-
-    enum CodingKeys: String, CodingKey {
-        case cluster, host, ip, state, ageSeconds = "age_seconds", loadOne = "load_one", cpus, cpuUsedPercent = "cpu_used_percent"
-        case memFreeKB = "mem_free_kb", bytesIn = "bytes_in", bytesOut = "bytes_out"
-    }
-}
-
-struct ClusterDetailJSON: Encodable {
-    var cluster: ClusterJSON, localtime: Int64, owner: String, url: String, hosts: [HostJSON], metrics: [SummaryJSON]
-
-    func encode(to encoder: any Encoder) throws {
-        try cluster.encode(to: encoder)
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(localtime, forKey: .localtime)
-        try c.encode(owner, forKey: .owner)
-        try c.encode(url, forKey: .url)
-        try c.encode(hosts, forKey: .hosts)
-        try c.encode(metrics, forKey: .metrics)
-    }
-
-    enum Key: String, CodingKey { case localtime, owner, url, hosts, metrics }
 }
 
 struct MetricJSON: Encodable {

@@ -93,57 +93,115 @@ struct Pages {
         let metric = query.metric.flatMap { metricNames.contains($0) ? $0 : nil } ?? (metricNames.contains("load_one") ? "load_one" : metricNames.first ?? "load_one")
         let sort = ["name", "descending", "ascending", "down"].contains(query.sort ?? "") ? query.sort! : "name"
         let pattern = query.filter.map(NamePattern.init)
-        let allHosts = sources.hostRows(cluster: name, now: now)
-        var hosts = allHosts.filter { pattern?.matches($0.host) ?? true }
-        var values: [String: (text: String, number: Double?)] = [:]
-        values.reserveCapacity(located.cluster.hosts.count)
-        for host in located.cluster.hosts {
-            guard let m = host.metrics.firstIndex(where: { $0.name.rawValue == metric }) else { continue }
-            let found = host.metrics[m]
-            let units = found.units.allSatisfy { $0 == " " } ? "" : " " + found.units
-            values[host.name.rawValue] = (found.value + units, found.numericValue)
-        }
+        let allHosts = sources.hosts(cluster: name, now: now)
+        var shown = allHosts.indices.filter { pattern?.matches(allHosts[$0].row.host) ?? true }
+        let values = sources.values(of: metric, cluster: name, now: now) { Self.values(of: metric, in: located.cluster) }
         switch sort {
         case "descending", "ascending":
             let sign: Double = sort == "descending" ? -1 : 1
-            hosts.sort { (sign * (values[$0.host]?.number ?? .infinity)) < (sign * (values[$1.host]?.number ?? .infinity)) }
-        case "down": hosts.sort { (!$0.up ? 0 : 1, $0.host) < (!$1.up ? 0 : 1, $1.host) }
+            let number = { (i: Int) in sign * (values[allHosts[i].row.host]?.number ?? .infinity) }
+            shown.sort { number($0) < number($1) }
+        case "down": shown.sort { (allHosts[$0].row.up ? 1 : 0, $0) < (allHosts[$1].row.up ? 1 : 0, $1) }
         default: break
         }
-        // Built by hand: the common parts of every host's links once, each host's name encoded
-        // and escaped once (see `Templates`).
+        // Written as bytes: the common parts of every host's links once, each host's name
+        // escaped once a second (`HostEntry`; see `Templates`).
         let hostQuery = query.link("", ["m": nil, "s": nil, "f": nil])
         let hrefPrefix = HTML.escape(URLText.segments("cluster", name, "host")) + "/"
         let hrefSuffix = HTML.escape(hostQuery)
         let graphPrefix = HTML.escape(URLText.path("/graph.png", [("cluster", name)])) + "&amp;host="
         let graphSuffix = "&amp;" + HTML.escape(String(query.graph([], ("metric", metric)).dropFirst("/graph.png?".count)))
         let metricText = HTML.escape(metric)
-        var hostList = ""
-        hostList.reserveCapacity(hosts.count * 420)
-        for host in hosts {
-            let encoded = HTML.escape(URLText.component(host.host)), shown = HTML.escape(host.host)
-            let href = hrefPrefix + encoded + hrefSuffix
-            let value = values[host.host]?.text ?? ""
-            // A host that doesn't report the metric (a switch sending only its temperature)
-            // gets a note, not a broken image.
-            let picture = values[host.host] == nil ? "<span class=\"note nograph\">no \(metricText)</span>"
-                : "<img src=\"\(graphPrefix + encoded + graphSuffix)\" alt=\"\(shown) \(metricText)\" loading=\"lazy\">"
-            hostList += "<figure class=\"host\(host.up ? "" : " down")\" data-host=\"\(shown)\"><a href=\"\(href)\">\(picture)</a>\n"
-            hostList += "<figcaption><a href=\"\(href)\">\(shown)</a> <span class=\"value\">\(HTML.escape(value))</span>"
-            hostList += host.up ? "</figcaption></figure>\n" : " <b class=\"alert\">DOWN</b>, silent \(Self.duration(Int64(host.age)))</figcaption></figure>\n"
+        var list = ByteText(capacity: shown.count * 480)
+        for i in shown {
+            let host = allHosts[i]
+            let value = values[host.row.host]
+            list.put(host.row.up ? "<figure class=\"host\" data-host=\"" : "<figure class=\"host down\" data-host=\"")
+            list.put(host.shown)
+            list.put("\"><a href=\"")
+            list.put(hrefPrefix)
+            list.put(host.linked)
+            list.put(hrefSuffix)
+            list.put("\">")
+            if value == nil {
+                // A host that doesn't report the metric (a switch sending only its temperature)
+                // gets a note, not a broken image.
+                list.put("<span class=\"note nograph\">no ")
+                list.put(metricText)
+                list.put("</span>")
+            } else {
+                list.put("<img src=\"")
+                list.put(graphPrefix)
+                list.put(host.linked)
+                list.put(graphSuffix)
+                list.put("\" alt=\"")
+                list.put(host.shown)
+                list.put(" ")
+                list.put(metricText)
+                list.put("\" loading=\"lazy\">")
+            }
+            list.put("</a>\n<figcaption><a href=\"")
+            list.put(hrefPrefix)
+            list.put(host.linked)
+            list.put(hrefSuffix)
+            list.put("\">")
+            list.put(host.shown)
+            list.put("</a> <span class=\"value\">")
+            list.putHTML(value?.text ?? "")
+            list.put("</span>")
+            if !host.row.up {
+                list.put(" <b class=\"alert\">DOWN</b>, silent ")
+                list.put(Self.duration(Int64(host.row.age)))
+            }
+            list.put("</figcaption></figure>\n")
         }
-        let down = allHosts.filter { !$0.up }.count
+        let hostList = list.string
+        let down = allHosts.count { !$0.row.up }
         let body: [String: Any] = [
             "up": row.up, "down": row.down, "anyDown": down > 0, "cpus": Self.number(row.cpus), "load": Self.number(row.loadAverage),
             "graphs": reportGraphs(query, [("cluster", name)], link: query.link(path), alt: name),
-            "metrics": metricNames.map { ["name": $0, "selected": $0 == metric] },
+            "metricOptions": Self.options(metricNames, selected: metric),
             "sorts": [("name", "by name"), ("descending", "highest first"), ("ascending", "lowest first"), ("down", "down first")]
                 .map { ["value": $0.0, "label": $0.1, "selected": $0.0 == sort] },
-            "filter": query.filter ?? "", "keep": hidden(query, except: ["m", "s", "f"]), "shown": hosts.count, "total": row.up + row.down,
+            "filter": query.filter ?? "", "keep": hidden(query, except: ["m", "s", "f"]), "shown": shown.count, "total": row.up + row.down,
             "hostList": hostList,
         ]
         return page("cluster", body, title: "Cluster \(name)", crumbs: [("Grid", query.link("/", ["m": nil, "s": nil, "f": nil]))],
                     query: query, path: path, now: now)
+    }
+
+    /// `<option>`s for a `<select>`, written directly: a cluster may report hundreds of metrics.
+    static func options(_ names: [String], selected: String) -> String {
+        var text = ByteText(capacity: names.count * 32)
+        for name in names {
+            text.put(name == selected ? "<option selected>" : "<option>")
+            text.putHTML(name)
+            text.put("</option>")
+        }
+        return text.string
+    }
+
+    /// Each host's value of `metric` (text with units, and number), by host name. Hosts list
+    /// their metrics in much the same order: the place the last host had it is tried first.
+    static func values(of metric: String, in cluster: Cluster) -> [String: MetricValueText] {
+        var values: [String: MetricValueText] = [:]
+        values.reserveCapacity(cluster.hosts.count)
+        var hint = 0
+        for h in cluster.hosts.indices {
+            let metrics = cluster.hosts[h].metrics
+            let m: Int
+            if hint < metrics.count, metrics[hint].name.rawValue == metric {
+                m = hint
+            } else if let found = metrics.firstIndex(where: { $0.name.rawValue == metric }) {
+                m = found
+            } else {
+                continue
+            }
+            hint = m
+            let units = metrics[m].units.utf8.allSatisfy { $0 == 0x20 } ? "" : " " + metrics[m].units
+            values[cluster.hosts[h].name.rawValue] = (metrics[m].value + units, metrics[m].numericValue)
+        }
+        return values
     }
 
     // MARK: - Host

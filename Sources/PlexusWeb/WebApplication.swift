@@ -96,6 +96,13 @@ enum JSON {
                  body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
+    /// A number as `JSONEncoder` writes it (whole numbers without a fraction); nil for NaN and
+    /// infinities, which JSON doesn't have.
+    static func number(_ d: Double) -> String? {
+        guard d.isFinite else { return nil }
+        return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : d.description
+    }
+
     static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

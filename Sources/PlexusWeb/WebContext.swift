@@ -57,35 +57,49 @@ public struct WebSources: Sendable {
     }
 
     /// Built at most once a second, however many pages and API calls ask.
-    let overviews = OverviewCache()
-    let responses = ResponseCache()
+    let overviews = SecondCache<GridOverview>(budget: 1)
+    let rows = SecondCache<[HostEntry]>(budget: 1024)
+    let metricValues = SecondCache<[String: MetricValueText]>(budget: 1024)
+    /// Whole answers by URI; at most 64 MiB of them (a flood of distinct URIs renders each
+    /// page and keeps none past the budget).
+    let responses = SecondCache<ByteBuffer>(budget: 64 << 20, cost: { $0.readableBytes })
 
     /// The grid at `now`, as rows (`GridOverview`).
     func overview(now: Int64) -> GridOverview {
-        overviews.overview(now: now) { GridOverview(grid().document(now: now)) }
+        overviews.value("", now: now) { GridOverview(grid().document(now: now)) }
     }
 
-    /// A cluster's host rows at `now`, made once per overview (a thousand hosts' rows are a
-    /// fifth of a cluster page's cost).
-    func hostRows(cluster: String, now: Int64) -> [GridOverview.HostRow] {
-        overviews.hostRows(cluster: cluster, now: now) { overview(now: now).hostRows(cluster: cluster) }
+    /// A cluster's hosts at `now`, by name, made once per second: the rows, and each name made
+    /// ready for the page (a thousand hosts' rows and names were half a cluster page's cost).
+    func hosts(cluster: String, now: Int64) -> [HostEntry] {
+        rows.value(cluster, now: now) { overview(now: now).hostRows(cluster: cluster).map(HostEntry.init) }
     }
 }
 
-/// Answers built at most once a second per URI: pages, the state API and `/metrics` say the
-/// same thing to every client within a second, so twenty clients (or a wall of screens) asking
-/// for a thousand-host cluster page cost one render, not twenty.
-final class ResponseCache: Sendable {
-    private let entries = Mutex<[String: (now: Int64, body: ByteBuffer)]>([:])
+/// A host's value of a metric as the cluster page shows and sorts it.
+typealias MetricValueText = (text: String, number: Double?)
 
-    func body(_ key: String, now: Int64, build: () throws -> ByteBuffer) rethrows -> ByteBuffer {
-        if let entry = entries.withLock({ $0[key] }), entry.now == now { return entry.body }
-        let body = try build()
-        entries.withLock { entries in
-            if entries.count >= 256 { entries = entries.filter { $0.value.now == now } }
-            entries[key] = (now, body)
-        }
-        return body
+extension WebSources {
+    /// Each host's value of `metric` in `cluster` at `now`, by host name, made once a second
+    /// by `make` (the views of one metric in other ranges, sizes, sorts or filters share it).
+    func values(of metric: String, cluster: String, now: Int64, make: () -> [String: MetricValueText]) -> [String: MetricValueText] {
+        metricValues.value(cluster + "\u{0}" + metric, now: now, make: make)
+    }
+}
+
+/// A host as the cluster page and its JSON show it: its row, and its name escaped for HTML and
+/// encoded for a URL.
+struct HostEntry: Sendable {
+    var row: GridOverview.HostRow
+    /// The name as HTML text.
+    var shown: String
+    /// The name as a URL path component, as HTML text.
+    var linked: String
+
+    init(_ row: GridOverview.HostRow) {
+        self.row = row
+        shown = HTML.escape(row.host)
+        linked = HTML.escape(URLText.component(row.host))
     }
 }
 
@@ -93,32 +107,76 @@ extension WebSources {
     /// `build`'s text as the answer to `request` with `type`, shared by the requests of the same
     /// second for the same URI.
     func cached(_ request: Request, type: String, _ build: () throws -> String) rethrows -> Response {
-        let body = try responses.body(request.uri.description, now: clock()) { ByteBuffer(string: try build()) }
+        let body = try responses.value(request.uri.description, now: clock()) { ByteBuffer(string: try build()) }
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: body))
     }
 }
 
-/// The last overview built and the second it stands for. A page asked for in the same second
-/// gets it as it is: building one copies every host (30,000 metrics for 1,000 hosts), which
-/// twenty clients at once would otherwise do twenty times. At most a second stale.
-final class OverviewCache: Sendable {
-    private let latest = Mutex<(now: Int64, overview: GridOverview)?>(nil)
-    private let rows = Mutex<(now: Int64, clusters: [String: [GridOverview.HostRow]])>((0, [:]))
-
-    func overview(now: Int64, build: () -> GridOverview) -> GridOverview {
-        if let cached = latest.withLock({ $0 }), cached.now == now { return cached.overview }
-        let built = build()
-        latest.withLock { $0 = (now, built) }
-        return built
+/// Values made at most once a second per key, and by one caller at a time. Twenty clients (or
+/// a wall of screens) asking for a thousand-host cluster page cost one render a second, not
+/// twenty; and when the second turns, one of them remakes the value while the others take the
+/// previous second's, instead of all twenty remaking it at once (that stampede, every second,
+/// was the dashboard's p99). So a value is at most a second and one make old, like the data.
+///
+/// What is kept costs at most `budget` (each value's `cost`, 1 unless given): past it, values
+/// of earlier seconds make room, and a value that still doesn't fit is handed out unkept.
+final class SecondCache<Value: Sendable>: Sendable {
+    private struct Entry {
+        var second: Int64
+        var value: Value
+        var cost: Int
+        /// A caller is making this key's value for a later second.
+        var remaking = false
     }
 
-    func hostRows(cluster: String, now: Int64, build: () -> [GridOverview.HostRow]) -> [GridOverview.HostRow] {
-        if let cached = rows.withLock({ $0.now == now ? $0.clusters[cluster] : nil }) { return cached }
-        let built = build()
-        rows.withLock { rows in
-            if rows.now != now { rows = (now, [:]) }
-            rows.clusters[cluster] = built
+    private struct Kept {
+        var entries: [String: Entry] = [:]
+        var spent = 0
+
+        mutating func keep(_ key: String, _ entry: Entry, budget: Int) {
+            if let old = entries.removeValue(forKey: key) { spent -= old.cost }
+            if spent + entry.cost > budget {
+                for (other, kept) in entries where kept.second < entry.second && !kept.remaking {
+                    entries[other] = nil
+                    spent -= kept.cost
+                }
+            }
+            guard spent + entry.cost <= budget else { return }
+            entries[key] = entry
+            spent += entry.cost
         }
-        return built
     }
+
+    let budget: Int
+    private let cost: @Sendable (Value) -> Int
+    private let kept = Mutex(Kept())
+
+    init(budget: Int, cost: @escaping @Sendable (Value) -> Int = { _ in 1 }) {
+        self.budget = budget
+        self.cost = cost
+    }
+
+    /// `key`'s value for the second `now`: kept, being remade by another caller (then the
+    /// previous one), or made here by `make`.
+    func value(_ key: String, now: Int64, make: () throws -> Value) rethrows -> Value {
+        let ready: Value? = kept.withLock { kept in
+            guard let entry = kept.entries[key] else { return nil }
+            if entry.second == now || entry.remaking { return entry.value }
+            kept.entries[key]?.remaking = true
+            return nil
+        }
+        if let ready { return ready }
+        do {
+            let made = try make()
+            let cost = cost(made)
+            kept.withLock { $0.keep(key, Entry(second: now, value: made, cost: cost), budget: budget) }
+            return made
+        } catch {
+            kept.withLock { $0.entries[key]?.remaking = false }
+            throw error
+        }
+    }
+
+    /// How much is kept now, and of how many keys.
+    var usage: (spent: Int, keys: Int) { kept.withLock { ($0.spent, $0.entries.count) } }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import PlexusAggregator
 import PlexusArchive
 import PlexusCommandLine
@@ -27,6 +29,16 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: DaemonOptions
+
+    /// Swift's tasks run on NIO's event loops instead of a second pool of threads beside them:
+    /// on two cores, a dashboard request hopping between the two pools waited behind the other
+    /// pool's work, and the slowest in a hundred took 3 to 20 times as long as the median
+    /// (`docs/architecture.md`). Tasks here compute and make small file reads; librrd, the
+    /// work that blocks, has its own threads.
+    static func main() async {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 
     func run() async throws {
         if options.printDefaultConfig {

@@ -120,6 +120,13 @@ import Testing
                 #expect(hosts.map { $0["host"] as? String } == ["odd\"host", "web-1", "web-2"])
                 #expect(hosts.map { $0["state"] as? String } == ["up", "up", "down"])
                 #expect(hosts[2]["age_seconds"] as? Int == 600)
+                // Numbers as numbers; a metric a host doesn't report is left out, not null.
+                #expect(hosts[1]["load_one"] as? Double == 0.5 && hosts[1]["cpus"] as? Int == 4 && hosts[1]["ip"] as? String == "10.0.0.1")
+                #expect(hosts[0]["load_one"] == nil && hosts[0]["cluster"] as? String == "web")
+                #expect(cluster["cluster"] as? String == "web" && cluster["up"] as? Int == 2 && cluster["down"] as? Int == 1)
+                #expect(cluster["localtime"] as? Int == Int(Self.now) && cluster["grid"] as? String == "Ops")
+                let cpus = (cluster["metrics"] as? [[String: Any]])?.first { $0["metric"] as? String == "cpu_num" }
+                #expect(cpus?["sum"] as? Int == 4 && cluster["cpus"] as? Int == 4)
             }
             try await client.execute(uri: "/api/v1/clusters/web/hosts/web-1", method: .get) { response in
                 let host = try #require(try Self.json(response.body) as? [String: Any])
