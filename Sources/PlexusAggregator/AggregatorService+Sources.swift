@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import PlexusArchive
 import PlexusCore
 import PlexusTransport
@@ -24,9 +25,10 @@ extension AggregatorService {
                 lastGood = endpointIndex
                 lastSize = bytes.readableBytes
                 let endpoint = endpoints[endpointIndex].description
-                if let content = absorb(bytes, source: source, index: index, previous: previous, endpoint: endpoint, reporter: &reporter) {
-                    previous = content
-                }
+                let options = SourceReader.Options(scalable: config.scalable, unsummarized: config.unsummarizedMetrics)
+                let read = await Self.offload { [previous] in Self.read(bytes, options: options, previous: previous) }
+                previous = publish(read.content, reader: read.reader, report: read.report, source: source, index: index, now: read.now,
+                                   bytes: bytes.readableBytes, parse: read.elapsed, endpoint: endpoint, reporter: &reporter)
             case .failure(let failure):
                 markDead(index: index, reason: failure.description)
             }
@@ -47,11 +49,23 @@ extension AggregatorService {
     /// A poll frees a document-sized buffer and the previous content, an XML dump a rendered
     /// grid; glibc keeps freed heap in its arenas, so without this the RSS shows the peak of
     /// every poll instead of the state (1,000 × 30: 124 MB instead of 76 MB; no CPU difference
-    /// measurable per poll).
+    /// measurable per poll). On the thread pool, not waited for: it can take milliseconds.
     static func returnFreedMemory() {
         #if canImport(Glibc)
-        _ = glibcMallocTrim(0)
+        NIOThreadPool.singleton.submit { _ in _ = glibcMallocTrim(0) }
         #endif
+    }
+
+    /// Runs `work` on NIO's thread pool. Reading a poll's document or writing the whole grid
+    /// takes tens of milliseconds, and tasks run on the event loops (`plexus-aggregator`'s
+    /// `main`): a loop busy for that long holds every connection it serves.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive(work)
+        } catch {
+            // The pool is shut down (the process is stopping): do it here.
+            return work()
+        }
     }
 
     struct FetchFailure: Error, CustomStringConvertible {
@@ -85,20 +99,24 @@ extension AggregatorService {
         return .failure(FetchFailure(description: errors.joined(separator: "; ")))
     }
 
-    /// Reads a document into the source's new content, publishes it and queues its samples.
-    func absorb(
-        _ bytes: ByteBuffer, source: AggregatorConfiguration.DataSource, index: Int, previous: SourceContent?, endpoint: String?,
-        reporter: inout DropReporter
-    ) -> SourceContent? {
+    /// A document read into a source's new content, and how it went.
+    struct Read: Sendable {
+        var content: SourceContent
+        var reader: SourceReader
+        var report: XMLReadReport
+        var now: Int64
+        var elapsed: Duration
+    }
+
+    /// Reads a document into a source's new content (pure computation: off the event loops).
+    static func read(_ bytes: ByteBuffer, options: SourceReader.Options, previous: SourceContent?) -> Read {
         let clock = ContinuousClock()
         let began = clock.now
-        let now = Self.wallClock()
-        var reader = SourceReader(options: .init(scalable: config.scalable, unsummarized: config.unsummarizedMetrics), now: now)
+        let now = wallClock()
+        var reader = SourceReader(options: options, now: now)
         let report = bytes.withUnsafeReadableBytes { GangliaXMLReader.read($0) { reader.apply($0) } }
         let content = reader.finish(previous: previous)
-        let elapsed = clock.now - began
-        return publish(content, reader: reader, report: report, source: source, index: index, now: now, bytes: bytes.readableBytes,
-                       parse: elapsed, endpoint: endpoint, reporter: &reporter)
+        return Read(content: content, reader: reader, report: report, now: now, elapsed: clock.now - began)
     }
 
     /// Makes `content` the source's, queues its archive samples and counts.

@@ -82,13 +82,14 @@ public final class AggregatorService: Service, Sendable {
                     if let xml {
                         let server = XMLServer(allow: allow, timeout: timeout)
                         tasks.addTask {
-                            try await server.serve(xml, respond: { _ in self.xmlDocument() }, report: { self.countXML($0) })
+                            try await server.serve(xml, respond: { _ in await Self.offload { self.xmlDocument() } }, report: { self.countXML($0) })
                         }
                     }
                     if let interactive {
                         let server = XMLServer(allow: allow, timeout: timeout, requestLineLimit: GridQuery.maxLength)
                         tasks.addTask {
-                            try await server.serve(interactive, respond: { self.answer($0) }, report: { self.countQuery($0) })
+                            try await server.serve(interactive, respond: { request in await Self.offload { self.answer(request) } },
+                                             report: { self.countQuery($0) })
                         }
                     }
                     tasks.addTask { try await self.summarizeRoot() }
