@@ -60,9 +60,9 @@ public struct WebSources: Sendable {
     let overviews = SecondCache<GridOverview>(budget: 1)
     let rows = SecondCache<[HostEntry]>(budget: 1024)
     let metricValues = SecondCache<[String: MetricValueText]>(budget: 1024)
-    /// Whole answers by URI; at most 64 MiB of them (a flood of distinct URIs renders each
-    /// page and keeps none past the budget).
-    let responses = SecondCache<ByteBuffer>(budget: 64 << 20, cost: { $0.readableBytes })
+    /// Whole answers by URI; at most 16 MiB of them, thirty 1,000-host cluster pages (a flood
+    /// of distinct URIs renders each page and keeps none past the budget).
+    let responses = SecondCache<ByteBuffer>(budget: 16 << 20, cost: { $0.readableBytes })
 
     /// The grid at `now`, as rows (`GridOverview`).
     func overview(now: Int64) -> GridOverview {
