@@ -1,4 +1,5 @@
 import NIOCore
+import PlexusArchive
 
 /// Text written as bytes, for the answers that list a whole cluster (a thousand hosts' figures
 /// on a page, their rows in JSON): appending small `String`s to a `String` cost more than
@@ -42,28 +43,14 @@ struct ByteText {
         }
     }
 
-    /// `text` as a JSON string, quoted; `<` escaped too, so no answer can close a `<script>`.
+    /// `text` as a JSON string, quoted: as it is when nothing needs escaping (almost every
+    /// name), else by `ExportText.quoted`'s rules (`<` escaped too, so no answer can close a
+    /// `<script>`).
     mutating func putJSON(_ text: String) {
-        var text = text
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "<") }
+        guard plain else { return put(ExportText.quoted(text)) }
         bytes.append(UInt8(ascii: "\""))
-        text.withUTF8 { utf8 in
-            var from = 0
-            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "<") {
-                bytes.append(contentsOf: utf8[from..<i])
-                switch byte {
-                case UInt8(ascii: "\""): put("\\\"")
-                case UInt8(ascii: "\\"): put("\\\\")
-                case UInt8(ascii: "\n"): put("\\n")
-                case UInt8(ascii: "\r"): put("\\r")
-                case UInt8(ascii: "\t"): put("\\t")
-                default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-                }
-                from = i + 1
-            }
-            bytes.append(contentsOf: utf8[from...])
-        }
+        put(text)
         bytes.append(UInt8(ascii: "\""))
     }
 

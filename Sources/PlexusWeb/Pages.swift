@@ -113,16 +113,20 @@ struct Pages {
         let graphSuffix = "&amp;" + HTML.escape(String(query.graph([], ("metric", metric)).dropFirst("/graph.png?".count)))
         let metricText = HTML.escape(metric)
         var list = ByteText(capacity: shown.count * 480)
+        func putLink(to host: HostEntry) {
+            list.put("<a href=\"")
+            list.put(hrefPrefix)
+            list.put(host.linked)
+            list.put(hrefSuffix)
+            list.put("\">")
+        }
         for i in shown {
             let host = allHosts[i]
             let value = values[host.row.host]
             list.put(host.row.up ? "<figure class=\"host\" data-host=\"" : "<figure class=\"host down\" data-host=\"")
             list.put(host.shown)
-            list.put("\"><a href=\"")
-            list.put(hrefPrefix)
-            list.put(host.linked)
-            list.put(hrefSuffix)
             list.put("\">")
+            putLink(to: host)
             if value == nil {
                 // A host that doesn't report the metric (a switch sending only its temperature)
                 // gets a note, not a broken image.
@@ -140,11 +144,8 @@ struct Pages {
                 list.put(metricText)
                 list.put("\" loading=\"lazy\">")
             }
-            list.put("</a>\n<figcaption><a href=\"")
-            list.put(hrefPrefix)
-            list.put(host.linked)
-            list.put(hrefSuffix)
-            list.put("\">")
+            list.put("</a>\n<figcaption>")
+            putLink(to: host)
             list.put(host.shown)
             list.put("</a> <span class=\"value\">")
             list.putHTML(value?.text ?? "")
