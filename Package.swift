@@ -144,7 +144,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "PlexusTransportTests", dependencies: ["PlexusTransport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlexusTransportTests", dependencies: ["PlexusTransport", .product(name: "CompressNIO", package: "compress-nio")], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PlexusWebTests",
             dependencies: [
@@ -154,7 +154,13 @@ let package = Package(
             ]
         ),
         // Runs the built executables as real processes.
-        .testTarget(name: "plexusTests", dependencies: ["PlexusCore", "PlexusArchive", "PlexusTestSupport", "plexus", "plexus-agent", "plexus-bench"]),
+        .testTarget(
+            name: "plexusTests",
+            dependencies: [
+                "PlexusCore", "PlexusArchive", "PlexusTestSupport", "plexus", "plexus-agent", "plexus-bench",
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -88,7 +88,7 @@ public struct RRDInfo: Sendable, Equatable {
         switch self[key] {
         case .count(let c): Int(c)
         case .integer(let i): i
-        case .value(let v) where v == v.rounded(): Int(v)
+        case .value(let v) where v == v.rounded(): Int64(wholePartOf: v).map { Int($0) }
         default: nil
         }
     }

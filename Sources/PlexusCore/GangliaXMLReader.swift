@@ -25,6 +25,11 @@ public enum GangliaXMLEvent: Sendable {
 /// costs only itself: it is reported in `XMLReadReport.skipped` and reading resumes after it.
 /// A document that ends early still delivers everything that was complete.
 public enum GangliaXMLReader {
+    /// How deep GRIDs may nest. Each level of federation adds one; a real tree has a handful.
+    /// Reading is recursive, so without a bound a small hostile document (`<GRID>` 3,000 times,
+    /// 150 KB) would exhaust the stack. A deeper GRID is skipped alone, like any bad element.
+    public static let maxGridDepth = 32
+
     /// Reads `bytes`, calling `handler` for each event; returns what was skipped.
     public static func read(_ bytes: UnsafeRawBufferPointer, handler: (GangliaXMLEvent) -> Void) -> XMLReadReport {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
@@ -57,6 +62,8 @@ struct GangliaXMLParser {
     var pendingMetrics: [Metric] = []
     /// Extra data of the metric or summary being read.
     var pendingExtra: [ExtraElement] = []
+    /// GRIDs open above the current element.
+    var gridDepth = 0
 
     mutating func parseDocument() {
         do throws(XMLError) {
@@ -206,6 +213,9 @@ struct GangliaXMLParser {
     }
 
     private mutating func parseGrid(selfClosing: Bool) throws(XMLError) {
+        guard gridDepth < GangliaXMLReader.maxGridDepth else { throw .tooDeep(element: "GRID", limit: GangliaXMLReader.maxGridDepth) }
+        gridDepth += 1
+        defer { gridDepth -= 1 }
         let name = try requiredName(GridName.self, element: .grid)
         let grid = Grid(
             name: name,

@@ -18,6 +18,8 @@ public enum XMLError: Error, Hashable, Sendable, CustomStringConvertible {
     case unexpectedElement(String, inside: String)
     /// An HTTP reply (interactive port in `GET` mode) with a status other than 200.
     case httpStatus(String)
+    /// An element nested deeper than the reader allows (`GangliaXMLParser.maxGridDepth`).
+    case tooDeep(element: String, limit: Int)
 
     var isUnexpectedEnd: Bool {
         if case .unexpectedEnd = self { true } else { false }
@@ -35,6 +37,7 @@ public enum XMLError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidName(let error): error.description
         case .unexpectedElement(let element, let inside): "<\(element)> is not allowed inside <\(inside)>"
         case .httpStatus(let line): "HTTP reply is not 200 OK: \(line)"
+        case .tooDeep(let element, let limit): "<\(element)> nested more than \(limit) deep"
         }
     }
 }

@@ -57,7 +57,7 @@ public enum XMLClient {
                     }
                 }
                 if buffer.readableBytes >= 2, buffer.getBytes(at: buffer.readerIndex, length: 2) == [0x1F, 0x8B] {
-                    buffer = try buffer.decompress(with: .gzip)
+                    buffer = try await gunzip(buffer, maxBytes: maxBytes, from: "\(host):\(port)")
                 }
                 return buffer
             }
@@ -68,6 +68,47 @@ public enum XMLClient {
             let bytes = try await tasks.next()!
             tasks.cancelAll()
             return bytes
+        }
+    }
+
+    /// Inflates a gzip reply on NIO's thread pool (never on an event loop: 256 MiB of output is
+    /// a fraction of a second of CPU), refusing it as soon as the output passes `maxBytes`, the
+    /// same cap as a plain document. 2 MB of gzip can otherwise inflate to 2 GiB (a gzip bomb).
+    static func gunzip(_ compressed: ByteBuffer, maxBytes: Int, from peer: String) async throws -> ByteBuffer {
+        try await NIOThreadPool.singleton.runIfActive { try inflate(compressed, maxBytes: maxBytes, from: peer) }
+    }
+
+    /// The inflating itself, a window at a time, so the output never holds more than
+    /// `maxBytes` (plus one window) whatever the ratio. A stream cut short gives what it held,
+    /// as a cut plain document does.
+    static func inflate(_ compressed: ByteBuffer, maxBytes: Int, from peer: String) throws -> ByteBuffer {
+        var input = compressed
+        let decompressor = CompressionAlgorithm.gzip().decompressor
+        var window = ByteBufferAllocator().buffer(capacity: 1 << 20)
+        var output = ByteBufferAllocator().buffer(capacity: min(maxBytes, max(64 << 10, compressed.readableBytes * 8)))
+        do {
+            try decompressor.startStream()
+            defer { try? decompressor.finishStream() }
+            while true {
+                window.clear()
+                var finished = true
+                do {
+                    try input.decompressStream(to: &window, with: decompressor)
+                } catch let error as CompressNIOError where error == .bufferOverflow {
+                    finished = false
+                } catch let error as CompressNIOError where error == .inputBufferOverflow {
+                    // The stream was cut short: keep what it held.
+                }
+                guard output.readableBytes + window.readableBytes <= maxBytes else {
+                    throw Failure(description: "\(peer) sent gzip that inflates to more than \(maxBytes) bytes")
+                }
+                output.writeBuffer(&window)
+                if finished { return output }
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(description: "\(peer) sent gzip that does not inflate: \(error)")
         }
     }
 }

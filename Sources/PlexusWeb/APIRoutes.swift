@@ -12,8 +12,8 @@ struct APIRoutes {
     func add(to router: Router<WebContext>) {
         let api = router.group("api/v1")
         let json = "application/json; charset=utf-8"
-        api.get("grid") { request, _ in sources.cached(request, type: json) { grid() } }
-        api.get("clusters") { request, _ in sources.cached(request, type: json) { JSON.encode(overview().clusterRows().map(ClusterJSON.init)) } }
+        api.get("grid") { request, _ in try sources.cached(request, type: json) { try grid() } }
+        api.get("clusters") { request, _ in try sources.cached(request, type: json) { try JSON.encode(overview().clusterRows().map(ClusterJSON.init)) } }
         api.get("clusters/:cluster") { request, context in
             let name = try context.parameters.require("cluster")
             return try sources.cached(request, type: json) { try cluster(name) }
@@ -29,14 +29,14 @@ struct APIRoutes {
         sources.overview(now: sources.clock())
     }
 
-    func grid() -> String {
+    func grid() throws -> String {
         let overview = overview()
         let summary = overview.summary(all: true)
         let grids = overview.grid?.children.compactMap { child -> GridJSON? in
             guard case .grid(let g) = child else { return nil }
             return GridJSON(name: g.name.rawValue, authority: g.authority, hostsUp: g.summary?.hosts.up ?? 0, hostsDown: g.summary?.hosts.down ?? 0)
         } ?? []
-        return JSON.encode(GridSummaryJSON(
+        return try JSON.encode(GridSummaryJSON(
             grid: summary?.name ?? "", authority: overview.grid?.authority ?? "", localtime: summary?.localtime,
             hostsUp: summary?.up ?? 0, hostsDown: summary?.down ?? 0, clusters: overview.clusterRows().map(ClusterJSON.init),
             grids: grids, metrics: (summary?.metrics ?? []).map(SummaryJSON.init)))
@@ -52,6 +52,7 @@ struct APIRoutes {
             SummaryJSON(GridOverview.SummaryRow(metric: $0.name.rawValue, sum: $0.sum, num: $0.num, units: $0.units))
         }
         // Written as bytes, in the encoder's sorted order: a thousand hosts' rows.
+        let metricsJSON = String(try JSON.encode(metrics).dropLast())
         let hosts = sources.hosts(cluster: name, now: now)
         var text = ByteText(capacity: 512 + hosts.count * 240)
         text.putObject { object in
@@ -74,7 +75,7 @@ struct APIRoutes {
             object.add("localtime", located.cluster.localtime)
             object.add("mem_free_kb", row.memFreeKB)
             object.add("mem_total_kb", row.memTotalKB)
-            object.add("metrics", json: String(JSON.encode(metrics).dropLast()))
+            object.add("metrics", json: metricsJSON)
             object.add("owner", located.cluster.owner)
             object.add("up", row.up)
             object.add("url", located.cluster.url)
@@ -91,7 +92,7 @@ struct APIRoutes {
         guard let host = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == name.lowercased() }),
               let metrics = overview.metricRows(cluster: cluster, host: name)
         else { throw WebError(.notFound, "unknown host \(name.debugDescription) in cluster \(cluster.debugDescription)") }
-        return JSON.encode(HostDetailJSON(
+        return try JSON.encode(HostDetailJSON(
             cluster: cluster, host: host.name.rawValue, ip: host.ip, up: host.isUp(localtime: located.cluster.localtime),
             ageSeconds: host.tn, reported: host.reported, gmondStarted: host.gmondStarted, location: host.location,
             tags: host.tags, metrics: metrics.map(MetricJSON.init)))
@@ -151,8 +152,9 @@ struct ClusterJSON: Encodable {
     var memTotalKB: Double?, memFreeKB: Double?, bytesIn: Double?, bytesOut: Double?
 
     init(_ row: GridOverview.ClusterRow) {
-        (cluster, grid, up, down, cpus, loadAvg, cpuUsedPercent) = (row.cluster, row.grid, row.up, row.down, row.cpus, row.loadAverage, row.cpuUsedPercent)
-        (memTotalKB, memFreeKB, bytesIn, bytesOut) = (row.memTotalKB, row.memFreeKB, row.bytesIn, row.bytesOut)
+        (cluster, grid, up, down) = (row.cluster, row.grid, row.up, row.down)
+        (cpus, loadAvg, cpuUsedPercent) = (row.cpus?.finite, row.loadAverage?.finite, row.cpuUsedPercent?.finite)
+        (memTotalKB, memFreeKB, bytesIn, bytesOut) = (row.memTotalKB?.finite, row.memFreeKB?.finite, row.bytesIn?.finite, row.bytesOut?.finite)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -167,11 +169,11 @@ struct GridJSON: Encodable {
 }
 
 struct SummaryJSON: Encodable {
-    var metric: String, sum: Double, hosts: Int, average: Double?, units: String
+    var metric: String, sum: Double?, hosts: Int, average: Double?, units: String
 
     init(_ row: GridOverview.SummaryRow) {
-        (metric, sum, hosts, units) = (row.metric, row.sum, row.num, row.units)
-        average = row.average.isFinite ? row.average : nil
+        (metric, sum, hosts, units) = (row.metric, row.sum.finite, row.num, row.units)
+        average = row.average.finite
     }
 }
 
@@ -206,7 +208,8 @@ struct MetricJSON: Encodable {
     var metric: String, value: String, number: Double?, units: String, ageSeconds: UInt32, group: String, title: String
 
     init(_ row: GridOverview.MetricRow) {
-        (metric, value, number, units, ageSeconds, group, title) = (row.metric, row.value, row.number, row.units, row.age, row.group, row.title)
+        // A NaN or an infinity has no JSON number: `number` is left out, `value` keeps the text.
+        (metric, value, number, units, ageSeconds, group, title) = (row.metric, row.value, row.number?.finite, row.units, row.age, row.group, row.title)
     }
 
     enum CodingKeys: String, CodingKey { case metric, value, number, units, ageSeconds = "age_seconds", group, title }

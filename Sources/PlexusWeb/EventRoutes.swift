@@ -23,7 +23,7 @@ struct EventRoutes {
         let cluster = request.parameter("cluster"), host = request.parameter("host"), tag = request.parameter("tag")
         if host != nil && cluster == nil { throw WebError(.badRequest, "host needs cluster") }
         let events = Event.select(try read(), start: from, end: to, scope: Event.Scope(cluster: cluster, host: host), tag: tag)
-        return JSON.response(JSON.encode(events.map(EventJSON.init)))
+        return JSON.response(try JSON.encode(events.map(EventJSON.init)))
     }
 
     /// A JSON body: `{"text": "...", "start": 1764064800 or "-10m", "end": ..., "tags": [...],
@@ -48,7 +48,7 @@ struct EventRoutes {
                 event.id = id
                 return event
             }
-            return JSON.response(JSON.encode(EventJSON(event)), status: .created)
+            return JSON.response(try JSON.encode(EventJSON(event)), status: .created)
         } catch {
             throw WebError(.internalServerError, "cannot record the event: \(error)")
         }
@@ -64,7 +64,7 @@ struct EventRoutes {
             throw WebError(.internalServerError, "cannot remove the event: \(error)")
         }
         guard let removed else { throw WebError(.notFound, "no event with id \(id)") }
-        return JSON.response(JSON.encode(EventJSON(removed)))
+        return JSON.response(try JSON.encode(EventJSON(removed)))
     }
 
     private func read() throws -> [Event] {

@@ -225,9 +225,13 @@ struct Pages {
         var facts: [(String, String)] = [("IP", host.ip), ("State", up ? "up" : "DOWN"), ("Last heard", "\(Self.duration(Int64(host.tn))) ago")]
         if let os = value("os_name")?.value { facts.append(("OS", [os, value("os_release")?.value ?? ""].joined(separator: " "))) }
         if let machine = value("machine_type")?.value { facts.append(("Machine", machine)) }
-        if let boot = value("boottime")?.number, boot > 0 {
-            facts.append(("Booted", Self.time(Int64(boot))))
-            facts.append(("Uptime", Self.duration(now - Int64(boot))))
+        // boottime is whatever the host (or anyone spoofing it) sent: shown as a time only when
+        // it is one, between the epoch and now.
+        if let boot = value("boottime")?.number.flatMap(Int64.init(wholePartOf:)), boot > 0, boot <= now {
+            facts.append(("Booted", Self.time(boot)))
+            facts.append(("Uptime", Self.duration(now - boot)))
+        } else if let text = value("boottime")?.value {
+            facts.append(("Booted", "not a time: \(text)"))
         }
         if host.gmondStarted > 0 { facts.append(("Agent started", Self.time(host.gmondStarted))) }
         facts.append(("Location", host.location))

@@ -103,10 +103,16 @@ enum JSON {
         return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : d.description
     }
 
-    static func encode<T: Encodable>(_ value: T) -> String {
+    /// `value` as JSON. Shapes hold numbers through `Double.finite`, so this fails only on a
+    /// programming error, and then answers 500 with the reason: never a 200 with a `null` body.
+    static func encode<T: Encodable>(_ value: T) throws(WebError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return ((try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null") + "\n"
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        } catch {
+            throw WebError(.internalServerError, "cannot write the answer as JSON: \(error)")
+        }
     }
 }
 

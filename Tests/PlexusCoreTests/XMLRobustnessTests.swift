@@ -158,4 +158,46 @@ import PlexusTestSupport
         let n = Array(needle.utf8)
         return (0...(bytes.count - n.count)).filter { bytes[$0..<($0 + n.count)].elementsEqual(n) }
     }
+
+    /// 100,000 nested GRIDs (1.4 MB) once overflowed the stack of a release build at ~3,000.
+    /// Past `maxGridDepth` the GRID is skipped alone and what follows it is still read.
+    @Test func deeplyNestedGridsAreSkippedNotRecursedInto() throws {
+        let levels = 100_000
+        var text = "<GANGLIA_XML VERSION=\"3.7.2\" SOURCE=\"gmetad\">"
+        text += String(repeating: "<GRID NAME=\"g\" AUTHORITY=\"x\" LOCALTIME=\"1\">", count: levels)
+        text += "<CLUSTER NAME=\"deep\" LOCALTIME=\"1\"><HOST NAME=\"h\" IP=\"1.2.3.4\" REPORTED=\"1\"/></CLUSTER>"
+        text += String(repeating: "</GRID>", count: levels)
+        text += "<CLUSTER NAME=\"after\" LOCALTIME=\"1\"><HOST NAME=\"kept\" IP=\"1.2.3.5\" REPORTED=\"1\"/></CLUSTER></GANGLIA_XML>"
+        var grids = 0, deepest = 0, depth = 0
+        var hosts: [String] = []
+        let report = GangliaXMLReader.read(Array(text.utf8)) { event in
+            switch event {
+            case .gridStart: grids += 1; depth += 1; deepest = max(deepest, depth)
+            case .gridEnd: depth -= 1
+            case .host(let h): hosts.append(h.name.rawValue)
+            default: break
+            }
+        }
+        #expect(report.fatal == nil)
+        #expect(deepest == GangliaXMLReader.maxGridDepth && grids == GangliaXMLReader.maxGridDepth && depth == 0)
+        #expect(report.skipped.map(\.error) == [.tooDeep(element: "GRID", limit: GangliaXMLReader.maxGridDepth)])
+        #expect(hosts == ["kept"])
+    }
+
+    /// The same nesting through the whole read into a document value, as the CLI does.
+    @Test func deeplyNestedGridsBecomeABoundedDocument() throws {
+        let text = "<GANGLIA_XML VERSION=\"3.7.2\" SOURCE=\"gmetad\">"
+            + String(repeating: "<GRID NAME=\"g\" AUTHORITY=\"x\" LOCALTIME=\"1\">", count: 10_000)
+            + String(repeating: "</GRID>", count: 10_000) + "</GANGLIA_XML>"
+        let result = GangliaDocument.read(Array(text.utf8))
+        var depth = 0
+        guard case .grid(let root)? = result.document?.items.first else { throw Failure("no grid") }
+        var grid: Grid? = root
+        while let g = grid {
+            depth += 1
+            grid = g.children.lazy.compactMap { if case .grid(let child) = $0 { child } else { nil } }.first
+        }
+        #expect(depth == GangliaXMLReader.maxGridDepth && result.report.skippedCount == 1)
+    }
 }
+

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PlexusAggregator
+import PlexusArchive
+import PlexusCore
+import PlexusTestSupport
+import Testing
+@testable import PlexusWeb
+
+/// Numbers anyone on the network can send (a `boottime` of 1e300, NaN, infinities) reach the
+/// pages and the JSON API as text or as a missing number: never a trap, never a `null` body.
+@Suite struct HostileValueTests {
+    static let now = WebTests.now
+
+    static func sources(_ dir: TemporaryDirectory) throws -> WebSources {
+        func metric(_ name: String, _ value: String, _ type: MetricType) throws -> Metric {
+            Metric(name: try MetricName(name), value: value, type: type, tn: 5, tmax: 60)
+        }
+        let hosts = [
+            // gmetric -n boottime -v 1e300 -t double -S 10.7.7.2:bootbomb, as the agent renders it.
+            PlexusCore.Host(name: try HostName("bootbomb"), ip: "10.7.7.2", reported: now - 5, tn: 5, metrics: [
+                try metric("boottime", "1e300", .double), try metric("load_one", "nan", .float),
+                try metric("cpu_num", "inf", .double), try metric("mem_free", "-inf", .double),
+            ]),
+            PlexusCore.Host(name: try HostName("future"), ip: "10.7.7.3", reported: now - 5, tn: 5, metrics: [
+                try metric("boottime", "-9.3e18", .double), try metric("load_one", "0.5", .float),
+            ]),
+        ]
+        let document = GangliaDocument(source: .gmond, items: [.cluster(Cluster(name: try ClusterName("web"), localtime: now, hosts: hosts))])
+        var bytes: [UInt8] = []
+        GangliaXMLWriter(dialect: .gmond).write(document, into: &bytes)
+        var reader = SourceReader(options: .init(), now: now)
+        _ = GangliaXMLReader.read(bytes) { reader.apply($0) }
+        var state = GridState(gridname: try GridName("Ops"), authority: "http://ops.test/", sources: ["web"])
+        state.sources[0].content = reader.finish(previous: nil)
+        state.sources[0].alive = true
+        let layout = RRDLayout(root: dir.path)
+        let grid = state
+        return WebSources(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
+                          eventsToken: nil, trusted: [], hostValuesInMetrics: true, clock: { now })
+    }
+
+    @Test func aBoottimeOf1e300ShowsAsTextOnTheHostPage() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-hostile")
+        defer { dir.remove() }
+        let app = Application(router: WebApplication.router(sources: try Self.sources(dir), logger: Logger(label: "test")))
+        try await app.test(.router) { client in
+            let page = try await WebTests.page(client, "/cluster/web/host/bootbomb")
+            #expect(page.contains("<th>Booted</th><td>not a time: 1e300</td>"), "\(page)")
+            #expect(!page.contains("Uptime"))
+            let future = try await WebTests.page(client, "/cluster/web/host/future")
+            #expect(future.contains("not a time: -9.3e18"))
+            // Every page that reads the host's values answers.
+            for uri in ["/", "/cluster/web", "/cluster/web?m=load_one", "/tv"] {
+                _ = try await WebTests.page(client, uri)
+            }
+        }
+    }
+
+    @Test func nonFiniteValuesAreLeftOutOfJSONNumbersNotTheWholeAnswer() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-hostile")
+        defer { dir.remove() }
+        let app = Application(router: WebApplication.router(sources: try Self.sources(dir), logger: Logger(label: "test")))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/clusters/web/hosts/bootbomb", method: .get) { response in
+                #expect(response.status == .ok)
+                let host = try #require(try WebTests.json(response.body) as? [String: Any], "\(String(buffer: response.body))")
+                let metrics = try #require(host["metrics"] as? [[String: Any]])
+                let byName = Dictionary(uniqueKeysWithValues: metrics.map { ($0["metric"] as? String ?? "", $0) })
+                #expect(byName["load_one"]?["number"] == nil && byName["load_one"]?["value"] as? String == "nan")
+                #expect(byName["cpu_num"]?["number"] == nil && byName["mem_free"]?["number"] == nil)
+                #expect(byName["boottime"]?["number"] as? Double == 1e300)
+            }
+            for uri in ["/api/v1/grid", "/api/v1/clusters", "/api/v1/clusters/web"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                    let body = String(buffer: response.body)
+                    let parsed = try WebTests.json(response.body)
+                    #expect(parsed is [String: Any] || parsed is [Any], "\(uri): \(body)")
+                    #expect(!body.contains("nan") && !body.contains("inf"), "\(uri): \(body)")
+                }
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+}
