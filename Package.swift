@@ -46,6 +46,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // librrd (Debian librrd-dev). Only PlexusArchive's LibRRD.swift calls into it.
@@ -103,7 +104,7 @@ let package = Package(
         .target(
             name: "PlexusWeb",
             dependencies: [
-                "PlexusAggregator", "PlexusArchive", "PlexusCore",
+                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -144,7 +145,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "PlexusTransportTests", dependencies: ["PlexusTransport", .product(name: "CompressNIO", package: "compress-nio")], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PlexusTransportTests",
+            dependencies: [
+                "PlexusTransport", "PlexusTestSupport",
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "PlexusWebTests",
             dependencies: [

@@ -151,8 +151,11 @@ extension AgentService {
     }
 
     func count(_ outcome: XMLServer.Outcome) {
-        if let reason = stats.withLock({ $0.xml.record(outcome) }) {
-            logger.info("XML client failed", metadata: ["reason": "\(reason)"])
+        stats.withLock { $0.xml.record(outcome) }
+        switch outcome {
+        case .served: break
+        case .refused(let decision, let peer): peerLog.log(.notice, "XML client refused: \(decision)", detail: peer)
+        case .failed(let reason): peerLog.log(.info, "XML client failed", detail: reason)
         }
     }
 }

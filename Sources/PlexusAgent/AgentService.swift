@@ -29,6 +29,13 @@ public final class AgentService: Service, Sendable {
     let announcer: Mutex<Announcer>
     /// Latest probe results, shared by the probe tasks and the collector that reports them.
     let probes = ProbeBoard()
+    /// The connection budget of the XML ports (`max_clients`, under the descriptor limit).
+    let gate: ClientGate
+    /// Failures peers cause, logged once per kind per minute.
+    let peerLog: ThrottledLog
+
+    /// Descriptors kept for everything that is not an XML client: UDP channels, probes, logs.
+    static let descriptorReserve = 32
 
     /// The schedule and the collectors it samples, owned together.
     struct Announcer {
@@ -46,6 +53,11 @@ public final class AgentService: Service, Sendable {
         self.proc = proc
         self.group = group
         self.onReady = onReady
+        gate = ClientGate(limits: .init(
+            total: ConnectionBudget.total(configured: config.globals.maxClients, descriptors: ClientGate.raiseDescriptorLimit(),
+                                          reserve: Self.descriptorReserve),
+            perAddress: config.globals.maxClientsPerAddress))
+        peerLog = ThrottledLog(logger: logger)
         state = Mutex(ClusterState(limits: .init(maxHosts: config.globals.maxHosts, maxMetricsPerHost: config.globals.maxMetricsPerHost)))
         // Rates and percentages need a previous sample: take one now, start the schedule a
         // second later so the first values sent already cover a real interval.
@@ -87,7 +99,9 @@ public final class AgentService: Service, Sendable {
                         tasks.addTask { try await self.receive(receiver, allow: channel.allow, senders: senders, identity: identity) }
                     }
                     for (listener, channel) in zip(listeners, self.config.tcpAcceptChannels) {
-                        let server = XMLServer(allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)))
+                        // One render a second is shared by every client of the port.
+                        let server = XMLServer(allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)),
+                                               gate: self.gate, shared: SharedRender(maxAge: .seconds(1), maxEntries: 1))
                         tasks.addTask {
                             try await server.serve(listener, document: { self.xmlDocument() }, report: { self.count($0) })
                         }

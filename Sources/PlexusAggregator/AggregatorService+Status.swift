@@ -54,6 +54,15 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
     public var sources: [SourceStatistics]
     public var xml: Clients
     public var interactive: Clients
+    /// Connections open over every port (HTTP included), the budget, and refusals at the door.
+    public var clients: ClientGate.Snapshot?
+    /// Renders made for the XML and interactive ports (clients within a second share one).
+    public var renders: Renders?
+
+    public struct Renders: Codable, Sendable, Equatable {
+        public var xml: Int
+        public var interactive: Int
+    }
     public var archive: Archive
     public var rootSummaries: Int
 }
@@ -68,7 +77,8 @@ extension AggregatorService {
             host: hostname, gridname: config.gridname, version: "plexus (gmetad \(GangliaDocument.defaultVersion) compatible)",
             boottime: started, uptime: now - started,
             polls: .init(ok: s.pollsOK, failed: s.pollsFailed, missed: s.pollsMissed), sources: s.sources,
-            xml: .init(s.xml), interactive: .init(s.queries, rejected: s.queriesRejected),
+            xml: .init(s.xml), interactive: .init(s.queries, rejected: s.queriesRejected), clients: gate.snapshot,
+            renders: .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount),
             archive: .init(
                 enabled: writer != nil, rrdRootdir: config.rrdRootdir, rrdcached: config.rrdcachedAddress,
                 submitted: s.samplesSubmitted, refused: s.samplesRefused, queued: w.queued, written: w.written,

@@ -28,6 +28,19 @@ public final class AggregatorService: Service, Sendable {
     let stats: Mutex<AggregatorStatistics>
     let hostname: String
     let started: Int64
+    /// The connection budget of the XML, interactive and HTTP ports together (`max_clients`,
+    /// under the descriptor limit with `descriptorReserve` kept for polls and archives).
+    public let gate: ClientGate
+    /// Failures peers cause, logged once per kind per minute.
+    public let peerLog: ThrottledLog
+    /// Whole-grid renders on the XML port and answers on the interactive port, shared by the
+    /// clients that ask within a second.
+    let xmlRenders = SharedRender(maxAge: .seconds(1), maxEntries: 1)
+    let queryRenders = SharedRender(maxAge: .seconds(1), maxEntries: 64, budget: 64 << 20)
+
+    /// Descriptors kept for everything that is not a client: a poll per source, rrdcached, the
+    /// archive writer's files, listeners, logs and the event loops' own.
+    static func descriptorReserve(sources: Int) -> Int { 128 + 2 * sources }
 
     /// `writer` is nil when `write_rrds` is off.
     public init(
@@ -42,6 +55,12 @@ public final class AggregatorService: Service, Sendable {
         self.onReady = onReady
         self.hostname = hostname
         started = Self.wallClock()
+        let descriptors = ClientGate.raiseDescriptorLimit()
+        gate = ClientGate(limits: .init(
+            total: ConnectionBudget.total(configured: config.maxClients, descriptors: descriptors,
+                                          reserve: Self.descriptorReserve(sources: config.dataSources.count)),
+            perAddress: config.maxClientsPerAddress))
+        peerLog = ThrottledLog(logger: logger)
         let authority = config.authority ?? "http://\(hostname)/ganglia/"
         state = Mutex(GridState(gridname: try GridName(config.gridname), authority: authority,
                                 sources: config.dataSources.map(\.name), unsummarized: config.unsummarizedMetrics))
@@ -65,6 +84,7 @@ public final class AggregatorService: Service, Sendable {
             "xml": "\(xml?.channel.localAddress?.description ?? "off")",
             "interactive": "\(interactive?.channel.localAddress?.description ?? "off")",
             "rrds": "\(writer == nil ? "off" : config.rrdRootdir)",
+            "max_clients": "\(gate.snapshot.limit)",
         ])
         let allow = config.serverAllowList ?? []
         let timeout = Duration.milliseconds(Int(config.serverTimeout * 1000))
@@ -80,13 +100,14 @@ public final class AggregatorService: Service, Sendable {
                         }
                     }
                     if let xml {
-                        let server = XMLServer(allow: allow, timeout: timeout)
+                        let server = XMLServer(allow: allow, timeout: timeout, gate: self.gate, shared: self.xmlRenders)
                         tasks.addTask {
                             try await server.serve(xml, respond: { _ in await Self.offload { self.xmlDocument() } }, report: { self.countXML($0) })
                         }
                     }
                     if let interactive {
-                        let server = XMLServer(allow: allow, timeout: timeout, requestLineLimit: GridQuery.maxLength)
+                        let server = XMLServer(allow: allow, timeout: timeout, requestLineLimit: GridQuery.maxLength, gate: self.gate,
+                                               shared: self.queryRenders)
                         tasks.addTask {
                             try await server.serve(interactive, respond: { request in await Self.offload { self.answer(request) } },
                                              report: { self.countQuery($0) })
@@ -158,16 +179,20 @@ public final class AggregatorService: Service, Sendable {
     }
 
     func countXML(_ outcome: XMLServer.Outcome) {
-        // The whole grid was rendered into a buffer just freed.
-        Self.returnFreedMemory()
-        if let reason = stats.withLock({ $0.xml.record(outcome) }) {
-            logger.info("XML client failed", metadata: ["reason": "\(reason)"])
-        }
+        stats.withLock { $0.xml.record(outcome) }
+        log(outcome, port: "XML")
     }
 
     func countQuery(_ outcome: XMLServer.Outcome) {
-        if let reason = stats.withLock({ $0.queries.record(outcome) }) {
-            logger.info("query client failed", metadata: ["reason": "\(reason)"])
+        stats.withLock { $0.queries.record(outcome) }
+        log(outcome, port: "query")
+    }
+
+    private func log(_ outcome: XMLServer.Outcome, port: String) {
+        switch outcome {
+        case .served: break
+        case .refused(let decision, let peer): peerLog.log(.notice, "\(port) client refused: \(decision)", detail: peer)
+        case .failed(let reason): peerLog.log(.info, "\(port) client failed", detail: reason)
         }
     }
 

@@ -142,8 +142,12 @@ public struct ExportArguments: Sendable, Equatable {
         listing: @escaping (String) -> [String] = { _ in [] }
     ) throws(RRDError) {
         let (start, end, plan) = try GraphArguments.plan(request, layout: layout, now: now, exists: exists, listing: listing)
-        // maxrows high enough that rrdtool never averages rows away behind the caller's back.
-        var arguments = ["--start", String(start), "--end", String(end), "--maxrows", "1000000"]
+        // An explicit step that asks for more rows than the cap is refused (the caller says so);
+        // without one, librrd picks the archive and consolidates to at most the cap.
+        if let step, let problem = TimeLimits().problem(step: step, start: start, end: end) {
+            throw RRDError(.refused, message: problem)
+        }
+        var arguments = ["--start", String(start), "--end", String(end), "--maxrows", String(TimeLimits.maxRows)]
         if let step { arguments += ["--step", String(step)] }
         arguments += plan.definitions
         for export in plan.exports {

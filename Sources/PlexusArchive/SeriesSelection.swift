@@ -49,10 +49,10 @@ public struct SeriesSelection: Sendable, Equatable {
     /// The subject, content and time range, checked against `catalog`.
     /// `labels` name the start and end in messages (`--start` on a command line).
     public func request(catalog: ArchiveCatalog, now: Int64, timeZone: TimeZone = .current,
-                        labels: (start: String, end: String) = ("start", "end")) throws(Invalid) -> GraphRequest {
+                        labels: (start: String, end: String) = ("start", "end"), limits: TimeLimits = TimeLimits()) throws(Invalid) -> GraphRequest {
         if let problem = problem() { throw Invalid(problem) }
-        return GraphRequest(subject: try subject(in: catalog), content: try content(),
-                            range: try timeRange(now: now, timeZone: timeZone, labels: labels))
+        let range = try timeRange(now: now, timeZone: timeZone, labels: labels, limits: limits)
+        return GraphRequest(subject: try subject(in: catalog), content: try content(), range: range)
     }
 
     public func subject(in catalog: ArchiveCatalog) throws(Invalid) -> GraphRequest.Subject {
@@ -95,12 +95,14 @@ public struct SeriesSelection: Sendable, Equatable {
         return .report(report)
     }
 
-    public func timeRange(now: Int64, timeZone: TimeZone = .current,
-                          labels: (start: String, end: String) = ("start", "end")) throws(Invalid) -> GraphRequest.TimeRange {
+    /// The time range, within `limits` (checked here, before anything reaches librrd).
+    public func timeRange(now: Int64, timeZone: TimeZone = .current, labels: (start: String, end: String) = ("start", "end"),
+                          limits: TimeLimits = TimeLimits()) throws(Invalid) -> GraphRequest.TimeRange {
         if let start {
             let from = try Self.time(start, labels.start, now: now, timeZone: timeZone)
             let to = try end.map { text throws(Invalid) in try Self.time(text, labels.end, now: now, timeZone: timeZone) } ?? now
             guard to > from else { throw Invalid("the end (\(to)) is not after the start (\(from))") }
+            if let problem = limits.problem(start: from, end: to, now: now, labels: labels) { throw Invalid(problem) }
             return .between(start: from, end: to)
         }
         if end != nil { throw Invalid("\(labels.end) needs \(labels.start)") }

@@ -19,6 +19,8 @@ max_udp_msg_len = 1472
 tags = ""
 max_hosts = 10000             # bounds on what we hold from others (Plexus additions)
 max_metrics_per_host = 2000
+max_clients = 64              # open XML connections, all ports together (docs/security.md)
+max_clients_per_address = 16  # ... from one address (one /64 for IPv6)
 
 [cluster]
 name = "unspecified"

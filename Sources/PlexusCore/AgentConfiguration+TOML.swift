@@ -59,6 +59,8 @@ extension AgentConfiguration {
         g.tags = try t.string("tags") ?? g.tags
         g.maxHosts = try t.integer("max_hosts", in: 1...1_000_000) ?? g.maxHosts
         g.maxMetricsPerHost = try t.integer("max_metrics_per_host", in: 1...100_000) ?? g.maxMetricsPerHost
+        g.maxClients = try t.integer("max_clients", in: 1...100_000) ?? g.maxClients
+        g.maxClientsPerAddress = try t.integer("max_clients_per_address", in: 1...100_000) ?? g.maxClientsPerAddress
     }
 
     private static func readSendChannel(_ table: ConfigTable) throws(ConfigError) -> UDPSendChannel {

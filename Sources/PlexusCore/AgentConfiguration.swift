@@ -26,6 +26,11 @@ public struct AgentConfiguration: Sendable, Equatable {
         /// Bounds on what we hold from others (Plexus additions).
         public var maxHosts = 10_000
         public var maxMetricsPerHost = 2_000
+        /// `max_clients`: open connections to the XML ports together; `max_clients_per_address`:
+        /// from one address (one /64 for IPv6). Past them a client is closed as it is accepted
+        /// (Plexus additions; `docs/security.md`).
+        public var maxClients = 64
+        public var maxClientsPerAddress = 16
     }
 
     /// `[cluster]`.

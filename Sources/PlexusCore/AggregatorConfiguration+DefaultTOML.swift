@@ -24,6 +24,12 @@ trusted_hosts = []
 all_trusted = false
 server_timeout = 10             # seconds a client gets to ask and read (Plexus addition)
 
+# Bounds on what clients can hold (Plexus additions; docs/security.md). max_clients counts the
+# XML, interactive and HTTP ports together and is lowered at start to fit the descriptor limit.
+max_clients = 512
+max_clients_per_address = 32    # one /64 for IPv6
+http_idle_timeout = 15          # seconds an HTTP client may take to ask, or sit idle
+
 # Round-robin archives, in gmetad's layout: rrd_rootdir/<cluster>/<host>/<metric>.rrd,
 # rrd_rootdir/<cluster>/__SummaryInfo__/, rrd_rootdir/__SummaryInfo__/.
 write_rrds = true

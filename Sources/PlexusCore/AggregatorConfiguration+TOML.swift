@@ -36,6 +36,9 @@ extension AggregatorConfiguration {
         }
         c.allTrusted = try t.bool("all_trusted") ?? c.allTrusted
         c.serverTimeout = try t.number("server_timeout", in: 0.1...3600) ?? c.serverTimeout
+        c.maxClients = try t.integer("max_clients", in: 1...1_000_000) ?? c.maxClients
+        c.maxClientsPerAddress = try t.integer("max_clients_per_address", in: 1...1_000_000) ?? c.maxClientsPerAddress
+        c.httpIdleTimeout = try t.number("http_idle_timeout", in: 0.1...3600) ?? c.httpIdleTimeout
         c.rrdRootdir = try t.string("rrd_rootdir") ?? c.rrdRootdir
         if c.rrdRootdir.isEmpty { throw t.error("rrd_rootdir", "must not be empty") }
         c.rrdcachedAddress = try t.string("rrdcached_address")

@@ -106,6 +106,15 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     /// `server_timeout`: seconds a client of the XML or interactive port gets to send its
     /// request and read the answer (Plexus addition; gmetad has none, issue #223).
     public var serverTimeout: Double = 10
+    /// `max_clients`: open client connections over the XML, interactive and HTTP ports
+    /// together, lowered at start to fit the descriptor limit with a reserve for polls and
+    /// archives; `max_clients_per_address`: from one address (one /64 for IPv6). Past them a
+    /// client is closed as it is accepted (Plexus additions; `docs/security.md`).
+    public var maxClients = 512
+    public var maxClientsPerAddress = 32
+    /// `http_idle_timeout`: seconds an HTTP connection may take to send a request, or sit idle
+    /// between requests, before it is closed (Plexus addition).
+    public var httpIdleTimeout: Double = 15
     /// `rrd_rootdir`.
     public var rrdRootdir = "/var/lib/ganglia/rrds"
     /// `rrdcached_address`: `unix:/path`, `/path`, `host`, `host:port` or `[v6]:port`.

@@ -5,9 +5,14 @@ import PlexusCore
 
 /// A `tcp_accept_channel` (gmond, gmetad's xml_port) or a one-line query port (gmetad's
 /// interactive_port): a client gets one reply, then the connection is closed. On an XML port
-/// nothing is read from the client; on a query port one request line is read first. Each client
-/// is served in its own child task with one deadline for the whole exchange, so a slow or silent
-/// client can't hold anyone else up.
+/// nothing is read from the client; on a query port one request line is read first.
+///
+/// Every connection passes the daemon's `ClientGate` as it is accepted: an untrusted client, or
+/// one past the daemon's connection budget, is closed before anything is read or rendered.
+/// Each admitted client is served in its own child task with one deadline for the whole
+/// exchange, so a slow or silent client can't hold anyone else up; a client that runs out of
+/// time gets no render. With a `SharedRender`, clients asking the same thing within its age
+/// share one render and one buffer.
 public struct XMLServer: Sendable {
     public typealias Client = NIOAsyncChannel<ByteBuffer, ByteBuffer>
     public typealias Listener = NIOAsyncChannel<Client, Never>
@@ -25,12 +30,21 @@ public struct XMLServer: Sendable {
     /// Read one request line (up to CR or LF, at most this many bytes) before replying; nil for
     /// an XML port that reads nothing.
     public var requestLineLimit: Int?
+    /// The connection budget shared by the daemon's ports.
+    public var gate: ClientGate
+    /// Renders shared between clients (nil: one render per client).
+    public var shared: SharedRender?
 
-    public init(allow: [CIDRBlock] = [], gzip: Bool = false, timeout: Duration = .seconds(10), requestLineLimit: Int? = nil) {
+    public init(
+        allow: [CIDRBlock] = [], gzip: Bool = false, timeout: Duration = .seconds(10), requestLineLimit: Int? = nil,
+        gate: ClientGate = ClientGate(limits: .init(total: 1024, perAddress: 1024)), shared: SharedRender? = nil
+    ) {
         self.allow = allow
         self.gzip = gzip
         self.timeout = timeout
         self.requestLineLimit = requestLineLimit
+        self.gate = gate
+        self.shared = shared
     }
 
     /// One client's request, for the responder.
@@ -70,8 +84,19 @@ public struct XMLServer: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { clients in
                 for try await client in clients {
+                    let peer = client.channel.remoteAddress
+                    let (decision, address) = gate.admit(peer, allow: allow)
+                    guard let address else {
+                        // Closed here, without a task: nothing is read from it.
+                        try? await client.executeThenClose { _, _ in }
+                        report(.refused(decision, peer: peer?.description ?? "unknown peer"))
+                        continue
+                    }
                     group.addTask {
-                        report(await self.serve(client, respond: respond))
+                        defer { gate.release(address) }
+                        let outcome = await self.serve(client, peer: address, respond: respond)
+                        if case .served = outcome { gate.served(address) }
+                        report(outcome)
                     }
                 }
             }
@@ -81,11 +106,12 @@ public struct XMLServer: Sendable {
     /// What happened to one client.
     public enum Outcome: Sendable, Equatable {
         case served(bytes: Int)
-        case refused(String)
+        case refused(ConnectionBudget.Decision, peer: String)
         case failed(String)
     }
 
-    /// Clients of one port: served, refused by the allow-list, failed (timeout, reset).
+    /// Clients of one port: served, refused at the door (untrusted or over the budget), failed
+    /// (timeout, reset).
     public struct ClientCounts: Sendable, Equatable, Codable {
         public var served = 0
         public var refused = 0
@@ -107,42 +133,54 @@ public struct XMLServer: Sendable {
         }
     }
 
-    private func serve(_ client: Client, respond: @escaping @Sendable (Request) async -> [UInt8]) async -> Outcome {
-        let peer = client.channel.remoteAddress
-        guard let peerIP = peer?.ipAddress.flatMap(IPAddress.init), allow.allows(peerIP) else {
-            try? await client.channel.close()
-            return .refused(peer?.description ?? "unknown peer")
-        }
+    private func serve(_ client: Client, peer: IPAddress, respond: @escaping @Sendable (Request) async -> [UInt8]) async -> Outcome {
+        let timeout = timeout
         do {
             return try await withThrowingTaskGroup(of: Outcome.self) { group in
                 group.addTask {
                     try await client.executeThenClose { inbound, _ in
-                        var request = Request(line: nil, peer: peerIP.description)
+                        var request = Request(line: nil, peer: peer.description)
                         if let limit = requestLineLimit {
                             request.line = try await Self.readLine(from: inbound, limit: limit)
                         }
-                        var bytes = client.channel.allocator.buffer(bytes: await respond(request))
-                        if gzip { bytes = try bytes.compress(with: .gzip) }
-                        let count = bytes.readableBytes
+                        // A client whose time ran out while it was sending gets no render.
+                        try Task.checkCancellation()
+                        let bytes = await reply(to: request, respond)
+                        try Task.checkCancellation()
                         // Wait until every byte is handed to the kernel before closing: closing right
                         // after an async write drops what is still queued (large documents).
                         try await client.channel.writeAndFlush(bytes).get()
-                        return .served(bytes: count)
+                        return .served(bytes: bytes.readableBytes)
                     }
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    try? await client.channel.close()
-                    return .failed("\(peer?.description ?? "client") did not complete its exchange within \(timeout)")
+                    return .failed("\(peer) did not complete its exchange within \(timeout)")
                 }
                 let first = try await group.next()!
+                // Cancel first, then close: the exchange sees its cancellation before the end of
+                // its input, so a half-sent request is never answered.
                 group.cancelAll()
+                client.channel.close(promise: nil)
                 return first
             }
         } catch {
-            try? await client.channel.close()
-            return .failed("\(error)")
+            client.channel.close(promise: nil)
+            return .failed("\(peer): \(error)")
         }
+    }
+
+    /// The reply's bytes, gzipped if the port says so, shared when a `SharedRender` is set.
+    private func reply(to request: Request, _ respond: @escaping @Sendable (Request) async -> [UInt8]) async -> ByteBuffer {
+        let gzip = gzip
+        let make: @Sendable () async -> ByteBuffer = {
+            var bytes = ByteBuffer(bytes: await respond(request))
+            // gmond's readers tell gzip by its magic bytes, so a failure can fall back to plain text.
+            if gzip, let compressed = try? bytes.compress(with: .gzip()) { bytes = compressed }
+            return bytes
+        }
+        guard let shared else { return await make() }
+        return await shared.value(for: request.line ?? "", make: make)
     }
 
     /// A request longer than the limit.

@@ -2,12 +2,16 @@ import Foundation
 import Hummingbird
 import PlexusArchive
 import PlexusCore
+import PlexusTransport
 
 /// `/api/v1/...`: the grid, its clusters, a cluster's hosts, a host's metrics (current values,
 /// from the aggregator's state) and series (from the archive). Field names are the CLI's JSON.
 struct APIRoutes {
     let sources: WebSources
     let reader: ArchiveReader
+    /// Series being read: identical requests share one read; at most 8 different ones at once
+    /// (the rest are answered 503), since they queue on the graph thread.
+    let exports = SingleFlight<String, RRDSeries>(limit: 8)
 
     func add(to router: Router<WebContext>) {
         let api = router.group("api/v1")
@@ -101,9 +105,11 @@ struct APIRoutes {
     /// `?cluster=&host=&grid=&metric=|report=&range=|start=&end=&step=&time=epoch|iso&format=json|csv`.
     func series(_ request: Request) async throws -> Response {
         let now = sources.clock()
-        let graph = try WebSelection.request(request, layout: sources.layout, now: now)
+        let graph = try WebSelection.request(request, layout: sources.layout, now: now, limits: sources.timeLimits)
         let step = try request.parameter("step").map { text -> Int in
             guard let step = Int(text), step >= 1 else { throw WebError(.badRequest, "step must be a whole number of seconds") }
+            let (start, end) = graph.range.bounds(now: now)
+            if let problem = sources.timeLimits.problem(step: step, start: start, end: end) { throw WebError(.badRequest, problem) }
             return step
         }
         let time = try request.parameter("time").map { text -> ExportText.TimeFormat in
@@ -118,8 +124,10 @@ struct APIRoutes {
         }
         let data: RRDSeries
         do {
-            data = try await reader.export(arguments)
-        } catch {
+            data = try await exports.run(arguments.arguments.joined(separator: "\n")) { [reader] in try await reader.export(arguments) }
+        } catch let busy as SingleFlight<String, RRDSeries>.Busy {
+            throw WebError(.serviceUnavailable, "\(busy)")
+        } catch let error as RRDError {
             throw WebError(.internalServerError, "cannot read the series: \(error.message)")
         }
         if request.parameter("format") == "csv" {
@@ -132,13 +140,13 @@ struct APIRoutes {
 
 /// A graph or series request from URL parameters (the CLI's words), checked against the archive.
 enum WebSelection {
-    static func request(_ request: Request, layout: RRDLayout, now: Int64) throws -> GraphRequest {
+    static func request(_ request: Request, layout: RRDLayout, now: Int64, limits: TimeLimits = TimeLimits()) throws -> GraphRequest {
         let selection = SeriesSelection(
             cluster: request.parameter("cluster"), host: request.parameter("host"), grid: request.parameter("grid"),
             metric: request.parameter("metric"), report: request.parameter("report"), range: request.parameter("range"),
             start: request.parameter("start"), end: request.parameter("end"))
         do {
-            return try selection.request(catalog: ArchiveCatalog(layout: layout), now: now)
+            return try selection.request(catalog: ArchiveCatalog(layout: layout), now: now, limits: limits)
         } catch {
             throw WebError(.badRequest, error.message)
         }

@@ -14,16 +14,28 @@ struct EventRoutes {
         router.delete("api/v1/events/:id") { request, context in try remove(request, id: try context.parameters.require("id")) }
     }
 
-    /// `?start=&end=&cluster=&host=&tag=`: the events overlapping the range (default: all) that a
-    /// graph of the cluster (and host) would show.
+    /// Events one answer lists at most (`limit=` up to this; 500 when not given).
+    static let maxListed = 5000
+
+    /// `?start=&end=&cluster=&host=&tag=&limit=`: the events overlapping the range (default: all)
+    /// that a graph of the cluster (and host) would show; the latest `limit` of them, with the
+    /// number left out in `X-Plexus-Events-Omitted`.
     func list(_ request: Request) throws -> Response {
         let now = sources.clock()
         let from = try request.parameter("start").map { try time($0, "start", now: now) } ?? Int64.min
         let to = try request.parameter("end").map { try time($0, "end", now: now) } ?? Int64.max
         let cluster = request.parameter("cluster"), host = request.parameter("host"), tag = request.parameter("tag")
         if host != nil && cluster == nil { throw WebError(.badRequest, "host needs cluster") }
+        let limit = try request.parameter("limit").map { text -> Int in
+            guard let limit = Int(text), (1...Self.maxListed).contains(limit) else { throw WebError(.badRequest, "limit must be 1…\(Self.maxListed)") }
+            return limit
+        } ?? 500
         let events = Event.select(try read(), start: from, end: to, scope: Event.Scope(cluster: cluster, host: host), tag: tag)
-        return JSON.response(try JSON.encode(events.map(EventJSON.init)))
+        var response = JSON.response(try JSON.encode(events.suffix(limit).map(EventJSON.init)))
+        if events.count > limit {
+            response.headers[.init("X-Plexus-Events-Omitted")!] = "\(events.count - limit) earlier events (narrow start and end, or raise limit up to \(Self.maxListed))"
+        }
+        return response
     }
 
     /// A JSON body: `{"text": "...", "start": 1764064800 or "-10m", "end": ..., "tags": [...],

@@ -2,16 +2,20 @@ import Foundation
 import Hummingbird
 import PlexusArchive
 import PlexusCore
+import PlexusTransport
 import Synchronization
 
 /// `/graph.png` and `/graph.svg`: the CLI's graphs, with its words as parameters (`cluster`,
 /// `host`, `grid`, `metric` or `report`, `range` or `start`/`end`, `size` or `width`/`height`,
 /// `title`, `events=0`), events drawn, each picture cached for a few seconds (a wall screen and
-/// ten browsers asking for the same graph cost one render).
+/// ten browsers asking for the same graph cost one render). Identical requests arriving while
+/// their graph is drawn wait for that one render; at most `renders.limit` different graphs are
+/// drawn or waiting at once, and past that a request is answered 503 at once.
 struct GraphRoutes {
     let sources: WebSources
     let reader: ArchiveReader
     let cache: GraphCache
+    var renders: SingleFlight<GraphRequest, [UInt8]> { sources.graphRenders }
 
     func add(to router: Router<WebContext>) {
         router.get("graph.png") { request, _ in try await graph(request, format: .png) }
@@ -20,7 +24,7 @@ struct GraphRoutes {
 
     func graph(_ request: Request, format: GraphArguments.ImageFormat) async throws -> Response {
         let now = sources.clock()
-        var graph = try WebSelection.request(request, layout: sources.layout, now: now)
+        var graph = try WebSelection.request(request, layout: sources.layout, now: now, limits: sources.timeLimits)
         graph.format = format
         if let size = request.parameter("size") {
             guard let named = GraphRequest.Size(rawValue: size) else {
@@ -53,11 +57,16 @@ struct GraphRoutes {
                 throw WebError(.notFound, error.message)
             }
             do {
-                image = try await reader.render(arguments).image
-            } catch {
+                image = try await renders.run(key) { [reader, cache] in
+                    let image = try await reader.render(arguments).image
+                    cache.store(image, for: key, now: now)
+                    return image
+                }
+            } catch let busy as SingleFlight<GraphRequest, [UInt8]>.Busy {
+                throw WebError(.serviceUnavailable, "\(busy)")
+            } catch let error as RRDError {
                 throw WebError(.internalServerError, "cannot draw the graph: \(error.message)")
             }
-            cache.store(image, for: key, now: now)
         }
         let type = format == .png ? "image/png" : "image/svg+xml"
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=\(GraphCache.seconds)"],

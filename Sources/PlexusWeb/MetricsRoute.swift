@@ -11,7 +11,8 @@ struct MetricsRoute {
     func add(to router: Router<WebContext>) {
         router.get("metrics") { request, _ in
             sources.cached(request, type: "text/plain; version=0.0.4; charset=utf-8") {
-                PrometheusText.render(status: sources.status(), grid: sources.overview(now: sources.clock()), hostValues: sources.hostValuesInMetrics)
+                PrometheusText.render(status: sources.status(), grid: sources.overview(now: sources.clock()), hostValues: sources.hostValuesInMetrics,
+                                      graphRenders: sources.graphRenders.runs)
             }
         }
     }
@@ -21,7 +22,7 @@ struct MetricsRoute {
 /// down per cluster, and optionally every host metric's latest numeric value as
 /// `ganglia_<metric>{cluster, host}`. Pure: tested on its own.
 enum PrometheusText {
-    static func render(status: AggregatorStatus, grid: GridOverview, hostValues: Bool) -> String {
+    static func render(status: AggregatorStatus, grid: GridOverview, hostValues: Bool, graphRenders: Int = 0) -> String {
         var out = Families()
         out.add("plexus_uptime_seconds", "gauge", "Seconds since the aggregator started.", [([], Double(status.uptime))])
         out.add("plexus_polls_total", "counter", "Polls of all data sources by result.",
@@ -48,6 +49,18 @@ enum PrometheusText {
             ([("port", "interactive"), ("outcome", "refused")], Double(status.interactive.refused)),
             ([("port", "interactive"), ("outcome", "failed")], Double(status.interactive.failed)),
         ])
+        if let clients = status.clients {
+            out.add("plexus_clients_open", "gauge", "Client connections open over every port, HTTP included.", [([], Double(clients.open))])
+            out.add("plexus_clients_limit", "gauge", "The most client connections allowed (max_clients, under the descriptor limit).",
+                    [([], Double(clients.limit))])
+            out.add("plexus_clients_refused_total", "counter", "Connections closed as they were accepted, by reason.", [
+                ([("reason", "untrusted")], Double(clients.refused.untrusted)), ([("reason", "full")], Double(clients.refused.full)),
+                ([("reason", "address_full")], Double(clients.refused.addressFull)),
+            ])
+        }
+        out.add("plexus_renders_total", "counter", "Renders made (clients asking the same thing at once share one).",
+                [([("kind", "xml")], Double(status.renders?.xml ?? 0)), ([("kind", "interactive")], Double(status.renders?.interactive ?? 0)),
+                 ([("kind", "graph")], Double(graphRenders))])
         let a = status.archive
         out.add("plexus_archive_samples_total", "counter", "Archive samples by fate.", [
             ([("fate", "submitted")], Double(a.submitted)), ([("fate", "refused")], Double(a.refused)), ([("fate", "written")], Double(a.written)),

@@ -4,17 +4,32 @@ import Logging
 import NIOCore
 import PlexusArchive
 import PlexusCore
+import PlexusTransport
 
 /// The aggregator's HTTP side on `http_port`: graphs, the JSON API, the events API and
 /// `/metrics`. A Hummingbird `Application`, which is a `Service`: the aggregator runs it in its
 /// own `ServiceGroup`.
 public enum WebApplication {
+    /// Every connection passes `gate` as it is accepted (`http_trusted_hosts` and the daemon's
+    /// connection budget): a refused one is closed before its request is read. A connection
+    /// that takes more than `idleTimeout` to send a request, or sits idle that long between
+    /// requests, is closed.
     public static func make(
-        sources: WebSources, host: String, port: Int, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        sources: WebSources, host: String, port: Int, logger: Logger, gate: ClientGate, idleTimeout: Duration = .seconds(15),
+        peerLog: ThrottledLog? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(router: router(sources: sources, logger: logger),
-                    configuration: .init(address: .hostname(host, port: port), serverName: "plexus-aggregator"),
-                    onServerRunning: onServerRunning, logger: logger)
+        let allow = sources.trusted
+        let log = peerLog ?? ThrottledLog(logger: logger)
+        let idle = TimeAmount.nanoseconds(Int64(idleTimeout.components.seconds) * 1_000_000_000 + idleTimeout.components.attoseconds / 1_000_000_000)
+        return Application(
+            router: router(sources: sources, logger: logger),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ClientGateHandler(gate: gate, allow: allow, onRefused: { decision, peer in
+                    log.log(.notice, "HTTP client refused: \(decision)", detail: peer)
+                })],
+                idleTimeout: idle)),
+            configuration: .init(address: .hostname(host, port: port), serverName: "plexus-aggregator"),
+            onServerRunning: onServerRunning, logger: logger)
     }
 
     /// Every route, behind the trust check and the security headers.
@@ -85,7 +100,9 @@ struct WebError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSON.response("{\"error\":\(ExportText.quoted(message))}\n", status: status)
+        var response = JSON.response("{\"error\":\(ExportText.quoted(message))}\n", status: status)
+        if status == .serviceUnavailable { response.headers[.retryAfter] = "5" }
+        return response
     }
 }
 

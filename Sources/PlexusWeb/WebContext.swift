@@ -4,6 +4,7 @@ import NIOCore
 import PlexusAggregator
 import PlexusArchive
 import PlexusCore
+import PlexusTransport
 import Synchronization
 
 /// Each request's context: Hummingbird's core storage and the client's address (for
@@ -38,6 +39,8 @@ public struct WebSources: Sendable {
     public var wallScreen: AggregatorConfiguration.WallScreen
     /// Seconds since the epoch (tests pin it).
     public var clock: @Sendable () -> Int64
+    /// Which times graphs and series may cover (from the archives' RRAs).
+    public var timeLimits = TimeLimits()
 
     public init(
         grid: @escaping @Sendable () -> GridState, status: @escaping @Sendable () -> AggregatorStatus, layout: RRDLayout,
@@ -55,6 +58,10 @@ public struct WebSources: Sendable {
         self.wallScreen = wallScreen
         self.clock = clock
     }
+
+    /// Graphs being drawn: identical requests share a render, at most 16 different ones at once
+    /// (`GraphRoutes`).
+    let graphRenders = SingleFlight<GraphRequest, [UInt8]>(limit: 16)
 
     /// Built at most once a second, however many pages and API calls ask.
     let overviews = SecondCache<GridOverview>(budget: 1)

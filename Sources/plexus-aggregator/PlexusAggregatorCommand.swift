@@ -83,12 +83,16 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         var services: [any Service] = (writer.map { [$0] } ?? []) + [aggregator]
         if configuration.httpPort != 0 {
             let layout = RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
-            let sources = WebSources(
+            var sources = WebSources(
                 grid: { aggregator.grid }, status: { aggregator.status }, layout: layout, rrdcached: rrdcached,
                 events: EventFile(besideRoot: configuration.rrdRootdir), eventsToken: configuration.eventsToken,
                 trusted: configuration.httpAllowList, hostValuesInMetrics: configuration.metricsHostValues,
                 wallScreen: configuration.wallScreen)
-            services.append(WebApplication.make(sources: sources, host: configuration.bind, port: configuration.httpPort, logger: logger))
+            // The longest step gives the longest coverage: every source's archives fit.
+            sources.timeLimits = TimeLimits(archives: configuration.archives, step: Int(configuration.dataSources.map(\.step).max() ?? 15))
+            services.append(WebApplication.make(
+                sources: sources, host: configuration.bind, port: configuration.httpPort, logger: logger, gate: aggregator.gate,
+                idleTimeout: .milliseconds(Int(configuration.httpIdleTimeout * 1000)), peerLog: aggregator.peerLog))
         }
         // The group stops services in reverse order: the web side and the aggregator first, then
         // the writer, which writes out its queue.

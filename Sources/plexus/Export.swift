@@ -49,6 +49,10 @@ struct Export: AsyncParsableCommand {
         let archive = try self.archive.archive()
         let now = currentTime()
         let request = try series.request(in: archive, now: now)
+        if let step {
+            let (start, end) = request.range.bounds(now: now)
+            if let problem = TimeLimits().problem(step: step, start: start, end: end) { throw Failure.badInput(problem) }
+        }
         let (data, columns) = try await archive.run(plan: { catalog throws(RRDError) in
             try ExportArguments(request, catalog: catalog, now: now, step: step)
         }, "read the series") { reader, arguments throws(RRDError) in (try await reader.export(arguments), arguments.columns) }

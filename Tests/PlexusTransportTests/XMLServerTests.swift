@@ -1,6 +1,13 @@
 import NIOCore
 import NIOPosix
 import CompressNIO
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOEmbedded
+import PlexusTestSupport
+import Synchronization
 import PlexusCore
 import Testing
 @testable import PlexusTransport
@@ -65,3 +72,234 @@ import Testing
     }
 }
 
+
+/// What a hostile client can cost a server: nothing past the door when it is refused, no
+/// render when it runs out of time, one shared render when many ask at once.
+@Suite struct HostileClientTests {
+    /// A TCP connection from `from` (a loopback address) to 127.0.0.1:`port`.
+    static func connect(_ port: Int, from: String = "127.0.0.1") throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        func call(_ ip: String, _ port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr(ip)
+            return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        }
+        guard call(from, 0, { bind(fd, $0, $1) }) == 0, call("127.0.0.1", port, { Glibc.connect(fd, $0, $1) }) == 0 else {
+            close(fd)
+            throw XMLClient.Failure(description: "cannot connect")
+        }
+        return fd
+    }
+
+    /// Everything until the server closes.
+    static func readAll(_ fd: Int32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { return bytes }
+            bytes += chunk[0..<n]
+        }
+    }
+
+    /// A counter the responder bumps.
+    final class Calls: Sendable {
+        let count = Locked(0)
+        func bump() { count.update { $0 += 1 } }
+        var value: Int { count.value }
+    }
+
+    /// A slowloris: `/` and no line end. Once it never got an answer but still a whole render,
+    /// at its deadline; now it gets neither.
+    @Test func aClientThatRunsOutOfTimeGetsNoRender() async throws {
+        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let port = try #require(listener.channel.localAddress?.port)
+        let server = XMLServer(timeout: .milliseconds(300), requestLineLimit: 100)
+        let calls = Calls()
+        let outcomes = Locked<[XMLServer.Outcome]>([])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.serve(listener, respond: { _ in calls.bump(); return Array("<GANGLIA_XML/>".utf8) },
+                                       report: { o in outcomes.update { $0.append(o) } })
+            }
+            let slow = try (0..<20).map { _ in try Self.connect(port) }
+            for fd in slow { _ = send(fd, "/", 1, 0) }
+            let replies = try await onOwnThread { slow.map { Self.readAll($0) } }
+            slow.forEach { close($0) }
+            #expect(replies.allSatisfy { $0.isEmpty })
+            #expect(calls.value == 0, "a timed-out client was rendered for")
+            #expect(await Self.eventually { outcomes.value.filter { if case .failed = $0 { true } else { false } }.count == 20 })
+            // A client that finishes its line is answered.
+            let fd = try Self.connect(port)
+            _ = send(fd, "/\n", 2, 0)
+            let reply = try await onOwnThread { Self.readAll(fd) }
+            close(fd)
+            #expect(String(decoding: reply, as: UTF8.self) == "<GANGLIA_XML/>" && calls.value == 1)
+            group.cancelAll()
+        }
+    }
+
+    /// Two per address, three in all: the next client is closed at once, unread and unrendered,
+    /// and a connection's close gives its place back.
+    @Test func theGateClosesClientsPastTheBudgetAtOnce() async throws {
+        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let port = try #require(listener.channel.localAddress?.port)
+        let gate = ClientGate(limits: .init(total: 3, perAddress: 2))
+        let server = XMLServer(allow: [CIDRBlock("127.0.0.0/29")!], timeout: .seconds(30), requestLineLimit: 100, gate: gate)
+        let calls = Calls()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.serve(listener, respond: { _ in calls.bump(); return Array("ok".utf8) }) }
+            let held = [try Self.connect(port), try Self.connect(port)]
+            try #require(await Self.eventually { gate.snapshot.open == 2 })
+            let third = try Self.connect(port)
+            let refusedByAddress = try await onOwnThread { Self.readAll(third) }
+            close(third)
+            #expect(refusedByAddress.isEmpty && gate.snapshot.refused.addressFull == 1)
+            let other = try Self.connect(port, from: "127.0.0.2")
+            try #require(await Self.eventually { gate.snapshot.open == 3 })
+            let fourth = try Self.connect(port, from: "127.0.0.3")
+            let refusedWhenFull = try await onOwnThread { Self.readAll(fourth) }
+            #expect(refusedWhenFull.isEmpty)
+            close(fourth)
+            #expect(gate.snapshot.refused.full == 1)
+            let untrusted = try Self.connect(port, from: "127.0.0.9")
+            let refusedUntrusted = try await onOwnThread { Self.readAll(untrusted) }
+            #expect(refusedUntrusted.isEmpty)
+            close(untrusted)
+            #expect(gate.snapshot.refused.untrusted == 1 && calls.value == 0)
+            // The held clients finish their requests and are answered; their places come back.
+            for fd in held + [other] { _ = send(fd, "/\n", 2, 0) }
+            let replies = try await onOwnThread { (held + [other]).map { Self.readAll($0) } }
+            (held + [other]).forEach { close($0) }
+            #expect(replies.map { String(decoding: $0, as: UTF8.self) } == ["ok", "ok", "ok"])
+            #expect(await Self.eventually { gate.snapshot.open == 0 })
+            group.cancelAll()
+        }
+    }
+
+    @Test func fiftyClientsAskingAtOnceShareOneRender() async throws {
+        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let port = try #require(listener.channel.localAddress?.port)
+        let shared = SharedRender(maxAge: .seconds(60))
+        let server = XMLServer(timeout: .seconds(30), shared: shared)
+        let calls = Calls()
+        let document = Array(String(repeating: "<HOST/>", count: 100_000).utf8)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.serve(listener, document: {
+                    calls.bump()
+                    try? await Task.sleep(for: .milliseconds(200))
+                    return document
+                })
+            }
+            let replies = try await withThrowingTaskGroup(of: [UInt8].self) { clients in
+                for _ in 0..<50 { clients.addTask { try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(30)) } }
+                return try await clients.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.count == 50 && replies.allSatisfy { $0 == document })
+            #expect(calls.value == 1 && shared.renderCount == 1)
+            group.cancelAll()
+        }
+    }
+
+    static func eventually(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<100 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+}
+
+@Suite struct SharedRenderTests {
+    @Test func answersAreKeptForTheirAgeAndWithinTheirBudget() async {
+        let shared = SharedRender(maxAge: .seconds(3600), maxEntries: 2, budget: 10)
+        let a = await shared.value(for: "a") { ByteBuffer(string: "aaaa") }
+        _ = await shared.value(for: "a") { ByteBuffer(string: "never") }
+        #expect(String(buffer: a) == "aaaa" && shared.renderCount == 1)
+        _ = await shared.value(for: "b") { ByteBuffer(string: "bbbb") }
+        // A third key pushes out the oldest (maxEntries 2).
+        _ = await shared.value(for: "c") { ByteBuffer(string: "cc") }
+        _ = await shared.value(for: "a") { ByteBuffer(string: "aaaa") }
+        #expect(shared.renderCount == 4)
+        // Larger than the whole budget: handed out, never kept.
+        _ = await shared.value(for: "big") { ByteBuffer(string: "0123456789ABC") }
+        _ = await shared.value(for: "big") { ByteBuffer(string: "0123456789ABC") }
+        #expect(shared.renderCount == 6)
+    }
+
+    @Test func answersExpire() async throws {
+        let shared = SharedRender(maxAge: .milliseconds(50))
+        _ = await shared.value(for: "") { ByteBuffer(string: "1") }
+        try await Task.sleep(for: .milliseconds(120))
+        let second = await shared.value(for: "") { ByteBuffer(string: "2") }
+        #expect(String(buffer: second) == "2" && shared.renderCount == 2)
+    }
+}
+
+@Suite struct ClientGateHandlerTests {
+    @Test func aRefusedConnectionIsClosedBeforeAnythingIsRead() throws {
+        let gate = ClientGate(limits: .init(total: 10, perAddress: 10))
+        let refusals = Locked<[String]>([])
+        let channel = EmbeddedChannel()
+        channel.remoteAddress = try SocketAddress(ipAddress: "192.0.2.9", port: 5555)
+        try channel.pipeline.syncOperations.addHandler(ClientGateHandler(gate: gate, allow: [CIDRBlock("10.0.0.0/8")!]) { decision, _ in
+            refusals.update { $0.append("\(decision)") }
+        })
+        channel.pipeline.fireChannelActive()
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+        #expect(!channel.isActive && refusals.value == ["not a trusted address"] && gate.snapshot.refused.untrusted == 1)
+    }
+
+    @Test func anAdmittedConnectionPassesReadsAndGivesItsPlaceBack() throws {
+        let gate = ClientGate(limits: .init(total: 10, perAddress: 10))
+        let channel = EmbeddedChannel()
+        channel.remoteAddress = try SocketAddress(ipAddress: "10.1.2.3", port: 5555)
+        try channel.pipeline.syncOperations.addHandler(ClientGateHandler(gate: gate, allow: [CIDRBlock("10.0.0.0/8")!]) { _, _ in })
+        channel.pipeline.fireChannelActive()
+        #expect(gate.snapshot.open == 1)
+        try channel.writeInbound(ByteBuffer(string: "x"))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(string: "x"))
+        _ = try channel.finish()
+        #expect(gate.snapshot.open == 0)
+    }
+}
+
+/// A value shared between a test and the closures it hands a server.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func update(_ body: (inout Value) -> Void) { mutex.withLock { body(&$0) } }
+    var value: Value { mutex.withLock { $0 } }
+}
+
+@Suite struct SingleFlightTests {
+    @Test func identicalCallersShareOneRunAndDistinctOnesAreBounded() async throws {
+        let flights = SingleFlight<String, Int>(limit: 2)
+        let gate = Locked(false)
+        let slow: @Sendable () async throws -> Int = {
+            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
+            return 42
+        }
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 { group.addTask { try await flights.run("a", slow) } }
+            group.addTask { try await flights.run("b", slow) }
+            try #require(await HostileClientTests.eventually { flights.inFlight == 2 })
+            // A third key while two are in flight: refused at once.
+            await #expect(throws: SingleFlight<String, Int>.Busy.self) { _ = try await flights.run("c", slow) }
+            gate.update { $0 = true }
+            let values = try await group.reduce(into: []) { $0.append($1) }
+            #expect(values.count == 21 && values.allSatisfy { $0 == 42 })
+        }
+        #expect(flights.runs == 2 && flights.inFlight == 0)
+        // Failures reach every caller and leave nothing behind.
+        struct Broken: Error {}
+        await #expect(throws: Broken.self) { _ = try await flights.run("a") { throw Broken() } }
+        #expect(flights.inFlight == 0)
+    }
+}

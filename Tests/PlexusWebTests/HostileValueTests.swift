@@ -36,7 +36,7 @@ import Testing
         var state = GridState(gridname: try GridName("Ops"), authority: "http://ops.test/", sources: ["web"])
         state.sources[0].content = reader.finish(previous: nil)
         state.sources[0].alive = true
-        let layout = RRDLayout(root: dir.path)
+        let layout = RRDLayout(root: dir.appending("rrds"))
         let grid = state
         return WebSources(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
                           eventsToken: nil, trusted: [], hostValuesInMetrics: true, clock: { now })
@@ -84,6 +84,49 @@ import Testing
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
+            }
+        }
+    }
+}
+
+/// Time ranges and renders a client can ask for, bounded before librrd is called.
+@Suite struct BoundedRequestTests {
+    @Test func outlandishTimesAnswer400AndIdenticalGraphsShareOneRender() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-bounds")
+        defer { dir.remove() }
+        let layout = try await WebTests.archive(dir)
+        let sources = try WebTests.sources(layout)
+        try await WebTests.application(sources).test(.router) { client in
+            for uri in ["/graph.png?cluster=web&host=web-1&report=cpu&start=1000000000&end=5000000000",
+                        "/graph.png?cluster=web&report=cpu&start=-999999999999w", "/graph.png?cluster=web&report=cpu&start=100000000",
+                        "/api/v1/series?host=web-1&metric=load_one&start=-5200w", "/api/v1/series?host=web-1&metric=load_one&start=-52w&step=1",
+                        "/api/v1/events?limit=0", "/api/v1/events?limit=999999"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .badRequest, "\(uri): \(String(buffer: response.body))")
+                }
+            }
+            // Fifty identical requests for a graph no one has drawn yet: one render.
+            let uri = "/graph.png?host=web-1&metric=load_one&start=\(WebTests.t0)&end=\(WebTests.now)&size=large"
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<50 { group.addTask { try await client.execute(uri: uri, method: .get) { $0.status } } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.count == 50 && statuses.allSatisfy { $0 == .ok })
+            #expect(sources.graphRenders.runs == 1)
+        }
+    }
+
+    @Test func eventListsAreCappedAndSayWhatTheyLeftOut() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-bounds")
+        defer { dir.remove() }
+        // The journal lies beside the root: a folder of this test's own.
+        let sources = try WebTests.sources(RRDLayout(root: dir.appending("rrds")))
+        for i in 0..<30 { _ = try sources.events.add { Event(id: $0, start: WebTests.t0 + Int64(i), text: "e\(i)", created: WebTests.t0) } }
+        try await WebTests.application(sources).test(.router) { client in
+            try await client.execute(uri: "/api/v1/events?limit=10", method: .get) { response in
+                let events = try #require(try WebTests.json(response.body) as? [[String: Any]])
+                #expect(events.count == 10 && events.last?["text"] as? String == "e29")
+                #expect(response.headers[.init("X-Plexus-Events-Omitted")!]?.hasPrefix("20 earlier events") == true)
             }
         }
     }

@@ -98,7 +98,7 @@ import Testing
     @Test func theGridClustersHostsAndMetricsAsJSON() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        try await Self.application(try Self.sources(RRDLayout(root: dir.path))).test(.router) { client in
+        try await Self.application(try Self.sources(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
             try await client.execute(uri: "/api/v1/grid", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
@@ -261,7 +261,7 @@ import Testing
     @Test func metricsSpeakPrometheusTextWithEscapedLabels() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        try await Self.application(try Self.sources(RRDLayout(root: dir.path), hostValues: true)).test(.router) { client in
+        try await Self.application(try Self.sources(RRDLayout(root: dir.appending("rrds")), hostValues: true)).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
                 let text = String(buffer: response.body)
@@ -284,12 +284,12 @@ import Testing
     @Test func trustedHostsLimitWhoMayRead() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        let elsewhere = try Self.sources(RRDLayout(root: dir.path), trusted: [CIDRBlock("10.0.0.0/8")!])
+        let elsewhere = try Self.sources(RRDLayout(root: dir.appending("rrds")), trusted: [CIDRBlock("10.0.0.0/8")!])
         try await Self.application(elsewhere).test(.live) { client in
             try await client.execute(uri: "/api/v1/grid", method: .get) { response in #expect(response.status == .forbidden) }
             try await client.execute(uri: "/metrics", method: .get) { response in #expect(response.status == .forbidden) }
         }
-        let here = try Self.sources(RRDLayout(root: dir.path), trusted: AggregatorConfiguration.parse("""
+        let here = try Self.sources(RRDLayout(root: dir.appending("rrds")), trusted: AggregatorConfiguration.parse("""
             http_trusted_hosts = ["10.0.0.0/8"]
             [[data_source]]
             name = "x"
@@ -364,7 +364,7 @@ import Testing
     @Test func namesAndValuesFromTheNetworkReachThePageAsText() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        try await Self.application(try Self.sources(RRDLayout(root: dir.path))).test(.router) { client in
+        try await Self.application(try Self.sources(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
             let host = try await Self.page(client, "/cluster/web/host/web-1")
             #expect(host.contains("<tr><th>motd</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>"))
             #expect(!host.contains("<script>alert(1)"))
@@ -385,7 +385,7 @@ import Testing
     @Test func theWallScreenFollowsItsConfiguration() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        var sources = try Self.sources(RRDLayout(root: dir.path))
+        var sources = try Self.sources(RRDLayout(root: dir.appending("rrds")))
         sources.wallScreen = try AggregatorConfiguration.parse("""
             [tv]
             clusters = ["web", "gone"]

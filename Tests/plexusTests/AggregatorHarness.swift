@@ -16,7 +16,10 @@ final class AggregatorProcess: @unchecked Sendable {
 
     /// `sources` is the `[[data_source]]` part (and anything else) of the TOML; `httpPort` 0
     /// leaves the web side off.
-    init(folder: TemporaryFolder, name: String, gridname: String, sources: String, extra: String = "", httpPort: Int = 0) throws {
+    /// `wrapper` runs the aggregator through another command (`prlimit --nofile=…`), which must
+    /// exec it so the PID stays the aggregator's.
+    init(folder: TemporaryFolder, name: String, gridname: String, sources: String, extra: String = "", httpPort: Int = 0,
+         wrapper: [String] = []) throws {
         xmlPort = Loopback.freePort()
         queryPort = Loopback.freePort()
         self.httpPort = httpPort
@@ -32,8 +35,8 @@ final class AggregatorProcess: @unchecked Sendable {
             \(extra)
             \(sources)
             """)
-        process = try LocalProcess(try Executable("plexus-aggregator").url.path, ["-c", configFile.path],
-                                   log: folder.url.appendingPathComponent("\(name).log"))
+        let command = wrapper + [try Executable("plexus-aggregator").url.path, "-c", configFile.path]
+        process = try LocalProcess(command[0], Array(command.dropFirst()), log: folder.url.appendingPathComponent("\(name).log"))
     }
 
     /// Starts another process on the same configuration (after a kill).
