@@ -109,9 +109,9 @@ extension AgentService {
         var reported = (stats: AgentStatistics(), counters: ClusterState.Counters())
         while true {
             try await Task.sleep(for: .seconds(Int(max(config.globals.cleanupThreshold, 1))))
-            let counters = state.withLock { state in
+            let (counters, quarantine) = state.withLock { state in
                 state.expire(now: Self.wallClock(), hostDmax: config.globals.hostDmax)
-                return state.counters
+                return (state.counters, state.quarantine)
             }
             let now = statistics
             let dropped: [(String, Int, Int)] = [
@@ -121,12 +121,17 @@ extension AgentService {
                 ("bad_name", counters.refusedMetricName + counters.refusedHostName,
                  reported.counters.refusedMetricName + reported.counters.refusedHostName),
                 ("bad_spoof", counters.badSpoof, reported.counters.badSpoof),
+                ("metadata_limit", counters.metadataLimit, reported.counters.metadataLimit),
+                ("metadata_requests_limited", counters.metadataRequestsLimited, reported.counters.metadataRequestsLimited),
+                ("unconfirmed_expired", counters.unconfirmedExpired, reported.counters.unconfirmedExpired),
             ]
             let grown = dropped.filter { $0.1 != $0.2 }
             if !grown.isEmpty {
-                logger.notice("messages dropped since the last report", metadata: Dictionary(uniqueKeysWithValues: grown.map {
-                    ($0.0, Logger.MetadataValue.string("\($0.1 - $0.2)"))
-                }))
+                var metadata = Dictionary(uniqueKeysWithValues: grown.map { ($0.0, Logger.MetadataValue.string("\($0.1 - $0.2)")) })
+                // The latest refusals at a bound, named (at most five; the quarantine keeps 100).
+                let latest = quarantine.entries.suffix(5).map { "\(ThrottledLog.cut($0.subject, limit: 80)) (\($0.reason), \($0.count)×)" }
+                if !latest.isEmpty { metadata["quarantined"] = "\(latest.joined(separator: "; "))" }
+                logger.notice("messages dropped since the last report", metadata: metadata)
             }
             reported = (now, counters)
         }

@@ -58,7 +58,7 @@ public final class AgentService: Service, Sendable {
                                           reserve: Self.descriptorReserve),
             perAddress: config.globals.maxClientsPerAddress))
         peerLog = ThrottledLog(logger: logger)
-        state = Mutex(ClusterState(limits: .init(maxHosts: config.globals.maxHosts, maxMetricsPerHost: config.globals.maxMetricsPerHost)))
+        state = Mutex(ClusterState(limits: config.clusterLimits))
         // Rates and percentages need a previous sample: take one now, start the schedule a
         // second later so the first values sent already cover a real interval.
         let start = Self.monotonic()

@@ -25,7 +25,7 @@ extension AggregatorService {
                 lastGood = endpointIndex
                 lastSize = bytes.readableBytes
                 let endpoint = endpoints[endpointIndex].description
-                let options = SourceReader.Options(scalable: config.scalable, unsummarized: config.unsummarizedMetrics)
+                let options = config.readerOptions
                 let read = await Self.offload { [previous] in Self.read(bytes, options: options, previous: previous) }
                 previous = publish(read.content, reader: read.reader, report: read.report, source: source, index: index, now: read.now,
                                    bytes: bytes.readableBytes, parse: read.elapsed, endpoint: endpoint, reporter: &reporter)
@@ -153,9 +153,19 @@ extension AggregatorService {
             if report.fatal != nil { t.truncated += 1 }
             t.duplicates += reader.anomalies.duplicates
             t.shadowed += shadowed.count
+            t.hostsRefused += content.refusals.hosts
+            t.metricsRefused += content.refusals.metrics
             t.hosts = content.clusters.reduce(0) { $0 + $1.hosts.count }
             t.metrics = content.clusters.reduce(0) { $0 + $1.hosts.reduce(0) { $0 + $1.host.metrics.count } }
             s.sources[index] = t
+        }
+        if !content.refusals.named.isEmpty {
+            quarantine.withLock { q in
+                for refusal in content.refusals.named { q.record(refusal.subject, reason: refusal.reason, now: now) }
+            }
+            peerLog.log(.notice, "data source over its bounds: hosts or metrics refused", detail: source.name, metadata: [
+                "hosts": "\(content.refusals.hosts)", "metrics": "\(content.refusals.metrics)",
+            ])
         }
         reporter.note(report: report, shadowed: shadowed, duplicates: reader.anomalies.duplicates, refused: refused)
         reporter.logIfDue(source: source.name, logger: logger)
@@ -215,7 +225,7 @@ extension AggregatorService {
                     let began = clock.now
                     let snapshot = heard.snapshot(of: Cluster(name: cluster, localtime: now), now: now,
                                                   hostTmax: source.hostTmax, hostDmax: source.hostDmax)
-                    var reader = SourceReader(options: .init(scalable: self.config.scalable, unsummarized: self.config.unsummarizedMetrics), now: now)
+                    var reader = SourceReader(options: self.config.readerOptions, now: now)
                     reader.apply(.clusterStart(snapshot))
                     for host in snapshot.hosts { reader.apply(.host(host)) }
                     reader.apply(.clusterEnd)

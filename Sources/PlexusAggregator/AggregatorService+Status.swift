@@ -41,6 +41,8 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
         public var stale: Int
         public var failed: Int
         public var filesCreated: Int
+        /// Samples of new series refused a file (`max_new_series_per_*`, `rrd_keep_free`).
+        public var seriesRefused: Int?
         public var lastError: String?
     }
 
@@ -58,6 +60,9 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
     public var clients: ClientGate.Snapshot?
     /// Renders made for the XML and interactive ports (clients within a second share one).
     public var renders: Renders?
+    /// The latest hosts, metrics and series refused at a bound (at most 100 of each kind), most
+    /// recent last.
+    public var quarantine: [Quarantine.Entry]?
 
     public struct Renders: Codable, Sendable, Equatable {
         public var xml: Int
@@ -79,11 +84,12 @@ extension AggregatorService {
             polls: .init(ok: s.pollsOK, failed: s.pollsFailed, missed: s.pollsMissed), sources: s.sources,
             xml: .init(s.xml), interactive: .init(s.queries, rejected: s.queriesRejected), clients: gate.snapshot,
             renders: .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount),
+            quarantine: (quarantine.withLock { $0.entries } + (writer?.configuration.newSeries?.quarantine.entries ?? [])).sorted { $0.last < $1.last },
             archive: .init(
                 enabled: writer != nil, rrdRootdir: config.rrdRootdir, rrdcached: config.rrdcachedAddress,
                 submitted: s.samplesSubmitted, refused: s.samplesRefused, queued: w.queued, written: w.written,
                 viaRRDCached: w.viaRRDCached, fallback: w.fallback, dropped: w.dropped, stale: w.stale, failed: w.failed,
-                filesCreated: w.filesCreated, lastError: w.lastError),
+                filesCreated: w.filesCreated, seriesRefused: w.seriesRefused, lastError: w.lastError),
             rootSummaries: s.rootSummaries)
     }
 

@@ -35,6 +35,8 @@ public final class AggregatorService: Service, Sendable {
     public let peerLog: ThrottledLog
     /// Whole-grid renders on the XML port and answers on the interactive port, shared by the
     /// clients that ask within a second.
+    /// Hosts and metrics refused at a source's bounds (series refused a file are the writer's).
+    let quarantine = Mutex(Quarantine())
     let xmlRenders = SharedRender(maxAge: .seconds(1), maxEntries: 1)
     let queryRenders = SharedRender(maxAge: .seconds(1), maxEntries: 64, budget: 64 << 20)
 

@@ -35,6 +35,10 @@ public struct SourceStatistics: Sendable, Equatable, Codable {
     /// Hosts and metrics held now.
     public var hosts = 0
     public var metrics = 0
+    /// Hosts and metrics left out at the source's bounds (`max_hosts_per_source`,
+    /// `max_metrics_per_host`), over all polls.
+    public var hostsRefused = 0
+    public var metricsRefused = 0
 
     public init(name: String, kind: String) {
         self.name = name

@@ -168,6 +168,11 @@ final class ShardWorker: @unchecked Sendable {
         } else {
             do {
                 path = try store.path(of: key)
+                // A series without a file asks the guard first; refused, it asks again next time.
+                if let guarding = configuration.newSeries, access(path, F_OK) != 0, guarding.mayCreate(key) != nil {
+                    counters.seriesRefused.add(file.values.count, ordering: .relaxed)
+                    return nil
+                }
                 let preparation = try store.prepare(path: path, key: key, geometry: file.geometry, firstTime: file.values[0].time)
                 if case .created = preparation { counters.filesCreated.add(1, ordering: .relaxed) }
                 last = preparation.lastUpdate

@@ -37,6 +37,8 @@ public final class ArchiveWriter: Service, Sendable {
         public var rrdcachedFallbackAfter: Duration?
         /// Socket send/receive timeout towards rrdcached.
         public var rrdcachedTimeout: Duration
+        /// Asked before a file is created (cardinality and disk budget); nil: always create.
+        public var newSeries: NewSeriesGuard?
 
         public init(
             workers: Int = 1, queueCapacity: Int = 1_000_000, filesPerRound: Int = 1000, rrdcached: RRDCachedAddress? = nil,
@@ -70,6 +72,8 @@ public final class ArchiveWriter: Service, Sendable {
         /// Samples whose write failed (see `lastError`).
         public var failed = 0
         public var filesCreated = 0
+        /// Samples of series refused a file by `Configuration.newSeries` (not written).
+        public var seriesRefused = 0
         /// `rrd_update_r` calls made.
         public var updateCalls = 0
         /// rrdcached `BATCH` commands sent.
@@ -174,6 +178,7 @@ final class Counters: Sendable {
     let stale = Atomic<Int>(0)
     let failed = Atomic<Int>(0)
     let filesCreated = Atomic<Int>(0)
+    let seriesRefused = Atomic<Int>(0)
     let updateCalls = Atomic<Int>(0)
     let batches = Atomic<Int>(0)
     let connectionFailures = Atomic<Int>(0)
@@ -187,6 +192,7 @@ final class Counters: Sendable {
     func snapshot() -> ArchiveWriter.Statistics {
         var s = ArchiveWriter.Statistics()
         s.queued = queued.load(ordering: .relaxed)
+        s.seriesRefused = seriesRefused.load(ordering: .relaxed)
         s.accepted = accepted.load(ordering: .relaxed)
         s.dropped = dropped.load(ordering: .relaxed)
         s.written = written.load(ordering: .relaxed)

@@ -17,8 +17,15 @@ max_udp_msg_len = 1472
 # override_hostname = "web1.example.com"   # send our metrics as this host (spoofed)
 # override_ip = "10.0.0.5"
 tags = ""
-max_hosts = 10000             # bounds on what we hold from others (Plexus additions)
+# Bounds on what we hold from others (Plexus additions, docs/security.md): past one, the newest
+# host, metric or metadata is refused and counted, never one already held.
+max_hosts = 10000
 max_metrics_per_host = 2000
+max_metrics = 500000          # over all hosts
+max_metadata_bytes_per_metric = 2048
+max_metadata_bytes_per_host = 262144
+max_metadata_bytes = 67108864 # 64 MiB over all hosts
+max_metadata_requests_per_second = 20   # asks for unknown metrics' metadata, on every send channel
 max_clients = 64              # open XML connections, all ports together (docs/security.md)
 max_clients_per_address = 16  # ... from one address (one /64 for IPv6)
 

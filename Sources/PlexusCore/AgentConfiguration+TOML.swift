@@ -59,6 +59,11 @@ extension AgentConfiguration {
         g.tags = try t.string("tags") ?? g.tags
         g.maxHosts = try t.integer("max_hosts", in: 1...1_000_000) ?? g.maxHosts
         g.maxMetricsPerHost = try t.integer("max_metrics_per_host", in: 1...100_000) ?? g.maxMetricsPerHost
+        g.maxMetrics = try t.integer("max_metrics", in: 1...100_000_000) ?? g.maxMetrics
+        g.maxMetadataBytesPerMetric = try t.integer("max_metadata_bytes_per_metric", in: 256...1_000_000) ?? g.maxMetadataBytesPerMetric
+        g.maxMetadataBytesPerHost = try t.integer("max_metadata_bytes_per_host", in: 1024...1 << 40) ?? g.maxMetadataBytesPerHost
+        g.maxMetadataBytes = try t.integer("max_metadata_bytes", in: 1024...1 << 50) ?? g.maxMetadataBytes
+        g.maxMetadataRequestsPerSecond = try t.integer("max_metadata_requests_per_second", in: 1...1_000_000) ?? g.maxMetadataRequestsPerSecond
         g.maxClients = try t.integer("max_clients", in: 1...100_000) ?? g.maxClients
         g.maxClientsPerAddress = try t.integer("max_clients_per_address", in: 1...100_000) ?? g.maxClientsPerAddress
     }

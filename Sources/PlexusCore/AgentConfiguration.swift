@@ -23,14 +23,32 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var overrideIP: String?
         /// TAGS shown for our host.
         public var tags = ""
-        /// Bounds on what we hold from others (Plexus additions).
+        /// Bounds on what we hold from others (Plexus additions; `ClusterState.Limits`,
+        /// `docs/security.md`): hosts, metrics per host and in all, metadata bytes per metric,
+        /// per host and in all, and metadata requests sent per second.
         public var maxHosts = 10_000
         public var maxMetricsPerHost = 2_000
+        public var maxMetrics = 500_000
+        public var maxMetadataBytesPerMetric = 2_048
+        public var maxMetadataBytesPerHost = 256 << 10
+        public var maxMetadataBytes = 64 << 20
+        public var maxMetadataRequestsPerSecond = 20
         /// `max_clients`: open connections to the XML ports together; `max_clients_per_address`:
         /// from one address (one /64 for IPv6). Past them a client is closed as it is accepted
         /// (Plexus additions; `docs/security.md`).
         public var maxClients = 64
         public var maxClientsPerAddress = 16
+    }
+
+    /// The state's bounds from `[globals]`.
+    public var clusterLimits: ClusterState.Limits {
+        var limits = ClusterState.Limits(maxHosts: globals.maxHosts, maxMetricsPerHost: globals.maxMetricsPerHost)
+        limits.maxMetrics = globals.maxMetrics
+        limits.maxMetadataBytesPerMetric = globals.maxMetadataBytesPerMetric
+        limits.maxMetadataBytesPerHost = globals.maxMetadataBytesPerHost
+        limits.maxMetadataBytes = globals.maxMetadataBytes
+        limits.maxMetadataRequestsPerSecond = globals.maxMetadataRequestsPerSecond
+        return limits
     }
 
     /// `[cluster]`.

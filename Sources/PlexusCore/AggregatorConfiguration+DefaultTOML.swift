@@ -42,6 +42,15 @@ RRAs = [
     "RRA:AVERAGE:0.5:40:52704", # a year at 10 min
 ]
 case_sensitive_hostnames = true # false: host directories lower-cased
+
+# Bounds on what data sources can make us hold and write (Plexus additions; docs/security.md).
+# Past one, the newest host, metric or series is refused, counted and listed in /status; what
+# is already held or archived never is.
+max_hosts_per_source = 20000
+max_metrics_per_host = 2000
+max_new_series_per_host = 200      # new RRD files a minute
+max_new_series_per_cluster = 10000 # ... for a cluster, its hosts and summary together
+rrd_keep_free = 5                  # percent of the archives' filesystem kept free: no new file below it
 unsummarized_metrics = []       # name prefixes left out of cluster and grid summaries, e.g. ["disk_", "temp"]
 
 # Federation: a data_source may be another aggregator's (or gmetad's) xml_port. scalable = true

@@ -39,6 +39,11 @@ extension AggregatorConfiguration {
         c.maxClients = try t.integer("max_clients", in: 1...1_000_000) ?? c.maxClients
         c.maxClientsPerAddress = try t.integer("max_clients_per_address", in: 1...1_000_000) ?? c.maxClientsPerAddress
         c.httpIdleTimeout = try t.number("http_idle_timeout", in: 0.1...3600) ?? c.httpIdleTimeout
+        c.maxHostsPerSource = try t.integer("max_hosts_per_source", in: 1...10_000_000) ?? c.maxHostsPerSource
+        c.maxMetricsPerHost = try t.integer("max_metrics_per_host", in: 1...1_000_000) ?? c.maxMetricsPerHost
+        c.maxNewSeriesPerHost = try t.integer("max_new_series_per_host", in: 1...100_000_000) ?? c.maxNewSeriesPerHost
+        c.maxNewSeriesPerCluster = try t.integer("max_new_series_per_cluster", in: 1...100_000_000) ?? c.maxNewSeriesPerCluster
+        c.rrdKeepFree = try t.number("rrd_keep_free", in: 0...99) ?? c.rrdKeepFree
         c.rrdRootdir = try t.string("rrd_rootdir") ?? c.rrdRootdir
         if c.rrdRootdir.isEmpty { throw t.error("rrd_rootdir", "must not be empty") }
         c.rrdcachedAddress = try t.string("rrdcached_address")

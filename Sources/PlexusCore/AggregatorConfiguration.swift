@@ -115,6 +115,16 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     /// `http_idle_timeout`: seconds an HTTP connection may take to send a request, or sit idle
     /// between requests, before it is closed (Plexus addition).
     public var httpIdleTimeout: Double = 15
+    /// `max_hosts_per_source`, `max_metrics_per_host`: what one data source may make us hold
+    /// (`SourceReader.Options`); `max_new_series_per_host`, `max_new_series_per_cluster`: new
+    /// RRD files a minute (`SeriesBudget`); `rrd_keep_free`: percent of the archives'
+    /// filesystem left free, below which no file is created (Plexus additions;
+    /// `docs/security.md`).
+    public var maxHostsPerSource = 20_000
+    public var maxMetricsPerHost = 2_000
+    public var maxNewSeriesPerHost = 200
+    public var maxNewSeriesPerCluster = 10_000
+    public var rrdKeepFree: Double = 5
     /// `rrd_rootdir`.
     public var rrdRootdir = "/var/lib/ganglia/rrds"
     /// `rrdcached_address`: `unix:/path`, `/path`, `host`, `host:port` or `[v6]:port`.
@@ -149,6 +159,14 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     /// Who may read the web side: everyone without `http_trusted_hosts`, else loopback and those.
     public var httpAllowList: [CIDRBlock] {
         httpTrustedHosts.isEmpty ? [] : [CIDRBlock("127.0.0.0/8")!, CIDRBlock("::1/128")!] + httpTrustedHosts
+    }
+
+    /// How a source's documents are read, with its bounds.
+    public var readerOptions: SourceReader.Options {
+        var options = SourceReader.Options(scalable: scalable, unsummarized: unsummarizedMetrics)
+        options.maxHosts = maxHostsPerSource
+        options.maxMetricsPerHost = maxMetricsPerHost
+        return options
     }
 
     /// The shortest step of all sources: how often the root summary is written.

@@ -5,10 +5,24 @@
 /// snapshots as XML. Keys follow gmond: a host is its source address, or the `IP` of a spoofed
 /// `IP:hostname`.
 public struct ClusterState: Sendable {
-    /// Bounds that keep a flood of invented hosts or metrics from taking the agent's memory.
+    /// Bounds that keep a flood of invented hosts, metrics or metadata from taking the agent's
+    /// memory (`docs/security.md`). At a bound the newest is refused and counted, never one
+    /// already held.
     public struct Limits: Sendable, Equatable {
         public var maxHosts: Int
         public var maxMetricsPerHost: Int
+        /// Metrics held over all hosts.
+        public var maxMetrics: Int = 500_000
+        /// Bytes of one metric's metadata (name, units and extra data), of one host's, of all.
+        public var maxMetadataBytesPerMetric: Int = 2_048
+        public var maxMetadataBytesPerHost: Int = 256 << 10
+        public var maxMetadataBytes: Int = 64 << 20
+        /// Metadata requests sent per second at most, whatever the number of unknown metrics
+        /// heard (each request goes to every send channel: a reflection otherwise).
+        public var maxMetadataRequestsPerSecond: Int = 20
+        /// Seconds a metric may be held without ever having both metadata and a value (it is
+        /// not shown meanwhile); a host left with no metric goes after as long.
+        public var unconfirmedLifetime: Int64 = 600
 
         public init(maxHosts: Int = 10_000, maxMetricsPerHost: Int = 2_000) {
             self.maxHosts = maxHosts
@@ -49,6 +63,12 @@ public struct ClusterState: Sendable {
         public var metricLimit = 0
         public var hostsExpired = 0
         public var metricsExpired = 0
+        /// Metadata refused at a byte bound.
+        public var metadataLimit = 0
+        /// Metadata requests not sent because the rate bound was reached (sent later).
+        public var metadataRequestsLimited = 0
+        /// Metrics and hosts forgotten for never being confirmed (metadata and a value).
+        public var unconfirmedExpired = 0
 
         public init() {}
     }
@@ -59,9 +79,17 @@ public struct ClusterState: Sendable {
     public var limits: Limits
     /// Hosts by key.
     public private(set) var hosts: [String: HostRecord] = [:]
-    public private(set) var counters = Counters()
+    public internal(set) var counters = Counters()
+    /// Metrics held, over all hosts, and their metadata's bytes.
+    public private(set) var metricCount = 0
+    public private(set) var metadataBytes = 0
+    /// Hosts, metrics and metadata refused at a bound, for the log.
+    public private(set) var quarantine = Quarantine()
     /// Shared copies of repeated metadata texts.
     private var interner = Interner()
+    /// The metadata request budget: tokens left, and when they were last topped up.
+    private var requestTokens = 0
+    private var tokensTopped: Int64 = .min
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -84,11 +112,7 @@ public struct ClusterState: Sendable {
         counters.applied += 1
         switch message {
         case .metadata(_, let announced):
-            let metadata = interner.metadata(announced)
-            updateMetric(host: key, name: identity.name, now: now) { record in
-                record.metadata = metadata
-                record.metadataHeard = now
-            }
+            applyMetadata(announced, identity: identity, hostKey: key, now: now)
             return .none
         case .value(_, let format, let value):
             return applyValue(identity, format: format, value: value, hostKey: key, now: now)
@@ -106,16 +130,65 @@ public struct ClusterState: Sendable {
         } else if identity.name == "location" {
             hosts[hostKey]?.location = ValueFormat.render(value, format: format)
         }
-        var action = Action.none
+        var wantsMetadata = false
         updateMetric(host: hostKey, name: identity.name, now: now) { record in
             record.value = ValueFormat.render(value, format: format)
             record.valueHeard = now
-            if record.metadata == nil, now - record.metadataRequested >= Self.metadataRequestInterval {
-                record.metadataRequested = now
-                action = .requestMetadata(identity)
-            }
+            wantsMetadata = record.metadata == nil && now - record.metadataRequested >= Self.metadataRequestInterval
         }
-        return action
+        guard wantsMetadata else { return .none }
+        guard takeRequestToken(now: now) else {
+            counters.metadataRequestsLimited += 1
+            return .none
+        }
+        hosts[hostKey]?.metrics[identity.name]?.metadataRequested = now
+        return .requestMetadata(identity)
+    }
+
+    /// Files a metric's metadata unless it passes a byte bound (a known metric then keeps the
+    /// metadata it had).
+    private mutating func applyMetadata(_ announced: MetricMetadata, identity: MetricIdentity, hostKey key: String, now: Int64) {
+        let cost = announced.byteCount
+        let held = hosts[key]?.metrics[identity.name]?.metadataBytes ?? 0
+        let growth = cost - held
+        let subject = "\(hosts[key]?.name.rawValue ?? key)/\(identity.name)"
+        if cost > limits.maxMetadataBytesPerMetric {
+            return refuseMetadata(subject, "metadata of \(cost) bytes, more than max_metadata_bytes_per_metric", now: now)
+        }
+        if growth > 0, (hosts[key]?.metadataBytes ?? 0) + growth > limits.maxMetadataBytesPerHost {
+            return refuseMetadata(subject, "host's metadata over max_metadata_bytes_per_host", now: now)
+        }
+        if growth > 0, metadataBytes + growth > limits.maxMetadataBytes {
+            return refuseMetadata(subject, "metadata over max_metadata_bytes", now: now)
+        }
+        let metadata = interner.metadata(announced)
+        let filed = updateMetric(host: key, name: identity.name, now: now) { record in
+            record.metadata = metadata
+            record.metadataHeard = now
+            record.metadataBytes = cost
+        }
+        guard filed else { return }
+        hosts[key]?.metadataBytes += growth
+        metadataBytes += growth
+    }
+
+    private mutating func refuseMetadata(_ subject: String, _ reason: String, now: Int64) {
+        counters.metadataLimit += 1
+        quarantine.record(subject, reason: reason, now: now)
+    }
+
+    /// One metadata request from the budget (`maxMetadataRequestsPerSecond`, with ten seconds'
+    /// worth saved up at most).
+    private mutating func takeRequestToken(now: Int64) -> Bool {
+        let rate = limits.maxMetadataRequestsPerSecond
+        if now > tokensTopped {
+            let elapsed = tokensTopped == .min ? 10 : min(now - tokensTopped, 10)
+            requestTokens = min(rate * 10, requestTokens + Int(elapsed) * rate)
+            tokensTopped = now
+        }
+        guard requestTokens > 0 else { return false }
+        requestTokens -= 1
+        return true
     }
 
     /// The host key and display name for a message, or nil (counted) when it can't have one.
@@ -150,28 +223,44 @@ public struct ClusterState: Sendable {
         }
         guard hosts.count < limits.maxHosts else {
             counters.hostLimit += 1
+            quarantine.record("\(name)", reason: "over max_hosts", now: now)
             return false
         }
         hosts[key] = HostRecord(name: name, ip: key, heard: now)
         return true
     }
 
-    private mutating func updateMetric(host key: String, name: String, now: Int64, _ change: (inout MetricRecord) -> Void) {
-        guard hosts[key] != nil else { return }
-        if hosts[key]!.metrics[name] == nil, hosts[key]!.metrics.count >= limits.maxMetricsPerHost {
-            counters.metricLimit += 1
-            return
+    /// Changes a metric, creating it unless a count bound refuses it; false when refused.
+    @discardableResult
+    private mutating func updateMetric(host key: String, name: String, now: Int64, _ change: (inout MetricRecord) -> Void) -> Bool {
+        guard let host = hosts[key] else { return false }
+        if host.metrics[name] == nil {
+            let over = host.metrics.count >= limits.maxMetricsPerHost ? "over max_metrics_per_host"
+                : metricCount >= limits.maxMetrics ? "over max_metrics" : nil
+            if let over {
+                counters.metricLimit += 1
+                quarantine.record("\(host.name)/\(name)", reason: over, now: now)
+                return false
+            }
+            metricCount += 1
+            hosts[key]!.metrics[name] = MetricRecord(created: now)
         }
-        change(&hosts[key]!.metrics[name, default: MetricRecord()])
+        change(&hosts[key]!.metrics[name]!)
+        return true
     }
 
     mutating func removeHost(_ key: String) {
-        hosts[key] = nil
+        guard let host = hosts.removeValue(forKey: key) else { return }
+        metricCount -= host.metrics.count
+        metadataBytes -= host.metadataBytes
         counters.hostsExpired += 1
     }
 
     mutating func removeMetric(_ name: String, ofHost key: String) {
-        hosts[key]?.metrics[name] = nil
+        guard let metric = hosts[key]?.metrics.removeValue(forKey: name) else { return }
+        metricCount -= 1
+        metadataBytes -= metric.metadataBytes
+        hosts[key]!.metadataBytes -= metric.metadataBytes
         counters.metricsExpired += 1
     }
 

@@ -15,6 +15,8 @@ public struct HostRecord: Sendable, Equatable {
     public var tags: String = ""
     /// Metrics by name.
     public var metrics: [String: MetricRecord] = [:]
+    /// Bytes of its metrics' metadata, for `maxMetadataBytesPerHost`.
+    public var metadataBytes = 0
 
     public init(name: HostName, ip: String, heard: Int64) {
         self.name = name

@@ -42,4 +42,10 @@ public struct MetricMetadata: Hashable, Sendable {
     public var isSpoofedHeartbeat: Bool { extraData.first(ExtraElement.Key.spoofHeartbeat) != nil }
     /// The cluster named by gmetric `-C` (carried, not interpreted by gmond).
     public var cluster: String? { extraData.first(ExtraElement.Key.cluster) }
+
+    /// What the metadata costs to hold, roughly: its texts' bytes and a fixed part. The bound
+    /// the agent keeps on metadata (`ClusterState.Limits`) counts this.
+    public var byteCount: Int {
+        64 + name.utf8.count + units.utf8.count + extraData.reduce(0) { $0 + 16 + $1.name.utf8.count + $1.value.utf8.count }
+    }
 }

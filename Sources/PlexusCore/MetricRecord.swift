@@ -12,8 +12,17 @@ public struct MetricRecord: Sendable, Equatable {
     public var valueHeard: Int64 = 0
     /// When we last asked the owner to resend the metadata (0 = never).
     public var metadataRequested: Int64 = 0
+    /// When the metric was first heard of.
+    public var created: Int64 = 0
+    /// What its metadata counts against the byte bounds (`MetricMetadata.byteCount`).
+    public var metadataBytes = 0
 
-    public init() {}
+    public init(created: Int64 = 0) {
+        self.created = created
+    }
+
+    /// Whether it ever had both metadata and a value (only then is it shown).
+    public var isConfirmed: Bool { metadata != nil && value != nil }
 
     /// Heard of in any way, for dmax expiry.
     var lastHeard: Int64 { max(metadataHeard, valueHeard) }

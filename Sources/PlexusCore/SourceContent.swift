@@ -69,6 +69,13 @@ public struct HeldCluster: Sendable, Equatable {
         return true
     }
 
+    /// Drops `names` (hosts a bound refused).
+    mutating func remove(_ names: Set<HostName>) {
+        guard !names.isEmpty else { return }
+        hosts.removeAll { names.contains($0.host.name) }
+        index = Dictionary(uniqueKeysWithValues: hosts.enumerated().map { ($1.host.name, $0) })
+    }
+
     /// Carries over `previous`'s hosts this poll didn't list, unless their DMAX has passed.
     mutating func carryOver(from previous: HeldCluster, now: Int64) {
         for held in previous.hosts where index[held.host.name] == nil && !held.isExpired(at: now) {
@@ -106,6 +113,8 @@ public struct HeldGrid: Sendable, Equatable {
 public struct SourceContent: Sendable, Equatable {
     public var clusters: [HeldCluster] = []
     public var grids: [HeldGrid] = []
+    /// What the source's bounds left out of the poll that made this content.
+    public var refusals = SourceReader.Refusals()
 
     public init(clusters: [HeldCluster] = [], grids: [HeldGrid] = []) {
         self.clusters = clusters

@@ -13,10 +13,33 @@ public struct SourceReader: Sendable {
         public var scalable: Bool
         /// `unsummarized_metrics` prefixes.
         public var unsummarized: [String]
+        /// `max_hosts_per_source`: hosts held for the source over all its clusters. Past it the
+        /// hosts a poll brings that were not held before are refused, the last in the document
+        /// first; hosts already held always stay.
+        public var maxHosts: Int = .max
+        /// `max_metrics_per_host`: a host's metrics past this many (in document order) are left out.
+        public var maxMetricsPerHost: Int = .max
 
         public init(scalable: Bool = true, unsummarized: [String] = []) {
             self.scalable = scalable
             self.unsummarized = unsummarized
+        }
+    }
+
+    /// What the bounds left out of one poll: counts, and up to `maxNamed` of the names.
+    public struct Refusals: Sendable, Equatable {
+        public static let maxNamed = 100
+        public var hosts = 0
+        public var metrics = 0
+        /// `cluster/host` or `cluster/host/metric (n more)`, with the bound's key.
+        public var named: [(subject: String, reason: String)] = []
+
+        mutating func name(_ subject: String, _ reason: String) {
+            if named.count < Self.maxNamed { named.append((subject, reason)) }
+        }
+
+        public static func == (a: Refusals, b: Refusals) -> Bool {
+            a.hosts == b.hosts && a.metrics == b.metrics && a.named.map(\.subject) == b.named.map(\.subject)
         }
     }
 
@@ -31,6 +54,7 @@ public struct SourceReader: Sendable {
     let options: Options
     let now: Int64
     public private(set) var anomalies = Anomalies()
+    public private(set) var refusals = Refusals()
     private var clusters: [HeldCluster] = []
     private var clusterIndex: [ClusterName: Int] = [:]
     private var grids: [HeldGrid] = []
@@ -90,7 +114,14 @@ public struct SourceReader: Sendable {
         case .clusterEnd:
             inCluster = false
             currentCluster = nil
-        case .host(let host):
+        case .host(var host):
+            if host.metrics.count > options.maxMetricsPerHost {
+                let extra = host.metrics.count - options.maxMetricsPerHost
+                host.metrics.removeLast(extra)
+                refusals.metrics += extra
+                let cluster = currentCluster.map { clusters[$0].name.rawValue } ?? "-"
+                refusals.name("\(cluster)/\(host.name)/* (\(extra) metrics)", "over max_metrics_per_host")
+            }
             let held = HeldHost(host: host, polled: now)
             if absorbing != nil {
                 absorbing!.summary.add(held, now: now, localtime: currentLocaltime)
@@ -133,6 +164,8 @@ public struct SourceReader: Sendable {
     public func finish(previous: SourceContent?) -> SourceContent {
         var clusters = clusters
         var grids = grids
+        var refusals = refusals
+        Self.bound(&clusters, toHosts: options.maxHosts, previous: previous, refusals: &refusals)
         if let previous {
             for old in previous.clusters {
                 if let i = clusterIndex[old.name] {
@@ -148,6 +181,35 @@ public struct SourceReader: Sendable {
         for i in clusters.indices {
             clusters[i].summarize(now: now, excluding: options.unsummarized)
         }
-        return SourceContent(clusters: clusters, grids: grids)
+        var content = SourceContent(clusters: clusters, grids: grids)
+        content.refusals = refusals
+        return content
+    }
+
+    /// Keeps at most `limit` hosts over `clusters` plus what `previous` held: hosts `previous`
+    /// didn't hold are refused, the last in the document first (a source adding 5,000 new hosts a
+    /// poll with DMAX 0 once grew the aggregator without end).
+    static func bound(_ clusters: inout [HeldCluster], toHosts limit: Int, previous: SourceContent?, refusals: inout Refusals) {
+        // The common case costs two sums: even everything held before plus everything listed fits.
+        let listed = clusters.reduce(0) { $0 + $1.hosts.count }
+        guard listed + (previous?.clusters.reduce(0) { $0 + $1.hosts.count } ?? 0) > limit else { return }
+        let carried = previous.map { previous in
+            previous.clusters.reduce(0) { total, old in
+                total + old.hosts.count { held in clusters.first { $0.name == old.name }?.host(named: held.host.name) == nil }
+            }
+        } ?? 0
+        var excess = listed + carried - limit
+        guard excess > 0 else { return }
+        let before = Dictionary(previous?.clusters.map { ($0.name, $0) } ?? [], uniquingKeysWith: { a, _ in a })
+        for i in clusters.indices.reversed() where excess > 0 {
+            var refused: Set<HostName> = []
+            for held in clusters[i].hosts.reversed() where excess > 0 && before[clusters[i].name]?.host(named: held.host.name) == nil {
+                refused.insert(held.host.name)
+                refusals.name("\(clusters[i].name)/\(held.host.name)", "over max_hosts_per_source")
+                excess -= 1
+            }
+            refusals.hosts += refused.count
+            clusters[i].remove(refused)
+        }
     }
 }

@@ -65,7 +65,7 @@ enum PrometheusText {
         out.add("plexus_archive_samples_total", "counter", "Archive samples by fate.", [
             ([("fate", "submitted")], Double(a.submitted)), ([("fate", "refused")], Double(a.refused)), ([("fate", "written")], Double(a.written)),
             ([("fate", "via_rrdcached")], Double(a.viaRRDCached)), ([("fate", "dropped")], Double(a.dropped)), ([("fate", "stale")], Double(a.stale)),
-            ([("fate", "failed")], Double(a.failed)),
+            ([("fate", "failed")], Double(a.failed)), ([("fate", "series_refused")], Double(a.seriesRefused ?? 0)),
         ])
         out.add("plexus_archive_queued", "gauge", "Archive samples waiting to be written.", [([], Double(a.queued))])
         out.add("plexus_archive_files_created_total", "counter", "RRD files created.", [([], Double(a.filesCreated))])

@@ -65,10 +65,20 @@ struct Pages {
             if let link = URLText.safeLink(g.authority) { row["link"] = link }
             return row
         }
+        // The latest five refusals of each kind, latest first; /status has them all.
+        var perReason: [String: Int] = [:]
+        let latest = (sources.status().quarantine ?? []).reversed().filter { entry in
+            perReason[entry.reason, default: 0] += 1
+            return perReason[entry.reason]! <= 5
+        }
+        let quarantine = latest.map { entry -> [String: Any] in
+            ["subject": entry.subject, "reason": entry.reason, "count": entry.count, "last": Self.time(entry.last)]
+        }
         let body: [String: Any] = [
             "up": summary?.up ?? 0, "down": summary?.down ?? 0, "anyDown": (summary?.down ?? 0) > 0, "clusterCount": rows.count,
             "cpus": Self.number(rows.compactMap(\.cpus).reduce(0, +)),
             "graphs": reportGraphs(query, [], link: query.link("/"), alt: "grid"), "clusters": clusters, "hasGrids": !grids.isEmpty, "grids": grids,
+            "hasQuarantine": !quarantine.isEmpty, "quarantine": quarantine,
         ]
         return page("grid", body, title: "Grid \(summary?.name ?? "")", crumbs: [], query: query, path: "/", now: now)
     }

@@ -58,6 +58,11 @@ enum Templates {
         <table class="rows" id="grids"><thead><tr><th>Grid</th><th>Up</th><th>Down</th></tr></thead><tbody>
         {{#grids}}<tr><td>{{#link}}<a href="{{link}}">{{name}}</a>{{/link}}{{^link}}{{name}}{{/link}}</td><td>{{up}}</td><td>{{down}}</td></tr>{{/grids}}
         </tbody></table>{{/hasGrids}}
+        {{#hasQuarantine}}<h2>Refused at a limit</h2>
+        <p>Hosts, metrics and series the aggregator's bounds left out (docs/security.md), the latest first.</p>
+        <table class="rows" id="quarantine"><thead><tr><th>What</th><th>Why</th><th>Times</th><th>Last</th></tr></thead><tbody>
+        {{#quarantine}}<tr><td>{{subject}}</td><td>{{reason}}</td><td>{{count}}</td><td>{{last}}</td></tr>{{/quarantine}}
+        </tbody></table>{{/hasQuarantine}}
         """
 
     static let cluster = """

@@ -75,9 +75,13 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
                 archives: configuration.archives)
             // Files a killed predecessor was creating are removed, never half-used.
             store.removeLeftovers()
-            writer = ArchiveWriter(store: store, configuration: .init(
+            var writing = ArchiveWriter.Configuration(
                 rrdcached: rrdcached,
-                rrdcachedFallbackAfter: configuration.rrdcachedFallbackAfter == 0 ? nil : .seconds(Int(configuration.rrdcachedFallbackAfter))))
+                rrdcachedFallbackAfter: configuration.rrdcachedFallbackAfter == 0 ? nil : .seconds(Int(configuration.rrdcachedFallbackAfter)))
+            writing.newSeries = NewSeriesGuard(
+                limits: .init(perHost: configuration.maxNewSeriesPerHost, perCluster: configuration.maxNewSeriesPerCluster),
+                keepFreePercent: configuration.rrdKeepFree, root: configuration.rrdRootdir)
+            writer = ArchiveWriter(store: store, configuration: writing)
         }
         let aggregator = try AggregatorService(config: configuration, logger: logger, writer: writer, hostname: Self.hostname())
         var services: [any Service] = (writer.map { [$0] } ?? []) + [aggregator]

@@ -123,6 +123,7 @@ import Testing
         _ = state.apply(Self.value("short", .uint(1)), from: Self.local, now: 0)
         _ = state.apply(Self.metadata("kept", dmax: 30), from: Self.local, now: 0)
         _ = state.apply(Self.metadata("forever"), from: Self.local, now: 0)
+        _ = state.apply(Self.value("forever", .uint(1)), from: Self.local, now: 0)
         _ = state.apply(Self.value("x", .uint(1)), from: .init(address: "10.0.0.2"), now: 0)
         _ = state.apply(Self.value("kept", .uint(1)), from: Self.local, now: 50)
         state.expire(now: 60, hostDmax: 55)
@@ -132,4 +133,72 @@ import Testing
         state.expire(now: 10_000, hostDmax: 0)
         #expect(state.hosts["127.0.0.1"] != nil, "host_dmax 0 never deletes hosts")
     }
+
+    /// A metric with a long description, as a flood of unique metadata sends it.
+    static func bulkyMetadata(_ name: String, host: String, bytes: Int) -> GangliaMessage {
+        .metadata(MetricIdentity(host: "\(host):spoofed-\(host)", name: name, spoof: true),
+                  MetricMetadata(name: name, type: .uint32, extraData: [ExtraElement(name: "SPOOF_HOST", value: "\(host):\(host)"),
+                                                                      ExtraElement(name: "DESC", value: String(repeating: "d", count: bytes))]))
+    }
+
+    /// 800,000 unique 1.3 KB metadata packets once grew an agent to 1.25 GB with no plateau.
+    /// Bytes of metadata are bounded per metric, per host and in all; past a bound the newest
+    /// is refused (and quarantined), never what is held.
+    @Test func metadataBytesAreBoundedPerMetricPerHostAndInAll() {
+        var limits = ClusterState.Limits()
+        limits.maxMetadataBytesPerHost = 20_000
+        limits.maxMetadataBytes = 50_000
+        var state = ClusterState(limits: limits)
+        for h in 0..<10 {
+            for m in 0..<30 { _ = state.apply(Self.bulkyMetadata("m\(m)", host: "10.0.0.\(h)", bytes: 1_300), from: .init(address: "192.0.2.1"), now: 1) }
+        }
+        #expect(state.metadataBytes <= 50_000 && state.hosts.values.allSatisfy { $0.metadataBytes <= 20_000 })
+        #expect(state.hosts.values.map(\.metadataBytes).reduce(0, +) == state.metadataBytes)
+        #expect(state.counters.metadataLimit == 300 - state.hosts.values.map { $0.metrics.values.filter { $0.metadata != nil }.count }.reduce(0, +))
+        #expect(state.quarantine.entries.last?.reason == "metadata over max_metadata_bytes")
+        // One metric's metadata over its own bound.
+        _ = state.apply(Self.bulkyMetadata("huge", host: "10.0.0.0", bytes: 4_000), from: .init(address: "192.0.2.1"), now: 1)
+        #expect(state.hosts["10.0.0.0"]?.metrics["huge"]?.metadata == nil)
+        // Forgetting a host gives its bytes back.
+        let before = state.metadataBytes
+        let first = state.hosts["10.0.0.0"]!.metadataBytes
+        state.expire(now: 1_000, hostDmax: 0)
+        #expect(state.metadataBytes == 0 && before > first, "never confirmed by a value: all forgotten after unconfirmed_lifetime")
+        #expect(state.metricCount == 0 && state.hosts.isEmpty && state.counters.unconfirmedExpired > 0)
+    }
+
+    @Test func metricsAreBoundedInAll() {
+        var limits = ClusterState.Limits(maxHosts: 100, maxMetricsPerHost: 100)
+        limits.maxMetrics = 25
+        var state = ClusterState(limits: limits)
+        for h in 0..<10 {
+            for m in 0..<5 { _ = state.apply(Self.value("m\(m)", .uint(1)), from: .init(address: "10.0.0.\(h)"), now: 1) }
+        }
+        #expect(state.metricCount == 25 && state.counters.metricLimit == 25)
+        #expect(state.quarantine.entries.last?.reason == "over max_metrics")
+        // A known metric keeps its place and takes new values.
+        _ = state.apply(Self.value("m0", .uint(7)), from: .init(address: "10.0.0.0"), now: 2)
+        #expect(state.hosts["10.0.0.0"]?.metrics["m0"]?.value == "7")
+    }
+
+    /// A value for an unknown metric asks its owner for the metadata on every send channel:
+    /// at most `maxMetadataRequestsPerSecond` a second (ten seconds' worth saved up), the rest
+    /// asked for later.
+    @Test func metadataRequestsAreRateLimited() {
+        var limits = ClusterState.Limits()
+        limits.maxMetadataRequestsPerSecond = 5
+        var state = ClusterState(limits: limits)
+        var asked = 0
+        for m in 0..<200 {
+            if case .requestMetadata = state.apply(Self.value("u\(m)", .uint(1)), from: Self.local, now: 100) { asked += 1 }
+        }
+        #expect(asked == 50 && state.counters.metadataRequestsLimited == 150)
+        // A second later, five more; a metric refused before is asked for now.
+        asked = 0
+        for m in 150..<200 {
+            if case .requestMetadata = state.apply(Self.value("u\(m)", .uint(1)), from: Self.local, now: 101) { asked += 1 }
+        }
+        #expect(asked == 5)
+    }
 }
+

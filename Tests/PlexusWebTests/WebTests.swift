@@ -72,7 +72,7 @@ import Testing
             {"host":"h","gridname":"Ops","version":"v","boottime":1795550340,"uptime":60,"polls":{"ok":7,"failed":1,"missed":0},
              "sources":[{"name":"web","kind":"poll","alive":true,"pollsOK":7,"pollsFailed":1,"pollsMissed":0,"lastDocumentBytes":100,
                          "lastParseMilliseconds":1.5,"totalParseMilliseconds":9,"malformed":0,"truncated":0,"duplicates":0,"shadowed":0,
-                         "datagrams":0,"datagramsDropped":0,"hosts":3,"metrics":6}],
+                         "datagrams":0,"datagramsDropped":0,"hosts":3,"metrics":6,"hostsRefused":0,"metricsRefused":0}],
              "xml":{"served":1,"refused":0,"failed":0},"interactive":{"served":2,"refused":0,"failed":0,"rejected":0},
              "archive":{"enabled":true,"rrdRootdir":"/r","submitted":10,"refused":0,"queued":2,"written":8,"viaRRDCached":0,"fallback":0,
                         "dropped":0,"stale":0,"failed":0,"filesCreated":3},
