@@ -1,0 +1,38 @@
+import PlexusCore
+
+/// One polled document: the streaming reader never traps whatever the nesting, attributes or
+/// entities, a source reader holds what it delivers within its bounds, and the document it
+/// builds writes back as XML the reader reads without a fatal error.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzXML(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
+    var options = SourceReader.Options()
+    options.maxHosts = 50
+    options.maxMetricsPerHost = 20
+    var reader = SourceReader(options: options, now: 1_795_543_200)
+    _ = GangliaXMLReader.read(bytes) { reader.apply($0) }
+    let content = reader.finish(previous: nil)
+    precondition(content.clusters.reduce(0) { $0 + $1.hosts.count } <= 50, "a source holds more hosts than its bound")
+    let result = GangliaDocument.read(bytes)
+    if let document = result.document {
+        var written: [UInt8] = []
+        GangliaXMLWriter(dialect: .gmetad).write(document, into: &written)
+        precondition(GangliaDocument.read(written).report.fatal == nil, "what we write does not read back")
+    }
+    return 0
+}
+
+/// SwiftPM links an executable's entry point as `FuzzXML_main` (so that tests can link it);
+/// under libFuzzer that entry point hands over to libFuzzer's driver.
+@_cdecl("FuzzXML_main")
+public func fuzzXMLMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv, fuzzXML)
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt
+) -> CInt
