@@ -8,8 +8,9 @@ let package = Package(
     name: "PlexusFuzz",
     dependencies: [.package(name: "Plexus", path: "..")],
     targets: [
-        .executableTarget(name: "FuzzXDR", dependencies: [.product(name: "PlexusCore", package: "Plexus")]),
-        .executableTarget(name: "FuzzXML", dependencies: [.product(name: "PlexusCore", package: "Plexus")]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "FuzzXDR", dependencies: ["FuzzDriver", .product(name: "PlexusCore", package: "Plexus")]),
+        .executableTarget(name: "FuzzXML", dependencies: ["FuzzDriver", .product(name: "PlexusCore", package: "Plexus")]),
     ],
     swiftLanguageModes: [.v6]
 )

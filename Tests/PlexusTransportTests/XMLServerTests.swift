@@ -78,33 +78,11 @@ import Testing
 @Suite struct HostileClientTests {
     /// A TCP connection from `from` (a loopback address) to 127.0.0.1:`port`.
     static func connect(_ port: Int, from: String = "127.0.0.1") throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var tv = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        func call(_ ip: String, _ port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr(ip)
-            return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        }
-        guard call(from, 0, { bind(fd, $0, $1) }) == 0, call("127.0.0.1", port, { Glibc.connect(fd, $0, $1) }) == 0 else {
-            close(fd)
-            throw XMLClient.Failure(description: "cannot connect")
-        }
+        guard let fd = LoopbackSocket.connect(port: port, from: from) else { throw XMLClient.Failure(description: "cannot connect") }
         return fd
     }
 
-    /// Everything until the server closes.
-    static func readAll(_ fd: Int32) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n <= 0 { return bytes }
-            bytes += chunk[0..<n]
-        }
-    }
+    static func readAll(_ fd: Int32) -> [UInt8] { LoopbackSocket.readAll(fd) }
 
     /// A counter the responder bumps.
     final class Calls: Sendable {

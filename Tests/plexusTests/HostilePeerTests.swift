@@ -396,29 +396,13 @@ final class StalledClient: @unchecked Sendable {
     let fd: Int32
 
     init?(port: Int, from: String = "127.0.0.1", sending: String = "") {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var size: Int32 = 4096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var tv = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        func call(_ ip: String, _ port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr(ip)
-            return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        }
-        guard call(from, 0, { bind(fd, $0, $1) }) == 0, call("127.0.0.1", port, { connect(fd, $0, $1) }) == 0 else {
-            close(fd)
-            return nil
-        }
+        guard let fd = LoopbackSocket.connect(port: port, from: from, timeout: 20, receiveBuffer: 4096) else { return nil }
         if !sending.isEmpty { _ = send(fd, sending, sending.utf8.count, Int32(MSG_NOSIGNAL)) }
         self.fd = fd
     }
 
     /// What the server sent before closing (or before 20 s of silence).
-    func readAll() -> [UInt8] { Loopback.readAll(fd) }
+    func readAll() -> [UInt8] { LoopbackSocket.readAll(fd) }
 
     deinit { close(fd) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PlexusTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -92,16 +93,7 @@ enum Loopback {
     }
 
     /// Reads from `fd` until the peer closes.
-    static func readAll(_ fd: Int32) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return bytes
-    }
+    static func readAll(_ fd: Int32) -> [UInt8] { LoopbackSocket.readAll(fd) }
 
     /// Connects to 127.0.0.1:port and reads until the server closes (what gmond's XML port does).
     static func read(port: Int, host: String = "127.0.0.1", timeout: Double = 5) -> [UInt8]? {

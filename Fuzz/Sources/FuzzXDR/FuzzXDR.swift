@@ -1,3 +1,4 @@
+import FuzzDriver
 import PlexusCore
 
 /// One datagram: decoding never traps, and what decodes encodes back to a datagram that
@@ -13,17 +14,8 @@ public func fuzzXDR(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `FuzzXDR_main` (so that tests can link it);
-/// under libFuzzer that entry point hands over to libFuzzer's driver.
+/// The target's entry point (see `runFuzzer`).
 @_cdecl("FuzzXDR_main")
 public func fuzzXDRMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv, fuzzXDR)
+    runFuzzer(argc, argv, fuzzXDR)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt
-) -> CInt

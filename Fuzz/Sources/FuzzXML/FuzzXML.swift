@@ -1,3 +1,4 @@
+import FuzzDriver
 import PlexusCore
 
 /// One polled document: the streaming reader never traps whatever the nesting, attributes or
@@ -22,17 +23,8 @@ public func fuzzXML(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `FuzzXML_main` (so that tests can link it);
-/// under libFuzzer that entry point hands over to libFuzzer's driver.
+/// The target's entry point (see `runFuzzer`).
 @_cdecl("FuzzXML_main")
 public func fuzzXMLMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv, fuzzXML)
+    runFuzzer(argc, argv, fuzzXML)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt
-) -> CInt
