@@ -29,15 +29,8 @@ import Testing
             ]),
         ]
         let document = GangliaDocument(source: .gmond, items: [.cluster(Cluster(name: try ClusterName("web"), localtime: now, hosts: hosts))])
-        var bytes: [UInt8] = []
-        GangliaXMLWriter(dialect: .gmond).write(document, into: &bytes)
-        var reader = SourceReader(options: .init(), now: now)
-        _ = GangliaXMLReader.read(bytes) { reader.apply($0) }
-        var state = GridState(gridname: try GridName("Ops"), authority: "http://ops.test/", sources: ["web"])
-        state.sources[0].content = reader.finish(previous: nil)
-        state.sources[0].alive = true
+        let grid = try WebTests.state(of: document)
         let layout = RRDLayout(root: dir.appending("rrds"))
-        let grid = state
         return WebSources(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
                           eventsToken: nil, trusted: [], hostValuesInMetrics: true, clock: { now })
     }

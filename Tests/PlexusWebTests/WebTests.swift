@@ -35,6 +35,11 @@ import Testing
             try host("web-2", tn: 600, [try metric("load_one", "2.00"), try metric("cpu_num", "8", .uint16, units: "CPUs")]),
             try host("odd\"host", tn: 5, [try metric("<img src=x onerror=alert(1)>", "1")]),
         ]))])
+        return try state(of: document)
+    }
+
+    /// The grid `Ops` holding `document` as its one source `web`, read as a poll reads it.
+    static func state(of document: GangliaDocument) throws -> GridState {
         var bytes: [UInt8] = []
         GangliaXMLWriter(dialect: .gmond).write(document, into: &bytes)
         var reader = SourceReader(options: .init(), now: now)
