@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Targets follow docs/architecture.md (from ../shared/ARCHITECTURE.md). Targets that belong to a
+// Targets follow docs/architecture.md. Targets that belong to a
 // later issue (collectors, transport, archive, agent, aggregator, web) are added with that issue.
 let package = Package(
     name: "Plexus",

@@ -4,7 +4,7 @@ import Synchronization
 /// The shim: every call into librrd is in this file, so there is one place to read what we ask of
 /// the C library (and `RRDFunctions` is the one place to fake it).
 ///
-/// Rules it keeps (docs/format/rrd.md, ../shared/spec/engineering-notes.md):
+/// Rules it keeps (docs/format/rrd.md, "librrd facts this code relies on"):
 /// - only the thread-safe `_r` functions for create, update, fetch, info and lastupdate, with
 ///   numeric timestamps;
 /// - librrd's error is per thread: it is cleared before each call and read right after it, in one

@@ -4,7 +4,7 @@ import PlexusTestSupport
 import Synchronization
 @testable import PlexusArchive
 
-/// Fixture captures from real Ganglia 3.7.2 (copied from ../shared/fixtures into the tests).
+/// Fixture captures from real Ganglia 3.7.2, carried by the core tests (`Tests/PlexusCoreTests/Fixtures`).
 enum ArchiveFixtures {
     static let rrd = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("PlexusCoreTests/Fixtures/ganglia-3.7.2/rrd")

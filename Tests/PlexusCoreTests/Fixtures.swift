@@ -1,7 +1,7 @@
 import Foundation
 
-/// The golden captures from real Ganglia 3.7.2 carried by this test target (copied from
-/// `shared/fixtures/ganglia-3.7.2`).
+/// The golden captures from real Ganglia 3.7.2 carried by this test target (`Fixtures/ganglia-3.7.2`,
+/// described in its README).
 enum Fixtures {
     static var root: URL {
         Bundle.module.resourceURL!.appendingPathComponent("Fixtures/ganglia-3.7.2")
