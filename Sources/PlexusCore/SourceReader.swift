@@ -28,18 +28,19 @@ public struct SourceReader: Sendable {
 
     /// What the bounds left out of one poll: counts, and up to `maxNamed` of the names.
     public struct Refusals: Sendable, Equatable {
+        /// `cluster/host` or `cluster/host/* (n metrics)`, with the bound's key.
+        public struct Named: Sendable, Equatable {
+            public var subject: String
+            public var reason: String
+        }
+
         public static let maxNamed = 100
         public var hosts = 0
         public var metrics = 0
-        /// `cluster/host` or `cluster/host/metric (n more)`, with the bound's key.
-        public var named: [(subject: String, reason: String)] = []
+        public var named: [Named] = []
 
         mutating func name(_ subject: String, _ reason: String) {
-            if named.count < Self.maxNamed { named.append((subject, reason)) }
-        }
-
-        public static func == (a: Refusals, b: Refusals) -> Bool {
-            a.hosts == b.hosts && a.metrics == b.metrics && a.named.map(\.subject) == b.named.map(\.subject)
+            if named.count < Self.maxNamed { named.append(Named(subject: subject, reason: reason)) }
         }
     }
 
@@ -193,10 +194,10 @@ public struct SourceReader: Sendable {
         // The common case costs two sums: even everything held before plus everything listed fits.
         let listed = clusters.reduce(0) { $0 + $1.hosts.count }
         guard listed + (previous?.clusters.reduce(0) { $0 + $1.hosts.count } ?? 0) > limit else { return }
-        let carried = previous.map { previous in
-            previous.clusters.reduce(0) { total, old in
-                total + old.hosts.count { held in clusters.first { $0.name == old.name }?.host(named: held.host.name) == nil }
-            }
+        // Hosts held before that this poll didn't list are carried over: they count too.
+        let listing = Dictionary(clusters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let carried = previous?.clusters.reduce(0) { total, old in
+            total + old.hosts.count { listing[old.name]?.host(named: $0.host.name) == nil }
         } ?? 0
         var excess = listed + carried - limit
         guard excess > 0 else { return }

@@ -2,13 +2,14 @@
 import Glibc
 #endif
 
-/// Plain TCP sockets to a server on 127.0.0.1, for tests that play a client (a hostile one,
+/// Plain TCP sockets to a server on loopback, for tests that play a client (a hostile one,
 /// often): connected from any loopback address, with a receive timeout and, if asked, a tiny
 /// receive buffer so the server's writes stall.
 public enum LoopbackSocket {
-    /// A socket connected from `from` to 127.0.0.1:`port`; nil if it can't connect. The caller
-    /// closes it.
-    public static func connect(port: Int, from: String = "127.0.0.1", timeout: Int = 10, receiveBuffer: Int32? = nil) -> Int32? {
+    /// A socket connected from `from` (any address when nil) to `host`:`port`; nil if it can't
+    /// connect. The caller closes it.
+    public static func connect(port: Int, host: String = "127.0.0.1", from: String? = "127.0.0.1", timeout: Int = 10,
+                               receiveBuffer: Int32? = nil) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
@@ -21,7 +22,11 @@ public enum LoopbackSocket {
             address.sin_addr.s_addr = inet_addr(ip)
             return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         }
-        guard call(from, 0, { bind(fd, $0, $1) }) == 0, call("127.0.0.1", port, { Glibc.connect(fd, $0, $1) }) == 0 else {
+        if let from, call(from, 0, { bind(fd, $0, $1) }) != 0 {
+            close(fd)
+            return nil
+        }
+        guard call(host, port, { Glibc.connect(fd, $0, $1) }) == 0 else {
             close(fd)
             return nil
         }

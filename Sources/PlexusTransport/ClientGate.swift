@@ -18,8 +18,6 @@ public final class ClientGate: Sendable {
         public var addressFull = 0
 
         public init() {}
-
-        public var total: Int { untrusted + full + addressFull }
     }
 
     /// What `/status` shows of the gate.

@@ -37,7 +37,7 @@ public enum XMLClient {
                     // hundreds of 64 KiB ones, each a hop through the async stream.
                     channel = try await ClientBootstrap(group: group)
                         .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64 << 10, maximum: 4 << 20))
-                        .connectTimeout(TimeAmount.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000 + connectTimeout.components.attoseconds / 1_000_000_000))
+                        .connectTimeout(TimeAmount(connectTimeout))
                         .connect(host: host, port: port) { channel in
                             channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
                         }

@@ -20,14 +20,13 @@ public enum WebApplication {
     ) -> some ApplicationProtocol {
         let allow = sources.trusted
         let log = peerLog ?? ThrottledLog(logger: logger)
-        let idle = TimeAmount.nanoseconds(Int64(idleTimeout.components.seconds) * 1_000_000_000 + idleTimeout.components.attoseconds / 1_000_000_000)
         return Application(
             router: router(sources: sources, logger: logger),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ClientGateHandler(gate: gate, allow: allow, onRefused: { decision, peer in
                     log.log(.notice, "HTTP client refused: \(decision)", detail: peer)
                 })],
-                idleTimeout: idle)),
+                idleTimeout: TimeAmount(idleTimeout))),
             configuration: .init(address: .hostname(host, port: port), serverName: "plexus-aggregator"),
             onServerRunning: onServerRunning, logger: logger)
     }

@@ -67,29 +67,7 @@ enum Loopback {
     /// A TCP socket connected to `host:port` (from the loopback address `from` if given), with a
     /// receive timeout; nil if the connection fails. The caller closes it.
     static func connect(port: Int, host: String = "127.0.0.1", from: String? = nil, timeout: Double = 5) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        func address(_ ip: String, _ port: Int) -> sockaddr_in {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr(ip)
-            return address
-        }
-        func call(_ address: sockaddr_in, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
-            withUnsafePointer(to: address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        }
-        if let from, call(address(from, 0), { bind(fd, $0, $1) }) != 0 {
-            close(fd)
-            return nil
-        }
-        guard call(address(host, port), { Glibc.connect(fd, $0, $1) }) == 0 else {
-            close(fd)
-            return nil
-        }
-        return fd
+        LoopbackSocket.connect(port: port, host: host, from: from, timeout: max(1, Int(timeout.rounded(.up))))
     }
 
     /// Reads from `fd` until the peer closes.
