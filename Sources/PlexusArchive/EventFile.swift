@@ -6,8 +6,9 @@ import PlexusCore
 /// CLI and cron jobs on the aggregator host all find it.
 ///
 /// Writers take an exclusive `flock` for the read-then-append (so two deploy scripts never hand
-/// out the same id), append one line in one `write` and sync it; readers take a shared lock, so
-/// they never see half a line.
+/// out the same id), append one line, sync it, and take it back if either fails: an add that
+/// reports an id is on disk, one that reports an error left nothing. Readers take a shared
+/// lock, so they never see half a line.
 public struct EventFile: Sendable {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var path: String
@@ -36,12 +37,13 @@ public struct EventFile: Sendable {
         }
         defer { close(fd) }
         flock(fd, LOCK_SH)
-        return EventJournal.replay(try contents(fd))
+        return EventJournal.replay(String(decoding: try bytes(fd, from: 0), as: UTF8.self))
     }
 
-    /// Appends the event `make` builds from the next free id; returns it.
-    public func add(_ make: (Int) -> Event) throws(Failure) -> Event {
-        try locked { (fd, replay) throws(Failure) in
+    /// Appends the event `make` builds from the next free id; returns it. `replay` reads the
+    /// journal under the writer's lock (`EventJournalReader` reads only what is new).
+    public func add(_ make: (Int) -> Event, replay: ((Int32) throws(Failure) -> EventJournal.Replay)? = nil) throws(Failure) -> Event {
+        try locked(replay) { (fd, replay) throws(Failure) in
             let event = make(replay.nextID)
             if let problem = event.problem() { throw Failure(path: path, reason: problem) }
             try append(fd, .add(event))
@@ -50,28 +52,35 @@ public struct EventFile: Sendable {
     }
 
     /// Appends the removal of event `id`; returns the event removed, or nil if there was none.
-    public func remove(id: Int, at time: Int64) throws(Failure) -> Event? {
-        try locked { (fd, replay) throws(Failure) in
+    public func remove(id: Int, at time: Int64, replay: ((Int32) throws(Failure) -> EventJournal.Replay)? = nil) throws(Failure) -> Event? {
+        try locked(replay) { (fd, replay) throws(Failure) in
             guard let event = replay.events.first(where: { $0.id == id }) else { return nil }
             try append(fd, .remove(id: id, at: time))
             return event
         }
     }
 
-    private func locked<T>(_ body: (Int32, EventJournal.Replay) throws(Failure) -> T) throws(Failure) -> T {
+    private func locked<T>(_ replay: ((Int32) throws(Failure) -> EventJournal.Replay)?,
+                           _ body: (Int32, EventJournal.Replay) throws(Failure) -> T) throws(Failure) -> T {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot open the events file for writing") }
         defer { close(fd) }
         guard flock(fd, LOCK_EX) == 0 else { throw failure("cannot lock the events file") }
-        return try body(fd, EventJournal.replay(try contents(fd)))
+        let current: EventJournal.Replay
+        if let replay {
+            current = try replay(fd)
+        } else {
+            current = EventJournal.replay(String(decoding: try bytes(fd, from: 0), as: UTF8.self))
+        }
+        return try body(fd, current)
     }
 
-    private func contents(_ fd: Int32) throws(Failure) -> String {
+    /// The file's bytes from `offset` to its end.
+    func bytes(_ fd: Int32, from offset: Int) throws(Failure) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
-        lseek(fd, 0, SEEK_SET)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset + bytes.count)) }
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -79,17 +88,46 @@ public struct EventFile: Sendable {
             }
             bytes.append(contentsOf: buffer[0..<n])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
+    /// Appends `entry`'s line so that it is either durable or not there at all: every byte
+    /// written (a full disk takes part of a `write` and refuses the rest), synced, and on any
+    /// failure the file cut back to its length before, so no half line is left for the next
+    /// add to be glued onto. A file that doesn't end with a newline (a crash mid-write, an
+    /// editor) gets one first, so the new line stands on its own.
     private func append(_ fd: Int32, _ entry: EventJournal.Entry) throws(Failure) {
-        let line = Array(EventJournal.line(entry).utf8)
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw failure("cannot append to the events file") }
-        fdatasync(fd)
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw failure("cannot read the events file's size") }
+        let before = status.st_size
+        var line = Array(EventJournal.line(entry).utf8)
+        if before > 0 {
+            var last: UInt8 = 0
+            if pread(fd, &last, 1, before - 1) == 1, last != UInt8(ascii: "\n") { line.insert(UInt8(ascii: "\n"), at: 0) }
+        }
+        var done = 0
+        while done < line.count {
+            let n = line.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n > 0 {
+                done += n
+            } else if n < 0, errno == EINTR {
+                continue
+            } else {
+                let problem = failure("cannot append to the events file (\(done) of \(line.count) bytes written)", code: n < 0 ? errno : ENOSPC)
+                ftruncate(fd, before)
+                throw problem
+            }
+        }
+        if fdatasync(fd) != 0 {
+            let problem = failure("cannot sync the events file", code: errno)
+            ftruncate(fd, before)
+            throw problem
+        }
     }
 
-    private func failure(_ what: String) -> Failure {
-        Failure(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
+    /// `what` with the system's reason (`code`, else `errno` as it is now).
+    func failure(_ what: String, code: Int32? = nil) -> Failure {
+        let code = code ?? errno
+        return Failure(path: path, reason: "\(what): \(String(cString: strerror(code))) (errno \(code))")
     }
 }

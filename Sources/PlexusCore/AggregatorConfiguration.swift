@@ -149,16 +149,20 @@ public struct AggregatorConfiguration: Sendable, Equatable {
 
     public init() {}
 
+    /// The addresses every port trusts, as gmetad trusts them: 127.0.0.1 and ::1 (not all of
+    /// 127.0.0.0/8: one rule for 8651, 8652 and the HTTP port).
+    public static let alwaysTrusted = [CIDRBlock("127.0.0.1/32")!, CIDRBlock("::1/128")!]
+
     /// The allow-list the servers use: nil (anyone) when all are trusted, else the trusted
     /// hosts plus the loopback addresses.
     public var serverAllowList: [CIDRBlock]? {
         if allTrusted { return nil }
-        return [CIDRBlock("127.0.0.1/32")!, CIDRBlock("::1/128")!] + trustedHosts
+        return Self.alwaysTrusted + trustedHosts
     }
 
     /// Who may read the web side: everyone without `http_trusted_hosts`, else loopback and those.
     public var httpAllowList: [CIDRBlock] {
-        httpTrustedHosts.isEmpty ? [] : [CIDRBlock("127.0.0.0/8")!, CIDRBlock("::1/128")!] + httpTrustedHosts
+        httpTrustedHosts.isEmpty ? [] : Self.alwaysTrusted + httpTrustedHosts
     }
 
     /// How a source's documents are read, with its bounds.

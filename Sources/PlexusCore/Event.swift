@@ -77,6 +77,15 @@ public struct Event: Sendable, Hashable, Codable {
         if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "the text has a control character (a line break?)"
         }
+        for text in [text, cluster ?? "", host ?? ""] {
+            if let scalar = text.unicodeScalars.first(where: Self.isDirectionControl) {
+                return "the text has a bidirectional control character (U+\(String(scalar.value, radix: 16, uppercase: true))), "
+                    + "which would show it in another order than it was written"
+            }
+        }
+        for (what, time) in [("start", start), ("end", end ?? start)] where !Self.times.contains(time) {
+            return "the \(what) (\(time)) is not between 2000-01-01 and 2100-01-01"
+        }
         if let end, end < start { return "the end (\(end)) is before the start (\(start))" }
         for tag in tags where !Self.isTag(tag) {
             return "tag \(tag.debugDescription) must be 1–32 letters, digits, '-' or '_'"
@@ -88,6 +97,16 @@ public struct Event: Sendable, Hashable, Codable {
     }
 
     public static let maxTextLength = 500
+    /// The times an event may have: 2000-01-01 to 2100-01-01 (what graphs can show, with room
+    /// for maintenance planned years ahead; `Int64.max` is a typo, not a plan).
+    public static let times: ClosedRange<Int64> = 946_684_800...4_102_444_800
+
+    /// The explicit embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): text
+    /// that shows in another order than it reads ("Trojan Source"). Marks (U+200E, U+200F)
+    /// and joiners stay allowed: they change no order on their own.
+    static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    }
 
     static func isTag(_ tag: String) -> Bool {
         (1...32).contains(tag.count) && tag.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
@@ -107,35 +126,66 @@ public enum EventJournal {
 
     public struct Replay: Sendable, Equatable {
         /// In the order they were added.
-        public var events: [Event]
-        /// The id the next `add` gets (ids are never reused, even after a remove).
-        public var nextID: Int
+        public private(set) var events: [Event] = []
+        /// The id the next `add` gets: ids are never reused, even after a remove, and not even
+        /// an id that only a malformed line names (a half-written add may have been handed
+        /// out before the disk filled).
+        public private(set) var nextID = 1
         /// 1-based numbers of the lines that were not journal entries.
-        public var malformedLines: [Int]
+        public private(set) var malformedLines: [Int] = []
+        /// Lines read so far (`apply` numbers the next text's lines after them).
+        public private(set) var lineCount = 0
+        /// Each event's index in `events`.
+        private var positions: [Int: Int] = [:]
+
+        public init() {}
+
+        /// Reads whole lines of journal text (what follows the text applied before).
+        public mutating func apply(_ text: Substring) {
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lineCount += 1
+                if line.allSatisfy(\.isWhitespace) { continue }
+                guard let entry = EventJournal.decode(line) else {
+                    malformedLines.append(lineCount)
+                    if let id = EventJournal.mentionedID(line) { nextID = max(nextID, id + 1) }
+                    continue
+                }
+                apply(entry)
+            }
+            // The text ends with a newline: the empty piece after it is no line.
+            if text.last == "\n" || text.isEmpty { lineCount -= 1 }
+        }
+
+        mutating func apply(_ entry: Entry) {
+            switch entry {
+            case .add(let event):
+                if let position = positions[event.id] {
+                    events[position] = event
+                } else {
+                    positions[event.id] = events.count
+                    events.append(event)
+                }
+                nextID = max(nextID, event.id + 1)
+            case .remove(let id, _):
+                nextID = max(nextID, id + 1)
+                guard let position = positions.removeValue(forKey: id) else { return }
+                events.remove(at: position)
+                for i in position..<events.count { positions[events[i].id] = i }
+            }
+        }
     }
 
     public static func replay(_ text: String) -> Replay {
-        var events: [Int: Event] = [:]
-        var order: [Int] = []
-        var nextID = 1
-        var malformed: [Int] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy(\.isWhitespace) { continue }
-            guard let entry = decode(line) else {
-                malformed.append(index + 1)
-                continue
-            }
-            switch entry {
-            case .add(let event):
-                if events[event.id] == nil { order.append(event.id) }
-                events[event.id] = event
-                nextID = max(nextID, event.id + 1)
-            case .remove(let id, _):
-                events[id] = nil
-                nextID = max(nextID, id + 1)
-            }
-        }
-        return Replay(events: order.compactMap { events[$0] }, nextID: nextID, malformedLines: malformed)
+        var replay = Replay()
+        replay.apply(text[...])
+        return replay
+    }
+
+    /// The id a line that doesn't parse still names (`"id":29`), if any.
+    static func mentionedID(_ line: Substring) -> Int? {
+        guard let range = line.range(of: "\"id\":") else { return nil }
+        let digits = line[range.upperBound...].prefix { $0.isASCII && $0.isNumber }.prefix(18)
+        return Int(digits)
     }
 
     /// The journal line of `entry`, with its newline.

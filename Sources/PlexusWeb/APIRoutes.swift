@@ -13,17 +13,17 @@ struct APIRoutes {
     /// (the rest are answered 503), since they queue on the graph thread.
     let exports = SingleFlight<String, RRDSeries>(limit: 8)
 
-    func add(to router: Router<WebContext>) {
+    func add(to router: Routes) {
         let api = router.group("api/v1")
         let json = "application/json; charset=utf-8"
         api.get("grid") { request, _ in try sources.cached(request, type: json) { try grid() } }
         api.get("clusters") { request, _ in try sources.cached(request, type: json) { try JSON.encode(overview().clusterRows().map(ClusterJSON.init)) } }
         api.get("clusters/:cluster") { request, context in
-            let name = try context.parameters.require("cluster")
+            let name = try context.parameters.name("cluster")
             return try sources.cached(request, type: json) { try cluster(name) }
         }
         api.get("clusters/:cluster/hosts/:host") { request, context in
-            let (c, h) = (try context.parameters.require("cluster"), try context.parameters.require("host"))
+            let (c, h) = (try context.parameters.name("cluster"), try context.parameters.name("host"))
             return try sources.cached(request, type: json) { try host(c, h) }
         }
         api.get("series") { request, _ in try await series(request) }

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import NIOCore
+import NIOPosix
 import PlexusArchive
 import PlexusCore
 
@@ -8,19 +10,23 @@ import PlexusCore
 struct EventRoutes {
     let sources: WebSources
 
-    func add(to router: Router<WebContext>) {
-        router.get("api/v1/events") { request, _ in try list(request) }
+    func add(to router: Routes) {
+        router.get("api/v1/events") { request, _ in try await list(request) }
         router.post("api/v1/events") { request, context in try await add(request, context: context) }
-        router.delete("api/v1/events/:id") { request, context in try remove(request, id: try context.parameters.require("id")) }
+        router.delete("api/v1/events/:id") { request, context in try await remove(request, id: try context.parameters.require("id")) }
     }
 
     /// Events one answer lists at most (`limit=` up to this; 500 when not given).
     static let maxListed = 5000
+    /// The largest body `POST` takes: an event is at most 500 characters of text, two
+    /// patterns of 255 and a few tags.
+    static let maxBody = 16 << 10
 
-    /// `?start=&end=&cluster=&host=&tag=&limit=`: the events overlapping the range (default: all)
-    /// that a graph of the cluster (and host) would show; the latest `limit` of them, with the
-    /// number left out in `X-Plexus-Events-Omitted`.
-    func list(_ request: Request) throws -> Response {
+    /// `?start=&end=&cluster=&host=&tag=&limit=&before=`: the events overlapping the range
+    /// (default: all) that a graph of the cluster (and host) would show, oldest first; the
+    /// latest `limit` of them. When more match, `X-Plexus-Events-Omitted` says how many and
+    /// `Link: <…&before=START.ID>; rel="next"` asks for the page before this one.
+    func list(_ request: Request) async throws -> Response {
         let now = sources.clock()
         let from = try request.parameter("start").map { try time($0, "start", now: now) } ?? Int64.min
         let to = try request.parameter("end").map { try time($0, "end", now: now) } ?? Int64.max
@@ -30,21 +36,42 @@ struct EventRoutes {
             guard let limit = Int(text), (1...Self.maxListed).contains(limit) else { throw WebError(.badRequest, "limit must be 1…\(Self.maxListed)") }
             return limit
         } ?? 500
-        let events = Event.select(try read(), start: from, end: to, scope: Event.Scope(cluster: cluster, host: host), tag: tag)
-        var response = JSON.response(try JSON.encode(events.suffix(limit).map(EventJSON.init)))
-        if events.count > limit {
-            response.headers[.init("X-Plexus-Events-Omitted")!] = "\(events.count - limit) earlier events (narrow start and end, or raise limit up to \(Self.maxListed))"
+        let before = try request.parameter("before").map { text -> (Int64, Int) in
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2, let start = Int64(parts[0]), let id = Int(parts[1]) else {
+                throw WebError(.badRequest, "before is START.ID, as the Link header of the previous page gives it")
+            }
+            return (start, id)
+        }
+        var events = Event.select(try await sources.currentEvents().events, start: from, end: to,
+                                  scope: Event.Scope(cluster: cluster, host: host), tag: tag)
+        if let before { events = events.filter { ($0.start, $0.id) < before } }
+        let page = events.suffix(limit)
+        var response = JSON.response(try JSON.encode(page.map(EventJSON.init)))
+        if events.count > limit, let first = page.first {
+            response.headers[.init("X-Plexus-Events-Omitted")!] = "\(events.count - limit) earlier events (follow Link, narrow start and end, or raise limit up to \(Self.maxListed))"
+            var query = request.uri.queryParameters.filter { $0.key != "before" }.map { (String($0.key), String($0.value)) }
+            query.append(("before", "\(first.start).\(first.id)"))
+            response.headers[.init("Link")!] = "<\(URLText.path(request.uri.path, query))>; rel=\"next\""
         }
         return response
     }
 
-    /// A JSON body: `{"text": "...", "start": 1764064800 or "-10m", "end": ..., "tags": [...],
-    /// "cluster": "web*", "host": "web-1"}`; only `text` is required.
+    /// A JSON body of at most `maxBody` bytes: `{"text": "...", "start": 1764064800 or "-10m",
+    /// "end": ..., "tags": [...], "cluster": "web*", "host": "web-1"}`; only `text` is required.
+    /// A larger body is answered 413 and the connection closed (its rest is never read).
     func add(_ request: Request, context: WebContext) async throws -> Response {
         try authorize(request)
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maxBody {
+            throw tooLarge()
+        }
         let body: NewEvent
         do {
-            body = try await request.decode(as: NewEvent.self, context: context)
+            var request = request
+            let buffer = try await request.collectBody(upTo: Self.maxBody)
+            body = try JSONDecoder().decode(NewEvent.self, from: Data(buffer.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            throw tooLarge()
         } catch {
             throw WebError(.badRequest, "the body must be a JSON object with at least \"text\"")
         }
@@ -54,11 +81,14 @@ struct EventRoutes {
         let proposed = Event(id: 1, start: start, end: end, text: body.text, tags: body.tags ?? [], cluster: body.cluster, host: body.host,
                              created: now)
         if let problem = proposed.problem() { throw WebError(.badRequest, problem) }
+        let journal = sources.journal
         do {
-            let event = try sources.events.add { id in
-                var event = proposed
-                event.id = id
-                return event
+            let event = try await NIOThreadPool.singleton.runIfActive {
+                try journal.add { id in
+                    var event = proposed
+                    event.id = id
+                    return event
+                }
             }
             return JSON.response(try JSON.encode(EventJSON(event)), status: .created)
         } catch {
@@ -66,25 +96,24 @@ struct EventRoutes {
         }
     }
 
-    func remove(_ request: Request, id text: String) throws -> Response {
+    /// 413, and the connection closed once it is sent (`CloseAfterResponse`): the rest of the
+    /// body is never read.
+    private func tooLarge() -> WebError {
+        WebError(.contentTooLarge, "an event's body is at most \(Self.maxBody) bytes")
+    }
+
+    func remove(_ request: Request, id text: String) async throws -> Response {
         try authorize(request)
         guard let id = Int(text) else { throw WebError(.badRequest, "an event id is a number") }
         let removed: Event?
+        let (journal, now) = (sources.journal, sources.clock())
         do {
-            removed = try sources.events.remove(id: id, at: sources.clock())
+            removed = try await NIOThreadPool.singleton.runIfActive { try journal.remove(id: id, at: now) }
         } catch {
             throw WebError(.internalServerError, "cannot remove the event: \(error)")
         }
         guard let removed else { throw WebError(.notFound, "no event with id \(id)") }
         return JSON.response(try JSON.encode(EventJSON(removed)))
-    }
-
-    private func read() throws -> [Event] {
-        do {
-            return try sources.events.read().events
-        } catch {
-            throw WebError(.internalServerError, "cannot read the events: \(error)")
-        }
     }
 
     /// The bearer token, compared in constant time; no token configured refuses every write.

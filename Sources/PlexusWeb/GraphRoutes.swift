@@ -17,7 +17,7 @@ struct GraphRoutes {
     let cache: GraphCache
     var renders: SingleFlight<GraphRequest, [UInt8]> { sources.graphRenders }
 
-    func add(to router: Router<WebContext>) {
+    func add(to router: Routes) {
         router.get("graph.png") { request, _ in try await graph(request, format: .png) }
         router.get("graph.svg") { request, _ in try await graph(request, format: .svg) }
     }
@@ -38,13 +38,7 @@ struct GraphRoutes {
             graph[keyPath: keyPath] = pixels
         }
         graph.title = request.parameter("title").map { String($0.prefix(200)) }
-        if request.parameter("events") != "0" {
-            do {
-                graph.mark(try sources.events.read().events, now: now)
-            } catch {
-                throw WebError(.internalServerError, "cannot read the events: \(error)")
-            }
-        }
+        if request.parameter("events") != "0" { graph.mark(try await sources.currentEvents().events, now: now) }
         let key = graph
         let image: [UInt8]
         if let cached = cache.image(for: key, now: now) {

@@ -8,7 +8,7 @@ import PlexusCore
 struct MetricsRoute {
     let sources: WebSources
 
-    func add(to router: Router<WebContext>) {
+    func add(to router: Routes) {
         router.get("metrics") { request, _ in
             sources.cached(request, type: "text/plain; version=0.0.4; charset=utf-8") {
                 PrometheusText.render(status: sources.status(), grid: sources.overview(now: sources.clock()), hostValues: sources.hostValuesInMetrics,

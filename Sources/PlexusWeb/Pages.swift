@@ -19,23 +19,23 @@ struct Pages {
         self.library = library
     }
 
-    func add(to router: Router<WebContext>) {
+    func add(to router: Routes) {
         let html = "text/html; charset=utf-8"
         router.get("/") { request, _ in try sources.cached(request, type: html) { try grid(request) } }
         router.get("cluster/:cluster") { request, context in
-            let name = try context.parameters.require("cluster")
+            let name = try context.parameters.name("cluster")
             return try sources.cached(request, type: html) { try cluster(request, name) }
         }
         router.get("cluster/:cluster/host/:host") { request, context in
-            let (c, h) = (try context.parameters.require("cluster"), try context.parameters.require("host"))
+            let (c, h) = (try context.parameters.name("cluster"), try context.parameters.name("host"))
             return try sources.cached(request, type: html) { try host(request, c, h) }
         }
         router.get("cluster/:cluster/metric/:metric") { request, context in
-            let (c, m) = (try context.parameters.require("cluster"), try context.parameters.require("metric"))
+            let (c, m) = (try context.parameters.name("cluster"), try context.parameters.name("metric"))
             return try sources.cached(request, type: html) { try metric(request, cluster: c, host: nil, m) }
         }
         router.get("cluster/:cluster/host/:host/metric/:metric") { request, context in
-            let (c, h, m) = (try context.parameters.require("cluster"), try context.parameters.require("host"), try context.parameters.require("metric"))
+            let (c, h, m) = (try context.parameters.name("cluster"), try context.parameters.name("host"), try context.parameters.name("metric"))
             return try sources.cached(request, type: html) { try metric(request, cluster: c, host: h, m) }
         }
         router.get("tv") { request, _ in sources.cached(request, type: html) { tv() } }

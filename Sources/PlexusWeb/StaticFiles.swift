@@ -4,9 +4,9 @@ import NIOCore
 /// The dashboard's only assets: one style sheet and the wall screen's script, served from the
 /// binary (no external fonts, scripts or CDNs: it works offline and under a strict CSP).
 enum StaticFiles {
-    static func add(to router: Router<WebContext>) {
+    static func add(to router: Routes) {
         for (path, type, body) in [("static/plexus.css", "text/css; charset=utf-8", css), ("static/tv.js", "text/javascript; charset=utf-8", tvScript)] {
-            router.get(RouterPath(path)) { _, _ in
+            router.get(path) { _, _ in
                 Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=3600"], body: .init(byteBuffer: ByteBuffer(string: body)))
             }
         }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTPTypes
 import PlexusArchive
 import PlexusCore
 import PlexusTransport
@@ -25,7 +26,7 @@ public enum WebApplication {
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ClientGateHandler(gate: gate, allow: allow, onRefused: { decision, peer in
                     log.log(.notice, "HTTP client refused: \(decision)", detail: peer)
-                })],
+                }), CloseAfterResponse()],
                 idleTimeout: TimeAmount(idleTimeout))),
             configuration: .init(address: .hostname(host, port: port), serverName: "plexus-aggregator"),
             onServerRunning: onServerRunning, logger: logger)
@@ -33,23 +34,52 @@ public enum WebApplication {
 
     /// Every route, behind the trust check and the security headers.
     public static func router(sources: WebSources, logger: Logger) -> Router<WebContext> {
-        let router = Router(context: WebContext.self)
+        // HEAD wherever GET is (load balancers' and monitors' health checks use it).
+        let router = Router(context: WebContext.self, options: .autoGenerateHeadEndpoints)
+        let routes = Routes(router: router, book: RouteBook())
         router.add(middleware: SecurityHeaders())
+        router.add(middleware: HTTPManners(book: routes.book))
         router.add(middleware: TrustedClients(trusted: sources.trusted))
         let reader = ArchiveReader(store: ArchiveStore(layout: sources.layout), rrdcached: sources.rrdcached)
-        APIRoutes(sources: sources, reader: reader).add(to: router)
-        GraphRoutes(sources: sources, reader: reader, cache: GraphCache()).add(to: router)
-        EventRoutes(sources: sources).add(to: router)
-        MetricsRoute(sources: sources).add(to: router)
-        StaticFiles.add(to: router)
+        APIRoutes(sources: sources, reader: reader).add(to: routes)
+        GraphRoutes(sources: sources, reader: reader, cache: GraphCache()).add(to: routes)
+        EventRoutes(sources: sources).add(to: routes)
+        MetricsRoute(sources: sources).add(to: routes)
+        StaticFiles.add(to: routes)
         // The templates are compiled into the binary and parsed here; a broken one is a
         // programmer's error that every test run would show at once.
         do {
-            try Pages(sources: sources).add(to: router)
+            try Pages(sources: sources).add(to: routes)
         } catch {
             preconditionFailure("a dashboard template does not parse: \(error)")
         }
         return router
+    }
+}
+
+/// Closes the connection once a response that says `Connection: close` is sent (Hummingbird
+/// would otherwise read on: a refused 10 MB body to its end, or wait for one the client never
+/// sends after `Expect: 100-continue`).
+final class CloseAfterResponse: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+    private var closing = false
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let part = unwrapOutboundIn(data)
+        switch part {
+        case .head(let head):
+            closing = head.headerFields[.connection]?.lowercased() == "close"
+            context.write(data, promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            guard closing else { return context.write(data, promise: promise) }
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.cascade(to: promise)
+            written.futureResult.whenComplete { [context] _ in context.close(promise: nil) }
+            context.writeAndFlush(data, promise: written)
+        }
     }
 }
 
@@ -101,6 +131,8 @@ struct WebError: HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = JSON.response("{\"error\":\(ExportText.quoted(message))}\n", status: status)
         if status == .serviceUnavailable { response.headers[.retryAfter] = "5" }
+        // A body too large is left unread: the connection can't carry another request.
+        if status == .contentTooLarge { response.headers[.connection] = "close" }
         return response
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOPosix
 import PlexusAggregator
 import PlexusArchive
 import PlexusCore
@@ -28,7 +29,11 @@ public struct WebSources: Sendable {
     public var status: @Sendable () -> AggregatorStatus
     public var layout: RRDLayout
     public var rrdcached: RRDCachedAddress?
-    public var events: EventFile
+    public var events: EventFile {
+        didSet { journal = EventJournalReader(file: events) }
+    }
+    /// The journal as read so far: graphs and the events API read only what was appended since.
+    private(set) var journal: EventJournalReader
     /// `events_token`: nil refuses every write.
     public var eventsToken: String?
     /// Who may read (`AggregatorConfiguration.httpAllowList`): empty lets everyone.
@@ -52,6 +57,7 @@ public struct WebSources: Sendable {
         self.layout = layout
         self.rrdcached = rrdcached
         self.events = events
+        journal = EventJournalReader(file: events)
         self.eventsToken = eventsToken
         self.trusted = trusted
         self.hostValuesInMetrics = hostValuesInMetrics
@@ -80,6 +86,19 @@ public struct WebSources: Sendable {
     /// ready for the page (a thousand hosts' rows and names were half a cluster page's cost).
     func hosts(cluster: String, now: Int64) -> [HostEntry] {
         rows.value(cluster, now: now) { overview(now: now).hostRows(cluster: cluster).map(HostEntry.init) }
+    }
+}
+
+extension WebSources {
+    /// The events now: the kept replay when the journal hasn't grown (one `stat`), else read
+    /// off the event loops (the first read of a long journal takes a while).
+    func currentEvents() async throws -> EventJournal.Replay {
+        if let unchanged = journal.unchangedReplay() { return unchanged }
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { [journal] in try journal.current() }
+        } catch {
+            throw WebError(.internalServerError, "cannot read the events: \(error)")
+        }
     }
 }
 

@@ -75,7 +75,9 @@ import Testing
             """, file: "t")
         #expect(config.eventsToken == "0123456789abcdef" && config.metricsHostValues)
         // Loopback may always read; an empty list lets everyone.
-        #expect(config.httpAllowList.map(\.description) == ["127.0.0.0/8", "::1/128", "10.0.0.0/8"])
+        // The same loopback rule as 8651 and 8652 (gmetad's: 127.0.0.1), not all of 127.0.0.0/8.
+        #expect(config.httpAllowList.map(\.description) == ["127.0.0.1/32", "::1/128", "10.0.0.0/8"])
+        #expect(config.httpAllowList.prefix(2) == config.serverAllowList?.prefix(2))
         #expect(AggregatorConfiguration().httpAllowList.isEmpty && AggregatorConfiguration().eventsToken == nil)
     }
 

@@ -4,19 +4,46 @@ import Testing
 
 /// Events: the journal's replay, scopes, validation; and the times operators type.
 @Suite struct EventTests {
+    static let t: Int64 = 1_795_543_200
+
     @Test func theJournalReplaysAddsAndRemovesAndSkipsBadLines() {
-        let deploy = Event(id: 1, start: 1000, text: "v1.4.2 to production", tags: ["deploy"], created: 1001)
-        let incident = Event(id: 2, start: 2000, end: 2600, text: "checkout 502s, \"quoted\"", tags: ["incident"], cluster: "web*", created: 2001)
+        let t = Self.t
+        let deploy = Event(id: 1, start: t + 1000, text: "v1.4.2 to production", tags: ["deploy"], created: t + 1001)
+        let incident = Event(id: 2, start: t + 2000, end: t + 2600, text: "checkout 502s, \"quoted\"", tags: ["incident"], cluster: "web*", created: t + 2001)
         let journal = EventJournal.line(.add(deploy)) + "not json\n" + EventJournal.line(.add(incident))
-            + "{\"op\":\"add\",\"id\":9,\"start\":5,\"text\":\"end before start\",\"end\":1,\"created\":5}\n"
-            + EventJournal.line(.remove(id: 1, at: 3000)) + "\n{\"op\":\"explode\",\"id\":3}\n"
+            + "{\"op\":\"add\",\"id\":2,\"start\":\(t + 5),\"text\":\"end before start\",\"end\":\(t),\"created\":\(t)}\n"
+            + EventJournal.line(.remove(id: 1, at: t + 3000)) + "\n{\"op\":\"explode\",\"id\":3}\n"
         let replay = EventJournal.replay(journal)
         #expect(replay.events == [incident])
         #expect(replay.malformedLines == [2, 4, 7])
-        // Ids are never reused after a remove; a refused line hands out no id.
-        #expect(replay.nextID == 3)
+        // Ids are never reused after a remove, nor one a malformed line names: a half-written
+        // add may have reported it.
+        #expect(replay.nextID == 4)
         #expect(EventJournal.line(.add(deploy)).hasSuffix("}\n") && !EventJournal.line(.add(deploy)).dropLast().contains("\n"))
         #expect(EventJournal.replay("").events.isEmpty && EventJournal.replay("").nextID == 1)
+        // The cut-off start of an add (a full disk took part of the line) still keeps its id.
+        let partial = String(EventJournal.line(.add(Event(id: 29, start: t, text: "deploy", created: t))).prefix(30))
+        #expect(EventJournal.replay(journal + partial).nextID == 30 && EventJournal.replay(journal + partial).malformedLines == [2, 4, 7, 8])
+    }
+
+    @Test func readingTheJournalInPiecesGivesWhatReadingItWholeGives() {
+        let t = Self.t
+        var lines: [String] = []
+        for id in 1...40 {
+            lines.append(EventJournal.line(.add(Event(id: id, start: t + Int64(id), text: "e\(id)", created: t))))
+            if id % 3 == 0 { lines.append(EventJournal.line(.remove(id: id - 1, at: t + 100))) }
+            if id % 7 == 0 { lines.append("garbage\n") }
+            if id % 11 == 0 { lines.append(EventJournal.line(.add(Event(id: id - 4, start: t, text: "edited", created: t)))) }
+        }
+        let whole = EventJournal.replay(lines.joined())
+        for cut in [0, 1, 5, 17, lines.count - 1, lines.count] {
+            var pieces = EventJournal.Replay()
+            pieces.apply(lines[..<cut].joined()[...])
+            pieces.apply(lines[cut...].joined()[...])
+            #expect(pieces == whole, "cut at line \(cut)")
+        }
+        // 40 added, 13 removed, and 29 added again after its removal (the edit at 33).
+        #expect(whole.malformedLines.count == 5 && whole.events.count == 40 - 13 + 1 && whole.nextID == 41)
     }
 
     @Test func scopesFollowClusterAndHostPatterns() {
@@ -32,14 +59,21 @@ import Testing
 
     @Test func badEventsAreRefusedWithAReason() {
         func problem(_ change: (inout Event) -> Void) -> String? {
-            var event = Event(id: 1, start: 100, text: "ok", created: 100)
+            var event = Event(id: 1, start: Self.t, text: "ok", created: Self.t)
             change(&event)
             return event.problem()
         }
         #expect(problem { _ in } == nil)
         #expect(problem { $0.text = "  " } != nil)
         #expect(problem { $0.text = "two\nlines" }?.contains("control") == true)
-        #expect(problem { $0.end = 50 }?.contains("before") == true)
+        #expect(problem { $0.end = Self.t - 50 }?.contains("before") == true)
+        #expect(problem { $0.start = .max }?.contains("not between 2000-01-01 and 2100-01-01") == true)
+        #expect(problem { $0.end = .max }?.contains("end") == true)
+        #expect(problem { $0.start = -1 } != nil && problem { $0.start = 946_684_800 } == nil)
+        // Text that would show in another order than it reads; marks and emoji joiners stay.
+        #expect(problem { $0.text = "deploy \u{202E}lanigiro" }?.contains("U+202E") == true)
+        #expect(problem { $0.host = "web\u{2066}-1" }?.contains("bidirectional") == true)
+        #expect(problem { $0.text = "שלום \u{200F} ok 👩\u{200D}💻" } == nil)
         #expect(problem { $0.tags = ["de ploy"] }?.contains("tag") == true)
         #expect(problem { $0.text = String(repeating: "x", count: 501) } != nil)
         #expect(problem { $0.host = "" } != nil)

@@ -51,7 +51,7 @@ import Testing
     }
 
     /// Two hours of load, CPU and bytes for web-1 and the cluster, at 15 s.
-    static func archive(_ dir: TemporaryDirectory) async throws -> RRDLayout {
+    static func archive(_ dir: TemporaryDirectory, cluster: String = "web", host: String = "web-1") async throws -> RRDLayout {
         let layout = RRDLayout(root: dir.appending("rrds"))
         let writer = ArchiveWriter(store: ArchiveStore(layout: layout, archives: ["RRA:AVERAGE:0.5:1:1000", "RRA:AVERAGE:0.5:4:1000"]
             .compactMap(RRDLayout.Archive.init)))
@@ -59,11 +59,11 @@ import Testing
             "load_one": { 0.5 + Double($0 % 20) / 10 }, "cpu_num": { _ in 4 }, "proc_run": { Double($0 % 3) }, "cpu_user": { _ in 30 },
             "cpu_system": { _ in 15 }, "cpu_idle": { _ in 55 }, "bytes_in": { Double(1000 + $0 * 10) },
         ]
-        let web = try ClusterName("web")
+        let web = try ClusterName(cluster)
         for i in 0...480 {
             for (metric, value) in values {
                 let name = try MetricName(metric), t = t0 + Int64(i) * 15
-                writer.submit(ArchiveSample(key: ArchiveKey(.host(web, try HostName("web-1")), name), geometry: ArchiveGeometry(step: 15), time: t, value: value(i)))
+                writer.submit(ArchiveSample(key: ArchiveKey(.host(web, try HostName(host)), name), geometry: ArchiveGeometry(step: 15), time: t, value: value(i)))
                 writer.submit(ArchiveSample(key: ArchiveKey(.clusterSummary(web), name), geometry: ArchiveGeometry(step: 15), time: t, sum: value(i), num: 1))
             }
         }
