@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "plexus-agent",
             dependencies: [
-                "PlexusAgent", "PlexusCore", "PlexusCommandLine",
+                "PlexusAgent", "PlexusCollectors", "PlexusCore", "PlexusCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

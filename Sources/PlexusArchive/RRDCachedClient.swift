@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PlexusCore
 
 /// A client for rrdcached's line protocol (`man rrdcached`, PROTOCOL), written here because
 /// Debian's librrd doesn't export its batch and flush calls and its `rrdc_update` is one round

@@ -1,4 +1,5 @@
 import Foundation
+import PlexusCore
 
 /// Operator-side commands to an rrdcached: its statistics, flushing a file or everything. Each
 /// call opens its own connection (these are rare, unlike updates). Blocking: call it off the

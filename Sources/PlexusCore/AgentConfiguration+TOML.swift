@@ -118,9 +118,8 @@ extension AgentConfiguration {
         var g = CollectionGroup(metrics: [])
         g.collectOnce = try t.bool("collect_once") ?? g.collectOnce
         g.collectEvery = try t.seconds("collect_every") ?? g.collectEvery
-        g.timeThreshold = try t.seconds("time_threshold") ?? g.timeThreshold
+        g.timeThreshold = try t.seconds("time_threshold", minimum: 1) ?? g.timeThreshold
         guard g.collectOnce || g.collectEvery > 0 else { throw t.error("collect_every", "must be at least 1 second") }
-        guard g.timeThreshold > 0 else { throw t.error("time_threshold", "must be at least 1 second") }
         for var m in try t.tables("metric") ?? [] {
             guard let name = try m.string("name") else { throw m.error("name", "every metric needs a name") }
             if let problem = MetricName.error(for: name) { throw m.error("name", "\(problem)") }
@@ -153,11 +152,10 @@ extension AgentConfiguration {
             throw t.error("url", "a probe needs exactly one of url (HTTP/HTTPS) or tcp (host:port)")
         }
         var probe = Probe(name: name, target: target)
-        probe.interval = try t.seconds("interval") ?? probe.interval
+        probe.interval = try t.seconds("interval", minimum: 1) ?? probe.interval
         probe.timeout = try t.number("timeout", in: 0.01...600) ?? probe.timeout
         probe.expectStatus = try t.integer("expect_status", in: 100...599)
         probe.verifyTLS = try t.bool("verify_tls") ?? probe.verifyTLS
-        guard probe.interval > 0 else { throw t.error("interval", "must be at least 1 second") }
         try t.finish()
         return probe
     }
@@ -209,6 +207,15 @@ extension AgentConfiguration {
         var probeNames: Set<String> = []
         for (i, probe) in probes.enumerated() where !probeNames.insert(probe.name).inserted {
             throw fail("probe[\(i)].name", "another probe is already called \(probe.name.debugDescription)")
+        }
+        // Linux lets two UDP sockets (SO_REUSEADDR) bind one address and port: unicast
+        // datagrams then go to one of them, multicast ones to both. Never what was meant.
+        for (j, later) in udpReceiveChannels.enumerated() {
+            for (i, earlier) in udpReceiveChannels.prefix(j).enumerated()
+            where earlier.port == later.port && earlier.family == later.family && earlier.bind == later.bind {
+                throw fail("udp_recv_channel[\(j)].port", "udp_recv_channel[\(i)] already listens on \(later.bind ?? "*"):\(later.port); "
+                    + "two channels on one address and port split or duplicate the datagrams (join both groups in one channel, or give each its own port or bind)")
+            }
         }
     }
 }

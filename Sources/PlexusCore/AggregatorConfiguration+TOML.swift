@@ -48,6 +48,9 @@ extension AggregatorConfiguration {
         if c.rrdRootdir.isEmpty { throw t.error("rrd_rootdir", "must not be empty") }
         c.rrdcachedAddress = try t.string("rrdcached_address")
         if c.rrdcachedAddress?.isEmpty == true { throw t.error("rrdcached_address", "must not be empty (leave it out to write files directly)") }
+        if let text = c.rrdcachedAddress, RRDCachedAddress(text) == nil {
+            throw t.error("rrdcached_address", "expected unix:/path, /path, host, host:port or [v6]:port, found \(text.debugDescription)")
+        }
         c.rrdcachedFallbackAfter = try t.seconds("rrdcached_fallback_after") ?? c.rrdcachedFallbackAfter
         c.scalable = try t.bool("scalable") ?? c.scalable
         c.writeRRDs = try t.bool("write_rrds") ?? c.writeRRDs
@@ -96,8 +99,7 @@ extension AggregatorConfiguration {
         var t = table
         guard let name = try t.string("name") else { throw t.error("name", "every data_source needs a name") }
         if let problem = ClusterName.error(for: name) { throw t.error("name", "\(problem)") }
-        let step = try t.seconds("step") ?? 15
-        guard step > 0 else { throw t.error("step", "must be at least 1 second") }
+        let step = try t.seconds("step", minimum: 1) ?? 15
         let hosts = try t.strings("hosts")
         let listen = try t.table("listen")
         let transport: DataSource.Transport

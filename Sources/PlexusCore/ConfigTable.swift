@@ -66,8 +66,9 @@ struct ConfigTable {
         return number
     }
 
-    mutating func seconds(_ key: String) throws(ConfigError) -> UInt32? {
-        try integer(key, in: 0...Int(UInt32.max)).map(UInt32.init)
+    /// Whole seconds, at least `minimum` (the range in an error is the one really allowed).
+    mutating func seconds(_ key: String, minimum: Int = 0) throws(ConfigError) -> UInt32? {
+        try integer(key, in: minimum...Int(UInt32.max)).map(UInt32.init)
     }
 
     /// A number; integers are accepted where a fraction is allowed.
@@ -91,11 +92,16 @@ struct ConfigTable {
         }
     }
 
-    /// A list of strings; a single string is a list of one.
+    /// A list of strings, written as an array: a lone string is refused, since
+    /// `"10.0.0.0/8 192.168.0.0/16"` would be read as one entry (gmetad separates by spaces).
     mutating func strings(_ key: String) throws(ConfigError) -> [String]? {
         guard let value = value(key) else { return nil }
-        if let single = value.string { return [single] }
-        guard let array = value.array else { throw mismatch(key, expected: "a string or an array of strings", found: value) }
+        if let single = value.string {
+            // Quoted by hand: TOMLKit redefines String's debugDescription as the bare text.
+            let quoted = "\"" + single.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            throw error(key, "expected an array of strings, found the string \(quoted): write [\(quoted)]")
+        }
+        guard let array = value.array else { throw mismatch(key, expected: "an array of strings", found: value) }
         var result: [String] = []
         for (i, element) in array.enumerated() {
             guard let text = element.string else { throw mismatch("\(key)[\(i)]", expected: "a string", found: element) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PlexusAgent
+import PlexusCollectors
 import PlexusCommandLine
 import PlexusCore
 import ServiceLifecycle
@@ -21,6 +22,9 @@ struct PlexusAgentCommand: AsyncParsableCommand {
 
     @OptionGroup var options: DaemonOptions
 
+    @Flag(help: "List the metrics this agent can send with this configuration (name, units, group, description) and exit.")
+    var listMetrics = false
+
     func run() async throws {
         if options.printDefaultConfig {
             print(AgentConfiguration.defaultTOML, terminator: "")
@@ -31,8 +35,15 @@ struct PlexusAgentCommand: AsyncParsableCommand {
             configuration = try options.configurationText().map { text throws(ConfigError) in
                 try AgentConfiguration.parse(text, file: options.configName)
             } ?? AgentConfiguration()
+            try configuration.checkMetrics(file: options.configName)
         } catch {
             throw options.failure("plexus-agent", error)
+        }
+        if listMetrics {
+            for definition in configuration.metricDefinitions.values.sorted(by: { ($0.group, $0.name) < ($1.group, $1.name) }) {
+                print([definition.name, definition.units.trimmingCharacters(in: .whitespaces).isEmpty ? "-" : definition.units, definition.group, definition.description].joined(separator: "\t"))
+            }
+            return
         }
         if options.check {
             print("\(options.configName): OK")

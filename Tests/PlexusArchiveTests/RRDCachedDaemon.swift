@@ -1,5 +1,6 @@
 import Foundation
 import PlexusArchive
+import PlexusCore
 import PlexusTestSupport
 
 /// A real rrdcached (Debian's), started for an archive test on a unix socket in its own

@@ -55,7 +55,7 @@ import Testing
             [[tcp_accept_channel]]
             port = 0
             gzip_output = true
-            allow = "127.0.0.1"
+            allow = ["127.0.0.1"]
             [[probe]]
             name = "api"
             url = "https://api.example/health"
@@ -113,6 +113,12 @@ import Testing
         ("[[probe]]\nname = \"x\"\nurl = \"ftp://a\"", "agent.toml: key probe[0].url: must start with http:// or https://"),
         ("[[probe]]\nname = \"x\"\ntcp = \"a:1\"\n[[probe]]\nname = \"x\"\ntcp = \"b:2\"", "agent.toml: key probe[1].name: another probe is already called \"x\""),
         ("globals = 3", "agent.toml: key globals: expected a table ([globals]), found an integer"),
+        ("[[udp_recv_channel]]\nport = 8649\n[[udp_recv_channel]]\nport = 8650\n[[udp_recv_channel]]\nport = 8649",
+         "agent.toml: key udp_recv_channel[2].port: udp_recv_channel[0] already listens on *:8649; two channels on one address and port split or "
+            + "duplicate the datagrams (join both groups in one channel, or give each its own port or bind)"),
+        ("[[probe]]\nname = \"x\"\ntcp = \"a:1\"\ninterval = 0", "agent.toml: key probe[0].interval: 0 is out of range 1...4294967295"),
+        ("[[udp_recv_channel]]\nallow = \"127.0.0.1\"",
+         "agent.toml: key udp_recv_channel[0].allow: expected an array of strings, found the string \"127.0.0.1\": write [\"127.0.0.1\"]"),
         ("[globlas]\ndeaf = true", "agent.toml: key globlas: unknown key (this table takes: cluster, collection_group, globals, host, probe, tcp_accept_channel, udp_recv_channel, udp_send_channel)"),
     ]
 
@@ -124,6 +130,21 @@ import Testing
         } throws: { error in
             "\(error)" == message
         }
+    }
+
+    @Test func twoChannelsOnOnePortAreFineOnDifferentAddresses() throws {
+        let config = try AgentConfiguration.parse("""
+            [[udp_recv_channel]]
+            port = 8649
+            bind = "127.0.0.1"
+            [[udp_recv_channel]]
+            port = 8649
+            bind = "127.0.0.2"
+            [[udp_recv_channel]]
+            port = 8649
+            family = "inet6"
+            """, file: "agent.toml")
+        #expect(config.udpReceiveChannels.count == 3)
     }
 
     @Test func syntaxErrorsCarryLineAndColumn() {

@@ -24,6 +24,17 @@ import Testing
         #expect(failed.stderr == "plexus-agent: \(bad.path): key udp_send_channel[0].ttl: expected an integer, found a string\n")
         let missing = try Executable("plexus-agent").run(["--check", "--config", folder.url.appendingPathComponent("nope.toml").path])
         #expect(missing.status == 1 && missing.stderr.hasSuffix("nope.toml: no such file\n"))
+        // A metric nobody provides is a typo, said before the agent runs for months without it.
+        let typo = try folder.write("typo.toml", "[[collection_group]]\ncollect_every = 20\n[[collection_group.metric]]\nname = \"load_onee\"\n")
+        let unknown = try Executable("plexus-agent").run(["--check", "--config", typo.path])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.hasPrefix("plexus-agent: \(typo.path): key collection_group[0].metric[0].name: no metric \"load_onee\" here (did you mean \"load_one\"?)"),
+                "\(unknown.stderr)")
+        let listed = try Executable("plexus-agent").run(["--list-metrics"])
+        #expect(listed.status == 0 && listed.stdout.contains("load_one\t-\tload\t") && listed.stdout.contains("cpu_user\t%\tcpu\t"), "\(listed.stdout.prefix(300))")
+        // The probes' metrics count as provided.
+        let probed = try folder.write("probe.toml", "[[probe]]\nname = \"api\"\ntcp = \"127.0.0.1:1\"\n[[collection_group]]\n[[collection_group.metric]]\nname = \"probe_api_up\"\n")
+        #expect(try Executable("plexus-agent").run(["--check", "--config", probed.path]).status == 0)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))

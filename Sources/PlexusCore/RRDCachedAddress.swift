@@ -32,6 +32,10 @@ public enum RRDCachedAddress: Sendable, Hashable, CustomStringConvertible {
             host = String(text[..<colon])
             guard let p = Int(text[text.index(after: colon)...]) else { return nil }
             port = p
+        } else if text.contains(":") {
+            // More than one colon without brackets: an IPv6 address alone, or nothing
+            // (`foo:bar:baz` is a typo, not a host).
+            guard IPAddress(text) != nil else { return nil }
         }
         guard !host.isEmpty, (1...65535).contains(port), !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
         self = .tcp(host: host, port: port)

@@ -1,0 +1,37 @@
+import PlexusCore
+
+extension AgentConfiguration {
+    /// Every metric this agent can send, the collectors' and the probes', by name.
+    public var metricDefinitions: [String: MetricDefinition] {
+        CollectorSet.standard(startTime: 0, location: location, extra: [ProbeCollector(probes: probes, board: ProbeBoard())]).definitions
+    }
+
+    /// What the parser alone can't know: every metric a `collection_group` names is one this
+    /// agent provides (gmond logs an unknown one and sends nothing for it: a typo such as
+    /// `load_onee` would go unnoticed for months). `--check` and start-up both ask.
+    public func checkMetrics(file: String) throws(ConfigError) {
+        let known = Set(metricDefinitions.keys)
+        for (g, group) in collectionGroups.enumerated() {
+            for (m, metric) in group.metrics.enumerated() where !known.contains(metric.name) {
+                let near = known.map { ($0, Self.distance($0, metric.name)) }.filter { $0.1 <= 2 }.min { ($0.1, $0.0) < ($1.1, $1.0) }
+                throw ConfigError(file: file, key: "collection_group[\(g)].metric[\(m)].name",
+                                  reason: "no metric \(metric.name.debugDescription) here" + (near.map { " (did you mean \($0.0.debugDescription)?)" } ?? "")
+                                    + "; `plexus-agent --list-metrics` lists the \(known.count) there are")
+            }
+        }
+    }
+
+    /// Edits (insert, delete, replace) from `a` to `b`.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}
