@@ -38,14 +38,19 @@ public struct TimeLimits: Sendable, Equatable {
 
     /// Why `start`…`end` can't be drawn, or nil. `labels` name the two in messages.
     public func problem(start: Int64, end: Int64, now: Int64, labels: (start: String, end: String) = ("start", "end")) -> String? {
-        let latest = now + future
         for (time, label) in [(start, labels.start), (end, labels.end)] {
-            if time < Self.earliest { return "\(label) (\(time)) is before 2000-01-01 (\(Self.earliest)): no archive reaches back that far" }
-            if time > latest { return "\(label) (\(time)) is more than \(future / 86_400) days from now" }
+            if let problem = problem(time: time, now: now, label: label) { return problem }
         }
         if end - start > maxSpan {
             return "\(end - start) seconds from \(labels.start) to \(labels.end) is longer than the \(maxSpan / 86_400) days the archives allow (ask for a shorter span)"
         }
+        return nil
+    }
+
+    /// Why `time` can't be one end of a graph, or nil: before 2000-01-01, or too far ahead.
+    public func problem(time: Int64, now: Int64, label: String) -> String? {
+        if time < Self.earliest { return "\(label) (\(time)) is before 2000-01-01 (\(Self.earliest)): no archive reaches back that far" }
+        if time > now + future { return "\(label) (\(time)) is more than \(future / 86_400) days from now" }
         return nil
     }
 

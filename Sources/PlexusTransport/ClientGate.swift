@@ -27,20 +27,28 @@ public final class ClientGate: Sendable {
         public var limit: Int
         public var perAddressLimit: Int
         public var refused: Refusals
+        /// Connections gone before they could be decided on (reset or closed by the client
+        /// while queued for accept): not refusals, nothing was refused to them.
+        public var gone: Int
     }
 
-    private let state: Mutex<(budget: ConnectionBudget, refused: Refusals)>
+    private let state: Mutex<(budget: ConnectionBudget, refused: Refusals, gone: Int)>
     private let clock: @Sendable () -> Int64
 
     public init(limits: ConnectionBudget.Limits, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
-        state = Mutex((ConnectionBudget(limits: limits), Refusals()))
+        state = Mutex((ConnectionBudget(limits: limits), Refusals(), 0))
         self.clock = clock
     }
 
     /// Decides on a client at `peer` for a port whose allow-list is `allow` (empty: anyone).
     /// The address comes back with `.admit`; give it to `release` when the connection closes.
-    public func admit(_ peer: SocketAddress?, allow: [CIDRBlock]) -> (decision: ConnectionBudget.Decision, address: IPAddress?) {
-        guard let address = peer?.ipAddress.flatMap(IPAddress.init)?.unmapped else { return (.untrusted, nil) }
+    /// No decision (nil) for a client already gone: a connection reset before it was accepted
+    /// has no address left to decide on, and is counted as `gone`, not as refused.
+    public func admit(_ peer: SocketAddress?, allow: [CIDRBlock]) -> (decision: ConnectionBudget.Decision?, address: IPAddress?) {
+        guard let address = peer?.ipAddress.flatMap(IPAddress.init)?.unmapped else {
+            state.withLock { $0.gone += 1 }
+            return (nil, nil)
+        }
         let trusted = allow.allows(address)
         let now = clock()
         let decision = state.withLock { state in
@@ -68,7 +76,9 @@ public final class ClientGate: Sendable {
     }
 
     public var snapshot: Snapshot {
-        state.withLock { Snapshot(open: $0.budget.open, limit: $0.budget.limits.total, perAddressLimit: $0.budget.limits.perAddress, refused: $0.refused) }
+        state.withLock {
+            Snapshot(open: $0.budget.open, limit: $0.budget.limits.total, perAddressLimit: $0.budget.limits.perAddress, refused: $0.refused, gone: $0.gone)
+        }
     }
 
     /// The process's descriptor limit, raised first from its soft to its hard value (as most
@@ -138,7 +148,7 @@ public final class ClientGateHandler: ChannelInboundHandler, RemovableChannelHan
         if let address {
             admitted = address
         } else {
-            onRefused(decision, peer?.description ?? "unknown peer")
+            if let decision { onRefused(decision, peer?.description ?? "unknown peer") }
             context.close(promise: nil)
         }
     }

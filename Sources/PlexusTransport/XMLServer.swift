@@ -89,7 +89,11 @@ public struct XMLServer: Sendable {
                     guard let address else {
                         // Closed here, without a task: nothing is read from it.
                         try? await client.executeThenClose { _, _ in }
-                        report(.refused(decision, peer: peer?.description ?? "unknown peer"))
+                        if let decision {
+                            report(.refused(decision, peer: peer?.description ?? "unknown peer"))
+                        } else {
+                            report(.failed("a client left (reset its connection) before it was accepted"))
+                        }
                         continue
                     }
                     group.addTask {

@@ -57,6 +57,8 @@ enum PrometheusText {
                 ([("reason", "untrusted")], Double(clients.refused.untrusted)), ([("reason", "full")], Double(clients.refused.full)),
                 ([("reason", "address_full")], Double(clients.refused.addressFull)),
             ])
+            out.add("plexus_clients_gone_total", "counter", "Connections reset by their client before they could be accepted (not refusals).",
+                    [([], Double(clients.gone))])
         }
         out.add("plexus_renders_total", "counter", "Renders made (clients asking the same thing at once share one).",
                 [([("kind", "xml")], Double(status.renders?.xml ?? 0)), ([("kind", "interactive")], Double(status.renders?.interactive ?? 0)),

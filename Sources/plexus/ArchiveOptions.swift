@@ -194,8 +194,15 @@ struct SeriesOptions: ParsableArguments {
     func parameters(now: Int64) throws -> [(String, String)] {
         var parameters = [("cluster", cluster), ("host", host), ("grid", grid), ("metric", metric), ("report", report), ("range", range)]
             .compactMap { name, value in value.map { (name, $0) } }
-        if let start { parameters.append(("start", String(try Self.time(start, "--start", now: now)))) }
-        if let end { parameters.append(("end", String(try Self.time(end, "--end", now: now)))) }
+        // Times go as epochs, checked here as the server checks them: an epoch it can't take
+        // (before 2000, which is also fewer than 9 digits) is this command's error, said as
+        // the local archive would say it, not the server's "not a time".
+        for (text, name, option) in [(start, "start", "--start"), (end, "end", "--end")] {
+            guard let text else { continue }
+            let time = try Self.time(text, option, now: now)
+            if let problem = TimeLimits().problem(time: time, now: now, label: option) { throw Failure.badInput(problem) }
+            parameters.append((name, String(time)))
+        }
         return parameters
     }
 

@@ -8,16 +8,51 @@ struct Decode: ParsableCommand {
         abstract: "Decode Ganglia XDR datagrams (one datagram per file) into JSON lines.",
         discussion: """
             Each FILE holds exactly one UDP payload, as captured from port 8649. Use - for
-            standard input. A file that doesn't decode is reported on standard error and the
-            exit status is 1; the other files are still printed.
+            standard input. A directory stands for every regular file in it, in name order (the
+            way to decode thousands of captures: the argument parser's cost grows with the
+            square of the number of arguments, 8,000 of them took 29 s). A file that doesn't
+            decode is reported on standard error and the exit status is 1; the other files are
+            still printed.
 
-            Example:
-              plexus decode captures/*.bin | jq -c '{name, value}'
+            Examples:
+              plexus decode captures/ | jq -c '{name, value}'
+              find captures -name '*.bin' | plexus decode --files-from -
             """
     )
 
-    @Argument(help: "Datagram files (- for standard input).")
-    var files: [String]
+    @Argument(help: "Datagram files or directories of them (- for standard input).")
+    var files: [String] = []
+
+    @Option(help: "Read the paths to decode from this file, one per line (- for standard input).")
+    var filesFrom: String?
+
+    func validate() throws {
+        if files.isEmpty && filesFrom == nil { throw ValidationError("name the datagram files, a directory of them, or --files-from") }
+        if filesFrom == "-" && files.contains("-") { throw ValidationError("standard input can't be both the list of files and a datagram") }
+    }
+
+    /// The files named: arguments (directories expanded, in name order), then --files-from's.
+    func paths() throws -> [String] {
+        var paths: [String] = []
+        for file in files {
+            var isDirectory: ObjCBool = false
+            if file != "-", FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: file).sorted()
+                let base = file.hasSuffix("/") ? file : file + "/"
+                paths += names.map { base + $0 }.filter { path in
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+                }
+            } else {
+                paths.append(file)
+            }
+        }
+        if let filesFrom {
+            let list = filesFrom == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try read(filesFrom).withUnsafeBufferPointer { Data($0) }
+            paths += String(decoding: list, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        }
+        return paths
+    }
 
     func run() throws {
         let encoder = JSONEncoder()
@@ -25,7 +60,7 @@ struct Decode: ParsableCommand {
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var failed = false
-        for file in files {
+        for file in try paths() {
             do {
                 let bytes = try read(file)
                 let message = try GangliaMessage(xdr: bytes)

@@ -83,6 +83,9 @@ struct Graph: AsyncParsableCommand {
         }
     }
 
+    /// `--format`, else the output's extension: `.png` or `.svg`; none (or `-`) is PNG. Any
+    /// other extension is refused rather than filled with PNG bytes (`x.gif` would not be a
+    /// GIF); `--format png` writes it anyway.
     static func format(_ format: String?, output: String) throws -> GraphArguments.ImageFormat {
         if let format {
             guard let chosen = GraphArguments.ImageFormat(rawValue: format.uppercased()) else {
@@ -90,7 +93,14 @@ struct Graph: AsyncParsableCommand {
             }
             return chosen
         }
-        return output.lowercased().hasSuffix(".svg") ? .svg : .png
+        let name = output.split(separator: "/").last.map(String.init) ?? output
+        guard output != "-", let dot = name.lastIndex(of: "."), dot != name.startIndex else { return .png }
+        switch name[name.index(after: dot)...].lowercased() {
+        case "png": return .png
+        case "svg": return .svg
+        case let other:
+            throw Failure.badInput("plexus graph draws PNG or SVG, not \(other.uppercased()): name the file .png or .svg, or give --format")
+        }
     }
 }
 

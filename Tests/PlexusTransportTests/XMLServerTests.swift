@@ -234,6 +234,20 @@ import Testing
         #expect(!channel.isActive && refusals.value == ["not a trusted address"] && gate.snapshot.refused.untrusted == 1)
     }
 
+    @Test func aClientGoneBeforeItWasAcceptedIsNotCountedAsRefused() throws {
+        // A connection reset while queued for accept has no peer address left.
+        let gate = ClientGate(limits: .init(total: 10, perAddress: 10))
+        let refusals = Locked<[String]>([])
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(ClientGateHandler(gate: gate, allow: []) { decision, _ in
+            refusals.update { $0.append("\(decision)") }
+        })
+        channel.pipeline.fireChannelActive()
+        #expect(!channel.isActive && refusals.value.isEmpty)
+        #expect(gate.snapshot.refused == ClientGate.Refusals() && gate.snapshot.gone == 1 && gate.snapshot.open == 0)
+        #expect(gate.admit(nil, allow: []).decision == nil)
+    }
+
     @Test func anAdmittedConnectionPassesReadsAndGivesItsPlaceBack() throws {
         let gate = ClientGate(limits: .init(total: 10, perAddress: 10))
         let channel = EmbeddedChannel()

@@ -94,6 +94,11 @@ import Testing
             (["graph", "--report", "cpu", "--host", "web-9", "-o", image] + server, 1, "unknown host \"web-9\""),
             (["graph", "--report", "cpu", "-o", image, "--server", "http://127.0.0.1:\(closed)"], 2, "cannot reach http://127.0.0.1:\(closed)"),
             (["export", "--metric", "load_one", "--server", "ftp://x"], 1, "expected http://HOST:PORT"),
+            // Times the server would refuse are refused here, in the local archive's words.
+            (["graph", "--report", "cpu", "--cluster", "web", "--start", "1970-01-02", "-o", image] + server, 1, "--start (86400) is before 2000-01-01"),
+            (["graph", "--report", "cpu", "--cluster", "web", "--end", "+5000d", "-o", image] + server, 1, "--end"),
+            // A name promising another format than the bytes it would hold.
+            (["graph", "--report", "cpu", "--cluster", "web", "-o", "x.gif"] + server, 1, "draws PNG or SVG, not GIF"),
         ] as [([String], Int32, String)] {
             let result = try await Self.plexus(arguments)
             #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result.stderr)")

@@ -31,6 +31,25 @@ import Testing
         }
     }
 
+    @Test func aDirectoryOrAListDecodesThousandsOfCaptures() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plexus-decode-many-\(getpid())")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("captures/nested"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let datagram = try Data(contentsOf: xdrFixtures.appendingPathComponent("value-float-load_one.bin"))
+        // 8,000 files as arguments took 29 s (the argument parser is quadratic); as a directory
+        // they are one argument. Subdirectories are not entered.
+        for i in 0..<8000 { try datagram.write(to: folder.appendingPathComponent(String(format: "captures/%05d.bin", i))) }
+        let byDirectory = try Executable("plexus").run(["decode", "captures"], in: folder)
+        #expect(byDirectory.status == 0 && byDirectory.stderr.isEmpty)
+        let lines = byDirectory.stdout.split(separator: "\n")
+        #expect(lines.count == 8000 && lines.first?.contains(#""file":"captures/00000.bin""#) == true && lines.last?.contains("07999.bin") == true)
+        let list = (0..<3).map { String(format: "captures/%05d.bin", $0) }.joined(separator: "\n") + "\n"
+        let byList = try Executable("plexus").run(["decode", "--files-from", "-"], stdin: Data(list.utf8), in: folder)
+        #expect(byList.status == 0 && byList.stdout.split(separator: "\n").count == 3)
+        let nothing = try Executable("plexus").run(["decode"], in: folder)
+        #expect(nothing.status != 0 && nothing.stderr.contains("--files-from"))
+    }
+
     @Test func readsStandardInputAndKeepsSpecialFloats() throws {
         let nan = GangliaMessage.value(MetricIdentity(host: "h", name: "x"), format: "%f", value: .double(.nan))
         let result = try Executable("plexus").run(["decode", "-"], stdin: Data(nan.xdr))
