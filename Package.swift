@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "plexus-aggregator",
             dependencies: [
-                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine", "PlexusWeb",
+                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine", "PlexusTransport", "PlexusWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -43,7 +43,12 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
         public var filesCreated: Int
         /// Samples of new series refused a file (`max_new_series_per_*`, `rrd_keep_free`).
         public var seriesRefused: Int?
+        /// The latest failure (file, librrd's or the system's reason with errno) and when
+        /// (unix seconds); kept after writes succeed again.
         public var lastError: String?
+        public var lastErrorAt: Int64?
+        /// Since when writes have been failing; absent once they succeed again.
+        public var failingSince: Int64?
     }
 
     public var host: String
@@ -89,7 +94,8 @@ extension AggregatorService {
                 enabled: writer != nil, rrdRootdir: config.rrdRootdir, rrdcached: config.rrdcachedAddress,
                 submitted: s.samplesSubmitted, refused: s.samplesRefused, queued: w.queued, written: w.written,
                 viaRRDCached: w.viaRRDCached, fallback: w.fallback, dropped: w.dropped, stale: w.stale, failed: w.failed,
-                filesCreated: w.filesCreated, seriesRefused: w.seriesRefused, lastError: w.lastError),
+                filesCreated: w.filesCreated, seriesRefused: w.seriesRefused, lastError: w.lastError, lastErrorAt: w.lastErrorAt,
+                failingSince: w.failingSince),
             rootSummaries: s.rootSummaries)
     }
 

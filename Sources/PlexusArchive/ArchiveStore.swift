@@ -50,7 +50,7 @@ public struct ArchiveStore: Sendable {
     public func prepare(path: String, key: ArchiveKey, geometry: ArchiveGeometry, firstTime: Int64) throws(RRDError) -> Preparation {
         var status = stat()
         if stat(path, &status) == 0 {
-            settle(path)
+            settle(path, sync: false)
             return .existing(lastUpdate: try RRDError.retryingLocked { () throws(RRDError) in try functions.lastUpdate(path: path) }.time)
         }
         try makeDirectories(for: key)
@@ -60,7 +60,12 @@ public struct ArchiveStore: Sendable {
         let temporary = path + Self.creatingSuffix + String(getpid())
         unlink(temporary)
         // createArguments begins with --step N --start T; rrd_create_r2 takes those as parameters.
-        try functions.create(path: temporary, step: geometry.step, start: start, definitions: Array(arguments.dropFirst(4)))
+        do {
+            try functions.create(path: temporary, step: geometry.step, start: start, definitions: Array(arguments.dropFirst(4)))
+        } catch {
+            unlink(temporary)
+            throw diagnosed(error, path: path, needing: estimatedSize(summary: key.location.isSummary))
+        }
         defer { unlink(temporary) }
         settle(temporary)
         if link(temporary, path) != 0 {
@@ -74,8 +79,34 @@ public struct ArchiveStore: Sendable {
 
     static let creatingSuffix = ".creating-"
 
+    /// A file's size, near enough: 8 bytes per row per data source, and a header.
+    func estimatedSize(summary: Bool) -> Int {
+        archives.reduce(0) { $0 + $1.rows } * 8 * (summary ? 2 : 1) + 4096
+    }
+
+    /// librrd's creation, failing on a full disk, says nothing and leaves `errno` to its
+    /// clean-up (ENOENT from removing its temporary file): the filesystem says what happened.
+    /// The error names `path`, the file being made (not librrd's temporary one).
+    func diagnosed(_ error: RRDError, path: String, needing bytes: Int) -> RRDError {
+        var diagnosed = error
+        diagnosed.path = path
+        var info = statvfs()
+        guard statvfs(URL(fileURLWithPath: path).deletingLastPathComponent().path, &info) == 0 else { return diagnosed }
+        let free = Int(info.f_bavail) * Int(info.f_frsize)
+        if free < bytes {
+            diagnosed.message = "\(String(cString: strerror(ENOSPC))) (errno \(ENOSPC)): \(free) bytes free, the file needs about \(bytes) (librrd said: \(error.message))"
+        } else if info.f_files > 0, info.f_favail == 0 {
+            diagnosed.message = "\(String(cString: strerror(ENOSPC))) (errno \(ENOSPC)): no free inodes (librrd said: \(error.message))"
+        }
+        return diagnosed
+    }
+
     /// Writes the file's cached pages out and drops them from the page cache, once per file per
-    /// process (on creation or first touch).
+    /// process (on creation or first touch). On first touch of a file that exists (after a
+    /// restart) without the sync: `POSIX_FADV_DONTNEED` drops the clean pages and starts
+    /// writing the dirty ones, which is what matters, and a restart's first round no longer
+    /// waits for one `fdatasync` per file (a process killed mid-round left thousands of dirty
+    /// files: 500 files/s, and the summaries queued behind them).
     ///
     /// Why: librrd updates through a shared `mmap`. On kernels that cache file data in large
     /// folios (ext4 on Linux 6.16+; seen on 6.18 here), a file written with `write()` — as
@@ -84,10 +115,10 @@ public struct ArchiveStore: Sendable {
     /// of disk writes. librrd maps with `MADV_RANDOM`, so pages faulted in after this come back
     /// one 4 KB page at a time, and the same update costs 12–20 KB (docs/format/rrd.md,
     /// "Writes that reach the disk"). Harmless where folios are small: one `fdatasync` per file.
-    func settle(_ path: String) {
+    func settle(_ path: String, sync: Bool = true) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
-        fdatasync(fd)
+        if sync { fdatasync(fd) }
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED))
         close(fd)
     }

@@ -18,11 +18,37 @@ struct PendingFile {
 /// One shard of the writer: its part of the queue (behind a mutex, touched briefly by submitters
 /// and its thread) and its thread.
 final class Shard: Sendable {
+    /// Files in the order their first waiting value arrived, taken from `head` on.
+    struct Order {
+        var keys: [ArchiveKey] = []
+        var head = 0
+
+        var isEmpty: Bool { head >= keys.count }
+
+        /// Up to `limit` keys from the head.
+        mutating func take(_ limit: Int) -> ArraySlice<ArchiveKey> {
+            let end = min(keys.count, head + limit)
+            defer {
+                head = end
+                if head >= keys.count {
+                    keys.removeAll(keepingCapacity: true)
+                    head = 0
+                } else if head > 4096, head * 2 > keys.count {
+                    keys.removeFirst(head)
+                    head = 0
+                }
+            }
+            return keys[head..<end]
+        }
+    }
+
     struct Queue {
         var pending: [ArchiveKey: PendingFile] = [:]
-        /// Files in the order their first waiting value arrived.
-        var order: [ArchiveKey] = []
-        var head = 0
+        /// Summaries' files go first: after a restart (or any backlog) they would otherwise
+        /// wait behind thousands of hosts' files, and a process killed meanwhile loses the
+        /// grid's and clusters' history first. A few dozen files, against thousands.
+        var summaries = Order()
+        var hosts = Order()
         /// A drain job is queued or running on the thread.
         var scheduled = false
         var stopping = false
@@ -51,7 +77,7 @@ final class Shard: Sendable {
                 let value = PendingValue(time: sample.time, sum: sample.sum, num: sample.num)
                 if q.pending[key]?.values.append(value) == nil {
                     q.pending[key] = PendingFile(geometry: sample.geometry, values: [value])
-                    q.order.append(key)
+                    if key.location.isSummary { q.summaries.keys.append(key) } else { q.hosts.keys.append(key) }
                 }
             }
             q.enqueued += samples.count
@@ -83,22 +109,16 @@ final class Shard: Sendable {
     private func drainQueue() {
         while true {
             let round = queue.withLock { q -> [(ArchiveKey, PendingFile)]? in
-                guard q.head < q.order.count else {
-                    q.order.removeAll(keepingCapacity: true)
-                    q.head = 0
+                guard !q.summaries.isEmpty || !q.hosts.isEmpty else {
                     q.scheduled = false
                     return nil
                 }
-                let end = min(q.order.count, q.head + filesPerRound)
+                var keys = q.summaries.take(filesPerRound)
+                if keys.count < filesPerRound { keys += q.hosts.take(filesPerRound - keys.count) }
                 var round: [(ArchiveKey, PendingFile)] = []
-                round.reserveCapacity(end - q.head)
-                for key in q.order[q.head..<end] {
+                round.reserveCapacity(keys.count)
+                for key in keys {
                     if let file = q.pending.removeValue(forKey: key) { round.append((key, file)) }
-                }
-                q.head = end
-                if q.head > 4096, q.head * 2 > q.order.count {
-                    q.order.removeFirst(q.head)
-                    q.head = 0
                 }
                 return round
             }
@@ -169,8 +189,9 @@ final class ShardWorker: @unchecked Sendable {
             do {
                 path = try store.path(of: key)
                 // A series without a file asks the guard first; refused, it asks again next time.
-                if let guarding = configuration.newSeries, access(path, F_OK) != 0, guarding.mayCreate(key) != nil {
+                if let guarding = configuration.newSeries, access(path, F_OK) != 0, let reason = guarding.mayCreate(key) {
                     counters.seriesRefused.add(file.values.count, ordering: .relaxed)
+                    counters.report(.seriesRefused(subject: NewSeriesGuard.subject(key), reason: reason))
                     return nil
                 }
                 let preparation = try store.prepare(path: path, key: key, geometry: file.geometry, firstTime: file.values[0].time)
@@ -199,6 +220,7 @@ final class ShardWorker: @unchecked Sendable {
             do {
                 try RRDError.retryingLocked { () throws(RRDError) in try store.functions.update(path: update.path, values: update.texts) }
                 counters.written.add(update.texts.count, ordering: .relaxed)
+                counters.succeeded()
                 if fallback { counters.fallback.add(update.texts.count, ordering: .relaxed) }
             } catch {
                 counters.fail(update.texts.count, error)
@@ -216,6 +238,7 @@ final class ShardWorker: @unchecked Sendable {
                 do {
                     let errors = try client.batch(updates.map { ($0.path, $0.texts) })
                     counters.batches.add(1, ordering: .relaxed)
+                    if unreachableSince != nil { counters.report(.rrdcachedBack) }
                     unreachableSince = nil
                     backoff = .milliseconds(100)
                     var failedValues = 0
@@ -234,11 +257,13 @@ final class ShardWorker: @unchecked Sendable {
                     let total = updates.reduce(0) { $0 + $1.texts.count }
                     counters.written.add(total - failedValues, ordering: .relaxed)
                     counters.viaRRDCached.add(total - failedValues, ordering: .relaxed)
+                    if total > failedValues { counters.succeeded() }
                     return
                 } catch where error.kind == .connection {
                     client.close()
                     counters.connectionFailures.add(1, ordering: .relaxed)
-                    counters.lastError.withLock { $0 = error.description }
+                    counters.note(error)
+                    counters.report(.rrdcachedUnreachable(error))
                     unreachableSince = unreachableSince ?? now
                     nextAttempt = now + backoff
                     // Quick retries while waiting for it; once writing directly, rarer ones (a

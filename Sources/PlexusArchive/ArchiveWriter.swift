@@ -1,3 +1,4 @@
+import Foundation
 import PlexusCore
 import ServiceLifecycle
 import Synchronization
@@ -39,6 +40,11 @@ public final class ArchiveWriter: Service, Sendable {
         public var rrdcachedTimeout: Duration
         /// Asked before a file is created (cardinality and disk budget); nil: always create.
         public var newSeries: NewSeriesGuard?
+        /// Told of every failure and recovery as it happens, on the writer's threads (the
+        /// aggregator logs them, rate-limited): every failure counted also reaches the log.
+        public var report: @Sendable (Report) -> Void = { _ in }
+        /// Seconds since the epoch, for the times in `Statistics` (tests pin it).
+        public var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
         public init(
             workers: Int = 1, queueCapacity: Int = 1_000_000, filesPerRound: Int = 1000, rrdcached: RRDCachedAddress? = nil,
@@ -51,6 +57,21 @@ public final class ArchiveWriter: Service, Sendable {
             self.rrdcachedFallbackAfter = rrdcachedFallbackAfter
             self.rrdcachedTimeout = rrdcachedTimeout
         }
+    }
+
+    /// What the writer tells its owner as it happens.
+    public enum Report: Sendable, Equatable {
+        /// `values` values of one file could not be written (the error names the file and the
+        /// system's reason).
+        case failed(RRDError, values: Int)
+        /// A write succeeded after `failures` values failed since `since`.
+        case recovered(failures: Int, since: Int64)
+        /// A new series was refused its file (`subject`: cluster/host/metric).
+        case seriesRefused(subject: String, reason: String)
+        /// rrdcached could not be reached (samples wait, or are written directly).
+        case rrdcachedUnreachable(RRDError)
+        /// rrdcached answers again.
+        case rrdcachedBack
     }
 
     /// Counters since start (the aggregator shows them in `/status` and `/metrics`).
@@ -80,7 +101,12 @@ public final class ArchiveWriter: Service, Sendable {
         public var batches = 0
         /// Times the rrdcached connection was lost or could not be made.
         public var connectionFailures = 0
+        /// The latest failure, and when it happened; kept after writes succeed again.
         public var lastError: String?
+        public var lastErrorAt: Int64?
+        /// Since when writes fail: nil again once a write succeeds 10 s or more after the last
+        /// failure.
+        public var failingSince: Int64?
 
         public init() {}
     }
@@ -95,7 +121,7 @@ public final class ArchiveWriter: Service, Sendable {
     public init(store: ArchiveStore, configuration: Configuration = Configuration()) {
         self.store = store
         self.configuration = configuration
-        let counters = Counters()
+        let counters = Counters(report: configuration.report, clock: configuration.clock)
         self.counters = counters
         self.shards = (0..<configuration.workers).map { Shard(index: $0, store: store, configuration: configuration, counters: counters) }
     }
@@ -182,11 +208,60 @@ final class Counters: Sendable {
     let updateCalls = Atomic<Int>(0)
     let batches = Atomic<Int>(0)
     let connectionFailures = Atomic<Int>(0)
-    let lastError = Mutex<String?>(nil)
+    let report: @Sendable (ArchiveWriter.Report) -> Void
+    let clock: @Sendable () -> Int64
+    private struct Trouble {
+        var lastError: String?
+        var lastErrorAt: Int64?
+        /// While failing: since when, and how many values failed.
+        var failing: (since: Int64, values: Int)?
+    }
+    private let trouble = Mutex(Trouble())
+    /// Set while `trouble.failing` is: successes look here, not at the mutex.
+    private let isFailing = Atomic<Bool>(false)
 
+    init(report: @escaping @Sendable (ArchiveWriter.Report) -> Void = { _ in }, clock: @escaping @Sendable () -> Int64 = { 0 }) {
+        self.report = report
+        self.clock = clock
+    }
+
+    /// `count` values failed with `error`: counted, remembered with its time, reported.
     func fail(_ count: Int, _ error: RRDError) {
         failed.add(count, ordering: .relaxed)
-        lastError.withLock { $0 = error.description }
+        note(error)
+        trouble.withLock { trouble in
+            if trouble.failing == nil { trouble.failing = (trouble.lastErrorAt ?? clock(), 0) }
+            trouble.failing!.values += count
+        }
+        isFailing.store(true, ordering: .relaxed)
+        report(.failed(error, values: count))
+    }
+
+    /// The latest error, without counting values as failed (rrdcached away: they wait).
+    func note(_ error: RRDError) {
+        let now = clock()
+        trouble.withLock {
+            $0.lastError = error.description
+            $0.lastErrorAt = now
+        }
+    }
+
+    /// Seconds without a failure, and a success, that end a failing spell: one file that
+    /// keeps failing among many that are written is one long spell, not a flap per round.
+    static let quiet: Int64 = 10
+
+    /// Values were written: ends a failing spell once nothing failed for `quiet` seconds (and
+    /// says so once).
+    func succeeded() {
+        guard isFailing.load(ordering: .relaxed) else { return }
+        let now = clock()
+        let ended = trouble.withLock { trouble -> (since: Int64, values: Int)? in
+            guard let failing = trouble.failing, now - (trouble.lastErrorAt ?? now) >= Self.quiet else { return nil }
+            trouble.failing = nil
+            isFailing.store(false, ordering: .relaxed)
+            return failing
+        }
+        if let ended { report(.recovered(failures: ended.values, since: ended.since)) }
     }
 
     func snapshot() -> ArchiveWriter.Statistics {
@@ -204,7 +279,11 @@ final class Counters: Sendable {
         s.updateCalls = updateCalls.load(ordering: .relaxed)
         s.batches = batches.load(ordering: .relaxed)
         s.connectionFailures = connectionFailures.load(ordering: .relaxed)
-        s.lastError = lastError.withLock { $0 }
+        trouble.withLock { trouble in
+            s.lastError = trouble.lastError
+            s.lastErrorAt = trouble.lastErrorAt
+            s.failingSince = trouble.failing?.since
+        }
         return s
     }
 }

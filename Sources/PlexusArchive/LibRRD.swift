@@ -1,4 +1,5 @@
 internal import CRRD  // not re-exported: clients of PlexusArchive never see C types or need the module map
+import Glibc
 import Synchronization
 
 /// The shim: every call into librrd is in this file, so there is one place to read what we ask of
@@ -113,23 +114,39 @@ public struct LibRRD: RRDFunctions {
         var function: String
         var path: String?
         var message: String?
+        /// `errno` right after the call (0 when the call set none).
+        var code: Int32 = 0
 
         func check(failed: Bool) throws(RRDError) {
             guard failed else { return }
-            throw RRDError(.library(function: function), path: path, message: message ?? "failed without a message")
+            throw RRDError(.library(function: function), path: path, message: Self.reason(message, code))
+        }
+
+        /// librrd's words; where it has none (rrd_create_r2 on a full disk), the system's.
+        static func reason(_ message: String?, _ code: Int32) -> String {
+            let system = code == 0 ? nil : "\(String(cString: strerror(code))) (errno \(code))"
+            switch (message, system) {
+            case (let message?, let system?) where !message.contains(String(cString: strerror(code))): return "\(message): \(system)"
+            case (let message?, _): return message
+            case (nil, let system?): return system
+            case (nil, nil): return "failed, and neither librrd nor the system said why"
+            }
         }
     }
 
-    /// Clears the thread's error, makes the call, reads the error: no suspension point between.
+    /// Clears the thread's error and errno, makes the call, reads both: no suspension point
+    /// between.
     static func call<Result>(_ function: String, _ path: String?, _ body: () -> Result) -> Outcome<Result> {
         rrd_clear_error()
+        errno = 0
         let result = body()
+        let code = errno
         var message: String? = nil
         if rrd_test_error() != 0, let text = rrd_get_error() {
             message = String(cString: text)
             rrd_clear_error()
         }
-        return Outcome(result: result, function: function, path: path, message: message)
+        return Outcome(result: result, function: function, path: path, message: message, code: code)
     }
 
     // MARK: - Copying out of C

@@ -71,6 +71,12 @@ enum PrometheusText {
         ])
         out.add("plexus_archive_queued", "gauge", "Archive samples waiting to be written.", [([], Double(a.queued))])
         out.add("plexus_archive_files_created_total", "counter", "RRD files created.", [([], Double(a.filesCreated))])
+        out.add("plexus_archive_failing", "gauge", "1 while archive writes fail (until one succeeds 10 s after the last failure).",
+                [([], a.failingSince == nil ? 0 : 1)])
+        if let at = a.lastErrorAt {
+            out.add("plexus_archive_last_error_timestamp_seconds", "gauge", "When the latest archive write failed (see /status for why).",
+                    [([], Double(at))])
+        }
         let clusters = grid.clusterRows()
         out.add("plexus_hosts", "gauge", "Hosts of a cluster, up or down.", clusters.flatMap { c in
             [([("cluster", c.cluster), ("state", "up")], Double(c.up)), ([("cluster", c.cluster), ("state", "down")], Double(c.down))]

@@ -7,6 +7,7 @@ import PlexusAggregator
 import PlexusArchive
 import PlexusCommandLine
 import PlexusCore
+import PlexusTransport
 import PlexusWeb
 import ServiceLifecycle
 
@@ -78,6 +79,7 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
             var writing = ArchiveWriter.Configuration(
                 rrdcached: rrdcached,
                 rrdcachedFallbackAfter: configuration.rrdcachedFallbackAfter == 0 ? nil : .seconds(Int(configuration.rrdcachedFallbackAfter)))
+            writing.report = ArchiveLog.reporter(ThrottledLog(logger: logger))
             writing.newSeries = NewSeriesGuard(
                 limits: .init(perHost: configuration.maxNewSeriesPerHost, perCluster: configuration.maxNewSeriesPerCluster),
                 keepFreePercent: configuration.rrdKeepFree, root: configuration.rrdRootdir)

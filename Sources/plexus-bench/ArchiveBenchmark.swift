@@ -69,6 +69,17 @@ struct ArchiveBenchmark {
         try check(writer)
         report("direct, 1 value per call", "\(files) files × \(rounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms, best \(rate(files, times.min()!))/s)")
 
+        // After a restart: a new writer knows no file, so its first round reads each file's
+        // last update (and settles it) before writing.
+        await writer.shutdown()
+        writer = ArchiveWriter(store: store)
+        started = clock.now
+        writer.submit(samples(keys, step: next))
+        next += 1
+        await writer.drain()
+        try check(writer)
+        report("first touch after a restart", "\(files) files: \(rate(files, started.duration(to: clock.now))) updates/s")
+
         // Direct, 10 values per file per call.
         times = []
         let calls = writer.statistics.updateCalls

@@ -3,6 +3,7 @@ import Logging
 import PlexusCore
 import ServiceLifecycle
 import PlexusTestSupport
+import Synchronization
 import Testing
 @testable import PlexusArchive
 
@@ -115,6 +116,57 @@ import Testing
         #expect(stats.written == 20 && stats.failed > 0 && stats.written + stats.failed == 30)
         #expect(stats.lastError?.contains("fake failure") == true)
         #expect(fake.updates(of: root + "/c/a/m.rrd").flatMap { $0 }.count == 10)
+    }
+
+    @Test func everyFailureIsReportedWithItsTimeAndASpellEndsOnceWritesSucceedAgain() async throws {
+        let fake = RecordingRRD()
+        let bad = root + "/c/bad/m.rrd"
+        fake.failPaths.withLock { $0.insert(bad) }
+        let now = Mutex<Int64>(Self.t0)
+        let reports = Mutex<[ArchiveWriter.Report]>([])
+        var configuration = ArchiveWriter.Configuration()
+        configuration.clock = { now.withLock { $0 } }
+        configuration.report = { report in reports.withLock { $0.append(report) } }
+        let writer = writer(fake, configuration)
+        func write(_ hosts: [String], at t: Int64) async {
+            now.withLock { $0 = t }
+            for host in hosts { writer.submit(ArchiveSample(key: .host("c", host, "m"), geometry: geometry, time: t, value: 1)) }
+            await writer.drain()
+        }
+        await write(["a", "bad"], at: Self.t0)
+        var stats = writer.statistics
+        #expect(stats.failingSince == Self.t0 && stats.lastErrorAt == Self.t0 && stats.lastError?.contains(bad) == true)
+        // One good file among failing ones does not end the spell, nor does a success within
+        // ten seconds of the last failure.
+        await write(["a", "bad"], at: Self.t0 + 5)
+        await write(["a"], at: Self.t0 + 12)
+        #expect(writer.statistics.failingSince == Self.t0)
+        await write(["a"], at: Self.t0 + 16)
+        stats = writer.statistics
+        #expect(stats.failingSince == nil && stats.lastErrorAt == Self.t0 + 5, "the last error stays, with its time")
+        let failures = reports.withLock { $0 }.filter { if case .failed = $0 { true } else { false } }
+        #expect(failures.count == 2 && failures.count == stats.failed, "every failure counted is reported")
+        #expect(reports.withLock { $0 }.last == .recovered(failures: 2, since: Self.t0))
+    }
+
+    @Test func summariesJumpTheQueueOfHostsFiles() async throws {
+        // A restart's first poll: thousands of hosts' files queued, then the summaries. Killed
+        // before the queue drains, the grid's and clusters' history must not be what is lost.
+        let fake = RecordingRRD()
+        let writer = writer(fake, .init(filesPerRound: 10))
+        fake.hold()
+        let c = try ClusterName("c")
+        writer.submit(ArchiveSample(key: .host("c", "first", "m"), geometry: geometry, time: Self.t0, value: 1))
+        while fake.calls.withLock({ $0.isEmpty }) { await Task.yield() }  // the thread is inside the first round
+        for i in 0..<200 { writer.submit(ArchiveSample(key: .host("c", "h\(i)", "m"), geometry: geometry, time: Self.t0, value: 1)) }
+        for metric in ["load_one", "cpu_num", "mem_free"] {
+            writer.submit(ArchiveSample(key: ArchiveKey(.clusterSummary(c), try MetricName(metric)), geometry: geometry, time: Self.t0, sum: 1, num: 1))
+        }
+        fake.release()
+        await writer.drain()
+        let updates = fake.calls.withLock { $0 }.filter { $0.function == "update" }.map(\.path)
+        let summaries = updates.indices.filter { updates[$0].contains("__SummaryInfo__") }
+        #expect(updates.count == 204 && summaries == [1, 2, 3], "the summaries come right after the round in progress")
     }
 
     @Test func manyWorkersKeepEachFileInOrder() async throws {

@@ -18,12 +18,13 @@ final class AggregatorProcess: @unchecked Sendable {
     /// leaves the web side off.
     /// `wrapper` runs the aggregator through another command (`prlimit --nofile=…`), which must
     /// exec it so the PID stays the aggregator's.
+    /// `root`: the RRD root (default: `NAME-rrds` in `folder`).
     init(folder: TemporaryFolder, name: String, gridname: String, sources: String, extra: String = "", httpPort: Int = 0,
-         wrapper: [String] = []) throws {
+         wrapper: [String] = [], root: URL? = nil) throws {
         xmlPort = Loopback.freePort()
         queryPort = Loopback.freePort()
         self.httpPort = httpPort
-        root = folder.url.appendingPathComponent("\(name)-rrds")
+        self.root = root ?? folder.url.appendingPathComponent("\(name)-rrds")
         configFile = try folder.write("\(name).toml", """
             gridname = "\(gridname)"
             authority = "http://\(name).test/ganglia/"
@@ -31,7 +32,7 @@ final class AggregatorProcess: @unchecked Sendable {
             xml_port = \(xmlPort)
             interactive_port = \(queryPort)
             http_port = \(httpPort)
-            rrd_rootdir = "\(root.path)"
+            rrd_rootdir = "\(self.root.path)"
             \(extra)
             \(sources)
             """)
