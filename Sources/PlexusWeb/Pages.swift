@@ -66,20 +66,24 @@ struct Pages {
             return row
         }
         // The latest five refusals of each kind, latest first; /status has them all.
+        let status = sources.status()
         var perReason: [String: Int] = [:]
-        let latest = (sources.status().quarantine ?? []).reversed().filter { entry in
+        let latest = (status.quarantine ?? []).reversed().filter { entry in
             perReason[entry.reason, default: 0] += 1
             return perReason[entry.reason]! <= 5
         }
         let quarantine = latest.map { entry -> [String: Any] in
             ["subject": entry.subject, "reason": entry.reason, "count": entry.count, "last": Self.time(entry.last)]
         }
-        let body: [String: Any] = [
+        var body: [String: Any] = [
             "up": summary?.up ?? 0, "down": summary?.down ?? 0, "anyDown": (summary?.down ?? 0) > 0, "clusterCount": rows.count,
             "cpus": Self.number(rows.compactMap(\.cpus).reduce(0, +)),
             "graphs": reportGraphs(query, [], link: query.link("/"), alt: "grid"), "clusters": clusters, "hasGrids": !grids.isEmpty, "grids": grids,
             "hasQuarantine": !quarantine.isEmpty, "quarantine": quarantine,
         ]
+        if let since = status.archive.failingSince {
+            body["archiveFailing"] = ["since": Self.time(since), "error": status.archive.lastError ?? "unknown"]
+        }
         return page("grid", body, title: "Grid \(summary?.name ?? "")", crumbs: [], query: query, path: "/", now: now)
     }
 

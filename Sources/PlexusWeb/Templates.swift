@@ -39,6 +39,7 @@ enum Templates {
         """
 
     static let grid = """
+        {{#archiveFailing}}<p class="banner alert" id="archive-failing">Archive writes failing since {{since}}: {{error}} (see the log and /status)</p>{{/archiveFailing}}
         <section class="counts">
         <div class="count"><b id="hosts-up">{{up}}</b> hosts up</div>
         <div class="count{{#anyDown}} alert{{/anyDown}}"><b id="hosts-down">{{down}}</b> down</div>

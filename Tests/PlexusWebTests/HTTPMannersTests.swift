@@ -96,6 +96,25 @@ import Testing
         }
     }
 
+    @Test func theGridPageSaysWhileArchiveWritesFail() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-manners")
+        defer { dir.remove() }
+        var failing = WebTests.status()
+        failing.archive.failingSince = WebTests.now - 60
+        failing.archive.lastError = "rrd_create_r2: /r/web/web-1/load_one.rrd: No space left on device (errno 28)"
+        let status = failing
+        var sources = try WebTests.sources(RRDLayout(root: dir.appending("rrds")))
+        sources.status = { status }
+        try await WebTests.application(sources).test(.router) { client in
+            let page = try await WebTests.page(client, "/")
+            #expect(page.contains("id=\"archive-failing\">Archive writes failing since ") && page.contains("No space left on device (errno 28)"))
+        }
+        try await WebTests.application(try WebTests.sources(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
+            let page = try await WebTests.page(client, "/")
+            #expect(!page.contains("archive-failing"))
+        }
+    }
+
     @Test func graphsReadOnlyWhatTheJournalGained() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-manners")
         defer { dir.remove() }
