@@ -21,8 +21,9 @@ extension AgentService {
                 }
                 return (out, failures, a.collectors.definitions, a.schedule.nextDeadline)
             }
+            // Once per collector and minute at most (a missing /proc file fails every tick).
             for failure in failures {
-                logger.warning("collector failed", metadata: ["metrics": "\(failure.metrics.joined(separator: ","))", "error": "\(failure.error)"])
+                peerLog.log(.warning, "collector failed: \(failure.metrics.joined(separator: ","))", detail: "\(failure.error)")
             }
             if !failures.isEmpty { stats.withLock { $0.collectorFailures += failures.count } }
             let wall = Self.wallClock()
@@ -44,7 +45,7 @@ extension AgentService {
         let bytes = message.xdr
         guard bytes.count <= GangliaMessage.maxMessageLength else {
             stats.withLock { $0.oversized += 1 }
-            logger.warning("message too large for one datagram", metadata: ["metric": "\(message.identity.name)", "bytes": "\(bytes.count)"])
+            peerLog.log(.warning, "message too large for one datagram", detail: "\(message.identity.name)", metadata: ["bytes": "\(bytes.count)"])
             return
         }
         for sender in senders { sender.send(bytes) }

@@ -47,6 +47,14 @@ public struct SyntheticGrid: Sendable {
         ("os_release", .string, "", "%s", "system", "Operating System Release", "Operating system release date"),
     ]
 
+    /// A gmond-style document: the cluster `Synthetic` alone, as an agent's port serves it.
+    public func clusterDocument() throws -> GangliaDocument {
+        guard case .grid(let grid)? = try document().items.first, case .cluster(let cluster)? = grid.children.first else {
+            preconditionFailure("document() holds one grid with one cluster")
+        }
+        return GangliaDocument(source: .gmond, items: [.cluster(cluster)])
+    }
+
     /// A gmetad-style document: one grid, one cluster `Synthetic`, `hosts` × `metricsPerHost`.
     public func document() throws -> GangliaDocument {
         var rng = SeededGenerator(seed: 0x51AB)

@@ -10,10 +10,10 @@ struct SourceDocument {
     var path: String
 
     func run() throws {
-        guard case .grid(let grid)? = try SyntheticGrid(hosts: hosts, metricsPerHost: metrics).document().items.first,
-              case .cluster(let cluster)? = grid.children.first else { throw BenchFailure("no synthetic cluster") }
+        let document = try SyntheticGrid(hosts: hosts, metricsPerHost: metrics).clusterDocument()
+        guard case .cluster(let cluster)? = document.items.first else { throw BenchFailure("no synthetic cluster") }
         var bytes: [UInt8] = []
-        GangliaXMLWriter(dialect: .gmond).write(GangliaDocument(source: .gmond, items: [.cluster(cluster)]), into: &bytes)
+        GangliaXMLWriter(dialect: .gmond).write(document, into: &bytes)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let numeric = cluster.hosts.first?.metrics.filter { $0.type.isSummarized }.count ?? 0
         print("source: \(hosts) hosts × \(metrics) metrics (\(numeric) numeric per host), \(bytes.count) bytes")

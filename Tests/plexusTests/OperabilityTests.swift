@@ -8,7 +8,7 @@ import Testing
     /// A source of `hosts` × `metrics` served on loopback.
     static func source(_ folder: TemporaryFolder, hosts: Int, metrics: Int) throws -> FixedReplyServer {
         var bytes: [UInt8] = []
-        GangliaXMLWriter(dialect: .gmond).write(try SyntheticGrid(hosts: hosts, metricsPerHost: metrics).document(), into: &bytes)
+        GangliaXMLWriter(dialect: .gmond).write(try SyntheticGrid(hosts: hosts, metricsPerHost: metrics).clusterDocument(), into: &bytes)
         return try FixedReplyServer(folder: folder, name: "source", reply: bytes)
     }
 
@@ -46,4 +46,63 @@ import Testing
         #expect(recovered["lastError"] is String && recovered["lastErrorAt"] is Int, "the last error stays, with its time")
         #expect(try String(contentsOf: aggregator.process.log, encoding: .utf8).contains("archive writes succeed again"))
     }
+
+    /// Issue 14: over ten `kill -9` restarts every host series kept its data and the summaries
+    /// lost 11–13 steps, because after a restart their samples queued behind thousands of
+    /// hosts' files. Killed in the middle of that backlog, the summaries must be at least as
+    /// recent as every host file written: they now go first.
+    @Test func killedMidBacklogTheSummariesAreAsRecentAsAnyHost() async throws {
+        let folder = try TemporaryFolder("plexus-restarts")
+        var bytes: [UInt8] = []
+        GangliaXMLWriter(dialect: .gmond).write(try SyntheticGrid(hosts: 300, metricsPerHost: 10).clusterDocument(), into: &bytes)
+        let document = folder.url.appendingPathComponent("source.xml")
+        try Data(bytes).write(to: document)
+        // A live source: the cluster's LOCALTIME is the current second on every poll.
+        let port = Loopback.freePort()
+        let script = AgentProcessTests.repositoryRoot.appendingPathComponent("scripts/bench.d/xml-source.py").path
+        let source = try LocalProcess("/usr/bin/python3", [script, document.path, folder.url.appendingPathComponent("polls").path, "\(port)"],
+                                      log: folder.url.appendingPathComponent("source.log"))
+        defer { source.stop(grace: 0) }
+        #expect(Loopback.wait(seconds: 10) { Loopback.read(port: port) != nil })
+        var aggregator = try AggregatorProcess(folder: folder, name: "loop", gridname: "G", sources: """
+            [[data_source]]
+            name = "live"
+            step = 1
+            hosts = ["127.0.0.1:\(port)"]
+            """, extra: "RRAs = [\"RRA:AVERAGE:0.5:1:600\"]\nmax_new_series_per_cluster = 100000")
+        func archive() -> [String: Any]? { aggregator.status()?["archive"] as? [String: Any] }
+        // The first run creates every file (3,000 hosts' and the summaries').
+        #expect(await Loopback.eventually(seconds: 120) {
+            guard let a = archive(), let created = a["filesCreated"] as? Int, let queued = a["queued"] as? Int else { return false }
+            return created >= 3000 && queued == 0
+        }, "\(String(describing: archive()))")
+        let cluster = aggregator.root.appendingPathComponent("Synthetic")
+        let summary = cluster.appendingPathComponent("__SummaryInfo__/load_one.rrd")
+        let hosts = try FileManager.default.contentsOfDirectory(atPath: cluster.path).filter { $0 != "__SummaryInfo__" }.sorted()
+        #expect(hosts.count == 300)
+        var caught = 0
+        for run in 1...10 where caught < 3 {
+            kill(aggregator.process.pid, SIGKILL)
+            aggregator.process.process.waitUntilExit()
+            aggregator = try AggregatorProcess(restarting: aggregator, log: folder.url.appendingPathComponent("loop-\(run).log"))
+            // Kill as soon as this run has written part of a poll's files and more wait.
+            let midBacklog = Loopback.wait(seconds: 30) {
+                guard let a = archive(), let written = a["written"] as? Int, let queued = a["queued"] as? Int else { return false }
+                return written > 0 && (queued > 0 || written >= 3000)
+            }
+            let state = archive()
+            kill(aggregator.process.pid, SIGKILL)
+            aggregator.process.process.waitUntilExit()
+            guard midBacklog, let queued = state?["queued"] as? Int, queued > 0 else { continue }
+            caught += 1
+            let summaryTime = try #require(RRDTool.lastUpdate(summary))
+            for host in hosts.enumerated().filter({ $0.offset % 10 == 0 }).map(\.element) {
+                let hostTime = try #require(RRDTool.lastUpdate(cluster.appendingPathComponent("\(host)/load_one.rrd")))
+                #expect(summaryTime >= hostTime, "run \(run): \(host) written at \(hostTime), the cluster summary only at \(summaryTime)")
+            }
+        }
+        #expect(caught > 0, "no run was caught with a backlog: the test tested nothing")
+        aggregator.stop()
+    }
 }
+
