@@ -1,5 +1,5 @@
-"""A loopback HTTP(S) server for the probe tests: /ok -> 200, /fail -> 500, /slow -> answers
-after 5 s. Usage: probe_server.py [CERTFILE KEYFILE]. Listens on a free port and prints
+"""A loopback HTTP(S) server for the probe tests: /ok -> 200, /fail -> 500, /slow -> never
+answers within a test (120 s). Usage: probe_server.py [CERTFILE KEYFILE]. Listens on a free port and prints
 "ready PORT" once listening."""
 import http.server
 import os
@@ -19,7 +19,7 @@ def exit_with_parent(parent):
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/slow"):
-            time.sleep(5)
+            time.sleep(120)
         code = 500 if self.path.startswith("/fail") else 200
         body = b"hello\n"
         self.send_response(code)
