@@ -55,7 +55,9 @@ import Testing
         }
     }
 
-    static func probe(_ target: AgentConfiguration.Probe.Target, timeout: Double = 5, _ change: (inout AgentConfiguration.Probe) -> Void = { _ in }) -> AgentConfiguration.Probe {
+    /// Probes that expect an answer wait up to a minute for it: the server answers at once, and a
+    /// loaded CI machine (load 5) once took more than 5 s to run the exchange.
+    static func probe(_ target: AgentConfiguration.Probe.Target, timeout: Double = 60, _ change: (inout AgentConfiguration.Probe) -> Void = { _ in }) -> AgentConfiguration.Probe {
         var probe = AgentConfiguration.Probe(name: "t", target: target)
         probe.timeout = timeout
         change(&probe)
