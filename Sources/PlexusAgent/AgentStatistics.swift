@@ -22,7 +22,6 @@ public struct AgentStatistics: Sendable, Equatable {
     public var xml = XMLServer.ClientCounts()
     public var xmlServed: Int { xml.served }
     public var xmlRefused: Int { xml.refused }
-    public var xmlFailed: Int { xml.failed }
 
     public init() {}
 }

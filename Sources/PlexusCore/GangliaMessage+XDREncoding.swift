@@ -1,8 +1,6 @@
 extension GangliaMessage {
     /// gmond's encode buffer for metadata and gmetric packets (1500 − 28 − 8 bytes).
     public static let maxMessageLength = 1464
-    /// gmond's default `max_udp_msg_len`: the receive buffer size.
-    public static let maxReceiveLength = 1472
 
     /// The XDR bytes of this message: exactly what gmond 3.7 puts in one datagram.
     public var xdr: [UInt8] {

@@ -17,13 +17,6 @@ public struct XMLServer: Sendable {
     public typealias Client = NIOAsyncChannel<ByteBuffer, ByteBuffer>
     public typealias Listener = NIOAsyncChannel<Client, Never>
 
-    /// Counters a server keeps.
-    public struct Statistics: Sendable {
-        public var served = 0
-        public var refused = 0
-        public var failed = 0
-    }
-
     public var allow: [CIDRBlock]
     public var gzip: Bool
     public var timeout: Duration
