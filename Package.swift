@@ -52,6 +52,8 @@ let package = Package(
         ),
         // librrd (Debian librrd-dev). Only PlexusArchive's LibRRD.swift calls into it.
         .systemLibrary(name: "CRRD", pkgConfig: "librrd", providers: [.apt(["librrd-dev"])]),
+        // glibc's <malloc.h> (malloc_trim), which the Glibc module doesn't export.
+        .systemLibrary(name: "CMalloc"),
         // Round-robin archives in gmetad's layout: librrd's _r functions on dedicated threads, our
         // own rrdcached client, reads and graphs. The agent never links it.
         .target(
@@ -93,15 +95,15 @@ let package = Package(
         .target(
             name: "PlexusAggregator",
             dependencies: [
-                "PlexusCore", "PlexusTransport", "PlexusArchive",
+                "PlexusCore", "PlexusTransport", "PlexusArchive", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The dashboard's HTTP side: Hummingbird routes for graphs, the JSON and events API,
-        // /metrics (and, next, the pages), served by the aggregator on http_port.
+        // The dashboard's HTTP side: Hummingbird routes for the pages, graphs, the JSON and events
+        // API and /metrics, served by the aggregator on http_port.
         .target(
             name: "PlexusWeb",
             dependencies: [

@@ -1,6 +1,6 @@
 import PlexusCore
 
-/// gmond's collection-group semantics as a value (spec §2.3), driven by the caller's clock.
+/// gmond's collection-group semantics as a value (`docs/configuration.md`), driven by the caller's clock.
 ///
 /// Each group is collected every `collect_every` seconds (once at start with `collect_once`) and
 /// sent when `time_threshold` seconds have passed since its last send, or at once when a metric

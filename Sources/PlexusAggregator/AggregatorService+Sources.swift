@@ -1,3 +1,4 @@
+import CMalloc
 import Logging
 import NIOCore
 import NIOPosix
@@ -52,7 +53,7 @@ extension AggregatorService {
     /// measurable per poll). On the thread pool, not waited for: it can take milliseconds.
     static func returnFreedMemory() {
         #if canImport(Glibc)
-        NIOThreadPool.singleton.submit { _ in _ = glibcMallocTrim(0) }
+        NIOThreadPool.singleton.submit { _ in _ = malloc_trim(0) }
         #endif
     }
 
@@ -261,9 +262,3 @@ extension AggregatorService {
         }
     }
 }
-
-#if canImport(Glibc)
-/// glibc's `malloc_trim` (declared in <malloc.h>, which the Glibc module doesn't export).
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
-#endif

@@ -46,7 +46,7 @@ public struct SourceStatistics: Sendable, Equatable, Codable {
     }
 }
 
-/// What the aggregator counts, shown by `/status` (and later `/metrics`).
+/// What the aggregator counts, shown by `/status` and `/metrics`.
 public struct AggregatorStatistics: Sendable, Equatable {
     public var sources: [SourceStatistics]
     /// Clients of the XML port and of the interactive port: served, refused by

@@ -1,6 +1,6 @@
 import PlexusCore
 
-/// Where gmetad keeps each round-robin archive and how it creates one (spec §3.4), as pure
+/// Where gmetad keeps each round-robin archive and how it creates one (`docs/format/rrd.md`), as pure
 /// values: stock ganglia-web reads the same tree.
 ///
 /// ```

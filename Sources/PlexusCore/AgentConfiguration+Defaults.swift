@@ -1,5 +1,5 @@
 extension AgentConfiguration {
-    /// gmond's default collection groups (`lib/default_conf.h.in`, spec §2.3) plus the CPU
+    /// gmond's default collection groups (gmond 3.7's `lib/default_conf.h.in`) plus the CPU
     /// interrupt metrics and Linux's mem_available, which gmond has but doesn't schedule.
     ///
     /// Read from `defaultTOML`, so the printed default file is the one source of truth

@@ -131,7 +131,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
     }
 
-    /// `[[collection_group]]`: metrics collected and sent together (spec §2.3).
+    /// `[[collection_group]]`: metrics collected and sent together (`docs/configuration.md`).
     public struct CollectionGroup: Sendable, Equatable {
         public var collectOnce = false
         public var collectEvery: UInt32 = 60

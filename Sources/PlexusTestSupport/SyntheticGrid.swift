@@ -13,7 +13,7 @@ public struct SyntheticGrid: Sendable {
         self.metricsPerHost = metricsPerHost
     }
 
-    /// Metric templates from gmond's default set (spec §2.2), cycled to reach `metricsPerHost`.
+    /// Metric templates from gmond's default metric set, cycled to reach `metricsPerHost`.
     public static let templates: [(name: String, type: MetricType, units: String, format: String, group: String, title: String, desc: String)] = [
         ("load_one", .float, " ", "%.2f", "load", "One Minute Load Average", "One minute load average"),
         ("load_five", .float, " ", "%.2f", "load", "Five Minute Load Average", "Five minute load average"),

@@ -40,7 +40,7 @@ import Testing
             #expect(ours[name] == theirs[name], "\(fixture): \(name)")
         }
         #expect(ours["ds[num].type"] == (kind == "host" ? nil : "GAUGE"))
-        // gmetad's file sizes (spec §3.4): 630 760 bytes for one DS with the default RRAs.
+        // gmetad's file sizes (`docs/format/rrd.md`, "One file"): 630 760 bytes for one DS with the default RRAs.
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         #expect(size == (kind == "host" ? 630_760 : theirs["header_size"].flatMap(Int.init)! + 78_720 * 16))
         #expect(ours["last_update"] == "\(Self.t0)")
