@@ -78,7 +78,9 @@ public struct HeldCluster: Sendable, Equatable {
 
     /// Carries over `previous`'s hosts this poll didn't list, unless their DMAX has passed.
     mutating func carryOver(from previous: HeldCluster, now: Int64) {
-        for held in previous.hosts where index[held.host.name] == nil && !held.isExpired(at: now) {
+        for var held in previous.hosts where index[held.host.name] == nil && !held.isExpired(at: now) {
+            // Kept until DMAX, but as gmetad shows a down host: without its metrics.
+            if !held.host.metrics.isEmpty, !held.isUp(at: now, localtime: previous.cluster.localtime) { held.host.metrics = [] }
             index[held.host.name] = hosts.count
             hosts.append(held)
         }

@@ -123,7 +123,10 @@ public struct SourceReader: Sendable {
                 let cluster = currentCluster.map { clusters[$0].name.rawValue } ?? "-"
                 refusals.name("\(cluster)/\(host.name)/* (\(extra) metrics)", "over max_metrics_per_host")
             }
-            let held = HeldHost(host: host, polled: now)
+            var held = HeldHost(host: host, polled: now)
+            // gmetad keeps no METRIC of a host that is down (TN ≥ 4·TMAX): it serves the host,
+            // bare, and archives and sums nothing of it. Its last values would read as current.
+            if !held.isUp(at: now, localtime: currentLocaltime) { held.host.metrics = [] }
             if absorbing != nil {
                 absorbing!.summary.add(held, now: now, localtime: currentLocaltime)
             } else if let i = currentCluster {

@@ -29,7 +29,6 @@ enum StaticFiles {
         .count { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: .5em 1em; color: var(--muted); }
         .count b { display: block; font-size: 1.8em; color: var(--fg); }
         .alert, .count.alert b { color: var(--alert); }
-        .banner { padding: .5em 1em; border: 1px solid var(--alert); border-radius: 4px; background: #fdecea; font-weight: 600; }
         .graphs { display: flex; flex-wrap: wrap; gap: .4em; }
         .graphs img, .hosts img { display: block; background: #fff; border: 1px solid var(--line); }
         table.rows { border-collapse: collapse; background: #fff; }

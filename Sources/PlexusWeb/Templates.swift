@@ -89,7 +89,7 @@ enum Templates {
         """
 
     static let host = """
-        {{#isDown}}<p class="banner alert">This host is DOWN: not heard for {{silent}}.</p>{{/isDown}}
+        {{#isDown}}<p class="banner alert">This host is DOWN: not heard for {{silent}}. Its last values are not kept (as gmetad keeps none); its graphs hold its history.</p>{{/isDown}}
         <table class="facts" id="facts">{{#facts}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/facts}}</table>
         {{> graphs}}
         {{#groups}}<h2>{{name}}</h2>

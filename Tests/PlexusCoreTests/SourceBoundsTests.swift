@@ -37,6 +37,22 @@ import Testing
         #expect(content.clusters[0].host(named: try HostName("h0"))?.polled == GridStateTests.t0 + 30)
     }
 
+    /// gmetad 3.7.2 keeps no METRIC of a host that is down when polled (TN ≥ 4·TMAX): it serves
+    /// the host bare. A host carried over after its source stopped listing it loses its
+    /// metrics once it is down too.
+    @Test func aDownHostIsHeldWithoutItsMetrics() throws {
+        let metrics = [try GridStateTests.metric("load_one", "0.5"), try GridStateTests.metric("cpu_num", "4")]
+        let xml = try GridStateTests.gmondXML([try GridStateTests.host("alive", metrics), try GridStateTests.host("dead", tn: 1000, metrics)])
+        var (content, _, _) = GridStateTests.read(xml)
+        #expect(content.clusters[0].host(named: try HostName("alive"))?.host.metrics.count == 2)
+        #expect(content.clusters[0].host(named: try HostName("dead"))?.host.metrics.isEmpty == true)
+        // The source lists nobody for a while: "alive" is carried, and down after 4·TMAX.
+        (content, _, _) = GridStateTests.read(try GridStateTests.gmondXML(localtime: GridStateTests.t0 + 30, []), now: GridStateTests.t0 + 30, previous: content)
+        #expect(content.clusters[0].host(named: try HostName("alive"))?.host.metrics.count == 2)
+        (content, _, _) = GridStateTests.read(try GridStateTests.gmondXML(localtime: GridStateTests.t0 + 120, []), now: GridStateTests.t0 + 120, previous: content)
+        #expect(content.clusters[0].host(named: try HostName("alive"))?.host.metrics.isEmpty == true)
+    }
+
     @Test func metricsPastTheBoundAreLeftOutOfTheHost() throws {
         let (content, _, _) = GridStateTests.read(try GridStateTests.gmondXML(try Self.hosts(0..<3, metrics: 10)), options: Self.options(metrics: 4))
         #expect(content.clusters[0].hosts.allSatisfy { $0.host.metrics.map(\.name.rawValue) == ["m0", "m1", "m2", "m3"] })

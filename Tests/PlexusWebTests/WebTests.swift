@@ -273,11 +273,13 @@ import Testing
                 for line in [
                     "# TYPE plexus_polls_total counter", #"plexus_polls_total{result="failed"} 1"#, #"plexus_source_up{source="web"} 1"#,
                     #"plexus_archive_samples_total{fate="written"} 8"#, #"plexus_hosts{cluster="web",state="down"} 1"#,
-                    "# HELP ganglia_cpu_num Ganglia metric cpu_num (CPUs).", #"ganglia_load_one{cluster="web",host="web-2"} 2"#,
+                    "# HELP ganglia_cpu_num Ganglia metric cpu_num (CPUs).", #"ganglia_load_one{cluster="web",host="web-1"} 0.5"#,
                     #"ganglia__img_src_x_onerror_alert_1__{cluster="web",host="odd\"host"} 1"#,
                 ] {
                     #expect(text.contains(line + "\n"), "\(line)")
                 }
+                // A down host has no values (gmetad keeps none of its metrics).
+                #expect(!text.contains(#"host="web-2"} "#))
                 // Every sample line is NAME{labels} VALUE with a legal name.
                 for line in text.split(separator: "\n") where !line.hasPrefix("#") {
                     #expect(line.range(of: #"^[a-zA-Z_][a-zA-Z0-9_]*(\{.*\})? -?[0-9.e+]+$"#, options: .regularExpression) != nil, "\(line)")

@@ -114,6 +114,56 @@ struct GmetadInteropTests {
     }
 }
 
+extension GmetadInteropTests {
+    /// A gmond document (current times) with one host up and one down since 1,000 s.
+    static func documentWithADeadHost() -> [UInt8] {
+        let now = Int(Date().timeIntervalSince1970)
+        func host(_ name: String, tn: Int) -> String {
+            """
+            <HOST NAME="\(name)" IP="10.0.0.1" REPORTED="\(now - tn)" TN="\(tn)" TMAX="20" DMAX="86400" LOCATION="unspecified" GMOND_STARTED="\(now - 9000)" TAGS="">
+            <METRIC NAME="load_one" VAL="0.5" TYPE="float" UNITS=" " TN="\(tn)" TMAX="70" DMAX="0" SLOPE="both" SOURCE="gmond"></METRIC>
+            <METRIC NAME="os_name" VAL="Linux" TYPE="string" UNITS="" TN="\(tn)" TMAX="1200" DMAX="0" SLOPE="zero" SOURCE="gmond"></METRIC>
+            </HOST>
+            """
+        }
+        return Array("""
+            <?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>
+            <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond">
+            <CLUSTER NAME="c" LOCALTIME="\(now)" OWNER="unspecified" LATLONG="unspecified" URL="unspecified">
+            \(host("alive", tn: 5))
+            \(host("dead", tn: 1000))
+            </CLUSTER>
+            </GANGLIA_XML>
+            """.utf8)
+    }
+
+    /// Issue 14's parity finding: gmetad keeps no METRIC of a host that is down when it is
+    /// polled (it serves the host bare and archives nothing of it); neither do we.
+    @Test func aHostDownWhenPolledIsServedBareAndNotArchivedByEither() async throws {
+        let folder = try TemporaryFolder("plexus-gmetad-dead")
+        let source = try FixedReplyServer(folder: folder, name: "source", reply: Self.documentWithADeadHost())
+        defer { source.stop() }
+        let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "G", sources: ["c": source.port])
+        defer { gmetad.stop() }
+        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "G", sources: AggregatorProcessTests.source("c", source.port, step: 2))
+        defer { ours.stop() }
+        func hosts(_ port: Int) -> [String: Int]? {
+            guard let bytes = Loopback.read(port: port), case .grid(let grid)? = GangliaDocument.read(bytes).document?.items.first,
+                  case .cluster(let cluster)? = grid.children.first else { return nil }
+            return Dictionary(uniqueKeysWithValues: cluster.hosts.map { ($0.name.rawValue, $0.metrics.count) })
+        }
+        var theirs: [String: Int]?, mine: [String: Int]?
+        #expect(await Loopback.eventually(seconds: 30) {
+            theirs = hosts(gmetad.xmlPort)
+            mine = hosts(ours.xmlPort)
+            return theirs != nil && mine != nil && Self.archives(in: ours.root).contains("c/alive/load_one.rrd")
+        }, "gmetad: \(String(describing: theirs)) ours: \(String(describing: mine))")
+        #expect(theirs == ["alive": 2, "dead": 0], "what gmetad 3.7.2 does")
+        #expect(mine == theirs)
+        #expect(!Self.archives(in: ours.root).contains { $0.hasPrefix("c/dead/") } && !Self.archives(in: gmetad.root).contains { $0.hasPrefix("c/dead/") })
+    }
+}
+
 /// A real gmetad on loopback, with its RRD root in the test's folder.
 final class Gmetad: @unchecked Sendable {
     static let path = "/usr/sbin/gmetad"
