@@ -1,4 +1,5 @@
 import PlexusCore
+import ServiceLifecycle
 
 /// Reads the archive for the CLI, the JSON API and the dashboard: fetch and xport of series, file
 /// info, and graphs. Every librrd call runs on the reader's own threads:
@@ -8,7 +9,7 @@ import PlexusCore
 ///   (those two are not thread-safe; `LibRRD` serializes them process-wide).
 ///
 /// With rrdcached, each file is flushed (`FLUSH`) before it is read, so what is read is current.
-public final class ArchiveReader: Sendable {
+public final class ArchiveReader: Service, Sendable {
     public let store: ArchiveStore
     private let reads: ReaderLane
     private let graphs: ReaderLane
@@ -107,6 +108,13 @@ public final class ArchiveReader: Sendable {
     public func shutdown() async {
         await reads.thread.stop()
         await graphs.thread.stop()
+    }
+
+    /// As a service: runs until graceful shutdown, then ends its threads (the aggregator's web
+    /// side stops first, so no request is left waiting).
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
     }
 
     /// rrdtool wants start and end on multiples of the resolution to pick that resolution.

@@ -17,12 +17,12 @@ public enum WebApplication {
     /// requests, is closed.
     public static func make(
         sources: WebSources, host: String, port: Int, logger: Logger, gate: ClientGate, idleTimeout: Duration = .seconds(15),
-        peerLog: ThrottledLog? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        peerLog: ThrottledLog? = nil, reader: ArchiveReader? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let allow = sources.trusted
         let log = peerLog ?? ThrottledLog(logger: logger)
         return Application(
-            router: router(sources: sources, logger: logger),
+            router: router(sources: sources, logger: logger, reader: reader),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ClientGateHandler(gate: gate, allow: allow, onRefused: { decision, peer in
                     log.log(.notice, "HTTP client refused: \(decision)", detail: peer)
@@ -32,15 +32,17 @@ public enum WebApplication {
             onServerRunning: onServerRunning, logger: logger)
     }
 
-    /// Every route, behind the trust check and the security headers.
-    public static func router(sources: WebSources, logger: Logger) -> Router<WebContext> {
+    /// Every route, behind the trust check and the security headers. `reader` reads the archive
+    /// (the aggregator runs it as a service of its own, so it is shut down); one is made when
+    /// none is given.
+    public static func router(sources: WebSources, logger: Logger, reader: ArchiveReader? = nil) -> Router<WebContext> {
         // HEAD wherever GET is (load balancers' and monitors' health checks use it).
         let router = Router(context: WebContext.self, options: .autoGenerateHeadEndpoints)
         let routes = Routes(router: router, book: RouteBook())
         router.add(middleware: SecurityHeaders())
         router.add(middleware: HTTPManners(book: routes.book))
         router.add(middleware: TrustedClients(trusted: sources.trusted))
-        let reader = ArchiveReader(store: ArchiveStore(layout: sources.layout), rrdcached: sources.rrdcached)
+        let reader = reader ?? ArchiveReader(store: ArchiveStore(layout: sources.layout), rrdcached: sources.rrdcached)
         APIRoutes(sources: sources, reader: reader).add(to: routes)
         GraphRoutes(sources: sources, reader: reader, cache: GraphCache()).add(to: routes)
         EventRoutes(sources: sources).add(to: routes)

@@ -96,9 +96,12 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
                 wallScreen: configuration.wallScreen)
             // The longest step gives the longest coverage: every source's archives fit.
             sources.timeLimits = TimeLimits(archives: configuration.archives, step: Int(configuration.dataSources.map(\.step).max() ?? 15))
+            // The reader before the web side: the group stops services in reverse order.
+            let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
+            services.append(reader)
             services.append(WebApplication.make(
                 sources: sources, host: configuration.bind, port: configuration.httpPort, logger: logger, gate: aggregator.gate,
-                idleTimeout: .milliseconds(Int(configuration.httpIdleTimeout * 1000)), peerLog: aggregator.peerLog))
+                idleTimeout: .milliseconds(Int(configuration.httpIdleTimeout * 1000)), peerLog: aggregator.peerLog, reader: reader))
         }
         // The group stops services in reverse order: the web side and the aggregator first, then
         // the writer, which writes out its queue.

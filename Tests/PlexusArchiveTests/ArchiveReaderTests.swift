@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import PlexusCore
 import PlexusTestSupport
+import ServiceLifecycle
 import Testing
 @testable import PlexusArchive
 
@@ -86,6 +88,22 @@ import Testing
             return e.path == dir.path + "/web/nope/load_one.rrd" && e.message.contains("No such file")
         }
         await #expect(throws: RRDError.self) { _ = try await reader.xport([], start: 0, end: 1) }
+    }
+
+    @Test func asAServiceItAnswersUntilGracefulShutdownAndThenEnds() async throws {
+        let dir = try TemporaryDirectory(prefix: "plexus-reader")
+        defer { dir.remove() }
+        let reader = ArchiveReader(store: try await Self.archive(in: dir))
+        let group = ServiceGroup(services: [reader], logger: Logger(label: "reader-test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let key = ArchiveKey.host("web", "a", "load_one")
+            let series = try await reader.fetch(key, start: Self.t0, end: Self.t0 + 300)
+            #expect(!series.rows.isEmpty, "a running reader answers")
+            await group.triggerGracefulShutdown()
+            // The group returns only once the reader's threads have ended.
+            try await tasks.waitForAll()
+        }
     }
 
     @Test func alignmentPicksTheResolution() {
