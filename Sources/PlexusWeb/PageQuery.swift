@@ -27,6 +27,21 @@ struct PageQuery: Sendable {
 
     init() {}
 
+    /// The cluster page's host orders (`s`), ganglia-web's: by name, by the chosen metric's
+    /// value either way, or down hosts first.
+    enum HostOrder: String, CaseIterable {
+        case name, descending, ascending, down
+
+        var label: String {
+            switch self {
+            case .name: "by name"
+            case .descending: "highest first"
+            case .ascending: "lowest first"
+            case .down: "down first"
+            }
+        }
+    }
+
     /// The time part of a graph URL: the custom start and end if given, else the range.
     var timeParameters: [(String, String)] {
         if let start { return [("start", start)] + (end.map { [("end", $0)] } ?? []) }

@@ -105,18 +105,18 @@ struct Pages {
             metricNames.append(chosen)
         }
         let metric = query.metric.flatMap { metricNames.contains($0) ? $0 : nil } ?? (metricNames.contains("load_one") ? "load_one" : metricNames.first ?? "load_one")
-        let sort = ["name", "descending", "ascending", "down"].contains(query.sort ?? "") ? query.sort! : "name"
+        let sort = query.sort.flatMap(PageQuery.HostOrder.init(rawValue:)) ?? .name
         let pattern = query.filter.map(NamePattern.init)
         let allHosts = sources.hosts(cluster: name, now: now)
         var shown = allHosts.indices.filter { pattern?.matches(allHosts[$0].row.host) ?? true }
         let values = sources.values(of: metric, cluster: name, now: now) { Self.values(of: metric, in: located.cluster) }
         switch sort {
-        case "descending", "ascending":
-            let sign: Double = sort == "descending" ? -1 : 1
+        case .descending, .ascending:
+            let sign: Double = sort == .descending ? -1 : 1
             let number = { (i: Int) in sign * (values[allHosts[i].row.host]?.number ?? .infinity) }
             shown.sort { number($0) < number($1) }
-        case "down": shown.sort { (allHosts[$0].row.up ? 1 : 0, $0) < (allHosts[$1].row.up ? 1 : 0, $1) }
-        default: break
+        case .down: shown.sort { (allHosts[$0].row.up ? 1 : 0, $0) < (allHosts[$1].row.up ? 1 : 0, $1) }
+        case .name: break
         }
         // Written as bytes: the common parts of every host's links once, each host's name
         // escaped once a second (`HostEntry`; see `Templates`).
@@ -176,8 +176,7 @@ struct Pages {
             "up": row.up, "down": row.down, "anyDown": down > 0, "cpus": Self.number(row.cpus), "load": Self.number(row.loadAverage),
             "graphs": reportGraphs(query, [("cluster", name)], link: query.link(path), alt: name),
             "metricOptions": Self.options(metricNames, selected: metric),
-            "sorts": [("name", "by name"), ("descending", "highest first"), ("ascending", "lowest first"), ("down", "down first")]
-                .map { ["value": $0.0, "label": $0.1, "selected": $0.0 == sort] },
+            "sorts": PageQuery.HostOrder.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == sort] },
             "filter": query.filter ?? "", "keep": hidden(query, except: ["m", "s", "f"]), "shown": shown.count, "total": row.up + row.down,
             "hostList": hostList,
         ]
