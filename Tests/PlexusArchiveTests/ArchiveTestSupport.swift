@@ -54,8 +54,17 @@ final class RecordingRRD: RRDFunctions {
     let gate = Mutex<Bool>(false)
     let failPaths = Mutex<Set<String>>([])
 
+    /// Updates that have begun (counted before a `hold` makes them wait).
+    let entered = Mutex<Int>(0)
+
     func hold() { gate.withLock { $0 = true } }
     func release() { gate.withLock { $0 = false } }
+
+    /// Returns once `count` updates have begun: the writer's thread is inside the last one (an
+    /// event to wait on, instead of sleeping a guess).
+    func updatesEntered(_ count: Int = 1) async {
+        while entered.withLock({ $0 }) < count { await Task.yield() }
+    }
 
     /// Leaves an empty file, as creation would (the store links it into place).
     func create(path: String, step: Int, start: Int64, definitions: [String]) throws(RRDError) {
@@ -66,6 +75,7 @@ final class RecordingRRD: RRDFunctions {
     }
 
     func update(path: String, values: [String]) throws(RRDError) {
+        entered.withLock { $0 += 1 }
         while gate.withLock({ $0 }) { usleep(1000) }
         calls.withLock { $0.append(Call(function: "update", path: path, values: values)) }
         if failPaths.withLock({ $0.contains(path) }) { throw RRDError(.library(function: "rrd_update_r"), path: path, message: "fake failure") }

@@ -29,7 +29,7 @@ import Testing
         let writer = writer(fake)
         let a = ArchiveKey.host("c", "a", "load_one"), b = ArchiveKey.host("c", "b", "load_one")
         writer.submit(ArchiveSample(key: a, geometry: geometry, time: Self.t0, value: 0))
-        try await Task.sleep(for: .milliseconds(50))
+        await fake.updatesEntered()
         for i in 1...50 {
             writer.submit(ArchiveSample(key: a, geometry: geometry, time: Self.t0 + Int64(i) * 15, value: Double(i)))
             writer.submit(ArchiveSample(key: b, geometry: geometry, time: Self.t0 + Int64(i) * 15, value: Double(-i)))
@@ -84,7 +84,7 @@ import Testing
         fake.hold()
         let writer = writer(fake, .init(queueCapacity: 100))
         writer.submit(ArchiveSample(key: .host("c", "h", "first"), geometry: geometry, time: Self.t0, value: 1))
-        try await Task.sleep(for: .milliseconds(50))  // the thread now holds that one in its update
+        await fake.updatesEntered()  // the thread now holds that one in its update
         var accepted = 0
         for i in 0..<500 {
             accepted += writer.submit([ArchiveSample(key: .host("c", "h", "m\(i % 7)"), geometry: geometry, time: Self.t0 + Int64(i), value: 1)])
@@ -157,7 +157,7 @@ import Testing
         fake.hold()
         let c = try ClusterName("c")
         writer.submit(ArchiveSample(key: .host("c", "first", "m"), geometry: geometry, time: Self.t0, value: 1))
-        while fake.calls.withLock({ $0.isEmpty }) { await Task.yield() }  // the thread is inside the first round
+        await fake.updatesEntered()  // the thread is inside the first round
         for i in 0..<200 { writer.submit(ArchiveSample(key: .host("c", "h\(i)", "m"), geometry: geometry, time: Self.t0, value: 1)) }
         for metric in ["load_one", "cpu_num", "mem_free"] {
             writer.submit(ArchiveSample(key: ArchiveKey(.clusterSummary(c), try MetricName(metric)), geometry: geometry, time: Self.t0, sum: 1, num: 1))
@@ -203,8 +203,8 @@ import Testing
             for i in 0..<100 {
                 writer.submit(ArchiveSample(key: .host("c", "h\(i % 10)", "m"), geometry: geometry, time: Self.t0 + Int64(i / 10) * 15, value: Double(i)))
             }
+            await fake.updatesEntered()
             await group.triggerGracefulShutdown()
-            try await Task.sleep(for: .milliseconds(50))
             #expect(writer.statistics.written < 100)  // still held: shutdown waits for the queue
             fake.release()
             try await tasks.waitForAll()
