@@ -11,7 +11,7 @@ public enum ArchiveLog {
         { report in
             switch report {
             case .failed(let error, let values):
-                log.log(.error, "archive writes failing (\(source(of: error)))", detail: error.message,
+                log.log(.error, "archive writes failing (\(error.source))", detail: error.message,
                         metadata: ["file": "\(ThrottledLog.cut(error.path ?? "-"))", "values": "\(values)"])
             case .recovered(let failures, let since):
                 log.log(.notice, "archive writes succeed again", detail: "\(failures) values failed since \(since) (unix time)")
@@ -22,16 +22,6 @@ public enum ArchiveLog {
             case .rrdcachedBack:
                 log.log(.notice, "rrdcached answers again", detail: "")
             }
-        }
-    }
-
-    static func source(of error: RRDError) -> String {
-        switch error.kind {
-        case .library(let function): function
-        case .rrdcached: "rrdcached"
-        case .connection: "rrdcached connection"
-        case .filesystem: "filesystem"
-        case .refused: "refused"
         }
     }
 }

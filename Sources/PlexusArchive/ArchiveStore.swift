@@ -90,12 +90,10 @@ public struct ArchiveStore: Sendable {
     func diagnosed(_ error: RRDError, path: String, needing bytes: Int) -> RRDError {
         var diagnosed = error
         diagnosed.path = path
-        var info = statvfs()
-        guard statvfs(URL(fileURLWithPath: path).deletingLastPathComponent().path, &info) == 0 else { return diagnosed }
-        let free = Int(info.f_bavail) * Int(info.f_frsize)
-        if free < bytes {
-            diagnosed.message = "\(String(cString: strerror(ENOSPC))) (errno \(ENOSPC)): \(free) bytes free, the file needs about \(bytes) (librrd said: \(error.message))"
-        } else if info.f_files > 0, info.f_favail == 0 {
+        guard let space = FreeSpace(at: URL(fileURLWithPath: path).deletingLastPathComponent().path) else { return diagnosed }
+        if space.bytes < bytes {
+            diagnosed.message = "\(String(cString: strerror(ENOSPC))) (errno \(ENOSPC)): \(space.bytes) bytes free, the file needs about \(bytes) (librrd said: \(error.message))"
+        } else if !space.hasInodes {
             diagnosed.message = "\(String(cString: strerror(ENOSPC))) (errno \(ENOSPC)): no free inodes (librrd said: \(error.message))"
         }
         return diagnosed

@@ -215,6 +215,11 @@ final class Counters: Sendable {
         var lastErrorAt: Int64?
         /// While failing: since when, and how many values failed.
         var failing: (since: Int64, values: Int)?
+
+        mutating func note(_ error: RRDError, at now: Int64) {
+            lastError = error.description
+            lastErrorAt = now
+        }
     }
     private let trouble = Mutex(Trouble())
     /// Set while `trouble.failing` is: successes look here, not at the mutex.
@@ -228,10 +233,10 @@ final class Counters: Sendable {
     /// `count` values failed with `error`: counted, remembered with its time, reported.
     func fail(_ count: Int, _ error: RRDError) {
         failed.add(count, ordering: .relaxed)
-        note(error)
+        let now = clock()
         trouble.withLock { trouble in
-            if trouble.failing == nil { trouble.failing = (trouble.lastErrorAt ?? clock(), 0) }
-            trouble.failing!.values += count
+            trouble.note(error, at: now)
+            trouble.failing = (trouble.failing?.since ?? now, (trouble.failing?.values ?? 0) + count)
         }
         isFailing.store(true, ordering: .relaxed)
         report(.failed(error, values: count))
@@ -240,10 +245,7 @@ final class Counters: Sendable {
     /// The latest error, without counting values as failed (rrdcached away: they wait).
     func note(_ error: RRDError) {
         let now = clock()
-        trouble.withLock {
-            $0.lastError = error.description
-            $0.lastErrorAt = now
-        }
+        trouble.withLock { $0.note(error, at: now) }
     }
 
     /// Seconds without a failure, and a success, that end a failing spell: one file that

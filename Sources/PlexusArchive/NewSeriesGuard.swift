@@ -57,13 +57,29 @@ public final class NewSeriesGuard: Sendable {
     /// The free fraction of the filesystem holding `path` (its nearest existing directory), as
     /// an unprivileged process may use it.
     @Sendable public static func freeFraction(_ path: String) -> Double? {
+        FreeSpace(at: path)?.fraction
+    }
+}
+
+/// What the filesystem holding a path (its nearest existing directory) has left, as an
+/// unprivileged process may use it: the disk budget asks before creating files, and a failed
+/// creation asks why.
+struct FreeSpace {
+    var bytes: Int
+    /// Of the filesystem's blocks; nil for a filesystem that reports none.
+    var fraction: Double?
+    /// False when the filesystem has inodes and none is left.
+    var hasInodes: Bool
+
+    init?(at path: String) {
         var url = URL(fileURLWithPath: path)
         var info = statvfs()
         while statvfs(url.path, &info) != 0 {
             guard url.path != "/" else { return nil }
             url.deleteLastPathComponent()
         }
-        guard info.f_blocks > 0 else { return nil }
-        return Double(info.f_bavail) / Double(info.f_blocks)
+        bytes = Int(info.f_bavail) * Int(info.f_frsize)
+        fraction = info.f_blocks > 0 ? Double(info.f_bavail) / Double(info.f_blocks) : nil
+        hasInodes = info.f_files == 0 || info.f_favail > 0
     }
 }

@@ -49,15 +49,18 @@ public struct RRDError: Error, Hashable, Sendable, CustomStringConvertible {
         return try body()
     }
 
-    public var description: String {
-        let source: String
+    /// Who failed: librrd's function, rrdcached, the filesystem.
+    public var source: String {
         switch kind {
-        case .library(let function): source = function
-        case .rrdcached: source = "rrdcached"
-        case .connection: source = "rrdcached connection"
-        case .filesystem: source = "filesystem"
-        case .refused: source = "refused"
+        case .library(let function): function
+        case .rrdcached: "rrdcached"
+        case .connection: "rrdcached connection"
+        case .filesystem: "filesystem"
+        case .refused: "refused"
         }
-        return path.map { "\(source): \($0): \(message)" } ?? "\(source): \(message)"
+    }
+
+    public var description: String {
+        path.map { "\(source): \($0): \(message)" } ?? "\(source): \(message)"
     }
 }

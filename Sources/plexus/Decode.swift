@@ -33,23 +33,21 @@ struct Decode: ParsableCommand {
 
     /// The files named: arguments (directories expanded, in name order), then --files-from's.
     func paths() throws -> [String] {
+        func isDirectory(_ path: String) -> Bool {
+            var directory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+        }
         var paths: [String] = []
         for file in files {
-            var isDirectory: ObjCBool = false
-            if file != "-", FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
-                let names = try FileManager.default.contentsOfDirectory(atPath: file).sorted()
-                let base = file.hasSuffix("/") ? file : file + "/"
-                paths += names.map { base + $0 }.filter { path in
-                    var isDirectory: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-                }
-            } else {
+            guard file != "-", isDirectory(file) else {
                 paths.append(file)
+                continue
             }
+            let base = file.hasSuffix("/") ? file : file + "/"
+            paths += try FileManager.default.contentsOfDirectory(atPath: file).sorted().map { base + $0 }.filter { !isDirectory($0) }
         }
         if let filesFrom {
-            let list = filesFrom == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try read(filesFrom).withUnsafeBufferPointer { Data($0) }
-            paths += String(decoding: list, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+            paths += String(decoding: try read(filesFrom), as: UTF8.self).split(separator: "\n").map(String.init)
         }
         return paths
     }
