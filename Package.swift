@@ -1,8 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Targets follow docs/architecture.md. Targets that belong to a
-// later issue (collectors, transport, archive, agent, aggregator, web) are added with that issue.
+// Targets follow docs/architecture.md.
 let package = Package(
     name: "Plexus",
     platforms: [.macOS(.v15)],
@@ -90,12 +89,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The aggregator's services: sources (poll and listen), the grid state, the XML and
-        // interactive ports, archive feeding, federation.
+        // What the aggregator reports about itself (`/status`): filled by the aggregator, served
+        // by it and by the web side, which therefore need not import the aggregator.
+        .target(name: "PlexusStatus", dependencies: ["PlexusCore", "PlexusTransport", "PlexusArchive"]),
+        // The aggregator's services around one grid store: a poller or listener per data source,
+        // the XML and interactive ports, the root summary; `Aggregator` builds them (and the
+        // archive writer and the web side) from the configuration.
         .target(
             name: "PlexusAggregator",
             dependencies: [
-                "PlexusCore", "PlexusTransport", "PlexusArchive", "CMalloc",
+                "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,7 +110,7 @@ let package = Package(
         .target(
             name: "PlexusWeb",
             dependencies: [
-                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusTransport",
+                "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -161,9 +164,19 @@ let package = Package(
         .testTarget(
             name: "PlexusWebTests",
             dependencies: [
-                "PlexusWeb", "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusTestSupport",
+                "PlexusWeb", "PlexusStatus", "PlexusArchive", "PlexusCore", "PlexusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .testTarget(
+            name: "PlexusAggregatorTests",
+            dependencies: [
+                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Runs the built executables as real processes.

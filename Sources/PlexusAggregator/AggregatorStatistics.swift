@@ -1,50 +1,6 @@
 import PlexusCore
+import PlexusStatus
 import PlexusTransport
-
-/// What the aggregator counts about one data source.
-public struct SourceStatistics: Sendable, Equatable, Codable {
-    public var name: String
-    /// "poll" or "listen".
-    public var kind: String
-    /// Whether the last poll (or listening interval) delivered data.
-    public var alive = false
-    /// Polls that delivered a document / that failed on every host / whose turn passed while
-    /// the previous one was still running.
-    public var pollsOK = 0
-    public var pollsFailed = 0
-    public var pollsMissed = 0
-    /// The address that answered last (polled sources), remembered for the next poll.
-    public var lastEndpoint: String?
-    /// Why the last failed poll failed.
-    public var lastError: String?
-    /// Our clock at the last delivery.
-    public var lastPolled: Int64?
-    /// Size of the last document and how long reading it into state took.
-    public var lastDocumentBytes = 0
-    public var lastParseMilliseconds = 0.0
-    public var totalParseMilliseconds = 0.0
-    /// Elements dropped as malformed (hosts, metrics, summaries) over all polls; documents cut short.
-    public var malformed = 0
-    public var truncated = 0
-    /// Clusters or hosts a document listed twice; clusters another source already has.
-    public var duplicates = 0
-    public var shadowed = 0
-    /// Datagrams heard, and dropped (listened sources).
-    public var datagrams = 0
-    public var datagramsDropped = 0
-    /// Hosts and metrics held now.
-    public var hosts = 0
-    public var metrics = 0
-    /// Hosts and metrics left out at the source's bounds (`max_hosts_per_source`,
-    /// `max_metrics_per_host`), over all polls.
-    public var hostsRefused = 0
-    public var metricsRefused = 0
-
-    public init(name: String, kind: String) {
-        self.name = name
-        self.kind = kind
-    }
-}
 
 /// What the aggregator counts, shown by `/status` and `/metrics`.
 public struct AggregatorStatistics: Sendable, Equatable {

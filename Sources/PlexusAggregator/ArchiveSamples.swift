@@ -1,12 +1,13 @@
 import PlexusArchive
 import PlexusCore
 
-extension AggregatorService {
+/// What a delivery writes to the archive.
+enum ArchiveSamples {
     /// The samples one delivery of a source writes, as gmetad writes them: for every host this
     /// delivery listed that is up, each summarized numeric metric not past its DMAX; for every
     /// cluster, its summary; for every summarized grid, its summary. Timestamps are the
     /// cluster's (or grid's) LOCALTIME, the clock of the agent or aggregator polled.
-    func archiveSamples(_ content: SourceContent, step: Int, now: Int64, skipping shadowed: Set<String>) -> [ArchiveSample] {
+    static func of(_ content: SourceContent, step: Int, now: Int64, skipping shadowed: Set<String>) -> [ArchiveSample] {
         var samples: [ArchiveSample] = []
         samples.reserveCapacity(content.clusters.reduce(0) { $0 + $1.hosts.count * 32 })
         for cluster in content.clusters where cluster.polled == now && !shadowed.contains(cluster.name.rawValue) {

@@ -1,4 +1,3 @@
-import Logging
 import NIOCore
 import PlexusCore
 import Synchronization
@@ -23,46 +22,5 @@ final class HeardCluster: Sendable {
             return state
         }
         return copy.snapshot(of: cluster, now: now, hostTmax: hostTmax, hostDmax: hostDmax)
-    }
-}
-
-/// Counts what a source's documents lost (malformed elements, cut-short documents, shadowed
-/// clusters, samples the archive queue refused) and logs it at most once a minute per source.
-struct DropReporter {
-    private var malformed = 0
-    private var truncated = 0
-    private var shadowed: Set<String> = []
-    private var duplicates = 0
-    private var refused = 0
-    private var example: String?
-    private var lastLogged: ContinuousClock.Instant?
-    static let interval = Duration.seconds(60)
-
-    mutating func note(report: XMLReadReport, shadowed names: Set<String>, duplicates count: Int, refused samples: Int) {
-        malformed += report.skippedCount
-        if let fatal = report.fatal {
-            truncated += 1
-            example = example ?? "\(fatal)"
-        }
-        if example == nil, let first = report.skipped.first { example = "\(first)" }
-        shadowed.formUnion(names)
-        duplicates += count
-        refused += samples
-    }
-
-    mutating func logIfDue(source: String, logger: Logger) {
-        guard malformed + truncated + duplicates + refused > 0 || !shadowed.isEmpty else { return }
-        let now = ContinuousClock.now
-        if let last = lastLogged, now - last < Self.interval { return }
-        var metadata: Logger.Metadata = ["source": "\(source)"]
-        if malformed > 0 { metadata["malformed"] = "\(malformed)" }
-        if truncated > 0 { metadata["truncated"] = "\(truncated)" }
-        if duplicates > 0 { metadata["duplicates"] = "\(duplicates)" }
-        if refused > 0 { metadata["samples_refused"] = "\(refused)" }
-        if !shadowed.isEmpty { metadata["shadowed"] = "\(shadowed.sorted().joined(separator: ","))" }
-        if let example { metadata["first"] = "\(example)" }
-        logger.warning("data dropped since the last report", metadata: metadata)
-        self = DropReporter()
-        lastLogged = now
     }
 }

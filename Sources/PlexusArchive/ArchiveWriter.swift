@@ -74,8 +74,9 @@ public final class ArchiveWriter: Service, Sendable {
         case rrdcachedBack
     }
 
-    /// Counters since start (the aggregator shows them in `/status` and `/metrics`).
-    public struct Statistics: Sendable, Equatable {
+    /// Counters since start: the one definition the aggregator's `/status` (as JSON, by field
+    /// name) and `/metrics` (`fates`) show.
+    public struct Statistics: Sendable, Equatable, Codable {
         /// Samples waiting now.
         public var queued = 0
         /// Samples taken into the queue.
@@ -109,6 +110,12 @@ public final class ArchiveWriter: Service, Sendable {
         public var failingSince: Int64?
 
         public init() {}
+
+        /// The sample counts `/metrics` shows as `plexus_archive_samples_total{fate}`, by label.
+        public static var fates: [(label: String, count: KeyPath<Statistics, Int>)] {
+            [("written", \.written), ("via_rrdcached", \.viaRRDCached), ("dropped", \.dropped), ("stale", \.stale),
+             ("failed", \.failed), ("series_refused", \.seriesRefused)]
+        }
     }
 
     public let store: ArchiveStore
@@ -136,19 +143,15 @@ public final class ArchiveWriter: Service, Sendable {
     @discardableResult
     public func submit(_ samples: [ArchiveSample]) -> Int {
         guard !samples.isEmpty else { return 0 }
-        guard !closed.load(ordering: .acquiring) else {
-            counters.dropped.add(samples.count, ordering: .relaxed)
-            return 0
-        }
-        let capacity = configuration.queueCapacity
-        let before = counters.queued.add(samples.count, ordering: .relaxed).oldValue
-        let room = max(0, min(samples.count, capacity - before))
-        if room < samples.count {
-            counters.queued.subtract(samples.count - room, ordering: .relaxed)
-            counters.dropped.add(samples.count - room, ordering: .relaxed)
+        let capacity = closed.load(ordering: .acquiring) ? 0 : configuration.queueCapacity
+        let room = counters.update { s in
+            let room = max(0, min(samples.count, capacity - s.queued))
+            s.queued += room
+            s.accepted += room
+            s.dropped += samples.count - room
+            return room
         }
         guard room > 0 else { return 0 }
-        counters.accepted.add(room, ordering: .relaxed)
         if shards.count == 1 {
             shards[0].enqueue(samples.prefix(room).map { ($0, normalized($0.key)) })
         } else {
@@ -190,102 +193,5 @@ public final class ArchiveWriter: Service, Sendable {
         let lower = host.rawValue.lowercased()
         guard lower != host.rawValue, let name = HostName(validating: lower) else { return key }
         return ArchiveKey(.host(cluster, name), key.metric)
-    }
-}
-
-/// The writer's counters, shared by its threads.
-final class Counters: Sendable {
-    let queued = Atomic<Int>(0)
-    let accepted = Atomic<Int>(0)
-    let dropped = Atomic<Int>(0)
-    let written = Atomic<Int>(0)
-    let viaRRDCached = Atomic<Int>(0)
-    let fallback = Atomic<Int>(0)
-    let stale = Atomic<Int>(0)
-    let failed = Atomic<Int>(0)
-    let filesCreated = Atomic<Int>(0)
-    let seriesRefused = Atomic<Int>(0)
-    let updateCalls = Atomic<Int>(0)
-    let batches = Atomic<Int>(0)
-    let connectionFailures = Atomic<Int>(0)
-    let report: @Sendable (ArchiveWriter.Report) -> Void
-    let clock: @Sendable () -> Int64
-    private struct Trouble {
-        var lastError: String?
-        var lastErrorAt: Int64?
-        /// While failing: since when, and how many values failed.
-        var failing: (since: Int64, values: Int)?
-
-        mutating func note(_ error: RRDError, at now: Int64) {
-            lastError = error.description
-            lastErrorAt = now
-        }
-    }
-    private let trouble = Mutex(Trouble())
-    /// Set while `trouble.failing` is: successes look here, not at the mutex.
-    private let isFailing = Atomic<Bool>(false)
-
-    init(report: @escaping @Sendable (ArchiveWriter.Report) -> Void = { _ in }, clock: @escaping @Sendable () -> Int64 = { 0 }) {
-        self.report = report
-        self.clock = clock
-    }
-
-    /// `count` values failed with `error`: counted, remembered with its time, reported.
-    func fail(_ count: Int, _ error: RRDError) {
-        failed.add(count, ordering: .relaxed)
-        let now = clock()
-        trouble.withLock { trouble in
-            trouble.note(error, at: now)
-            trouble.failing = (trouble.failing?.since ?? now, (trouble.failing?.values ?? 0) + count)
-        }
-        isFailing.store(true, ordering: .relaxed)
-        report(.failed(error, values: count))
-    }
-
-    /// The latest error, without counting values as failed (rrdcached away: they wait).
-    func note(_ error: RRDError) {
-        let now = clock()
-        trouble.withLock { $0.note(error, at: now) }
-    }
-
-    /// Seconds without a failure, and a success, that end a failing spell: one file that
-    /// keeps failing among many that are written is one long spell, not a flap per round.
-    static let quiet: Int64 = 10
-
-    /// Values were written: ends a failing spell once nothing failed for `quiet` seconds (and
-    /// says so once).
-    func succeeded() {
-        guard isFailing.load(ordering: .relaxed) else { return }
-        let now = clock()
-        let ended = trouble.withLock { trouble -> (since: Int64, values: Int)? in
-            guard let failing = trouble.failing, now - (trouble.lastErrorAt ?? now) >= Self.quiet else { return nil }
-            trouble.failing = nil
-            isFailing.store(false, ordering: .relaxed)
-            return failing
-        }
-        if let ended { report(.recovered(failures: ended.values, since: ended.since)) }
-    }
-
-    func snapshot() -> ArchiveWriter.Statistics {
-        var s = ArchiveWriter.Statistics()
-        s.queued = queued.load(ordering: .relaxed)
-        s.seriesRefused = seriesRefused.load(ordering: .relaxed)
-        s.accepted = accepted.load(ordering: .relaxed)
-        s.dropped = dropped.load(ordering: .relaxed)
-        s.written = written.load(ordering: .relaxed)
-        s.viaRRDCached = viaRRDCached.load(ordering: .relaxed)
-        s.fallback = fallback.load(ordering: .relaxed)
-        s.stale = stale.load(ordering: .relaxed)
-        s.failed = failed.load(ordering: .relaxed)
-        s.filesCreated = filesCreated.load(ordering: .relaxed)
-        s.updateCalls = updateCalls.load(ordering: .relaxed)
-        s.batches = batches.load(ordering: .relaxed)
-        s.connectionFailures = connectionFailures.load(ordering: .relaxed)
-        trouble.withLock { trouble in
-            s.lastError = trouble.lastError
-            s.lastErrorAt = trouble.lastErrorAt
-            s.failingSince = trouble.failing?.since
-        }
-        return s
     }
 }

@@ -155,19 +155,31 @@ enum WebSelection {
 
 // MARK: - JSON shapes (snake_case keys, as the CLI prints them)
 
+/// A cluster's row as `plexus query clusters --json` prints it (`GridOverview.ClusterRow.columns`).
 struct ClusterJSON: Encodable {
-    var cluster: String, grid: String, up: Int, down: Int, cpus: Double?, loadAvg: Double?, cpuUsedPercent: Double?
-    var memTotalKB: Double?, memFreeKB: Double?, bytesIn: Double?, bytesOut: Double?
+    var row: GridOverview.ClusterRow
 
     init(_ row: GridOverview.ClusterRow) {
-        (cluster, grid, up, down) = (row.cluster, row.grid, row.up, row.down)
-        (cpus, loadAvg, cpuUsedPercent) = (row.cpus?.finite, row.loadAverage?.finite, row.cpuUsedPercent?.finite)
-        (memTotalKB, memFreeKB, bytesIn, bytesOut) = (row.memTotalKB?.finite, row.memFreeKB?.finite, row.bytesIn?.finite, row.bytesOut?.finite)
+        self.row = row
     }
 
-    enum CodingKeys: String, CodingKey {
-        case cluster, grid, up, down, cpus, loadAvg = "load_avg", cpuUsedPercent = "cpu_used_percent", memTotalKB = "mem_total_kb"
-        case memFreeKB = "mem_free_kb", bytesIn = "bytes_in", bytesOut = "bytes_out"
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for column in GridOverview.ClusterRow.columns {
+            let key = Key(stringValue: column.key)
+            switch column.cell(row) {
+            case .text(let text): try c.encode(text, forKey: key)
+            case .integer(let integer): try c.encode(integer, forKey: key)
+            case .number(let number): try c.encodeIfPresent(number?.finite, forKey: key)
+            }
+        }
     }
 }
 
@@ -193,22 +205,13 @@ struct GridSummaryJSON: Encodable {
     }
 }
 
-/// A host's row, as `plexus query hosts --json` prints it.
+/// A host's row as `plexus query hosts --json` prints it (`GridOverview.HostRow.columns`).
 enum HostJSON {
+    /// The columns in their keys' order, as `JSON.encode` sorts keys.
+    static let columns = GridOverview.HostRow.columns.map { ($0.key, $0) }.sorted { $0.0 < $1.0 }
+
     static func write(_ row: GridOverview.HostRow, to text: inout ByteText) {
-        text.putObject { object in
-            object.add("age_seconds", row.age)
-            object.add("bytes_in", row.bytesIn)
-            object.add("bytes_out", row.bytesOut)
-            object.add("cluster", row.cluster)
-            object.add("cpu_used_percent", row.cpuUsedPercent)
-            object.add("cpus", row.cpus)
-            object.add("host", row.host)
-            object.add("ip", row.ip)
-            object.add("load_one", row.loadOne)
-            object.add("mem_free_kb", row.memFreeKB)
-            object.add("state", row.up ? "up" : "down")
-        }
+        text.putObject { object in object.add(row, columns) }
     }
 }
 

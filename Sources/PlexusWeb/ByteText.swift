@@ -1,5 +1,6 @@
 import NIOCore
 import PlexusArchive
+import PlexusCore
 
 /// Text written as bytes, for the answers that list a whole cluster (a thousand hosts' figures
 /// on a page, their rows in JSON): appending small `String`s to a `String` cost more than
@@ -83,6 +84,31 @@ struct JSONMembers {
         text.bytes.append(UInt8(ascii: "\""))
         text.put(key)
         text.put("\":")
+    }
+
+    /// A row's columns (`RowColumn`), in their keys' order; an unreported number left out.
+    mutating func add<Row>(_ row: Row, _ columns: [(key: String, column: RowColumn<Row>)]) {
+        for (key, column) in columns {
+            switch column.cell(row) {
+            case .text(let text):
+                self.key(key)
+                self.text.putJSON(text)
+            case .integer(let integer):
+                self.key(key)
+                self.text.put(String(integer))
+            case .number(let number):
+                guard let number = number.flatMap(JSON.number) else { continue }
+                self.key(key)
+                self.text.put(number)
+            }
+        }
+    }
+
+    private mutating func key(_ key: String) {
+        if !first { text.bytes.append(UInt8(ascii: ",")) }
+        first = false
+        text.putJSON(key)
+        text.put(":")
     }
 
     mutating func add(_ key: StaticString, _ value: String) {

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import PlexusAggregator
+import PlexusStatus
 import PlexusArchive
 import PlexusCore
 
@@ -64,16 +64,14 @@ enum PrometheusText {
                 [([("kind", "xml")], Double(status.renders?.xml ?? 0)), ([("kind", "interactive")], Double(status.renders?.interactive ?? 0)),
                  ([("kind", "graph")], Double(graphRenders))])
         let a = status.archive
-        out.add("plexus_archive_samples_total", "counter", "Archive samples by fate.", [
-            ([("fate", "submitted")], Double(a.submitted)), ([("fate", "refused")], Double(a.refused)), ([("fate", "written")], Double(a.written)),
-            ([("fate", "via_rrdcached")], Double(a.viaRRDCached)), ([("fate", "dropped")], Double(a.dropped)), ([("fate", "stale")], Double(a.stale)),
-            ([("fate", "failed")], Double(a.failed)), ([("fate", "series_refused")], Double(a.seriesRefused ?? 0)),
-        ])
-        out.add("plexus_archive_queued", "gauge", "Archive samples waiting to be written.", [([], Double(a.queued))])
-        out.add("plexus_archive_files_created_total", "counter", "RRD files created.", [([], Double(a.filesCreated))])
+        out.add("plexus_archive_samples_total", "counter", "Archive samples by fate.",
+                [([("fate", "submitted")], Double(a.submitted)), ([("fate", "refused")], Double(a.refused))]
+                    + ArchiveWriter.Statistics.fates.map { ([("fate", $0.label)], Double(a.writer[keyPath: $0.count])) })
+        out.add("plexus_archive_queued", "gauge", "Archive samples waiting to be written.", [([], Double(a.writer.queued))])
+        out.add("plexus_archive_files_created_total", "counter", "RRD files created.", [([], Double(a.writer.filesCreated))])
         out.add("plexus_archive_failing", "gauge", "1 while archive writes fail (until one succeeds 10 s after the last failure).",
-                [([], a.failingSince == nil ? 0 : 1)])
-        if let at = a.lastErrorAt {
+                [([], a.writer.failingSince == nil ? 0 : 1)])
+        if let at = a.writer.lastErrorAt {
             out.add("plexus_archive_last_error_timestamp_seconds", "gauge", "When the latest archive write failed (see /status for why).",
                     [([], Double(at))])
         }

@@ -81,8 +81,8 @@ struct Pages {
             "graphs": reportGraphs(query, [], link: query.link("/"), alt: "grid"), "clusters": clusters, "hasGrids": !grids.isEmpty, "grids": grids,
             "hasQuarantine": !quarantine.isEmpty, "quarantine": quarantine,
         ]
-        if let since = status.archive.failingSince {
-            body["archiveFailing"] = ["since": Self.time(since), "error": status.archive.lastError ?? "unknown"]
+        if let since = status.archive.writer.failingSince {
+            body["archiveFailing"] = ["since": Self.time(since), "error": status.archive.writer.lastError ?? "unknown"]
         }
         return page("grid", body, title: "Grid \(summary?.name ?? "")", crumbs: [], query: query, path: "/", now: now)
     }

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
-import PlexusAggregator
+import PlexusStatus
 import PlexusArchive
 import PlexusCore
 import PlexusTransport

@@ -4,11 +4,8 @@ import Logging
 import NIOCore
 import NIOPosix
 import PlexusAggregator
-import PlexusArchive
 import PlexusCommandLine
 import PlexusCore
-import PlexusTransport
-import PlexusWeb
 import ServiceLifecycle
 
 /// `plexus-aggregator`: gmetad's role. Runs in the foreground (systemd supervises it).
@@ -59,54 +56,16 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         }
         options.bootstrapLogging()
         let logger = Logger(label: "plexus-aggregator")
-        var writer: ArchiveWriter?
-        if configuration.writeRRDs {
-            do {
-                try FileManager.default.createDirectory(atPath: configuration.rrdRootdir, withIntermediateDirectories: true)
-            } catch {
-                FileHandle.standardError.write(Data("plexus-aggregator: cannot create rrd_rootdir \(configuration.rrdRootdir): \(error.localizedDescription)\n".utf8))
-                throw ExitCode(1)
-            }
-            guard access(configuration.rrdRootdir, W_OK) == 0 else {
-                FileHandle.standardError.write(Data("plexus-aggregator: rrd_rootdir \(configuration.rrdRootdir) is not writable\n".utf8))
-                throw ExitCode(1)
-            }
-            let store = ArchiveStore(
-                layout: RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames),
-                archives: configuration.archives)
-            // Files a killed predecessor was creating are removed, never half-used.
-            store.removeLeftovers()
-            var writing = ArchiveWriter.Configuration(
-                rrdcached: rrdcached,
-                rrdcachedFallbackAfter: configuration.rrdcachedFallbackAfter == 0 ? nil : .seconds(Int(configuration.rrdcachedFallbackAfter)))
-            writing.report = ArchiveLog.reporter(ThrottledLog(logger: logger))
-            writing.newSeries = NewSeriesGuard(
-                limits: .init(perHost: configuration.maxNewSeriesPerHost, perCluster: configuration.maxNewSeriesPerCluster),
-                keepFreePercent: configuration.rrdKeepFree, root: configuration.rrdRootdir)
-            writer = ArchiveWriter(store: store, configuration: writing)
+        let aggregator: Aggregator
+        do {
+            aggregator = try Aggregator.make(configuration: configuration, rrdcached: rrdcached, logger: logger, hostname: Self.hostname())
+        } catch {
+            FileHandle.standardError.write(Data("plexus-aggregator: \(error)\n".utf8))
+            throw ExitCode(1)
         }
-        let aggregator = try AggregatorService(config: configuration, logger: logger, writer: writer, hostname: Self.hostname())
-        var services: [any Service] = (writer.map { [$0] } ?? []) + [aggregator]
-        if configuration.httpPort != 0 {
-            let layout = RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
-            var sources = WebSources(
-                grid: { aggregator.grid }, status: { aggregator.status }, layout: layout, rrdcached: rrdcached,
-                events: EventFile(besideRoot: configuration.rrdRootdir), eventsToken: configuration.eventsToken,
-                trusted: configuration.httpAllowList, hostValuesInMetrics: configuration.metricsHostValues,
-                wallScreen: configuration.wallScreen)
-            // The longest step gives the longest coverage: every source's archives fit.
-            sources.timeLimits = TimeLimits(archives: configuration.archives, step: Int(configuration.dataSources.map(\.step).max() ?? 15))
-            // The reader before the web side: the group stops services in reverse order.
-            let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
-            services.append(reader)
-            services.append(WebApplication.make(
-                sources: sources, host: configuration.bind, port: configuration.httpPort, logger: logger, gate: aggregator.gate,
-                idleTimeout: .milliseconds(Int(configuration.httpIdleTimeout * 1000)), peerLog: aggregator.peerLog, reader: reader))
-        }
-        // The group stops services in reverse order: the web side and the aggregator first, then
-        // the writer, which writes out its queue.
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: aggregator.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+        logger.info("plexus-aggregator stopped")
     }
 
     private func load() throws -> (AggregatorConfiguration, RRDCachedAddress?) {

@@ -141,18 +141,8 @@ extension Query {
                 Console.output(rows.map(\.cluster).filter(options.keep).map { $0 + "\n" }.joined())
                 return
             }
-            var table = Table(columns: [
-                Table.Column("cluster"), Table.Column("grid"), Table.Column("up", right: true), Table.Column("down", right: true),
-                Table.Column("cpus", right: true), Table.Column("load_avg", "LOAD(AVG)", right: true),
-                Table.Column("cpu_used_percent", "CPU%", right: true), Table.Column("mem_total_kb", "MEM(KB)", right: true),
-                Table.Column("mem_free_kb", "FREE(KB)", right: true), Table.Column("bytes_in", "IN(B/s)", right: true),
-                Table.Column("bytes_out", "OUT(B/s)", right: true),
-            ])
-            for row in rows where options.keep(row.cluster) {
-                table.rows.append([.text(row.cluster), .text(row.grid), .integer(Int64(row.up)), .integer(Int64(row.down)), .optional(row.cpus),
-                                   .optional(row.loadAverage), .optional(row.cpuUsedPercent), .optional(row.memTotalKB), .optional(row.memFreeKB),
-                                   .optional(row.bytesIn), .optional(row.bytesOut)])
-            }
+            var table = Table(GridOverview.ClusterRow.columns)
+            for row in rows where options.keep(row.cluster) { table.append(row, GridOverview.ClusterRow.columns) }
             Console.output(options.output.render(table))
         }
     }
@@ -166,17 +156,9 @@ extension Query {
 
         func run() async throws {
             let overview = try await options.clusterDocument(cluster)
-            var table = Table(columns: [
-                Table.Column("cluster"), Table.Column("host"), Table.Column("ip"), Table.Column("state"),
-                Table.Column("age_seconds", "AGE(s)", right: true), Table.Column("load_one", "LOAD1", right: true),
-                Table.Column("cpus", right: true), Table.Column("cpu_used_percent", "CPU%", right: true),
-                Table.Column("mem_free_kb", "FREE(KB)", right: true), Table.Column("bytes_in", "IN(B/s)", right: true),
-                Table.Column("bytes_out", "OUT(B/s)", right: true),
-            ])
+            var table = Table(GridOverview.HostRow.columns)
             for row in overview.hostRows(cluster: cluster) where options.keep(row.host) && (!down || !row.up) {
-                table.rows.append([.text(row.cluster), .text(row.host), .text(row.ip), .text(row.up ? "up" : "down"), .integer(Int64(row.age)),
-                                   .optional(row.loadOne), .optional(row.cpus), .optional(row.cpuUsedPercent), .optional(row.memFreeKB),
-                                   .optional(row.bytesIn), .optional(row.bytesOut)])
+                table.append(row, GridOverview.HostRow.columns)
             }
             Console.output(options.output.render(table))
         }

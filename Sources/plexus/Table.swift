@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PlexusArchive
+import PlexusCore
 
 /// Rows of typed cells printed three ways: an aligned table for people, CSV for spreadsheets
 /// (RFC 4180 quoting), JSON for scripts (an array of objects, keys in column order, numbers as
@@ -117,5 +118,22 @@ struct OutputOptions: ParsableArguments {
 
     func render(_ table: Table) -> String {
         json ? table.json() : csv ? table.csv() : table.text()
+    }
+}
+
+extension Table {
+    /// A table of `RowColumn`s (the columns `/api/v1` writes too).
+    init<Row>(_ columns: [RowColumn<Row>]) {
+        self.init(columns: columns.map { Column($0.key, $0.title, right: $0.alignRight) })
+    }
+
+    mutating func append<Row>(_ row: Row, _ columns: [RowColumn<Row>]) {
+        rows.append(columns.map { column in
+            switch column.cell(row) {
+            case .text(let text): .text(text)
+            case .integer(let integer): .integer(integer)
+            case .number(let number): .optional(number)
+            }
+        })
     }
 }

@@ -100,8 +100,8 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-manners")
         defer { dir.remove() }
         var failing = WebTests.status()
-        failing.archive.failingSince = WebTests.now - 60
-        failing.archive.lastError = "rrd_create_r2: /r/web/web-1/load_one.rrd: No space left on device (errno 28)"
+        failing.archive.writer.failingSince = WebTests.now - 60
+        failing.archive.writer.lastError = "rrd_create_r2: /r/web/web-1/load_one.rrd: No space left on device (errno 28)"
         let status = failing
         var sources = try WebTests.sources(RRDLayout(root: dir.appending("rrds")))
         sources.status = { status }

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import PlexusAggregator
+import PlexusStatus
 import PlexusArchive
 import PlexusCore
 import PlexusTestSupport

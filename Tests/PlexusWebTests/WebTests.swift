@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import PlexusAggregator
+import PlexusStatus
 import PlexusArchive
 import PlexusCore
 import PlexusTestSupport
@@ -80,7 +80,8 @@ import Testing
                          "datagrams":0,"datagramsDropped":0,"hosts":3,"metrics":6,"hostsRefused":0,"metricsRefused":0}],
              "xml":{"served":1,"refused":0,"failed":0},"interactive":{"served":2,"refused":0,"failed":0,"rejected":0},
              "archive":{"enabled":true,"rrdRootdir":"/r","submitted":10,"refused":0,"queued":2,"written":8,"viaRRDCached":0,"fallback":0,
-                        "dropped":0,"stale":0,"failed":0,"filesCreated":3},
+                        "dropped":0,"stale":0,"failed":0,"filesCreated":3,"accepted":10,"seriesRefused":0,"updateCalls":8,
+                        "batches":0,"connectionFailures":0},
              "rootSummaries":5}
             """
         return try! JSONDecoder().decode(AggregatorStatus.self, from: Data(json.utf8))

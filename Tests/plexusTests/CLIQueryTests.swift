@@ -9,6 +9,41 @@ import Testing
         try await CLIArchiveTests.plexus(arguments)
     }
 
+    /// Whether `plexus ARGUMENTS` and the API at `url` (its `member`) give the same rows, within 20 tries.
+    static func agreeing(_ arguments: [String], _ url: String, member: String?) async -> Bool {
+        for _ in 0..<20 {
+            let same = (try? await onOwnThread { () -> Bool in
+                let cli = try rows(try Executable("plexus").run(arguments).output)
+                let body = try JSONSerialization.jsonObject(with: Data(HTTP.get(url).body.utf8))
+                let api = try rows(member.map { (body as? [String: Any])?[$0] ?? [] } ?? body)
+                return agree(cli, api)
+            }) ?? false
+            if same { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    /// Rows of JSON objects, a missing number and a null being the same (no value).
+    static func rows(_ json: Any) throws -> [[String: Any]] {
+        let value = json is Data ? try JSONSerialization.jsonObject(with: json as! Data) : json
+        guard let rows = value as? [[String: Any]], !rows.isEmpty else { throw Failure("not rows: \(value)") }
+        return rows.map { $0.filter { !($0.value is NSNull) } }
+    }
+
+    /// Same members, the same texts, numbers equal to 1e-9 (the CLI prints 12 significant digits).
+    static func agree(_ a: [[String: Any]], _ b: [[String: Any]]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { x, y in
+            Set(x.keys) == Set(y.keys) && x.keys.allSatisfy { key in
+                switch (x[key], y[key]) {
+                case (let p as NSNumber, let q as NSNumber): abs(p.doubleValue - q.doubleValue) <= 1e-9 * max(1, abs(p.doubleValue))
+                case (let p as String, let q as String): p == q
+                default: false
+                }
+            }
+        }
+    }
+
     @Test func queriesARealAggregatorAndExportsItsGraphsNightly() async throws {
         let folder = try TemporaryFolder("plexus-cli-query")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1", metrics: [
@@ -46,6 +81,14 @@ import Testing
         let hostRows = try #require(try JSONSerialization.jsonObject(with: hosts.output) as? [[String: Any]])
         #expect(hostRows.count == 1 && hostRows[0]["host"] as? String == "web-1" && hostRows[0]["state"] as? String == "up")
         #expect((hostRows[0]["age_seconds"] as? Int).map { $0 < 60 } == true)
+        // One definition of the rows: the CLI's JSON and the HTTP API's agree, member for member
+        // (asked again while a poll falls between the two answers).
+        let base = "http://127.0.0.1:\(aggregator.httpPort)/api/v1"
+        #expect(await Self.agreeing(["query", "hosts", "web", "--json"] + address, base + "/clusters/web", member: "hosts"),
+                "plexus query hosts --json and /api/v1/clusters/web list the same host rows")
+        #expect(await Self.agreeing(["query", "clusters", "--json"] + address, base + "/clusters", member: nil),
+                "plexus query clusters --json and /api/v1/clusters list the same cluster rows")
+
         let metrics = try await Self.plexus(["query", "host", "web-1", "--filter", "load_*"] + address)
         #expect(metrics.status == 0 && metrics.stdout.hasPrefix("METRIC    VALUE  UNITS  AGE(s)  GROUP  TITLE\nload_one"))
         #expect(metrics.stdout.split(separator: "\n").count == 2, "the filter keeps only load_one: \(metrics.stdout)")

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PlexusArchive
+import PlexusCore
+import PlexusStatus
+import PlexusTransport
+import PlexusWeb
+import ServiceLifecycle
+
+/// The aggregator (gmetad's role) built from its configuration: one `GridStore` and the services
+/// around it, to run in one `ServiceGroup` — the archive writer, a poller or listener per data
+/// source, the XML and interactive ports, the root summary, and the web side. The group stops
+/// them in reverse order: the web side and the ports first, the writer last (it writes out its
+/// queue).
+public struct Aggregator: Sendable {
+    public let store: GridStore
+    /// The connection budget of the XML, interactive and HTTP ports together (`max_clients`,
+    /// under the descriptor limit with `descriptorReserve` kept for polls and archives).
+    public let gate: ClientGate
+    public let services: [any Service]
+    /// The status document as of now (`/status`).
+    public let status: @Sendable () -> AggregatorStatus
+
+    /// Descriptors kept for everything that is not a client: a poll per source, rrdcached, the
+    /// archive writer's files, listeners, logs and the event loops' own.
+    static func descriptorReserve(sources: Int) -> Int { 128 + 2 * sources }
+
+    /// Why the aggregator could not be built.
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Everything `configuration` asks for. `onListening` hears where each port ended up (useful
+    /// with port 0); `clock` stamps deliveries and summaries.
+    public static func make(
+        configuration: AggregatorConfiguration, rrdcached: RRDCachedAddress?, logger: Logger, hostname: String,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: @escaping @Sendable () -> Int64 = WallClock.seconds,
+        onListening: @escaping @Sendable (String, SocketAddress?) -> Void = { _, _ in }
+    ) throws -> Aggregator {
+        let writer = try configuration.writeRRDs ? makeWriter(configuration, rrdcached: rrdcached, logger: logger) : nil
+        let store = try GridStore(configuration: configuration, writer: writer, hostname: hostname, logger: logger, clock: clock)
+        let gate = ClientGate(limits: .init(
+            total: ConnectionBudget.total(configured: configuration.maxClients, descriptors: ClientGate.raiseDescriptorLimit(),
+                                          reserve: descriptorReserve(sources: configuration.dataSources.count)),
+            perAddress: configuration.maxClientsPerAddress))
+        // Whole-grid renders on the XML port and answers on the interactive port, shared by the
+        // clients that ask within a second.
+        let xmlRenders = SharedRender(maxAge: .seconds(1), maxEntries: 1)
+        let queryRenders = SharedRender(maxAge: .seconds(1), maxEntries: 64, budget: 64 << 20)
+        let status = StatusBuilder(store: store, gate: gate, hostname: hostname, started: clock(),
+                                   renders: { .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount) })
+        var services: [any Service] = writer.map { [$0] } ?? []
+        for (index, source) in configuration.dataSources.enumerated() {
+            switch source.transport {
+            case .poll(let endpoints): services.append(SourcePoller(store: store, index: index, endpoints: endpoints, group: group))
+            case .listen(let channel): services.append(SourceListener(store: store, index: index, channel: channel, group: group))
+            }
+        }
+        if writer != nil { services.append(RootSummarizer(store: store)) }
+        let listening: @Sendable (GridPort.Kind, SocketAddress?) -> Void = { kind, address in
+            logger.info("listening", metadata: ["port": "\(kind.rawValue)", "address": "\(address?.description ?? "?")"])
+            onListening(kind.rawValue, address)
+        }
+        if configuration.xmlPort != 0 {
+            services.append(GridPort(.xml, port: configuration.xmlPort, store: store, gate: gate, shared: xmlRenders, group: group,
+                                     status: status.make, onListening: listening))
+        }
+        if configuration.interactivePort != 0 {
+            services.append(GridPort(.interactive, port: configuration.interactivePort, store: store, gate: gate, shared: queryRenders,
+                                     group: group, status: status.make, onListening: listening))
+        }
+        if configuration.httpPort != 0 {
+            services += web(configuration, rrdcached: rrdcached, store: store, gate: gate, status: status.make, logger: logger, onListening: onListening)
+        }
+        logger.info("plexus-aggregator running", metadata: [
+            "grid": "\(configuration.gridname)", "sources": "\(configuration.dataSources.map(\.name))",
+            "rrds": "\(writer == nil ? "off" : configuration.rrdRootdir)", "max_clients": "\(gate.snapshot.limit)",
+        ])
+        return Aggregator(store: store, gate: gate, services: services, status: status.make)
+    }
+
+    /// The archive writer (`write_rrds`): `rrd_rootdir` made if need be, files a killed
+    /// predecessor was creating removed (never half-used), new series guarded.
+    static func makeWriter(_ configuration: AggregatorConfiguration, rrdcached: RRDCachedAddress?, logger: Logger) throws -> ArchiveWriter {
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.rrdRootdir, withIntermediateDirectories: true)
+        } catch {
+            throw StartError(description: "cannot create rrd_rootdir \(configuration.rrdRootdir): \(error.localizedDescription)")
+        }
+        guard access(configuration.rrdRootdir, W_OK) == 0 else {
+            throw StartError(description: "rrd_rootdir \(configuration.rrdRootdir) is not writable")
+        }
+        let store = ArchiveStore(
+            layout: RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames),
+            archives: configuration.archives)
+        store.removeLeftovers()
+        var writing = ArchiveWriter.Configuration(
+            rrdcached: rrdcached,
+            rrdcachedFallbackAfter: configuration.rrdcachedFallbackAfter == 0 ? nil : .seconds(Int(configuration.rrdcachedFallbackAfter)))
+        writing.report = ArchiveLog.reporter(ThrottledLog(logger: logger))
+        writing.newSeries = NewSeriesGuard(
+            limits: .init(perHost: configuration.maxNewSeriesPerHost, perCluster: configuration.maxNewSeriesPerCluster),
+            keepFreePercent: configuration.rrdKeepFree, root: configuration.rrdRootdir)
+        return ArchiveWriter(store: store, configuration: writing)
+    }
+
+    /// The web side on `http_port`, and the archive reader it draws graphs with (before it: the
+    /// group stops services in reverse order, so the reader outlives the requests).
+    static func web(
+        _ configuration: AggregatorConfiguration, rrdcached: RRDCachedAddress?, store: GridStore, gate: ClientGate,
+        status: @escaping @Sendable () -> AggregatorStatus, logger: Logger, onListening: @escaping @Sendable (String, SocketAddress?) -> Void
+    ) -> [any Service] {
+        let layout = RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
+        var inputs = WebSources(
+            grid: { store.grid }, status: status, layout: layout, rrdcached: rrdcached,
+            events: EventFile(besideRoot: configuration.rrdRootdir), eventsToken: configuration.eventsToken,
+            trusted: configuration.httpAllowList, hostValuesInMetrics: configuration.metricsHostValues,
+            wallScreen: configuration.wallScreen, clock: store.clock)
+        // The longest step gives the longest coverage: every source's archives fit.
+        inputs.timeLimits = TimeLimits(archives: configuration.archives, step: Int(configuration.dataSources.map(\.step).max() ?? 15))
+        let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
+        let application = WebApplication.make(
+            sources: inputs, host: configuration.bind, port: configuration.httpPort, logger: logger, gate: gate,
+            idleTimeout: .milliseconds(Int(configuration.httpIdleTimeout * 1000)), peerLog: store.peerLog, reader: reader,
+            onServerRunning: { channel in onListening("http_port", channel.localAddress) })
+        return [reader, application]
+    }
+}
+
+/// Builds the status document from the store, the gate and the ports' render counts.
+struct StatusBuilder: Sendable {
+    let store: GridStore
+    let gate: ClientGate
+    let hostname: String
+    let started: Int64
+    let renders: @Sendable () -> AggregatorStatus.Renders
+
+    @Sendable func make() -> AggregatorStatus {
+        let s = store.statistics
+        let configuration = store.configuration
+        let now = store.clock()
+        return AggregatorStatus(
+            host: hostname, gridname: configuration.gridname, version: "plexus (gmetad \(GangliaDocument.defaultVersion) compatible)",
+            boottime: started, uptime: now - started,
+            polls: .init(ok: s.pollsOK, failed: s.pollsFailed, missed: s.pollsMissed), sources: s.sources,
+            xml: .init(s.xml), interactive: .init(s.queries, rejected: s.queriesRejected), clients: gate.snapshot,
+            renders: renders(), quarantine: store.quarantined,
+            archive: .init(enabled: store.writer != nil, rrdRootdir: configuration.rrdRootdir, rrdcached: configuration.rrdcachedAddress,
+                           submitted: s.samplesSubmitted, refused: s.samplesRefused, writer: store.writer?.statistics ?? ArchiveWriter.Statistics()),
+            rootSummaries: s.rootSummaries)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import NIOCore
+import PlexusCore
+import PlexusStatus
+import PlexusTransport
+import ServiceLifecycle
+
+/// gmetad's XML port (the whole grid to every client) or its interactive port (a request line,
+/// then the part of the grid it names, or `/status`), behind the client gate.
+final class GridPort: Service, Sendable {
+    enum Kind: String, Sendable {
+        case xml = "xml_port"
+        case interactive = "interactive_port"
+    }
+
+    let kind: Kind
+    let port: Int
+    let store: GridStore
+    let server: XMLServer
+    let status: @Sendable () -> AggregatorStatus
+    let onListening: @Sendable (Kind, SocketAddress?) -> Void
+    let group: any EventLoopGroup
+
+    init(
+        _ kind: Kind, port: Int, store: GridStore, gate: ClientGate, shared: SharedRender, group: any EventLoopGroup,
+        status: @escaping @Sendable () -> AggregatorStatus, onListening: @escaping @Sendable (Kind, SocketAddress?) -> Void
+    ) {
+        self.kind = kind
+        self.port = port
+        self.store = store
+        let configuration = store.configuration
+        let timeout = Duration.milliseconds(Int(configuration.serverTimeout * 1000))
+        server = XMLServer(allow: configuration.serverAllowList ?? [], timeout: timeout,
+                           requestLineLimit: kind == .interactive ? GridQuery.maxLength : nil, gate: gate, shared: shared)
+        self.status = status
+        self.onListening = onListening
+        self.group = group
+    }
+
+    func run() async throws {
+        let listener = try await open()
+        onListening(kind, listener.channel.localAddress)
+        try? await cancelWhenGracefulShutdown {
+            switch self.kind {
+            case .xml:
+                try await self.server.serve(listener, respond: { _ in await Offload.run { self.wholeGrid() } }, report: { self.count($0) })
+            case .interactive:
+                try await self.server.serve(listener, respond: { request in await Offload.run { self.answer(request) } },
+                                            report: { self.count($0) })
+            }
+        }
+    }
+
+    private func open() async throws -> XMLServer.Listener {
+        let bind = store.configuration.bind
+        do {
+            return try await XMLServer.listen(host: bind, port: port, group: group)
+        } catch where bind == "::" {
+            // No IPv6 on this machine: IPv4 only.
+            store.logger.notice("IPv6 unavailable, listening on IPv4 only", metadata: ["port": "\(kind.rawValue)"])
+            do {
+                return try await XMLServer.listen(host: "0.0.0.0", port: port, group: group)
+            } catch {
+                throw ListenError(key: kind.rawValue, address: "0.0.0.0:\(port)", underlying: error)
+            }
+        } catch {
+            throw ListenError(key: kind.rawValue, address: "\(bind):\(port)", underlying: error)
+        }
+    }
+
+    /// The whole grid as gmetad's XML port serves it.
+    func wholeGrid() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 << 16)
+        GridRenderer(state: store.grid, now: store.clock()).renderTree(into: &bytes)
+        return bytes
+    }
+
+    /// The reply to one interactive request; a refused request gets no reply (the connection
+    /// closes), as with gmetad.
+    func answer(_ request: XMLServer.Request) -> [UInt8] {
+        let query: GridQuery
+        do {
+            query = try GridQuery.parse(request.line ?? "")
+        } catch {
+            store.count { $0.queriesRejected += 1 }
+            store.logger.debug("query refused", metadata: ["peer": "\(request.peer)", "reason": "\(error)"])
+            return []
+        }
+        switch query {
+        case .tree(let path, let summary, let http):
+            var bytes: [UInt8] = []
+            GridRenderer(state: store.grid, now: store.clock()).render(path: path, summary: summary, http: http, into: &bytes)
+            return bytes
+        case .status(let callback, let http):
+            return Self.statusReply(status(), callback: callback, http: http)
+        }
+    }
+
+    /// `/status` as JSON (JSONP with a safe callback), with an HTTP header for `GET` requests.
+    static func statusReply(_ status: AggregatorStatus, callback: String?, http: Bool) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(status)) ?? Data("{}".utf8)
+        var bytes: [UInt8] = []
+        if http { bytes += Array(GridRenderer.httpHeader(contentType: callback == nil ? "application/json" : "application/javascript").utf8) }
+        if let callback { bytes += Array("\(callback)(".utf8) }
+        bytes += json
+        if callback != nil { bytes += Array(")".utf8) }
+        bytes += Array("\r\n".utf8)
+        return bytes
+    }
+
+    private func count(_ outcome: XMLServer.Outcome) {
+        let name = kind == .xml ? "XML" : "query"
+        store.count { s in
+            switch kind {
+            case .xml: _ = s.xml.record(outcome)
+            case .interactive: _ = s.queries.record(outcome)
+            }
+        }
+        switch outcome {
+        case .served: break
+        case .refused(let decision, let peer): store.peerLog.log(.notice, "\(name) client refused: \(decision)", detail: peer)
+        case .failed(let reason): store.peerLog.log(.info, "\(name) client failed", detail: reason)
+        }
+    }
+}

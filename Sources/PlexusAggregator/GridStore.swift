@@ -1,0 +1,159 @@
+import Logging
+import PlexusArchive
+import PlexusCore
+import PlexusStatus
+import PlexusTransport
+import Synchronization
+
+/// The grid an aggregator holds, shared by its services: each source's content and liveness
+/// (`GridState`), what the aggregator counts, the hosts and metrics refused at a source's bounds,
+/// and the archive writer that deliveries feed. Ports, pages and `/status` read snapshots.
+public final class GridStore: Sendable {
+    public let configuration: AggregatorConfiguration
+    /// nil when `write_rrds` is off.
+    public let writer: ArchiveWriter?
+    let logger: Logger
+    /// Failures peers cause, logged once per kind per minute.
+    public let peerLog: ThrottledLog
+    /// Seconds since the epoch: the time deliveries, summaries and the status are stamped with.
+    public let clock: @Sendable () -> Int64
+    private let state: Mutex<GridState>
+    private let stats: Mutex<AggregatorStatistics>
+    private let quarantine = Mutex(Quarantine())
+
+    /// `hostname` makes the default `authority` (gmetad's `http://HOSTNAME/ganglia/`).
+    public init(
+        configuration: AggregatorConfiguration, writer: ArchiveWriter?, hostname: String, logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = WallClock.seconds
+    ) throws(NameError) {
+        self.configuration = configuration
+        self.writer = configuration.writeRRDs ? writer : nil
+        self.logger = logger
+        self.clock = clock
+        peerLog = ThrottledLog(logger: logger)
+        let authority = configuration.authority ?? "http://\(hostname)/ganglia/"
+        state = Mutex(GridState(gridname: try GridName(configuration.gridname), authority: authority,
+                                sources: configuration.dataSources.map(\.name), unsummarized: configuration.unsummarizedMetrics))
+        stats = Mutex(AggregatorStatistics(sources: configuration.dataSources.map { source in
+            switch source.transport {
+            case .poll: SourceStatistics(name: source.name, kind: .poll)
+            case .listen: SourceStatistics(name: source.name, kind: .listen)
+            }
+        }))
+    }
+
+    /// A copy of the grid as it is now.
+    public var grid: GridState { state.withLock { $0 } }
+
+    /// Counters so far.
+    public var statistics: AggregatorStatistics { stats.withLock { $0 } }
+
+    /// The hosts, metrics and series refused at a bound lately (the writer's included), oldest first.
+    public var quarantined: [Quarantine.Entry] {
+        (quarantine.withLock { $0.entries } + (writer?.configuration.newSeries?.quarantine.entries ?? [])).sorted { $0.last < $1.last }
+    }
+
+    /// Changes counters under the lock.
+    func count(_ change: (inout AggregatorStatistics) -> Void) {
+        stats.withLock { change(&$0) }
+    }
+
+    /// What a delivery lost on its way to the grid and the archive (for the source's `DropReporter`).
+    struct Published {
+        /// Clusters and grids another source already holds: not taken from this one.
+        var shadowed: Set<String>
+        /// Archive samples the writer's full queue refused.
+        var refusedSamples: Int
+    }
+
+    /// Makes a delivery the source's content, queues its archive samples and counts.
+    func publish(_ delivery: Delivery, source index: Int) -> Published {
+        let content = delivery.content
+        let shadowed = state.withLock { state in
+            state.sources[index].content = content
+            state.sources[index].alive = true
+            return Set(content.clusters.map(\.name.rawValue).filter { state.isShadowed($0, inSource: index) }
+                + content.grids.map(\.name.rawValue).filter { state.isShadowed($0, inSource: index) })
+        }
+        var submitted = 0
+        var refused = 0
+        if let writer {
+            let step = Int(configuration.dataSources[index].step)
+            let samples = ArchiveSamples.of(content, step: step, now: delivery.now, skipping: shadowed)
+            submitted = samples.count
+            refused = samples.count - writer.submit(samples)
+        }
+        stats.withLock { s in
+            s.samplesSubmitted += submitted
+            s.samplesRefused += refused
+            s.sources[index].record(delivery, shadowed: shadowed.count)
+        }
+        if !content.refusals.named.isEmpty {
+            quarantine.withLock { q in
+                for refusal in content.refusals.named { q.record(refusal.subject, reason: refusal.reason, now: delivery.now) }
+            }
+            peerLog.log(.notice, "data source over its bounds: hosts or metrics refused", detail: configuration.dataSources[index].name,
+                        metadata: ["hosts": "\(content.refusals.hosts)", "metrics": "\(content.refusals.metrics)"])
+        }
+        return Published(shadowed: shadowed, refusedSamples: refused)
+    }
+
+    /// No address of the source answered: it is dead until a poll succeeds. Logged when it
+    /// dies (and on the first failure after start), not on every failed poll.
+    func markDead(source index: Int, reason: String) {
+        let wasAlive = state.withLock { state in
+            defer { state.sources[index].alive = false }
+            return state.sources[index].alive
+        }
+        let failures = stats.withLock { s in
+            s.sources[index].alive = false
+            s.sources[index].pollsFailed += 1
+            s.sources[index].lastError = reason
+            return s.sources[index].pollsFailed
+        }
+        if wasAlive || failures == 1 {
+            logger.warning("data source dead: no address answered",
+                           metadata: ["source": "\(configuration.dataSources[index].name)", "errors": "\(reason)"])
+        }
+    }
+
+    /// The root summary of the alive sources, archived under `__SummaryInfo__` at `now`.
+    func archiveRootSummary(now: Int64) {
+        guard let writer else { return }
+        let step = Int(configuration.shortestStep)
+        let summary = state.withLock { $0.rootSummary }
+        let samples = summary.metrics.map { metric in
+            ArchiveSample(key: ArchiveKey(.rootSummary, metric.name), geometry: ArchiveGeometry(step: step, slope: metric.slope),
+                          time: now, sum: metric.sum, num: metric.num)
+        }
+        let accepted = writer.submit(samples)
+        stats.withLock { s in
+            s.rootSummaries += 1
+            s.samplesSubmitted += samples.count
+            s.samplesRefused += samples.count - accepted
+        }
+    }
+}
+
+extension SourceStatistics {
+    /// Counts one delivery.
+    mutating func record(_ delivery: Delivery, shadowed: Int) {
+        let milliseconds = Double(delivery.parse.components.seconds) * 1000 + Double(delivery.parse.components.attoseconds) / 1e15
+        let content = delivery.content
+        alive = true
+        pollsOK += 1
+        lastPolled = delivery.now
+        lastEndpoint = delivery.endpoint
+        lastDocumentBytes = delivery.bytes
+        lastParseMilliseconds = milliseconds
+        totalParseMilliseconds += milliseconds
+        malformed += delivery.report.skippedCount + delivery.anomalies.strayHosts
+        if delivery.report.fatal != nil { truncated += 1 }
+        duplicates += delivery.anomalies.duplicates
+        self.shadowed += shadowed
+        hostsRefused += content.refusals.hosts
+        metricsRefused += content.refusals.metrics
+        hosts = content.clusters.reduce(0) { $0 + $1.hosts.count }
+        metrics = content.clusters.reduce(0) { $0 + $1.hosts.reduce(0) { $0 + $1.host.metrics.count } }
+    }
+}

@@ -1,0 +1,102 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PlexusCore
+import PlexusTransport
+import ServiceLifecycle
+
+/// One polled data source (gmetad's `data_source` with addresses): every `step` seconds, fetch
+/// the XML from the address that answered last (else each in order), read it into the source's
+/// new content and publish it. A turn that comes while the previous poll still runs is counted
+/// as missed; a source that fails everywhere is dead until a poll succeeds.
+final class SourcePoller: Service, Sendable {
+    let store: GridStore
+    let index: Int
+    let source: AggregatorConfiguration.DataSource
+    let endpoints: [AggregatorConfiguration.Endpoint]
+    let group: any EventLoopGroup
+
+    init(store: GridStore, index: Int, endpoints: [AggregatorConfiguration.Endpoint], group: any EventLoopGroup) {
+        self.store = store
+        self.index = index
+        source = store.configuration.dataSources[index]
+        self.endpoints = endpoints
+        self.group = group
+    }
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { try await self.pollForever() }
+    }
+
+    private func pollForever() async throws {
+        let clock = ContinuousClock()
+        var turns = PollTurns(step: .seconds(Int(source.step)), start: clock.now)
+        var failover = Failover(count: endpoints.count)
+        var previous: SourceContent?
+        var reporter = DropReporter()
+        var lastSize = 0
+        while true {
+            switch await fetch(order: failover.order, expectedBytes: lastSize) {
+            case .success(let (bytes, answered)):
+                failover.answered(answered)
+                lastSize = bytes.readableBytes
+                let options = store.configuration.readerOptions
+                let clock = store.clock
+                var delivery = await Offload.run { [previous] in Self.read(bytes, options: options, previous: previous, now: clock()) }
+                delivery.endpoint = endpoints[answered].description
+                let published = store.publish(delivery, source: index)
+                previous = delivery.content
+                reporter.note(delivery, published)
+                reporter.logIfDue(source: source.name, logger: store.logger)
+            case .failure(let failure):
+                store.markDead(source: index, reason: failure.description)
+            }
+            Offload.returnFreedMemory()
+            let (turn, missed) = turns.next(after: clock.now)
+            if missed > 0 {
+                store.count { $0.sources[index].pollsMissed += missed }
+                store.logger.warning("poll took longer than the step", metadata: ["source": "\(source.name)", "missed": "\(missed)"])
+            }
+            try await Task.sleep(until: turn, clock: clock)
+        }
+    }
+
+    struct FetchFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The document from the first address in `order` that gives one, and that address's index.
+    func fetch(order: [Int], expectedBytes: Int) async -> Result<(ByteBuffer, Int), FetchFailure> {
+        var errors: [String] = []
+        for i in order {
+            let endpoint = endpoints[i]
+            do {
+                let bytes = try await XMLClient.fetchBuffer(
+                    host: endpoint.host, port: endpoint.port, timeout: .milliseconds(Int(source.timeout * 1000)),
+                    connectTimeout: .milliseconds(Int(source.connectTimeout * 1000)), expectedBytes: expectedBytes, group: group)
+                // Something that isn't Ganglia XML at all counts as this address failing.
+                guard bytes.readableBytesView.prefix(4096).firstRange(of: Array("<GANGLIA_XML".utf8)) != nil else {
+                    errors.append("\(endpoint): not Ganglia XML (\(bytes.readableBytes) bytes)")
+                    continue
+                }
+                return .success((bytes, i))
+            } catch is CancellationError {
+                return .failure(FetchFailure(description: "cancelled"))
+            } catch {
+                errors.append("\(error)")
+            }
+        }
+        return .failure(FetchFailure(description: errors.joined(separator: "; ")))
+    }
+
+    /// Reads a document into a source's new content (pure computation: off the event loops).
+    static func read(_ bytes: ByteBuffer, options: SourceReader.Options, previous: SourceContent?, now: Int64) -> Delivery {
+        let clock = ContinuousClock()
+        let began = clock.now
+        var reader = SourceReader(options: options, now: now)
+        let report = bytes.withUnsafeReadableBytes { GangliaXMLReader.read($0) { reader.apply($0) } }
+        let content = reader.finish(previous: previous)
+        return Delivery(content: content, anomalies: reader.anomalies, report: report, now: now, bytes: bytes.readableBytes,
+                        parse: clock.now - began)
+    }
+}

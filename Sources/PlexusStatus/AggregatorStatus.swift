@@ -1,0 +1,130 @@
+import PlexusArchive
+import PlexusCore
+import PlexusTransport
+
+/// `/status` on the interactive port: gmetad's fields (host, gridname, version, boottime,
+/// uptime, metrics sent) plus what Plexus counts per source, per port and in the archive writer.
+public struct AggregatorStatus: Codable, Sendable, Equatable {
+    public struct Polls: Codable, Sendable, Equatable {
+        public var ok: Int
+        public var failed: Int
+        public var missed: Int
+
+        public init(ok: Int, failed: Int, missed: Int) {
+            self.ok = ok
+            self.failed = failed
+            self.missed = missed
+        }
+    }
+
+    public struct Clients: Codable, Sendable, Equatable {
+        public var served: Int
+        public var refused: Int
+        public var failed: Int
+        /// Request lines refused (interactive port only).
+        public var rejected: Int?
+
+        public init(_ counts: XMLServer.ClientCounts, rejected: Int? = nil) {
+            served = counts.served
+            refused = counts.refused
+            failed = counts.failed
+            self.rejected = rejected
+        }
+    }
+
+    /// The archive: where, and what happened to the samples, the writer's own counters
+    /// (`ArchiveWriter.Statistics`) beside the aggregator's; one JSON object.
+    public struct Archive: Codable, Sendable, Equatable {
+        public var enabled: Bool
+        public var rrdRootdir: String
+        public var rrdcached: String?
+        /// Samples handed to the writer, and refused by its full queue.
+        public var submitted: Int
+        public var refused: Int
+        public var writer: ArchiveWriter.Statistics
+
+        public init(enabled: Bool, rrdRootdir: String, rrdcached: String?, submitted: Int, refused: Int, writer: ArchiveWriter.Statistics) {
+            self.enabled = enabled
+            self.rrdRootdir = rrdRootdir
+            self.rrdcached = rrdcached
+            self.submitted = submitted
+            self.refused = refused
+            self.writer = writer
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case enabled, rrdRootdir, rrdcached, submitted, refused
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            enabled = try c.decode(Bool.self, forKey: .enabled)
+            rrdRootdir = try c.decode(String.self, forKey: .rrdRootdir)
+            rrdcached = try c.decodeIfPresent(String.self, forKey: .rrdcached)
+            submitted = try c.decode(Int.self, forKey: .submitted)
+            refused = try c.decode(Int.self, forKey: .refused)
+            writer = try ArchiveWriter.Statistics(from: decoder)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(enabled, forKey: .enabled)
+            try c.encode(rrdRootdir, forKey: .rrdRootdir)
+            try c.encodeIfPresent(rrdcached, forKey: .rrdcached)
+            try c.encode(submitted, forKey: .submitted)
+            try c.encode(refused, forKey: .refused)
+            try writer.encode(to: encoder)
+        }
+    }
+
+    public var host: String
+    public var gridname: String
+    public var version: String
+    /// Unix seconds.
+    public var boottime: Int64
+    public var uptime: Int64
+    public var polls: Polls
+    public var sources: [SourceStatistics]
+    public var xml: Clients
+    public var interactive: Clients
+    /// Connections open over every port (HTTP included), the budget, and refusals at the door.
+    public var clients: ClientGate.Snapshot?
+    /// Renders made for the XML and interactive ports (clients within a second share one).
+    public var renders: Renders?
+    /// The latest hosts, metrics and series refused at a bound (at most 100 of each kind), most
+    /// recent last.
+    public var quarantine: [Quarantine.Entry]?
+
+    public struct Renders: Codable, Sendable, Equatable {
+        public var xml: Int
+        public var interactive: Int
+
+        public init(xml: Int, interactive: Int) {
+            self.xml = xml
+            self.interactive = interactive
+        }
+    }
+    public var archive: Archive
+    public var rootSummaries: Int
+
+    public init(
+        host: String, gridname: String, version: String, boottime: Int64, uptime: Int64, polls: Polls, sources: [SourceStatistics],
+        xml: Clients, interactive: Clients, clients: ClientGate.Snapshot?, renders: Renders?, quarantine: [Quarantine.Entry]?,
+        archive: Archive, rootSummaries: Int
+    ) {
+        self.host = host
+        self.gridname = gridname
+        self.version = version
+        self.boottime = boottime
+        self.uptime = uptime
+        self.polls = polls
+        self.sources = sources
+        self.xml = xml
+        self.interactive = interactive
+        self.clients = clients
+        self.renders = renders
+        self.quarantine = quarantine
+        self.archive = archive
+        self.rootSummaries = rootSummaries
+    }
+}
