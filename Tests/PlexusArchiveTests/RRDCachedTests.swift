@@ -87,6 +87,16 @@ import Testing
         #expect(try LibRRD().lastUpdate(path: root.appending("c/a/load_one.rrd")).time == Self.t0 + 9 * 15)
     }
 
+    /// Holds within 20 s, checked every 10 ms.
+    static func eventually(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
     @Test func withoutFallbackSamplesWaitAndFollowTheDaemonWhenItComes() async throws {
         let root = try TemporaryDirectory(prefix: "plexus-cached")
         defer { root.remove() }
@@ -95,7 +105,8 @@ import Testing
         let writer = ArchiveWriter(store: ArchiveStore(layout: RRDLayout(root: root.path)),
                                    configuration: .init(rrdcached: address, rrdcachedFallbackAfter: nil))
         writer.submit(Self.samples(hosts: ["a"], values: 10))
-        try await Task.sleep(for: .milliseconds(400))
+        // The writer tries, fails and tries again: the samples wait.
+        #expect(await Self.eventually { writer.statistics.connectionFailures >= 2 })
         #expect(writer.statistics.written == 0 && writer.statistics.queued == 10)
         let daemon = try RRDCachedDaemon(baseDirectory: root.path, socketDirectory: sockets)
         defer { daemon.stop(signal: SIGKILL); daemon.directory.remove() }
@@ -104,8 +115,9 @@ import Testing
 
         // The daemon dies and comes back: the writer reconnects and goes on.
         daemon.stop(signal: SIGKILL)
+        let failures = writer.statistics.connectionFailures
         writer.submit(Self.samples(hosts: ["a"], values: 5, from: 10))
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await Self.eventually { writer.statistics.connectionFailures > failures }, "the writer found the daemon gone")
         try daemon.start()
         await writer.drain()
         let stats = writer.statistics

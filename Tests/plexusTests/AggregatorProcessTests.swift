@@ -171,7 +171,11 @@ extension AggregatorProcessTests {
         var aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port))
         let file = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
         try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 }, "\(aggregator.output)")
-        try await Task.sleep(for: .seconds(1.3))
+        // Every archive made (the root summary's come a step after the hosts'), then killed.
+        try #require(await Loopback.eventually(seconds: 30) {
+            (FileManager.default.enumerator(at: aggregator.root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL }
+                .filter { $0.pathExtension == "rrd" }.count ?? 0) == 9
+        }, "\(aggregator.output)")
         kill(aggregator.process.pid, SIGKILL)
         aggregator.process.process.waitUntilExit()
         let files = FileManager.default.enumerator(at: aggregator.root, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }
@@ -305,7 +309,11 @@ extension AggregatorProcessTests {
         let before = Self.int(aggregator.source("web")?["pollsOK"])
         let idle = (0..<20).compactMap { i in IdleConnection(port: i.isMultiple(of: 2) ? aggregator.queryPort : aggregator.xmlPort) }
         #expect(idle.count == 20)
-        try await Task.sleep(for: .seconds(3.5))
+        // Three more polls, and the silent clients cut (server_timeout), while they are held.
+        #expect(await Loopback.eventually(seconds: 30) {
+            Self.int(aggregator.source("web")?["pollsOK"]) >= before + 3
+                && Self.int((aggregator.status()?["interactive"] as? [String: Any])?["failed"]) >= 10
+        })
         let status = try #require(aggregator.status())
         let web = try #require((status["sources"] as? [[String: Any]])?.first)
         #expect(Self.int(web["pollsOK"]) >= before + 3 && Self.int(web["pollsMissed"]) == 0, "\(web)")

@@ -132,7 +132,8 @@ extension HostilePeerTests {
         let cpuBefore = try #require(ProcStatus.cpuSeconds(pid: agent.process.pid))
         let held = (0..<500).compactMap { i in StalledClient(port: agent.port, from: "127.0.0.\(10 + i / 10)") }
         #expect(held.count == 500)
-        try await Task.sleep(for: .seconds(10))
+        // Five polls (step 2 s) while the clients are held.
+        #expect(await Loopback.eventually(seconds: 60) { Self.int(aggregator.source("web")?["pollsOK"]) >= Self.int(before["pollsOK"]) + 5 })
         let after = try #require(aggregator.source("web"))
         let cpu = try #require(ProcStatus.cpuSeconds(pid: agent.process.pid)) - cpuBefore
         let rss = try #require(ProcStatus.kilobytes("VmRSS", pid: agent.process.pid))
@@ -193,7 +194,11 @@ extension HostilePeerTests {
         let request = "GET / HTTP/1.1\r\nHost: plexus\r\nX-Slow: "
         let held = (0..<1100).compactMap { i in StalledClient(port: http, from: "127.0.1.\(1 + i / 30)", sending: request) }
         #expect(held.count == 1100)
-        try await Task.sleep(for: .seconds(3))
+        // Every connection past the budget refused as it arrives.
+        #expect(await Loopback.eventually(seconds: 30) {
+            let clients = aggregator.status()?["clients"] as? [String: Any]
+            return Self.int((clients?["refused"] as? [String: Any])?["full"]) >= 1100 - Self.int(clients?["limit"])
+        })
         let status = try #require(aggregator.status())
         let clients = try #require(status["clients"] as? [String: Any])
         let refused = try #require(clients["refused"] as? [String: Any])
