@@ -156,7 +156,7 @@ extension AgentService {
         return bytes
     }
 
-    func count(_ outcome: XMLServer.Outcome) {
+    func count(_ outcome: GangliaPortServer.Outcome) {
         stats.withLock { $0.xml.record(outcome) }
         switch outcome {
         case .served: break

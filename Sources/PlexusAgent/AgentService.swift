@@ -21,7 +21,7 @@ public final class AgentService: Service, Sendable {
 
     let config: AgentConfiguration
     let logger: Logger
-    let proc: ProcFS
+    let proc: HostSystem
     let group: any EventLoopGroup
     let onReady: @Sendable (Endpoints) -> Void
     let state: Mutex<ClusterState>
@@ -44,7 +44,7 @@ public final class AgentService: Service, Sendable {
     }
 
     public init(
-        config: AgentConfiguration, logger: Logger, proc: ProcFS = ProcFS(),
+        config: AgentConfiguration, logger: Logger, proc: HostSystem = HostSystem(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onReady: @escaping @Sendable (Endpoints) -> Void = { _ in }
     ) {
@@ -100,7 +100,7 @@ public final class AgentService: Service, Sendable {
                     }
                     for (listener, channel) in zip(listeners, self.config.tcpAcceptChannels) {
                         // One render a second is shared by every client of the port.
-                        let server = XMLServer(allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)),
+                        let server = GangliaPortServer(allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)),
                                                gate: self.gate, shared: SharedRender(maxAge: .seconds(1), maxEntries: 1))
                         tasks.addTask {
                             try await server.serve(listener, document: { self.xmlDocument() }, report: { self.count($0) })
@@ -145,12 +145,12 @@ public final class AgentService: Service, Sendable {
         return receivers
     }
 
-    private func openListeners() async throws -> [XMLServer.Listener] {
-        var listeners: [XMLServer.Listener] = []
+    private func openListeners() async throws -> [GangliaPortServer.Listener] {
+        var listeners: [GangliaPortServer.Listener] = []
         for (i, channel) in config.tcpAcceptChannels.enumerated() {
             let host = channel.bind ?? (channel.family == .inet6 ? "::" : "0.0.0.0")
             do {
-                listeners.append(try await XMLServer.listen(host: host, port: channel.port, group: group))
+                listeners.append(try await GangliaPortServer.listen(host: host, port: channel.port, group: group))
             } catch {
                 throw ChannelError(channel: "tcp_accept_channel[\(i)] (\(host):\(channel.port))", underlying: error)
             }

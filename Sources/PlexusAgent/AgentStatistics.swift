@@ -19,7 +19,7 @@ public struct AgentStatistics: Sendable, Equatable {
     /// Collector failures (each costs that collector's metrics for one collection).
     public var collectorFailures = 0
     /// XML clients served, refused by the allow-list, or failed (timeout, reset).
-    public var xml = XMLServer.ClientCounts()
+    public var xml = GangliaPortServer.ClientCounts()
     public var xmlServed: Int { xml.served }
     public var xmlRefused: Int { xml.refused }
 

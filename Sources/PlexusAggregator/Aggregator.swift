@@ -113,7 +113,7 @@ public struct Aggregator: Sendable {
         status: @escaping @Sendable () -> AggregatorStatus, logger: Logger, onListening: @escaping @Sendable (String, SocketAddress?) -> Void
     ) -> [any Service] {
         let layout = RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
-        var inputs = WebSources(
+        var inputs = WebInputs(
             grid: { store.grid }, status: status, layout: layout, rrdcached: rrdcached,
             events: EventFile(besideRoot: configuration.rrdRootdir), eventsToken: configuration.eventsToken,
             trusted: configuration.httpAllowList, hostValuesInMetrics: configuration.metricsHostValues,
@@ -122,7 +122,7 @@ public struct Aggregator: Sendable {
         inputs.timeLimits = TimeLimits(archives: configuration.archives, step: Int(configuration.dataSources.map(\.step).max() ?? 15))
         let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
         let application = WebApplication.make(
-            sources: inputs, host: configuration.bind, port: configuration.httpPort, logger: logger, gate: gate,
+            inputs: inputs, host: configuration.bind, port: configuration.httpPort, logger: logger, gate: gate,
             idleTimeout: .milliseconds(Int(configuration.httpIdleTimeout * 1000)), peerLog: store.peerLog, reader: reader,
             onServerRunning: { channel in onListening("http_port", channel.localAddress) })
         return [reader, application]

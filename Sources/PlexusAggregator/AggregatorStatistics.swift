@@ -7,8 +7,8 @@ public struct AggregatorStatistics: Sendable, Equatable {
     public var sources: [SourceStatistics]
     /// Clients of the XML port and of the interactive port: served, refused by
     /// `trusted_hosts`, failed (timeout, reset), and (interactive) refused requests.
-    public var xml = XMLServer.ClientCounts()
-    public var queries = XMLServer.ClientCounts()
+    public var xml = GangliaPortServer.ClientCounts()
+    public var queries = GangliaPortServer.ClientCounts()
     public var queriesRejected = 0
     /// Samples handed to the archive writer, and refused by its full queue.
     public var samplesSubmitted = 0

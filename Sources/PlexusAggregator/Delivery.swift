@@ -4,7 +4,7 @@ import PlexusCore
 /// document read) or a listening interval (a snapshot of what was heard).
 struct Delivery: Sendable {
     var content: SourceContent
-    var anomalies: SourceReader.Anomalies
+    var anomalies: SourceAssembler.Anomalies
     var report: XMLReadReport
     /// Our clock when it was read.
     var now: Int64

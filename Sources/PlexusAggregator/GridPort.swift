@@ -17,7 +17,7 @@ final class GridPort: Service, Sendable {
     let kind: Kind
     let port: Int
     let store: GridStore
-    let server: XMLServer
+    let server: GangliaPortServer
     let status: @Sendable () -> AggregatorStatus
     let onListening: @Sendable (Kind, SocketAddress?) -> Void
     let group: any EventLoopGroup
@@ -31,7 +31,7 @@ final class GridPort: Service, Sendable {
         self.store = store
         let configuration = store.configuration
         let timeout = Duration.milliseconds(Int(configuration.serverTimeout * 1000))
-        server = XMLServer(allow: configuration.serverAllowList ?? [], timeout: timeout,
+        server = GangliaPortServer(allow: configuration.serverAllowList ?? [], timeout: timeout,
                            requestLineLimit: kind == .interactive ? GridQuery.maxLength : nil, gate: gate, shared: shared)
         self.status = status
         self.onListening = onListening
@@ -52,15 +52,15 @@ final class GridPort: Service, Sendable {
         }
     }
 
-    private func open() async throws -> XMLServer.Listener {
+    private func open() async throws -> GangliaPortServer.Listener {
         let bind = store.configuration.bind
         do {
-            return try await XMLServer.listen(host: bind, port: port, group: group)
+            return try await GangliaPortServer.listen(host: bind, port: port, group: group)
         } catch where bind == "::" {
             // No IPv6 on this machine: IPv4 only.
             store.logger.notice("IPv6 unavailable, listening on IPv4 only", metadata: ["port": "\(kind.rawValue)"])
             do {
-                return try await XMLServer.listen(host: "0.0.0.0", port: port, group: group)
+                return try await GangliaPortServer.listen(host: "0.0.0.0", port: port, group: group)
             } catch {
                 throw ListenError(key: kind.rawValue, address: "0.0.0.0:\(port)", underlying: error)
             }
@@ -79,7 +79,7 @@ final class GridPort: Service, Sendable {
 
     /// The reply to one interactive request; a refused request gets no reply (the connection
     /// closes), as with gmetad.
-    func answer(_ request: XMLServer.Request) -> [UInt8] {
+    func answer(_ request: GangliaPortServer.Request) -> [UInt8] {
         let query: GridQuery
         do {
             query = try GridQuery.parse(request.line ?? "")
@@ -112,7 +112,7 @@ final class GridPort: Service, Sendable {
         return bytes
     }
 
-    private func count(_ outcome: XMLServer.Outcome) {
+    private func count(_ outcome: GangliaPortServer.Outcome) {
         let name = kind == .xml ? "XML" : "query"
         store.count { s in
             switch kind {

@@ -70,7 +70,7 @@ final class SourceListener: Service, Sendable {
     func deliver(_ cluster: ClusterName, previous: SourceContent?, now: Int64) -> Delivery {
         let began = ContinuousClock.now
         let snapshot = heard.snapshot(of: Cluster(name: cluster, localtime: now), now: now, hostTmax: source.hostTmax, hostDmax: source.hostDmax)
-        var reader = SourceReader(options: store.configuration.readerOptions, now: now)
+        var reader = SourceAssembler(options: store.configuration.readerOptions, now: now)
         reader.apply(.clusterStart(snapshot))
         for host in snapshot.hosts { reader.apply(.host(host)) }
         reader.apply(.clusterEnd)

@@ -90,10 +90,10 @@ final class SourcePoller: Service, Sendable {
     }
 
     /// Reads a document into a source's new content (pure computation: off the event loops).
-    static func read(_ bytes: ByteBuffer, options: SourceReader.Options, previous: SourceContent?, now: Int64) -> Delivery {
+    static func read(_ bytes: ByteBuffer, options: SourceAssembler.Options, previous: SourceContent?, now: Int64) -> Delivery {
         let clock = ContinuousClock()
         let began = clock.now
-        var reader = SourceReader(options: options, now: now)
+        var reader = SourceAssembler(options: options, now: now)
         let report = bytes.withUnsafeReadableBytes { GangliaXMLReader.read($0) { reader.apply($0) } }
         let content = reader.finish(previous: previous)
         return Delivery(content: content, anomalies: reader.anomalies, report: report, now: now, bytes: bytes.readableBytes,

@@ -10,7 +10,7 @@ import PlexusCore
 /// reports an id is on disk, one that reports an error left nothing. Readers take a shared
 /// lock, so they never see half a line.
 public struct EventFile: Sendable {
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    public struct WriteError: Error, Sendable, CustomStringConvertible {
         public var path: String
         public var reason: String
         public var description: String { "\(path): \(reason)" }
@@ -29,7 +29,7 @@ public struct EventFile: Sendable {
     }
 
     /// The current events; a file that doesn't exist yet holds none.
-    public func read() throws(Failure) -> EventJournal.Replay {
+    public func read() throws(WriteError) -> EventJournal.Replay {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return EventJournal.replay("") }
@@ -42,26 +42,26 @@ public struct EventFile: Sendable {
 
     /// Appends the event `make` builds from the next free id; returns it. `replay` reads the
     /// journal under the writer's lock (`EventJournalReader` reads only what is new).
-    public func add(_ make: (Int) -> Event, replay: ((Int32) throws(Failure) -> EventJournal.Replay)? = nil) throws(Failure) -> Event {
-        try locked(replay) { (fd, replay) throws(Failure) in
+    public func add(_ make: (Int) -> Event, replay: ((Int32) throws(WriteError) -> EventJournal.Replay)? = nil) throws(WriteError) -> Event {
+        try locked(replay) { (fd, replay) throws(WriteError) in
             let event = make(replay.nextID)
-            if let problem = event.problem() { throw Failure(path: path, reason: problem) }
+            if let problem = event.problem() { throw WriteError(path: path, reason: problem) }
             try append(fd, .add(event))
             return event
         }
     }
 
     /// Appends the removal of event `id`; returns the event removed, or nil if there was none.
-    public func remove(id: Int, at time: Int64, replay: ((Int32) throws(Failure) -> EventJournal.Replay)? = nil) throws(Failure) -> Event? {
-        try locked(replay) { (fd, replay) throws(Failure) in
+    public func remove(id: Int, at time: Int64, replay: ((Int32) throws(WriteError) -> EventJournal.Replay)? = nil) throws(WriteError) -> Event? {
+        try locked(replay) { (fd, replay) throws(WriteError) in
             guard let event = replay.events.first(where: { $0.id == id }) else { return nil }
             try append(fd, .remove(id: id, at: time))
             return event
         }
     }
 
-    private func locked<T>(_ replay: ((Int32) throws(Failure) -> EventJournal.Replay)?,
-                           _ body: (Int32, EventJournal.Replay) throws(Failure) -> T) throws(Failure) -> T {
+    private func locked<T>(_ replay: ((Int32) throws(WriteError) -> EventJournal.Replay)?,
+                           _ body: (Int32, EventJournal.Replay) throws(WriteError) -> T) throws(WriteError) -> T {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot open the events file for writing") }
         defer { close(fd) }
@@ -76,7 +76,7 @@ public struct EventFile: Sendable {
     }
 
     /// The file's bytes from `offset` to its end.
-    func bytes(_ fd: Int32, from offset: Int) throws(Failure) -> [UInt8] {
+    func bytes(_ fd: Int32, from offset: Int) throws(WriteError) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -96,7 +96,7 @@ public struct EventFile: Sendable {
     /// failure the file cut back to its length before, so no half line is left for the next
     /// add to be glued onto. A file that doesn't end with a newline (a crash mid-write, an
     /// editor) gets one first, so the new line stands on its own.
-    private func append(_ fd: Int32, _ entry: EventJournal.Entry) throws(Failure) {
+    private func append(_ fd: Int32, _ entry: EventJournal.Entry) throws(WriteError) {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw failure("cannot read the events file's size") }
         let before = status.st_size
@@ -126,8 +126,8 @@ public struct EventFile: Sendable {
     }
 
     /// `what` with the system's reason (`code`, else `errno` as it is now).
-    func failure(_ what: String, code: Int32? = nil) -> Failure {
+    func failure(_ what: String, code: Int32? = nil) -> WriteError {
         let code = code ?? errno
-        return Failure(path: path, reason: "\(what): \(String(cString: strerror(code))) (errno \(code))")
+        return WriteError(path: path, reason: "\(what): \(String(cString: strerror(code))) (errno \(code))")
     }
 }

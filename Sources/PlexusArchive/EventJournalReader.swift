@@ -30,7 +30,7 @@ public final class EventJournalReader: Sendable {
     public var bytesRead: Int { kept.withLock { $0.bytesRead } }
 
     /// The journal's events now. Costs one `stat` when nothing was appended.
-    public func current() throws(EventFile.Failure) -> EventJournal.Replay {
+    public func current() throws(EventFile.WriteError) -> EventJournal.Replay {
         if let unchanged = unchangedReplay() { return unchanged }
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -55,21 +55,21 @@ public final class EventJournalReader: Sendable {
         }
     }
 
-    public func add(_ make: (Int) -> Event) throws(EventFile.Failure) -> Event {
-        try file.add(make, replay: { fd throws(EventFile.Failure) in try self.refresh(fd) })
+    public func add(_ make: (Int) -> Event) throws(EventFile.WriteError) -> Event {
+        try file.add(make, replay: { fd throws(EventFile.WriteError) in try self.refresh(fd) })
     }
 
-    public func remove(id: Int, at time: Int64) throws(EventFile.Failure) -> Event? {
-        try file.remove(id: id, at: time, replay: { fd throws(EventFile.Failure) in try self.refresh(fd) })
+    public func remove(id: Int, at time: Int64) throws(EventFile.WriteError) -> Event? {
+        try file.remove(id: id, at: time, replay: { fd throws(EventFile.WriteError) in try self.refresh(fd) })
     }
 
     /// Applies what `fd` (locked by the caller) holds beyond what was read: whole lines only,
     /// a line still being written waits for the next call.
-    private func refresh(_ fd: Int32) throws(EventFile.Failure) -> EventJournal.Replay {
+    private func refresh(_ fd: Int32) throws(EventFile.WriteError) -> EventJournal.Replay {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw file.failure("cannot read the events file's size") }
         let identity = (dev: UInt64(status.st_dev), ino: UInt64(status.st_ino))
-        return try kept.withLock { (kept: inout Kept) throws(EventFile.Failure) -> EventJournal.Replay in
+        return try kept.withLock { (kept: inout Kept) throws(EventFile.WriteError) -> EventJournal.Replay in
             if kept.identity.map({ $0 != identity }) ?? true || Int(status.st_size) < kept.consumed {
                 kept = Kept(identity: identity, bytesRead: kept.bytesRead)
             }

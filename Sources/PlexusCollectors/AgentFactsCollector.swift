@@ -20,7 +20,7 @@ public struct AgentFactsCollector: Collector {
         ]
     }
 
-    public mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue] {
+    public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
         ["heartbeat": .uint(startTime), "location": .string(location)]
     }
 }

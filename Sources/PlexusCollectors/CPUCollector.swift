@@ -38,9 +38,9 @@ public struct CPUCollector: Collector {
             ]
     }
 
-    public mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue] {
+    public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
         let stat = try proc.read("proc/stat")
-        let lines = Parse.fields(stat)
+        let lines = ProcText.fields(stat)
         guard let cpu = lines.first(where: { $0.first == "cpu" }), cpu.count >= 5 else {
             throw .unparsable(path: "proc/stat", reason: "no aggregate cpu line")
         }
@@ -75,7 +75,7 @@ public struct CPUCollector: Collector {
     }
 
     /// Maximum frequency from cpufreq when the kernel exposes it, else `cpu MHz` of /proc/cpuinfo.
-    static func speed(_ proc: ProcFS) -> UInt32? {
+    static func speed(_ proc: HostSystem) -> UInt32? {
         if let khz = try? proc.read("sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"),
            let value = UInt32(khz.trimmingCharacters(in: " \n")) {
             return value / 1000

@@ -8,11 +8,11 @@ public protocol Collector: Sendable {
     /// Reads the system and returns the current value of each of its metrics it can give.
     /// `now` is a monotonic time in seconds, for rates. A rate needs two samples: the first call
     /// may return fewer metrics.
-    mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue]
+    mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue]
 }
 
 /// Parsing helpers shared by the collectors.
-enum Parse {
+enum ProcText {
     /// The lines of a /proc file split into whitespace-separated fields.
     static func fields(_ text: String) -> [[Substring]] {
         text.split(separator: "\n").map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }) }

@@ -42,7 +42,7 @@ public struct CollectorSet: Sendable {
 
     /// Samples the collectors that own `names` (unknown names are ignored: `definitions` tells
     /// what exists).
-    public mutating func sample(_ names: some Sequence<String>, proc: ProcFS, now: Double) -> Sample {
+    public mutating func sample(_ names: some Sequence<String>, proc: HostSystem, now: Double) -> Sample {
         var wanted: [Int: [String]] = [:]
         for name in names {
             if let index = owner[name] { wanted[index, default: []].append(name) }

@@ -24,7 +24,7 @@ public struct DiskCollector: Collector {
     static func localMounts(_ text: String) -> [String] {
         var devices: Set<Substring> = []
         var mounts: [String] = []
-        for fields in Parse.fields(text) where fields.count >= 3 {
+        for fields in ProcText.fields(text) where fields.count >= 3 {
             let device = fields[0], type = fields[2]
             guard device.hasPrefix("/"), !ignoredTypes.contains(type), devices.insert(device).inserted else { continue }
             // /proc/mounts escapes spaces in paths as \040.
@@ -33,7 +33,7 @@ public struct DiskCollector: Collector {
         return mounts
     }
 
-    public mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue] {
+    public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
         var mounts = Self.localMounts(try proc.read("proc/mounts"))
         // In a container the root is often an overlay: measure it rather than nothing.
         if mounts.isEmpty { mounts = ["/"] }

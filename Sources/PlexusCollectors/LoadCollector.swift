@@ -19,7 +19,7 @@ public struct LoadCollector: Collector {
         ]
     }
 
-    public mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue] {
+    public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
         let fields = try proc.read("proc/loadavg").split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count >= 4, let one = Float(fields[0]), let five = Float(fields[1]), let fifteen = Float(fields[2]) else {
             throw .unparsable(path: "proc/loadavg", reason: "expected three load averages and running/total")

@@ -20,8 +20,8 @@ public struct MemoryCollector: Collector {
         Self.table.map { MetricDefinition($0.0, .float, units: "KB", slope: $0.3, tmax: $0.2, format: "%.0f", group: "memory", description: $0.4) }
     }
 
-    public mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue] {
-        let numbers = Parse.keyedNumbers(try proc.read("proc/meminfo"))
+    public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
+        let numbers = ProcText.keyedNumbers(try proc.read("proc/meminfo"))
         guard numbers["MemTotal"] != nil else { throw .unparsable(path: "proc/meminfo", reason: "no MemTotal") }
         var values: [String: MetricValue] = [:]
         for (name, key, _, _, _) in Self.table {

@@ -37,7 +37,7 @@ public struct NetworkCollector: Collector {
         return result
     }
 
-    public mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue] {
+    public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
         let interfaces = Self.parse(try proc.read("proc/net/dev"))
         defer { previous = (now, interfaces) }
         guard let previous, now > previous.time else { return [:] }

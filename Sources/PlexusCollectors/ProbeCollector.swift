@@ -50,7 +50,7 @@ public struct ProbeCollector: Collector {
         }
     }
 
-    public mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue] {
+    public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
         var values: [String: MetricValue] = [:]
         for probe in probes {
             guard let result = board.latest(probe.name) else { continue }

@@ -15,7 +15,7 @@ public struct SystemCollector: Collector {
         ]
     }
 
-    public mutating func sample(_ proc: ProcFS, now: Double) throws(CollectorError) -> [String: MetricValue] {
+    public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
         let name = proc.systemName()
         guard !name.sysname.isEmpty else { throw .unavailable("uname gave no system name") }
         return ["machine_type": .string(name.machine), "os_name": .string(name.sysname), "os_release": .string(name.release)]

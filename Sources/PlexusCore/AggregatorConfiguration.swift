@@ -116,7 +116,7 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     /// between requests, before it is closed (Plexus addition).
     public var httpIdleTimeout: Double = 15
     /// `max_hosts_per_source`, `max_metrics_per_host`: what one data source may make us hold
-    /// (`SourceReader.Options`); `max_new_series_per_host`, `max_new_series_per_cluster`: new
+    /// (`SourceAssembler.Options`); `max_new_series_per_host`, `max_new_series_per_cluster`: new
     /// RRD files a minute (`SeriesBudget`); `rrd_keep_free`: percent of the archives'
     /// filesystem left free, below which no file is created (Plexus additions;
     /// `docs/security.md`).
@@ -166,8 +166,8 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     }
 
     /// How a source's documents are read, with its bounds.
-    public var readerOptions: SourceReader.Options {
-        var options = SourceReader.Options(scalable: scalable, unsummarized: unsummarizedMetrics)
+    public var readerOptions: SourceAssembler.Options {
+        var options = SourceAssembler.Options(scalable: scalable, unsummarized: unsummarizedMetrics)
         options.maxHosts = maxHostsPerSource
         options.maxMetricsPerHost = maxMetricsPerHost
         return options

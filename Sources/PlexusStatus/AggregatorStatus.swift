@@ -24,7 +24,7 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
         /// Request lines refused (interactive port only).
         public var rejected: Int?
 
-        public init(_ counts: XMLServer.ClientCounts, rejected: Int? = nil) {
+        public init(_ counts: GangliaPortServer.ClientCounts, rejected: Int? = nil) {
             served = counts.served
             refused = counts.refused
             failed = counts.failed

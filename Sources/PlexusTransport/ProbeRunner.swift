@@ -11,7 +11,7 @@ import Synchronization
 
 /// Runs response-time probes: an HTTP(S) GET or a TCP connect, each bounded by its timeout.
 public enum ProbeRunner {
-    struct Failure: Error, CustomStringConvertible {
+    struct ProbeError: Error, CustomStringConvertible {
         var description: String
         /// When the timeout fired: the probe's time, however long the cancelled attempt takes
         /// to wind down.
@@ -52,21 +52,21 @@ public enum ProbeRunner {
                 tasks.addTask {
                     try await Task.sleep(for: .milliseconds(Int64(probe.timeout * 1000)))
                     open.close()
-                    throw Failure(description: "no answer within \(probe.timeout) s", at: elapsed())
+                    throw ProbeError(description: "no answer within \(probe.timeout) s", at: elapsed())
                 }
                 let result = try await tasks.next()!
                 tasks.cancelAll()
                 return result
             }
         } catch {
-            return ProbeResult(up: false, totalMilliseconds: (error as? Failure)?.at ?? elapsed(), error: describe(error))
+            return ProbeResult(up: false, totalMilliseconds: (error as? ProbeError)?.at ?? elapsed(), error: describe(error))
         }
     }
 
     private static func http(
         _ text: String, probe: AgentConfiguration.Probe, group: any EventLoopGroup, open: Open, elapsed: @escaping @Sendable () -> Double
     ) async throws -> ProbeResult {
-        guard let url = URL(string: text), let host = url.host, let scheme = url.scheme else { throw Failure(description: "bad URL \(text)") }
+        guard let url = URL(string: text), let host = url.host, let scheme = url.scheme else { throw ProbeError(description: "bad URL \(text)") }
         let tls = scheme == "https"
         let port = url.port ?? (tls ? 443 : 80)
         var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
@@ -120,7 +120,7 @@ public enum ProbeRunner {
                 }
             }
             if let writeError { throw writeError }
-            throw Failure(description: "connection closed before the response ended")
+            throw ProbeError(description: "connection closed before the response ended")
         }
     }
 

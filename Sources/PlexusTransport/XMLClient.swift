@@ -10,7 +10,7 @@ import NIOPosix
 /// cap so a stuck or endless peer can't hold the caller. With a `request` line, it asks an
 /// interactive port (gmetad's 8652) for a path first.
 public enum XMLClient {
-    public struct Failure: Error, CustomStringConvertible {
+    public struct FetchError: Error, CustomStringConvertible {
         public var description: String
     }
 
@@ -43,7 +43,7 @@ public enum XMLClient {
                         }
                 } catch let error as NIOConnectionError {
                     let reason = error.connectionErrors.first.map { ($0.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\($0.error)" }
-                    throw Failure(description: "cannot connect to \(host):\(port): \(reason ?? "\(error)")")
+                    throw FetchError(description: "cannot connect to \(host):\(port): \(reason ?? "\(error)")")
                 }
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(min(max(expectedBytes + expectedBytes / 8, 64 << 10), maxBytes))
@@ -52,7 +52,7 @@ public enum XMLClient {
                     for try await var chunk in inbound {
                         buffer.writeBuffer(&chunk)
                         guard buffer.readableBytes <= maxBytes else {
-                            throw Failure(description: "\(host):\(port) sent more than \(maxBytes) bytes")
+                            throw FetchError(description: "\(host):\(port) sent more than \(maxBytes) bytes")
                         }
                     }
                 }
@@ -63,7 +63,7 @@ public enum XMLClient {
             }
             tasks.addTask {
                 try await Task.sleep(for: timeout)
-                throw Failure(description: "\(host):\(port) did not send its document within \(timeout)")
+                throw FetchError(description: "\(host):\(port) did not send its document within \(timeout)")
             }
             let bytes = try await tasks.next()!
             tasks.cancelAll()
@@ -100,15 +100,15 @@ public enum XMLClient {
                     // The stream was cut short: keep what it held.
                 }
                 guard output.readableBytes + window.readableBytes <= maxBytes else {
-                    throw Failure(description: "\(peer) sent gzip that inflates to more than \(maxBytes) bytes")
+                    throw FetchError(description: "\(peer) sent gzip that inflates to more than \(maxBytes) bytes")
                 }
                 output.writeBuffer(&window)
                 if finished { return output }
             }
-        } catch let failure as Failure {
+        } catch let failure as FetchError {
             throw failure
         } catch {
-            throw Failure(description: "\(peer) sent gzip that does not inflate: \(error)")
+            throw FetchError(description: "\(peer) sent gzip that does not inflate: \(error)")
         }
     }
 }

@@ -7,7 +7,7 @@ import PlexusTransport
 /// `/api/v1/...`: the grid, its clusters, a cluster's hosts, a host's metrics (current values,
 /// from the aggregator's state) and series (from the archive). Field names are the CLI's JSON.
 struct APIRoutes {
-    let sources: WebSources
+    let inputs: WebInputs
     let reader: ArchiveReader
     /// Series being read: identical requests share one read; at most 8 different ones at once
     /// (the rest are answered 503), since they queue on the graph thread.
@@ -16,21 +16,21 @@ struct APIRoutes {
     func add(to router: Routes) {
         let api = router.group("api/v1")
         let json = "application/json; charset=utf-8"
-        api.get("grid") { request, _ in try sources.cached(request, type: json) { try grid() } }
-        api.get("clusters") { request, _ in try sources.cached(request, type: json) { try JSON.encode(overview().clusterRows().map(ClusterJSON.init)) } }
+        api.get("grid") { request, _ in try inputs.cached(request, type: json) { try grid() } }
+        api.get("clusters") { request, _ in try inputs.cached(request, type: json) { try JSONBody.encode(overview().clusterRows().map(ClusterJSON.init)) } }
         api.get("clusters/:cluster") { request, context in
             let name = try context.parameters.name("cluster")
-            return try sources.cached(request, type: json) { try cluster(name) }
+            return try inputs.cached(request, type: json) { try cluster(name) }
         }
         api.get("clusters/:cluster/hosts/:host") { request, context in
             let (c, h) = (try context.parameters.name("cluster"), try context.parameters.name("host"))
-            return try sources.cached(request, type: json) { try host(c, h) }
+            return try inputs.cached(request, type: json) { try host(c, h) }
         }
         api.get("series") { request, _ in try await series(request) }
     }
 
     private func overview() -> GridOverview {
-        sources.overview(now: sources.clock())
+        inputs.overview(now: inputs.clock())
     }
 
     func grid() throws -> String {
@@ -40,15 +40,15 @@ struct APIRoutes {
             guard case .grid(let g) = child else { return nil }
             return GridJSON(name: g.name.rawValue, authority: g.authority, hostsUp: g.summary?.hosts.up ?? 0, hostsDown: g.summary?.hosts.down ?? 0)
         } ?? []
-        return try JSON.encode(GridSummaryJSON(
+        return try JSONBody.encode(GridSummaryJSON(
             grid: summary?.name ?? "", authority: overview.grid?.authority ?? "", localtime: summary?.localtime,
             hostsUp: summary?.up ?? 0, hostsDown: summary?.down ?? 0, clusters: overview.clusterRows().map(ClusterJSON.init),
             grids: grids, metrics: (summary?.metrics ?? []).map(SummaryJSON.init)))
     }
 
     func cluster(_ name: String) throws -> String {
-        let now = sources.clock()
-        let overview = sources.overview(now: now)
+        let now = inputs.clock()
+        let overview = inputs.overview(now: now)
         guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name }),
               let row = overview.clusterRows().first(where: { $0.cluster == name })
         else { throw WebError(.notFound, "unknown cluster \(name.debugDescription)") }
@@ -56,8 +56,8 @@ struct APIRoutes {
             SummaryJSON(GridOverview.SummaryRow(metric: $0.name.rawValue, sum: $0.sum, num: $0.num, units: $0.units))
         }
         // Written as bytes, in the encoder's sorted order: a thousand hosts' rows.
-        let metricsJSON = String(try JSON.encode(metrics).dropLast())
-        let hosts = sources.hosts(cluster: name, now: now)
+        let metricsJSON = String(try JSONBody.encode(metrics).dropLast())
+        let hosts = inputs.hosts(cluster: name, now: now)
         var text = ByteText(capacity: 512 + hosts.count * 240)
         text.putObject { object in
             object.add("bytes_in", row.bytesIn)
@@ -96,7 +96,7 @@ struct APIRoutes {
         guard let host = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == name.lowercased() }),
               let metrics = overview.metricRows(cluster: cluster, host: name)
         else { throw WebError(.notFound, "unknown host \(name.debugDescription) in cluster \(cluster.debugDescription)") }
-        return try JSON.encode(HostDetailJSON(
+        return try JSONBody.encode(HostDetailJSON(
             cluster: cluster, host: host.name.rawValue, ip: host.ip, up: host.isUp(localtime: located.cluster.localtime),
             ageSeconds: host.tn, reported: host.reported, gmondStarted: host.gmondStarted, location: host.location,
             tags: host.tags, metrics: metrics.map(MetricJSON.init)))
@@ -104,12 +104,12 @@ struct APIRoutes {
 
     /// `?cluster=&host=&grid=&metric=|report=&range=|start=&end=&step=&time=epoch|iso&format=json|csv`.
     func series(_ request: Request) async throws -> Response {
-        let now = sources.clock()
-        let graph = try WebSelection.request(request, layout: sources.layout, now: now, limits: sources.timeLimits)
+        let now = inputs.clock()
+        let graph = try WebSelection.request(request, layout: inputs.layout, now: now, limits: inputs.timeLimits)
         let step = try request.parameter("step").map { text -> Int in
             guard let step = Int(text), step >= 1 else { throw WebError(.badRequest, "step must be a whole number of seconds") }
             let (start, end) = graph.range.bounds(now: now)
-            if let problem = sources.timeLimits.problem(step: step, start: start, end: end) { throw WebError(.badRequest, problem) }
+            if let problem = inputs.timeLimits.problem(step: step, start: start, end: end) { throw WebError(.badRequest, problem) }
             return step
         }
         let time = try request.parameter("time").map { text -> ExportText.TimeFormat in
@@ -118,7 +118,7 @@ struct APIRoutes {
         } ?? .epoch
         let arguments: ExportArguments
         do {
-            arguments = try ExportArguments(graph, catalog: ArchiveCatalog(layout: sources.layout), now: now, step: step)
+            arguments = try ExportArguments(graph, catalog: ArchiveCatalog(layout: inputs.layout), now: now, step: step)
         } catch {
             throw WebError(.notFound, error.message)
         }
@@ -134,7 +134,7 @@ struct APIRoutes {
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store"],
                             body: .init(byteBuffer: .init(string: ExportText.csv(data, columns: arguments.columns, time: time))))
         }
-        return JSON.response(ExportText.json(data, columns: arguments.columns, request: graph, time: time))
+        return JSONBody.response(ExportText.json(data, columns: arguments.columns, request: graph, time: time))
     }
 }
 
@@ -207,7 +207,7 @@ struct GridSummaryJSON: Encodable {
 
 /// A host's row as `plexus query hosts --json` prints it (`GridOverview.HostRow.columns`).
 enum HostJSON {
-    /// The columns in their keys' order, as `JSON.encode` sorts keys.
+    /// The columns in their keys' order, as `JSONBody.encode` sorts keys.
     static let columns = GridOverview.HostRow.columns.map { ($0.key, $0) }.sorted { $0.0 < $1.0 }
 
     static func write(_ row: GridOverview.HostRow, to text: inout ByteText) {

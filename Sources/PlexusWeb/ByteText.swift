@@ -56,7 +56,7 @@ struct ByteText {
     }
 
     /// A JSON object written member by member, in the order given (callers keep it sorted, as
-    /// `JSON.encode` sorts keys); a nil is left out, as the encoder leaves out an absent optional.
+    /// `JSONBody.encode` sorts keys); a nil is left out, as the encoder leaves out an absent optional.
     mutating func putObject(_ members: (inout JSONMembers) -> Void) {
         var writer = JSONMembers(text: self)
         bytes = []
@@ -97,7 +97,7 @@ struct JSONMembers {
                 self.key(key)
                 self.text.put(String(integer))
             case .number(let number):
-                guard let number = number.flatMap(JSON.number) else { continue }
+                guard let number = number.flatMap(JSONBody.number) else { continue }
                 self.key(key)
                 self.text.put(number)
             }
@@ -117,7 +117,7 @@ struct JSONMembers {
     }
 
     mutating func add(_ key: StaticString, _ value: Double?) {
-        guard let number = value.flatMap(JSON.number) else { return }
+        guard let number = value.flatMap(JSONBody.number) else { return }
         self.key(key)
         text.put(number)
     }

@@ -8,7 +8,7 @@ import PlexusCore
 /// `/api/v1/events`: the journal `plexus events` writes, over HTTP. Reading is open (as the
 /// graphs that show events are); adding and removing need `Authorization: Bearer <events_token>`.
 struct EventRoutes {
-    let sources: WebSources
+    let inputs: WebInputs
 
     func add(to router: Routes) {
         router.get("api/v1/events") { request, _ in try await list(request) }
@@ -27,7 +27,7 @@ struct EventRoutes {
     /// latest `limit` of them. When more match, `X-Plexus-Events-Omitted` says how many and
     /// `Link: <…&before=START.ID>; rel="next"` asks for the page before this one.
     func list(_ request: Request) async throws -> Response {
-        let now = sources.clock()
+        let now = inputs.clock()
         let from = try request.parameter("start").map { try time($0, "start", now: now) } ?? Int64.min
         let to = try request.parameter("end").map { try time($0, "end", now: now) } ?? Int64.max
         let cluster = request.parameter("cluster"), host = request.parameter("host"), tag = request.parameter("tag")
@@ -43,11 +43,11 @@ struct EventRoutes {
             }
             return (start, id)
         }
-        var events = Event.select(try await sources.currentEvents().events, start: from, end: to,
+        var events = Event.select(try await inputs.currentEvents().events, start: from, end: to,
                                   scope: Event.Scope(cluster: cluster, host: host), tag: tag)
         if let before { events = events.filter { ($0.start, $0.id) < before } }
         let page = events.suffix(limit)
-        var response = JSON.response(try JSON.encode(page.map(EventJSON.init)))
+        var response = JSONBody.response(try JSONBody.encode(page.map(EventJSON.init)))
         if events.count > limit, let first = page.first {
             response.headers[.init("X-Plexus-Events-Omitted")!] = "\(events.count - limit) earlier events (follow Link, narrow start and end, or raise limit up to \(Self.maxListed))"
             var query = request.uri.queryParameters.filter { $0.key != "before" }.map { (String($0.key), String($0.value)) }
@@ -75,13 +75,13 @@ struct EventRoutes {
         } catch {
             throw WebError(.badRequest, "the body must be a JSON object with at least \"text\"")
         }
-        let now = sources.clock()
+        let now = inputs.clock()
         let start = try body.start.map { try time($0.text, "start", now: now) } ?? now
         let end = try body.end.map { try time($0.text, "end", now: now) }
         let proposed = Event(id: 1, start: start, end: end, text: body.text, tags: body.tags ?? [], cluster: body.cluster, host: body.host,
                              created: now)
         if let problem = proposed.problem() { throw WebError(.badRequest, problem) }
-        let journal = sources.journal
+        let journal = inputs.journal
         do {
             let event = try await NIOThreadPool.singleton.runIfActive {
                 try journal.add { id in
@@ -90,7 +90,7 @@ struct EventRoutes {
                     return event
                 }
             }
-            return JSON.response(try JSON.encode(EventJSON(event)), status: .created)
+            return JSONBody.response(try JSONBody.encode(EventJSON(event)), status: .created)
         } catch {
             throw WebError(.internalServerError, "cannot record the event: \(error)")
         }
@@ -106,19 +106,19 @@ struct EventRoutes {
         try authorize(request)
         guard let id = Int(text) else { throw WebError(.badRequest, "an event id is a number") }
         let removed: Event?
-        let (journal, now) = (sources.journal, sources.clock())
+        let (journal, now) = (inputs.journal, inputs.clock())
         do {
             removed = try await NIOThreadPool.singleton.runIfActive { try journal.remove(id: id, at: now) }
         } catch {
             throw WebError(.internalServerError, "cannot remove the event: \(error)")
         }
         guard let removed else { throw WebError(.notFound, "no event with id \(id)") }
-        return JSON.response(try JSON.encode(EventJSON(removed)))
+        return JSONBody.response(try JSONBody.encode(EventJSON(removed)))
     }
 
     /// The bearer token, compared in constant time; no token configured refuses every write.
     private func authorize(_ request: Request) throws {
-        guard let token = sources.eventsToken else {
+        guard let token = inputs.eventsToken else {
             throw WebError(.forbidden, "this aggregator takes no events over HTTP (set events_token)")
         }
         let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""

@@ -12,10 +12,10 @@ import Synchronization
 /// their graph is drawn wait for that one render; at most `renders.limit` different graphs are
 /// drawn or waiting at once, and past that a request is answered 503 at once.
 struct GraphRoutes {
-    let sources: WebSources
+    let inputs: WebInputs
     let reader: ArchiveReader
     let cache: GraphCache
-    var renders: SingleFlight<GraphRequest, [UInt8]> { sources.graphRenders }
+    var renders: SingleFlight<GraphRequest, [UInt8]> { inputs.graphRenders }
 
     func add(to router: Routes) {
         router.get("graph.png") { request, _ in try await graph(request, format: .png) }
@@ -23,8 +23,8 @@ struct GraphRoutes {
     }
 
     func graph(_ request: Request, format: GraphArguments.ImageFormat) async throws -> Response {
-        let now = sources.clock()
-        var graph = try WebSelection.request(request, layout: sources.layout, now: now, limits: sources.timeLimits)
+        let now = inputs.clock()
+        var graph = try WebSelection.request(request, layout: inputs.layout, now: now, limits: inputs.timeLimits)
         graph.format = format
         if let size = request.parameter("size") {
             guard let named = GraphRequest.Size(rawValue: size) else {
@@ -38,7 +38,7 @@ struct GraphRoutes {
             graph[keyPath: keyPath] = pixels
         }
         graph.title = request.parameter("title").map { String($0.prefix(200)) }
-        if request.parameter("events") != "0" { graph.mark(try await sources.currentEvents().events, now: now) }
+        if request.parameter("events") != "0" { graph.mark(try await inputs.currentEvents().events, now: now) }
         let key = graph
         let image: [UInt8]
         if let cached = cache.image(for: key, now: now) {
@@ -46,7 +46,7 @@ struct GraphRoutes {
         } else {
             let arguments: GraphArguments
             do {
-                arguments = try GraphArguments(graph, catalog: ArchiveCatalog(layout: sources.layout), now: now)
+                arguments = try GraphArguments(graph, catalog: ArchiveCatalog(layout: inputs.layout), now: now)
             } catch {
                 throw WebError(.notFound, error.message)
             }

@@ -6,13 +6,13 @@ import PlexusCore
 
 /// `/metrics`: Prometheus's text format, so a Prometheus server can scrape a Plexus grid.
 struct MetricsRoute {
-    let sources: WebSources
+    let inputs: WebInputs
 
     func add(to router: Routes) {
         router.get("metrics") { request, _ in
-            sources.cached(request, type: "text/plain; version=0.0.4; charset=utf-8") {
-                PrometheusText.render(status: sources.status(), grid: sources.overview(now: sources.clock()), hostValues: sources.hostValuesInMetrics,
-                                      graphRenders: sources.graphRenders.runs)
+            inputs.cached(request, type: "text/plain; version=0.0.4; charset=utf-8") {
+                PrometheusText.render(status: inputs.status(), grid: inputs.overview(now: inputs.clock()), hostValues: inputs.hostValuesInMetrics,
+                                      graphRenders: inputs.graphRenders.runs)
             }
         }
     }
@@ -25,7 +25,7 @@ enum PrometheusText {
     static func render(status: AggregatorStatus, grid: GridOverview, hostValues: Bool, graphRenders: Int = 0) -> String {
         var out = Families()
         out.add("plexus_uptime_seconds", "gauge", "Seconds since the aggregator started.", [([], Double(status.uptime))])
-        out.add("plexus_polls_total", "counter", "Polls of all data sources by result.",
+        out.add("plexus_polls_total", "counter", "Polls of all data inputs by result.",
                 [([("result", "ok")], Double(status.polls.ok)), ([("result", "failed")], Double(status.polls.failed)),
                  ([("result", "missed")], Double(status.polls.missed))])
         out.add("plexus_source_up", "gauge", "1 when the data source's last poll (or listening interval) delivered data.",

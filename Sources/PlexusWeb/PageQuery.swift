@@ -77,7 +77,7 @@ struct PageQuery: Sendable {
 
 /// Text from the network made safe for HTML, as Mustache's `{{x}}` does, for the long lists
 /// rendered without a template (a cluster page with a thousand hosts).
-enum HTML {
+enum HTMLText {
     static func escape(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
         var out = ByteText(capacity: text.utf8.count + 16)

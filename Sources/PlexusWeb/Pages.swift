@@ -8,12 +8,12 @@ import PlexusCore
 /// cluster, a host, one metric over five ranges, and the wall screen. Graphs are `<img>`s of
 /// `/graph.png`; every name from the network reaches the HTML escaped and the URLs encoded.
 struct Pages {
-    let sources: WebSources
+    let inputs: WebInputs
     let library: MustacheLibrary
-    var wallScreen: AggregatorConfiguration.WallScreen { sources.wallScreen }
+    var wallScreen: AggregatorConfiguration.WallScreen { inputs.wallScreen }
 
-    init(sources: WebSources) throws {
-        self.sources = sources
+    init(inputs: WebInputs) throws {
+        self.inputs = inputs
         var library = MustacheLibrary()
         for (name, text) in Templates.all { try library.register(text, named: name) }
         self.library = library
@@ -21,24 +21,24 @@ struct Pages {
 
     func add(to router: Routes) {
         let html = "text/html; charset=utf-8"
-        router.get("/") { request, _ in try sources.cached(request, type: html) { try grid(request) } }
+        router.get("/") { request, _ in try inputs.cached(request, type: html) { try grid(request) } }
         router.get("cluster/:cluster") { request, context in
             let name = try context.parameters.name("cluster")
-            return try sources.cached(request, type: html) { try cluster(request, name) }
+            return try inputs.cached(request, type: html) { try cluster(request, name) }
         }
         router.get("cluster/:cluster/host/:host") { request, context in
             let (c, h) = (try context.parameters.name("cluster"), try context.parameters.name("host"))
-            return try sources.cached(request, type: html) { try host(request, c, h) }
+            return try inputs.cached(request, type: html) { try host(request, c, h) }
         }
         router.get("cluster/:cluster/metric/:metric") { request, context in
             let (c, m) = (try context.parameters.name("cluster"), try context.parameters.name("metric"))
-            return try sources.cached(request, type: html) { try metric(request, cluster: c, host: nil, m) }
+            return try inputs.cached(request, type: html) { try metric(request, cluster: c, host: nil, m) }
         }
         router.get("cluster/:cluster/host/:host/metric/:metric") { request, context in
             let (c, h, m) = (try context.parameters.name("cluster"), try context.parameters.name("host"), try context.parameters.name("metric"))
-            return try sources.cached(request, type: html) { try metric(request, cluster: c, host: h, m) }
+            return try inputs.cached(request, type: html) { try metric(request, cluster: c, host: h, m) }
         }
-        router.get("tv") { request, _ in sources.cached(request, type: html) { tv() } }
+        router.get("tv") { request, _ in inputs.cached(request, type: html) { tv() } }
     }
 
     static let reports: [GraphRequest.Report] = [.load, .cpu, .mem, .network]
@@ -47,8 +47,8 @@ struct Pages {
 
     func grid(_ request: Request) throws -> String {
         let query = PageQuery(request)
-        let now = sources.clock()
-        let overview = sources.overview(now: now)
+        let now = inputs.clock()
+        let overview = inputs.overview(now: now)
         let summary = overview.summary(all: false)
         let rows = overview.clusterRows()
         let clusters = rows.map { row -> [String: Any] in
@@ -66,7 +66,7 @@ struct Pages {
             return row
         }
         // The latest five refusals of each kind, latest first; /status has them all.
-        let status = sources.status()
+        let status = inputs.status()
         var perReason: [String: Int] = [:]
         let latest = (status.quarantine ?? []).reversed().filter { entry in
             perReason[entry.reason, default: 0] += 1
@@ -91,8 +91,8 @@ struct Pages {
 
     func cluster(_ request: Request, _ name: String) throws -> String {
         let query = PageQuery(request)
-        let now = sources.clock()
-        let overview = sources.overview(now: now)
+        let now = inputs.clock()
+        let overview = inputs.overview(now: now)
         guard let row = overview.clusterRows().first(where: { $0.cluster == name }),
               let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name })
         else { throw WebError(.notFound, "unknown cluster \(name.debugDescription)") }
@@ -107,9 +107,9 @@ struct Pages {
         let metric = query.metric.flatMap { metricNames.contains($0) ? $0 : nil } ?? (metricNames.contains("load_one") ? "load_one" : metricNames.first ?? "load_one")
         let sort = query.sort.flatMap(PageQuery.HostOrder.init(rawValue:)) ?? .name
         let pattern = query.filter.map(NamePattern.init)
-        let allHosts = sources.hosts(cluster: name, now: now)
+        let allHosts = inputs.hosts(cluster: name, now: now)
         var shown = allHosts.indices.filter { pattern?.matches(allHosts[$0].row.host) ?? true }
-        let values = sources.values(of: metric, cluster: name, now: now) { Self.values(of: metric, in: located.cluster) }
+        let values = inputs.values(of: metric, cluster: name, now: now) { Self.values(of: metric, in: located.cluster) }
         switch sort {
         case .descending, .ascending:
             let sign: Double = sort == .descending ? -1 : 1
@@ -121,11 +121,11 @@ struct Pages {
         // Written as bytes: the common parts of every host's links once, each host's name
         // escaped once a second (`HostEntry`; see `Templates`).
         let hostQuery = query.link("", ["m": nil, "s": nil, "f": nil])
-        let hrefPrefix = HTML.escape(URLText.segments("cluster", name, "host")) + "/"
-        let hrefSuffix = HTML.escape(hostQuery)
-        let graphPrefix = HTML.escape(URLText.path("/graph.png", [("cluster", name)])) + "&amp;host="
-        let graphSuffix = "&amp;" + HTML.escape(String(query.graph([], ("metric", metric)).dropFirst("/graph.png?".count)))
-        let metricText = HTML.escape(metric)
+        let hrefPrefix = HTMLText.escape(URLText.segments("cluster", name, "host")) + "/"
+        let hrefSuffix = HTMLText.escape(hostQuery)
+        let graphPrefix = HTMLText.escape(URLText.path("/graph.png", [("cluster", name)])) + "&amp;host="
+        let graphSuffix = "&amp;" + HTMLText.escape(String(query.graph([], ("metric", metric)).dropFirst("/graph.png?".count)))
+        let metricText = HTMLText.escape(metric)
         var list = ByteText(capacity: shown.count * 480)
         func putLink(to host: HostEntry) {
             list.put("<a href=\"")
@@ -222,8 +222,8 @@ struct Pages {
 
     func host(_ request: Request, _ cluster: String, _ name: String) throws -> String {
         let query = PageQuery(request)
-        let now = sources.clock()
-        let overview = sources.overview(now: now)
+        let now = inputs.clock()
+        let overview = inputs.overview(now: now)
         guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == cluster }) else {
             throw WebError(.notFound, "unknown cluster \(cluster.debugDescription)")
         }
@@ -250,7 +250,7 @@ struct Pages {
         facts.append(("Location", host.location))
         if !host.tags.isEmpty { facts.append(("Tags", host.tags)) }
         // Every numeric metric with an archive, grouped by GROUP; text metrics as a table.
-        let catalog = ArchiveCatalog(layout: sources.layout)
+        let catalog = ArchiveCatalog(layout: inputs.layout)
         let archived: Set<String> = Set((try? HostName(hostName)).flatMap { h in (try? ClusterName(cluster)).map { catalog.metrics(at: .host($0, h)) } } ?? [])
         var groups: [(String, [[String: String]])] = []
         for row in metrics where row.number != nil && archived.contains(row.metric) {
@@ -277,18 +277,18 @@ struct Pages {
 
     func metric(_ request: Request, cluster: String, host: String?, _ metric: String) throws -> String {
         let query = PageQuery(request)
-        let now = sources.clock()
+        let now = inputs.clock()
         var subject = [("cluster", cluster)]
         if let host { subject.append(("host", host)) }
         // The same checks as a graph: unknown names are a 404 here, before five broken images.
         let checked: GraphRequest
         do {
-            checked = try SeriesSelection(cluster: cluster, host: host, metric: metric).request(catalog: ArchiveCatalog(layout: sources.layout), now: now)
+            checked = try SeriesSelection(cluster: cluster, host: host, metric: metric).request(catalog: ArchiveCatalog(layout: inputs.layout), now: now)
         } catch {
             throw WebError(.notFound, error.message)
         }
         guard case .metric(let name) = checked.content,
-              FileManager.default.fileExists(atPath: sources.layout.path(of: name, in: checked.subject.location))
+              FileManager.default.fileExists(atPath: inputs.layout.path(of: name, in: checked.subject.location))
         else { throw WebError(.notFound, "no archive for metric \(metric.debugDescription) here") }
         let ranges: [GraphRequest.NamedRange] = [.hour, .day, .week, .month, .year]
         let body: [String: Any] = [
@@ -306,8 +306,8 @@ struct Pages {
     // MARK: - Wall screen
 
     func tv() -> String {
-        let now = sources.clock()
-        let overview = sources.overview(now: now)
+        let now = inputs.clock()
+        let overview = inputs.overview(now: now)
         let range = GraphRequest.NamedRange(rawValue: wallScreen.range) ?? .fourHours
         let reports = wallScreen.reports.compactMap(GraphRequest.Report.init(rawValue:))
         var query = PageQuery()
@@ -353,7 +353,7 @@ struct Pages {
         }
         let sizes = GraphRequest.Size.allCases.map { ["value": $0.rawValue, "selected": $0 == query.size] as [String: Any] }
         return library.render([
-            "title": title, "grid": sources.grid().gridname.rawValue, "home": query.link("/", ["m": nil, "s": nil, "f": nil]),
+            "title": title, "grid": inputs.grid().gridname.rawValue, "home": query.link("/", ["m": nil, "s": nil, "f": nil]),
             "crumbs": crumbs.map { ["label": $0.0, "href": $0.1] }, "ranges": ranges, "sizes": sizes, "start": query.start ?? "",
             "end": query.end ?? "", "keep": hidden(query, except: ["r", "cs", "ce", "z"]), "body": content, "now": Self.time(now),
         ] as [String: Any], withTemplate: "layout") ?? ""

@@ -16,13 +16,13 @@ public enum WebApplication {
     /// that takes more than `idleTimeout` to send a request, or sits idle that long between
     /// requests, is closed.
     public static func make(
-        sources: WebSources, host: String, port: Int, logger: Logger, gate: ClientGate, idleTimeout: Duration = .seconds(15),
+        inputs: WebInputs, host: String, port: Int, logger: Logger, gate: ClientGate, idleTimeout: Duration = .seconds(15),
         peerLog: ThrottledLog? = nil, reader: ArchiveReader? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let allow = sources.trusted
+        let allow = inputs.trusted
         let log = peerLog ?? ThrottledLog(logger: logger)
         return Application(
-            router: router(sources: sources, logger: logger, reader: reader),
+            router: router(inputs: inputs, logger: logger, reader: reader),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ClientGateHandler(gate: gate, allow: allow, onRefused: { decision, peer in
                     log.log(.notice, "HTTP client refused: \(decision)", detail: peer)
@@ -35,23 +35,23 @@ public enum WebApplication {
     /// Every route, behind the trust check and the security headers. `reader` reads the archive
     /// (the aggregator runs it as a service of its own, so it is shut down); one is made when
     /// none is given.
-    public static func router(sources: WebSources, logger: Logger, reader: ArchiveReader? = nil) -> Router<WebContext> {
+    public static func router(inputs: WebInputs, logger: Logger, reader: ArchiveReader? = nil) -> Router<WebContext> {
         // HEAD wherever GET is (load balancers' and monitors' health checks use it).
         let router = Router(context: WebContext.self, options: .autoGenerateHeadEndpoints)
         let routes = Routes(router: router, book: RouteBook())
         router.add(middleware: SecurityHeaders())
         router.add(middleware: HTTPManners(book: routes.book))
-        router.add(middleware: TrustedClients(trusted: sources.trusted))
-        let reader = reader ?? ArchiveReader(store: ArchiveStore(layout: sources.layout), rrdcached: sources.rrdcached)
-        APIRoutes(sources: sources, reader: reader).add(to: routes)
-        GraphRoutes(sources: sources, reader: reader, cache: GraphCache()).add(to: routes)
-        EventRoutes(sources: sources).add(to: routes)
-        MetricsRoute(sources: sources).add(to: routes)
+        router.add(middleware: TrustedClients(trusted: inputs.trusted))
+        let reader = reader ?? ArchiveReader(store: ArchiveStore(layout: inputs.layout), rrdcached: inputs.rrdcached)
+        APIRoutes(inputs: inputs, reader: reader).add(to: routes)
+        GraphRoutes(inputs: inputs, reader: reader, cache: GraphCache()).add(to: routes)
+        EventRoutes(inputs: inputs).add(to: routes)
+        MetricsRoute(inputs: inputs).add(to: routes)
         StaticFiles.add(to: routes)
         // The templates are compiled into the binary and parsed here; a broken one is a
         // programmer's error that every test run would show at once.
         do {
-            try Pages(sources: sources).add(to: routes)
+            try Pages(inputs: inputs).add(to: routes)
         } catch {
             preconditionFailure("a dashboard template does not parse: \(error)")
         }
@@ -131,7 +131,7 @@ struct WebError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = JSON.response("{\"error\":\(ExportText.quoted(message))}\n", status: status)
+        var response = JSONBody.response("{\"error\":\(ExportText.quoted(message))}\n", status: status)
         if status == .serviceUnavailable { response.headers[.retryAfter] = "5" }
         // A body too large is left unread: the connection can't carry another request.
         if status == .contentTooLarge { response.headers[.connection] = "close" }
@@ -140,7 +140,7 @@ struct WebError: HTTPResponseError {
 }
 
 /// Small JSON helpers for hand-built answers.
-enum JSON {
+enum JSONBody {
     static func response(_ body: String, status: HTTPResponse.Status = .ok, cache: String = "no-store") -> Response {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: cache],
                  body: .init(byteBuffer: ByteBuffer(string: body)))

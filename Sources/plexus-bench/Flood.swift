@@ -18,7 +18,7 @@ struct Flood {
 
     func run() throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure("socket failed") }
+        guard fd >= 0 else { throw FloodError("socket failed") }
         defer { close(fd) }
         var size: Int32 = 8 << 20
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -62,7 +62,7 @@ struct Flood {
         print(String(format: "flood: %d packets in %.3f s (%.0f packets/s)", sent, seconds, Double(sent) / seconds))
     }
 
-    struct Failure: Error, CustomStringConvertible {
+    struct FloodError: Error, CustomStringConvertible {
         var description: String
         init(_ description: String) { self.description = description }
     }

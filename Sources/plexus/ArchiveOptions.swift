@@ -43,7 +43,7 @@ struct ArchiveOptions: ParsableArguments {
             do {
                 built = try plan(catalog)
             } catch {
-                throw Failure.badInput(error.path.map { "\(error.message) (\($0))" } ?? error.message)
+                throw CommandFailure.badInput(error.path.map { "\(error.message) (\($0))" } ?? error.message)
             }
             let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
             do {
@@ -52,7 +52,7 @@ struct ArchiveOptions: ParsableArguments {
                 return result
             } catch {
                 await reader.shutdown()
-                throw Failure.unreachable("cannot \(what): \(error)")
+                throw CommandFailure.unreachable("cannot \(what): \(error)")
             }
         }
 
@@ -67,7 +67,7 @@ struct ArchiveOptions: ParsableArguments {
         do {
             replay = try file.read()
         } catch {
-            throw Failure.unreachable("cannot read the events: \(error)")
+            throw CommandFailure.unreachable("cannot read the events: \(error)")
         }
         if !replay.malformedLines.isEmpty {
             console.note("\(file.path): skipped \(replay.malformedLines.count) malformed line(s): "
@@ -81,14 +81,14 @@ struct ArchiveOptions: ParsableArguments {
         var rrdcached: RRDCachedAddress?
         if rrdRoot == nil, let text = configuration.rrdcachedAddress {
             guard let address = RRDCachedAddress(text) else {
-                throw Failure.badInput("\(file ?? "configuration"): rrdcached_address \(text.debugDescription) is not an address")
+                throw CommandFailure.badInput("\(file ?? "configuration"): rrdcached_address \(text.debugDescription) is not an address")
             }
             rrdcached = address
         }
         let layout = RRDLayout(root: rrdRoot ?? configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
         guard ArchiveCatalog(layout: layout).rootIsReadable else {
             let reason = FileManager.default.fileExists(atPath: layout.rootDirectory) ? "not a readable directory" : "no such directory"
-            throw Failure.unreachable("cannot read the RRD root \(layout.rootDirectory): \(reason)")
+            throw CommandFailure.unreachable("cannot read the RRD root \(layout.rootDirectory): \(reason)")
         }
         return Archive(layout: layout, rrdcached: rrdcached,
                        events: eventsFile.map(EventFile.init(path:)) ?? EventFile(besideRoot: layout.rootDirectory))
@@ -100,12 +100,12 @@ struct ArchiveOptions: ParsableArguments {
         let file = config ?? (FileManager.default.fileExists(atPath: Self.defaultConfig) ? Self.defaultConfig : nil)
         if let file {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw Failure.badInput("\(file): \(FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file")")
+                throw CommandFailure.badInput("\(file): \(FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file")")
             }
             do {
                 configuration = try AggregatorConfiguration.parse(text, file: file)
             } catch {
-                throw Failure.badInput("\(error)")
+                throw CommandFailure.badInput("\(error)")
             }
         }
         return (configuration, file)
@@ -200,7 +200,7 @@ struct SeriesOptions: ParsableArguments {
         for (text, name, option) in [(start, "start", "--start"), (end, "end", "--end")] {
             guard let text else { continue }
             let time = try Self.time(text, option, now: now)
-            if let problem = TimeLimits().problem(time: time, now: now, label: option) { throw Failure.badInput(problem) }
+            if let problem = TimeLimits().problem(time: time, now: now, label: option) { throw CommandFailure.badInput(problem) }
             parameters.append((name, String(time)))
         }
         return parameters
@@ -211,7 +211,7 @@ struct SeriesOptions: ParsableArguments {
         do {
             return try selection.request(catalog: archive.catalog, now: now, labels: ("--start", "--end"))
         } catch {
-            throw Failure.badInput(error.message)
+            throw CommandFailure.badInput(error.message)
         }
     }
 
@@ -219,7 +219,7 @@ struct SeriesOptions: ParsableArguments {
         do {
             return try SeriesSelection.time(text, option, now: now)
         } catch {
-            throw Failure.badInput(error.message)
+            throw CommandFailure.badInput(error.message)
         }
     }
 }

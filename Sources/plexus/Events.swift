@@ -31,7 +31,7 @@ struct Events: AsyncParsableCommand {
     /// `--token`, else `PLEXUS_EVENTS_TOKEN`: the aggregator's `events_token`, for writes over HTTP.
     static func token(_ option: String?) throws -> String {
         guard let token = option ?? ProcessInfo.processInfo.environment["PLEXUS_EVENTS_TOKEN"], !token.isEmpty else {
-            throw Failure.badInput("writing events through --server needs the aggregator's events_token (--token or PLEXUS_EVENTS_TOKEN)")
+            throw CommandFailure.badInput("writing events through --server needs the aggregator's events_token (--token or PLEXUS_EVENTS_TOKEN)")
         }
         return token
     }
@@ -40,7 +40,7 @@ struct Events: AsyncParsableCommand {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch {
-            throw Failure.unreachable("the server's answer is not the events API's JSON")
+            throw CommandFailure.unreachable("the server's answer is not the events API's JSON")
         }
     }
 
@@ -77,7 +77,7 @@ extension Events {
             let from = try start.map { try SeriesOptions.time($0, "--start", now: now) } ?? now
             let to = try end.map { try SeriesOptions.time($0, "--end", now: now) }
             let proposed = Event(id: 1, start: from, end: to, text: text, tags: tags, cluster: cluster, host: host, created: now)
-            if let problem = proposed.problem() { throw Failure.badInput(problem) }
+            if let problem = proposed.problem() { throw CommandFailure.badInput(problem) }
             if let client = try archive.client() {
                 var body: [String: Any] = ["text": text, "start": from, "tags": tags]
                 if let to { body["end"] = to }
@@ -97,7 +97,7 @@ extension Events {
                     return event
                 }
             } catch {
-                throw Failure.unreachable("cannot record the event: \(error)")
+                throw CommandFailure.unreachable("cannot record the event: \(error)")
             }
             Console.output(output.render(Events.table([event])))
         }
@@ -160,7 +160,7 @@ extension Events {
                 do {
                     removed = try file.remove(id: id, at: currentTime())
                 } catch {
-                    throw Failure.unreachable("cannot remove event \(id): \(error)")
+                    throw CommandFailure.unreachable("cannot remove event \(id): \(error)")
                 }
                 if let removed {
                     Console(quiet: quiet).note("removed event \(id): \(removed.text)")
@@ -169,7 +169,7 @@ extension Events {
                 }
             }
             if !unknown.isEmpty {
-                throw Failure.badInput("no event with id \(unknown.map(String.init).joined(separator: ", "))")
+                throw CommandFailure.badInput("no event with id \(unknown.map(String.init).joined(separator: ", "))")
             }
         }
     }

@@ -26,7 +26,7 @@ struct Export: AsyncParsableCommand {
     @Flag(help: "CSV with a header line (the default).") var csv = false
     @Option(help: "Resolution in seconds (rrdtool picks the archive that has it, or the next coarser).") var step: Int?
     @Option(help: "epoch (seconds) or iso (UTC, 2026-11-25T14:30:00Z).", completion: .list(["epoch", "iso"]))
-    var timeFormat = "epoch"
+    var timeFormat: ExportText.TimeFormat = .epoch
     @Option(name: .shortAndLong, help: "Where to write; - (the default) for standard output.", completion: .file(extensions: ["csv", "json"]))
     var output = "-"
     @Flag(name: .shortAndLong, help: "Print no notes on standard error.") var quiet = false
@@ -34,12 +34,11 @@ struct Export: AsyncParsableCommand {
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv exclude each other") }
         if let step, step < 1 { throw ValidationError("--step must be at least 1 second") }
-        if ExportText.TimeFormat(rawValue: timeFormat) == nil { throw ValidationError("--time-format must be epoch or iso") }
     }
 
     func run() async throws {
         if let client = try archive.client() {
-            var parameters = try series.parameters(now: currentTime()) + [("format", json ? "json" : "csv"), ("time", timeFormat)]
+            var parameters = try series.parameters(now: currentTime()) + [("format", json ? "json" : "csv"), ("time", timeFormat.rawValue)]
             if let step { parameters.append(("step", String(step))) }
             let text = try await client.get("api/v1/series", parameters)
             try writeOutput([UInt8](text), to: output)
@@ -51,14 +50,16 @@ struct Export: AsyncParsableCommand {
         let request = try series.request(in: archive, now: now)
         if let step {
             let (start, end) = request.range.bounds(now: now)
-            if let problem = TimeLimits().problem(step: step, start: start, end: end) { throw Failure.badInput(problem) }
+            if let problem = TimeLimits().problem(step: step, start: start, end: end) { throw CommandFailure.badInput(problem) }
         }
         let (data, columns) = try await archive.run(plan: { catalog throws(RRDError) in
             try ExportArguments(request, catalog: catalog, now: now, step: step)
         }, "read the series") { reader, arguments throws(RRDError) in (try await reader.export(arguments), arguments.columns) }
-        let format = ExportText.TimeFormat(rawValue: timeFormat) ?? .epoch
-        let text = json ? ExportText.json(data, columns: columns, request: request, time: format) : ExportText.csv(data, columns: columns, time: format)
+        let text = json ? ExportText.json(data, columns: columns, request: request, time: timeFormat)
+            : ExportText.csv(data, columns: columns, time: timeFormat)
         try writeOutput(Array(text.utf8), to: output)
         if output != "-" { Console(quiet: quiet).note("wrote \(output) (\(data.rows.count) rows, step \(data.step) s)") }
     }
 }
+
+extension ExportText.TimeFormat: ExpressibleByArgument {}

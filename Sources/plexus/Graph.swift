@@ -46,12 +46,12 @@ struct Graph: AsyncParsableCommand {
     func run() async throws {
         let console = Console(quiet: quiet)
         guard let output else {
-            throw Failure.badInput("say where the image goes: --output FILE, or --output - for standard output")
+            throw CommandFailure.badInput("say where the image goes: --output FILE, or --output - for standard output")
         }
-        if output == "-", isatty(STDOUT_FILENO) == 1 { throw Failure.badInput("standard output is a terminal: give --output FILE, or redirect it") }
+        if output == "-", isatty(STDOUT_FILENO) == 1 { throw CommandFailure.badInput("standard output is a terminal: give --output FILE, or redirect it") }
         let imageFormat = try Self.format(format, output: output)
         guard let size = GraphRequest.Size(rawValue: size) else {
-            throw Failure.badInput("unknown size \(self.size.debugDescription) (known: \(GraphRequest.Size.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw CommandFailure.badInput("unknown size \(self.size.debugDescription) (known: \(GraphRequest.Size.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         if let client = try archive.client() {
             var parameters = try series.parameters(now: currentTime()) + [("size", size.rawValue)]
@@ -89,7 +89,7 @@ struct Graph: AsyncParsableCommand {
     static func format(_ format: String?, output: String) throws -> GraphArguments.ImageFormat {
         if let format {
             guard let chosen = GraphArguments.ImageFormat(rawValue: format.uppercased()) else {
-                throw Failure.badInput("unknown format \(format.debugDescription) (known: png, svg)")
+                throw CommandFailure.badInput("unknown format \(format.debugDescription) (known: png, svg)")
             }
             return chosen
         }
@@ -99,7 +99,7 @@ struct Graph: AsyncParsableCommand {
         case "png": return .png
         case "svg": return .svg
         case let other:
-            throw Failure.badInput("plexus graph draws PNG or SVG, not \(other.uppercased()): name the file .png or .svg, or give --format")
+            throw CommandFailure.badInput("plexus graph draws PNG or SVG, not \(other.uppercased()): name the file .png or .svg, or give --format")
         }
     }
 }
@@ -114,7 +114,7 @@ func writeOutput(_ bytes: [UInt8], to path: String) throws {
     }
     let url = URL(fileURLWithPath: path)
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-    func failure() -> Failure { Failure.badInput("cannot write \(path): \(String(cString: strerror(errno)))") }
+    func failure() -> CommandFailure { CommandFailure.badInput("cannot write \(path): \(String(cString: strerror(errno)))") }
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw failure() }
     let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

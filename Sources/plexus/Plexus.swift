@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `plexus`: the operators' command line. `main` (Failure.swift) maps every error to one line on
+/// `plexus`: the operators' command line. `main` (CommandFailure.swift) maps every error to one line on
 /// standard error and exit code 1 (bad input or usage) or 2 (the data can't be reached or read).
 @main
 struct Plexus: AsyncParsableCommand {

@@ -54,14 +54,14 @@ struct AggregatorOptions: ParsableArguments {
             bytes = try await XMLClient.fetch(host: endpoint.host, port: endpoint.port, request: "GET \(path) HTTP/1.0",
                                               timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .seconds(5))
         } catch {
-            throw Failure.unreachable("cannot read the aggregator at \(endpoint): \(error)")
+            throw CommandFailure.unreachable("cannot read the aggregator at \(endpoint): \(error)")
         }
         if bytes.starts(with: Array("HTTP/".utf8)), let end = bytes.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) {
             bytes.removeSubrange(..<end.upperBound)
         }
         guard let document = GangliaDocument.read(bytes).document else {
             let text = String(decoding: bytes.prefix(200), as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-            throw Failure.unreachable("\(endpoint) did not answer with Ganglia XML\(text.isEmpty ? "" : ": \(text)")")
+            throw CommandFailure.unreachable("\(endpoint) did not answer with Ganglia XML\(text.isEmpty ? "" : ": \(text)")")
         }
         return GridOverview(document)
     }
@@ -82,14 +82,14 @@ struct AggregatorOptions: ParsableArguments {
     func checkCluster(_ cluster: String) async throws {
         let known = try await document("/?filter=summary").clusters.map(\.cluster.name.rawValue)
         guard known.contains(cluster) else {
-            throw Failure.badInput("unknown cluster \(cluster.debugDescription) (the aggregator has: \(known.joined(separator: ", ")))")
+            throw CommandFailure.badInput("unknown cluster \(cluster.debugDescription) (the aggregator has: \(known.joined(separator: ", ")))")
         }
     }
 
     /// A path element for a request line: names with characters the port refuses can't exist.
     func pathElement(_ name: String, _ what: String) throws -> String {
         guard !name.isEmpty, !name.contains("/"), !name.contains(where: { GridQuery.forbidden.contains($0) || $0 == "?" || $0.isWhitespace }) else {
-            throw Failure.badInput("\(what) \(name.debugDescription) is not a valid name")
+            throw CommandFailure.badInput("\(what) \(name.debugDescription) is not a valid name")
         }
         return name
     }
@@ -105,7 +105,7 @@ extension Query {
         func run() async throws {
             let overview = try await options.document("/?filter=summary")
             guard let summary = overview.summary(all: all || options.filter != nil) else {
-                throw Failure.unreachable("the aggregator's answer has no grid")
+                throw CommandFailure.unreachable("the aggregator's answer has no grid")
             }
             var table = Table(columns: [Table.Column("metric"), Table.Column("sum", right: true), Table.Column("hosts", right: true),
                                         Table.Column("average", right: true), Table.Column("units")])
@@ -182,7 +182,7 @@ extension Query {
             let overview = try await options.document("/\(try options.pathElement(cluster, "cluster"))/\(name)")
             guard let rows = overview.metricRows(cluster: cluster, host: name) else {
                 if overview.clusters.isEmpty { try await options.checkCluster(cluster) }
-                throw Failure.badInput("unknown host \(host.debugDescription) in cluster \(cluster.debugDescription)")
+                throw CommandFailure.badInput("unknown host \(host.debugDescription) in cluster \(cluster.debugDescription)")
             }
             var table = Table(columns: [
                 Table.Column("metric"), Table.Column("value", right: true), Table.Column("units"),
@@ -198,9 +198,9 @@ extension Query {
         private func findCluster(_ host: String) async throws -> String {
             let holding = try await options.document("/").clusters(holding: host)
             switch holding.count {
-            case 0: throw Failure.badInput("unknown host \(host.debugDescription): no cluster of the aggregator has it")
+            case 0: throw CommandFailure.badInput("unknown host \(host.debugDescription): no cluster of the aggregator has it")
             case 1: return holding[0]
-            default: throw Failure.badInput("host \(host.debugDescription) is in clusters \(holding.joined(separator: ", ")): say which with --cluster")
+            default: throw CommandFailure.badInput("host \(host.debugDescription) is in clusters \(holding.joined(separator: ", ")): say which with --cluster")
             }
         }
     }
@@ -222,7 +222,7 @@ extension Query {
             let overview = try await options.clusterDocument(cluster)
             let rows = overview.across(metric: metric, cluster: cluster, ascending: ascending).filter { options.keep($0.host) }
             if rows.isEmpty, overview.clusters.contains(where: { !$0.cluster.hosts.isEmpty }) {
-                throw Failure.badInput("no host \(cluster.map { "of cluster \($0) " } ?? "")reports a metric named \(metric.debugDescription)")
+                throw CommandFailure.badInput("no host \(cluster.map { "of cluster \($0) " } ?? "")reports a metric named \(metric.debugDescription)")
             }
             var table = Table(columns: [
                 Table.Column("cluster"), Table.Column("host"), Table.Column("state"), Table.Column("value", right: true),

@@ -14,7 +14,7 @@ struct ServerClient {
     init(_ text: String) throws {
         guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), let scheme = url.scheme?.lowercased(),
               scheme == "http" || scheme == "https", url.host != nil
-        else { throw Failure.badInput("--server \(text.debugDescription): expected http://HOST:PORT") }
+        else { throw CommandFailure.badInput("--server \(text.debugDescription): expected http://HOST:PORT") }
         base = url
     }
 
@@ -28,7 +28,7 @@ struct ServerClient {
         if !parameters.isEmpty { components?.queryItems = parameters.map { URLQueryItem(name: $0.0, value: $0.1) } }
         // `+` is a space to some servers: encode it (and keep everything else as URLComponents does).
         if let query = components?.percentEncodedQuery { components?.percentEncodedQuery = query.replacingOccurrences(of: "+", with: "%2B") }
-        guard let url = components?.url else { throw Failure.badInput("cannot make a URL of \(path)") }
+        guard let url = components?.url else { throw CommandFailure.badInput("cannot make a URL of \(path)") }
         var request = URLRequest(url: url, timeoutInterval: 60)
         request.httpMethod = method
         request.httpBody = body
@@ -38,13 +38,13 @@ struct ServerClient {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            throw Failure.unreachable("cannot reach \(base.absoluteString): \(error.localizedDescription)")
+            throw CommandFailure.unreachable("cannot reach \(base.absoluteString): \(error.localizedDescription)")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
             let message = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? String
                 ?? "HTTP status \(status) from \(url.absoluteString)"
-            throw (400..<500).contains(status) ? Failure.badInput(message) : Failure.unreachable(message)
+            throw (400..<500).contains(status) ? CommandFailure.badInput(message) : CommandFailure.unreachable(message)
         }
         return data
     }

@@ -116,9 +116,9 @@ import Testing
 
     @Test func thePollerFailsOverAndMarksTheSourceDeadWhenNothingAnswers() async throws {
         let bytes = try Self.document(hosts: 3)
-        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
-        let serving = Task { try await XMLServer().serve(listener, document: { bytes }) }
+        let serving = Task { try await GangliaPortServer().serve(listener, document: { bytes }) }
         let closed = try Self.closedPort()
         let source = AggregatorConfiguration.DataSource(name: "web", step: 1, transport: .poll([
             .init(host: "127.0.0.1", port: closed), .init(host: "127.0.0.1", port: port),

@@ -12,8 +12,8 @@ import Testing
         "/srv/my data": FileSystemStats(blockSize: 4096, blocks: 2_000_000, free: 1_900_000, available: 1_800_000),
     ]
 
-    static func proc(_ snapshot: String) -> ProcFS {
-        ProcFS(
+    static func proc(_ snapshot: String) -> HostSystem {
+        HostSystem(
             root: fixtures.appendingPathComponent(snapshot).path,
             fileSystemStats: { disks[$0] },
             systemName: { SystemName(sysname: "Linux", release: "6.1.0-13-amd64", machine: "x86_64") })
@@ -117,9 +117,9 @@ import Testing
     @Test func realProcGivesTheDefaultSet() throws {
         var set = CollectorSet.standard(startTime: 1, location: "here")
         let names = AgentConfiguration.defaultCollectionGroups.flatMap(\.metrics).map(\.name)
-        _ = set.sample(names, proc: ProcFS(), now: 0)
+        _ = set.sample(names, proc: HostSystem(), now: 0)
         Thread.sleep(forTimeInterval: 0.05)
-        let sample = set.sample(names, proc: ProcFS(), now: 0.05)
+        let sample = set.sample(names, proc: HostSystem(), now: 0.05)
         #expect(sample.failures.isEmpty, "\(sample.failures.map { "\($0.error)" })")
         #expect(Set(sample.values.keys) == Set(names))
         if case .float(let total)? = sample.values["mem_total"] { #expect(total > 0) }

@@ -22,8 +22,8 @@ import Testing
         return bytes
     }
 
-    static func read(_ bytes: [UInt8], now: Int64 = t0, previous: SourceContent? = nil, options: SourceReader.Options = .init()) -> (SourceContent, SourceReader, XMLReadReport) {
-        var reader = SourceReader(options: options, now: now)
+    static func read(_ bytes: [UInt8], now: Int64 = t0, previous: SourceContent? = nil, options: SourceAssembler.Options = .init()) -> (SourceContent, SourceAssembler, XMLReadReport) {
+        var reader = SourceAssembler(options: options, now: now)
         let report = GangliaXMLReader.read(bytes) { reader.apply($0) }
         return (reader.finish(previous: previous), reader, report)
     }

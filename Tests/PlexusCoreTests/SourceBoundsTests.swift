@@ -11,8 +11,8 @@ import Testing
         }
     }
 
-    static func options(hosts: Int = .max, metrics: Int = .max) -> SourceReader.Options {
-        var options = SourceReader.Options()
+    static func options(hosts: Int = .max, metrics: Int = .max) -> SourceAssembler.Options {
+        var options = SourceAssembler.Options()
         options.maxHosts = hosts
         options.maxMetricsPerHost = metrics
         return options

@@ -71,7 +71,7 @@ import Testing
             var bytes = ByteText()
             bytes.putHTML(text)
             #expect(bytes.string == library.render(["x": text], withTemplate: "x"), "\(text.debugDescription)")
-            #expect(bytes.string == HTML.escape(text))
+            #expect(bytes.string == HTMLText.escape(text))
         }
     }
 

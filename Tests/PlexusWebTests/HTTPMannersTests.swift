@@ -17,7 +17,7 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-manners")
         defer { dir.remove() }
         let layout = try await WebTests.archive(dir)
-        try await WebTests.application(try WebTests.sources(layout)).test(.router) { client in
+        try await WebTests.application(try WebTests.inputs(layout)).test(.router) { client in
             for uri in ["/", "/cluster/web", "/api/v1/grid", "/metrics", "/graph.png?host=web-1&metric=load_one", "/static/plexus.css", "/api/v1/events"] {
                 let get = try await client.execute(uri: uri, method: .get) { ($0.status, $0.headers[.contentType]) }
                 try await client.execute(uri: uri, method: .head) { response in
@@ -47,9 +47,9 @@ import Testing
     @Test func eventsRefuseTimesOutOfRangeBidiOverridesAndBodiesTooLarge() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-manners")
         defer { dir.remove() }
-        let sources = try WebTests.sources(RRDLayout(root: dir.appending("rrds")), token: "a-token-of-sixteen-chars")
+        let inputs = try WebTests.inputs(RRDLayout(root: dir.appending("rrds")), token: "a-token-of-sixteen-chars")
         let bearer: HTTPFields = [.authorization: "Bearer a-token-of-sixteen-chars"]
-        try await WebTests.application(sources).test(.router) { client in
+        try await WebTests.application(inputs).test(.router) { client in
             for (body, reason) in [(#"{"text":"x","start":9223372036854775807}"#, "not between"), (#"{"text":"x","end":4102444801}"#, "not between"),
                                    (#"{"text":"deploy \u202Eesrever"}"#, "bidirectional"), (#"{"text":"x","cluster":"web\u2067"}"#, "bidirectional")] {
                 try await client.execute(uri: "/api/v1/events", method: .post, headers: bearer, body: ByteBuffer(string: body)) { response in
@@ -69,16 +69,16 @@ import Testing
                 #expect(response.status == .contentTooLarge)
             }
         }
-        #expect(try sources.events.read().events.isEmpty)
+        #expect(try inputs.events.read().events.isEmpty)
     }
 
     @Test func longEventListsComeInPagesThatFollowOneAnother() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-manners")
         defer { dir.remove() }
-        let sources = try WebTests.sources(RRDLayout(root: dir.appending("rrds")))
+        let inputs = try WebTests.inputs(RRDLayout(root: dir.appending("rrds")))
         // Two events at each second: pages must split ties by id.
-        for i in 0..<25 { _ = try sources.events.add { Event(id: $0, start: WebTests.t0 + Int64(i / 2), text: "e\(i)", created: WebTests.t0) } }
-        try await WebTests.application(sources).test(.router) { client in
+        for i in 0..<25 { _ = try inputs.events.add { Event(id: $0, start: WebTests.t0 + Int64(i / 2), text: "e\(i)", created: WebTests.t0) } }
+        try await WebTests.application(inputs).test(.router) { client in
             var uri: String? = "/api/v1/events?limit=10&tag="
             var pages: [[String]] = []
             while let next = uri {
@@ -103,13 +103,13 @@ import Testing
         failing.archive.writer.failingSince = WebTests.now - 60
         failing.archive.writer.lastError = "rrd_create_r2: /r/web/web-1/load_one.rrd: No space left on device (errno 28)"
         let status = failing
-        var sources = try WebTests.sources(RRDLayout(root: dir.appending("rrds")))
-        sources.status = { status }
-        try await WebTests.application(sources).test(.router) { client in
+        var inputs = try WebTests.inputs(RRDLayout(root: dir.appending("rrds")))
+        inputs.status = { status }
+        try await WebTests.application(inputs).test(.router) { client in
             let page = try await WebTests.page(client, "/")
             #expect(page.contains("id=\"archive-failing\">Archive writes failing since ") && page.contains("No space left on device (errno 28)"))
         }
-        try await WebTests.application(try WebTests.sources(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
+        try await WebTests.application(try WebTests.inputs(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
             let page = try await WebTests.page(client, "/")
             #expect(!page.contains("archive-failing"))
         }
@@ -119,25 +119,25 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-manners")
         defer { dir.remove() }
         let layout = try await WebTests.archive(dir)
-        let sources = try WebTests.sources(layout, token: "a-token-of-sixteen-chars")
+        let inputs = try WebTests.inputs(layout, token: "a-token-of-sixteen-chars")
         let lines = (1...30_000).map { EventJournal.line(.add(Event(id: $0, start: WebTests.t0 + Int64($0 % 7200), text: "deploy \($0)", created: WebTests.t0))) }
-        try lines.joined().write(toFile: sources.events.path, atomically: false, encoding: .utf8)
-        try await WebTests.application(sources).test(.router) { client in
+        try lines.joined().write(toFile: inputs.events.path, atomically: false, encoding: .utf8)
+        try await WebTests.application(inputs).test(.router) { client in
             let graph = "/graph.png?host=web-1&metric=load_one&start=\(WebTests.t0)&end=\(WebTests.now)"
             try await client.execute(uri: graph, method: .get) { #expect($0.status == .ok) }
-            let read = sources.journal.bytesRead
+            let read = inputs.journal.bytesRead
             #expect(read == lines.joined().utf8.count)
             for i in 0..<20 {
                 try await client.execute(uri: graph + "&width=\(400 + i)", method: .get) { #expect($0.status == .ok) }
             }
-            #expect(sources.journal.bytesRead == read, "twenty graphs read nothing more")
+            #expect(inputs.journal.bytesRead == read, "twenty graphs read nothing more")
             try await client.execute(uri: "/api/v1/events", method: .post, headers: [.authorization: "Bearer a-token-of-sixteen-chars"],
                                      body: ByteBuffer(string: #"{"text":"one more"}"#)) { #expect($0.status == .created) }
             try await client.execute(uri: "/api/v1/events?limit=1", method: .get) { response in
                 let events = try WebTests.json(response.body) as? [[String: Any]]
                 #expect(events?.first?["id"] as? Int == 30_001)
             }
-            #expect(sources.journal.bytesRead < read + 1000, "an add reads what is new, not the journal")
+            #expect(inputs.journal.bytesRead < read + 1000, "an add reads what is new, not the journal")
         }
     }
 }

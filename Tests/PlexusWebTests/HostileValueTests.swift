@@ -14,7 +14,7 @@ import Testing
 @Suite struct HostileValueTests {
     static let now = WebTests.now
 
-    static func sources(_ dir: TemporaryDirectory) throws -> WebSources {
+    static func inputs(_ dir: TemporaryDirectory) throws -> WebInputs {
         func metric(_ name: String, _ value: String, _ type: MetricType) throws -> Metric {
             Metric(name: try MetricName(name), value: value, type: type, tn: 5, tmax: 60)
         }
@@ -31,14 +31,14 @@ import Testing
         let document = GangliaDocument(source: .gmond, items: [.cluster(Cluster(name: try ClusterName("web"), localtime: now, hosts: hosts))])
         let grid = try WebTests.state(of: document)
         let layout = RRDLayout(root: dir.appending("rrds"))
-        return WebSources(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
+        return WebInputs(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
                           eventsToken: nil, trusted: [], hostValuesInMetrics: true, clock: { now })
     }
 
     @Test func aBoottimeOf1e300ShowsAsTextOnTheHostPage() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-hostile")
         defer { dir.remove() }
-        let app = Application(router: WebApplication.router(sources: try Self.sources(dir), logger: Logger(label: "test")))
+        let app = Application(router: WebApplication.router(inputs: try Self.inputs(dir), logger: Logger(label: "test")))
         try await app.test(.router) { client in
             let page = try await WebTests.page(client, "/cluster/web/host/bootbomb")
             #expect(page.contains("<th>Booted</th><td>not a time: 1e300</td>"), "\(page)")
@@ -55,7 +55,7 @@ import Testing
     @Test func nonFiniteValuesAreLeftOutOfJSONNumbersNotTheWholeAnswer() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-hostile")
         defer { dir.remove() }
-        let app = Application(router: WebApplication.router(sources: try Self.sources(dir), logger: Logger(label: "test")))
+        let app = Application(router: WebApplication.router(inputs: try Self.inputs(dir), logger: Logger(label: "test")))
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/v1/clusters/web/hosts/bootbomb", method: .get) { response in
                 #expect(response.status == .ok)
@@ -88,8 +88,8 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-bounds")
         defer { dir.remove() }
         let layout = try await WebTests.archive(dir)
-        let sources = try WebTests.sources(layout)
-        try await WebTests.application(sources).test(.router) { client in
+        let inputs = try WebTests.inputs(layout)
+        try await WebTests.application(inputs).test(.router) { client in
             for uri in ["/graph.png?cluster=web&host=web-1&report=cpu&start=1000000000&end=5000000000",
                         "/graph.png?cluster=web&report=cpu&start=-999999999999w", "/graph.png?cluster=web&report=cpu&start=100000000",
                         "/api/v1/series?host=web-1&metric=load_one&start=-5200w", "/api/v1/series?host=web-1&metric=load_one&start=-52w&step=1",
@@ -105,7 +105,7 @@ import Testing
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(statuses.count == 50 && statuses.allSatisfy { $0 == .ok })
-            #expect(sources.graphRenders.runs == 1)
+            #expect(inputs.graphRenders.runs == 1)
         }
     }
 
@@ -113,9 +113,9 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-bounds")
         defer { dir.remove() }
         // The journal lies beside the root: a folder of this test's own.
-        let sources = try WebTests.sources(RRDLayout(root: dir.appending("rrds")))
-        for i in 0..<30 { _ = try sources.events.add { Event(id: $0, start: WebTests.t0 + Int64(i), text: "e\(i)", created: WebTests.t0) } }
-        try await WebTests.application(sources).test(.router) { client in
+        let inputs = try WebTests.inputs(RRDLayout(root: dir.appending("rrds")))
+        for i in 0..<30 { _ = try inputs.events.add { Event(id: $0, start: WebTests.t0 + Int64(i), text: "e\(i)", created: WebTests.t0) } }
+        try await WebTests.application(inputs).test(.router) { client in
             try await client.execute(uri: "/api/v1/events?limit=10", method: .get) { response in
                 let events = try #require(try WebTests.json(response.body) as? [[String: Any]])
                 #expect(events.count == 10 && events.last?["text"] as? String == "e29")

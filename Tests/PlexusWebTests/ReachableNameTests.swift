@@ -16,7 +16,7 @@ import Testing
     static let cluster = "Web Servers ü"
     static let hosts = ["db 1", "ü:host", "a%20b", "web+1"]
 
-    static func sources(_ dir: TemporaryDirectory) async throws -> WebSources {
+    static func inputs(_ dir: TemporaryDirectory) async throws -> WebInputs {
         func host(_ name: String) throws -> PlexusCore.Host {
             PlexusCore.Host(name: try HostName(name), ip: "10.0.0.1", reported: WebTests.now - 5, tn: 5, tmax: 20, dmax: 86400, metrics: [
                 Metric(name: try MetricName("load_one"), value: "0.5", type: .float, units: "", tn: 5, tmax: 60, extraData: [ExtraElement(name: "GROUP", value: "load")]),
@@ -28,7 +28,7 @@ import Testing
         let grid = try WebTests.state(of: document)
         var layout = RRDLayout(root: dir.appending("rrds"))
         for name in hosts { layout = try await WebTests.archive(dir, cluster: cluster, host: name) }
-        return WebSources(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
+        return WebInputs(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
                           clock: { WebTests.now })
     }
 
@@ -54,7 +54,7 @@ import Testing
     @Test func everyLinkTheDashboardPrintsAnswers() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-names")
         defer { dir.remove() }
-        let app = Application(router: WebApplication.router(sources: try await Self.sources(dir), logger: Logger(label: "test")))
+        let app = Application(router: WebApplication.router(inputs: try await Self.inputs(dir), logger: Logger(label: "test")))
         try await app.test(.router) { client in
             var queue = ["/"], seenPaths: Set<String> = [], checked: Set<String> = [], pagesOfEachHost: [String: Int] = [:]
             var graphed: Set<String> = []
@@ -68,7 +68,7 @@ import Testing
                 #expect(status == .ok || unarchived, "\(uri): \(body.prefix(200))")
                 if status == .ok, uri.hasPrefix("/graph.png"), uri.contains("report=load") { graphed.insert(uri) }
                 guard type.hasPrefix("text/html") else { continue }
-                for name in Self.hosts where body.contains(">\(HTML.escape(name))<") { pagesOfEachHost[name, default: 0] += 1 }
+                for name in Self.hosts where body.contains(">\(HTMLText.escape(name))<") { pagesOfEachHost[name, default: 0] += 1 }
                 for link in Self.links(body) {
                     let path = String(link.prefix { $0 != "?" })
                     // Each page once (its first link), every graph it shows.
@@ -88,7 +88,7 @@ import Testing
     @Test func theAPIAnswersAtTheEncodedNames() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-names")
         defer { dir.remove() }
-        let app = Application(router: WebApplication.router(sources: try await Self.sources(dir), logger: Logger(label: "test")))
+        let app = Application(router: WebApplication.router(inputs: try await Self.inputs(dir), logger: Logger(label: "test")))
         try await app.test(.router) { client in
             let cluster = URLText.component(Self.cluster)
             try await client.execute(uri: "/api/v1/clusters/\(cluster)", method: .get) { response in

@@ -42,7 +42,7 @@ import Testing
     static func state(of document: GangliaDocument) throws -> GridState {
         var bytes: [UInt8] = []
         GangliaXMLWriter(dialect: .gmond).write(document, into: &bytes)
-        var reader = SourceReader(options: .init(), now: now)
+        var reader = SourceAssembler(options: .init(), now: now)
         _ = GangliaXMLReader.read(bytes) { reader.apply($0) }
         var state = GridState(gridname: try GridName("Ops"), authority: "http://ops.test/", sources: ["web"])
         state.sources[0].content = reader.finish(previous: nil)
@@ -87,14 +87,14 @@ import Testing
         return try! JSONDecoder().decode(AggregatorStatus.self, from: Data(json.utf8))
     }
 
-    static func sources(_ layout: RRDLayout, token: String? = nil, trusted: [CIDRBlock] = [], hostValues: Bool = false) throws -> WebSources {
+    static func inputs(_ layout: RRDLayout, token: String? = nil, trusted: [CIDRBlock] = [], hostValues: Bool = false) throws -> WebInputs {
         let state = try Self.state()
-        return WebSources(grid: { state }, status: { Self.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
+        return WebInputs(grid: { state }, status: { Self.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
                           eventsToken: token, trusted: trusted, hostValuesInMetrics: hostValues, clock: { Self.now })
     }
 
-    static func application(_ sources: WebSources) -> some ApplicationProtocol {
-        Application(router: WebApplication.router(sources: sources, logger: Logger(label: "test")))
+    static func application(_ inputs: WebInputs) -> some ApplicationProtocol {
+        Application(router: WebApplication.router(inputs: inputs, logger: Logger(label: "test")))
     }
 
     static func json(_ body: ByteBuffer) throws -> Any {
@@ -104,7 +104,7 @@ import Testing
     @Test func theGridClustersHostsAndMetricsAsJSON() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        try await Self.application(try Self.sources(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
+        try await Self.application(try Self.inputs(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
             try await client.execute(uri: "/api/v1/grid", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
@@ -155,10 +155,10 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
         let layout = try await Self.archive(dir)
-        let sources = try Self.sources(layout)
-        _ = try sources.events.add { Event(id: $0, start: Self.t0 + 3600, text: "v2 <deploy>", tags: ["deploy"], created: Self.t0) }
+        let inputs = try Self.inputs(layout)
+        _ = try inputs.events.add { Event(id: $0, start: Self.t0 + 3600, text: "v2 <deploy>", tags: ["deploy"], created: Self.t0) }
         let range = "start=\(Self.t0)&end=\(Self.now)"
-        try await Self.application(sources).test(.router) { client in
+        try await Self.application(inputs).test(.router) { client in
             try await client.execute(uri: "/graph.png?host=web-1&metric=bytes_in&size=large&\(range)", method: .get) { response in
                 #expect(response.status == .ok && response.headers[.contentType] == "image/png")
                 let image = try PNGImage(Array(response.body.readableBytesView))
@@ -217,9 +217,9 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
         let token = "0123456789abcdef0123"
-        let sources = try Self.sources(RRDLayout(root: dir.appending("rrds")), token: token)
+        let inputs = try Self.inputs(RRDLayout(root: dir.appending("rrds")), token: token)
         let bearer: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
-        try await Self.application(sources).test(.router) { client in
+        try await Self.application(inputs).test(.router) { client in
             let body = ByteBuffer(string: #"{"text":"v1.4.2 to production","tags":["deploy"],"start":"-10m","cluster":"web*"}"#)
             try await client.execute(uri: "/api/v1/events", method: .post, headers: [.contentType: "application/json"], body: body) { response in
                 #expect(response.status == .unauthorized)
@@ -254,10 +254,10 @@ import Testing
             try await client.execute(uri: "/api/v1/events/1", method: .delete, headers: bearer) { response in #expect(response.status == .notFound) }
         }
         // The same journal plexus events reads: two adds and a remove.
-        let replay = try sources.events.read()
+        let replay = try inputs.events.read()
         #expect(replay.events.map(\.text) == ["db failover"] && replay.nextID == 3)
         // Without a token, the API takes no writes at all.
-        try await Self.application(try Self.sources(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
+        try await Self.application(try Self.inputs(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
             try await client.execute(uri: "/api/v1/events", method: .post, headers: bearer, body: ByteBuffer(string: #"{"text":"x"}"#)) { response in
                 #expect(response.status == .forbidden)
             }
@@ -267,7 +267,7 @@ import Testing
     @Test func metricsSpeakPrometheusTextWithEscapedLabels() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        try await Self.application(try Self.sources(RRDLayout(root: dir.appending("rrds")), hostValues: true)).test(.router) { client in
+        try await Self.application(try Self.inputs(RRDLayout(root: dir.appending("rrds")), hostValues: true)).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
                 let text = String(buffer: response.body)
@@ -292,12 +292,12 @@ import Testing
     @Test func trustedHostsLimitWhoMayRead() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        let elsewhere = try Self.sources(RRDLayout(root: dir.appending("rrds")), trusted: [CIDRBlock("10.0.0.0/8")!])
+        let elsewhere = try Self.inputs(RRDLayout(root: dir.appending("rrds")), trusted: [CIDRBlock("10.0.0.0/8")!])
         try await Self.application(elsewhere).test(.live) { client in
             try await client.execute(uri: "/api/v1/grid", method: .get) { response in #expect(response.status == .forbidden) }
             try await client.execute(uri: "/metrics", method: .get) { response in #expect(response.status == .forbidden) }
         }
-        let here = try Self.sources(RRDLayout(root: dir.appending("rrds")), trusted: AggregatorConfiguration.parse("""
+        let here = try Self.inputs(RRDLayout(root: dir.appending("rrds")), trusted: AggregatorConfiguration.parse("""
             http_trusted_hosts = ["10.0.0.0/8"]
             [[data_source]]
             name = "x"
@@ -322,7 +322,7 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
         let layout = try await Self.archive(dir)
-        try await Self.application(try Self.sources(layout)).test(.router) { client in
+        try await Self.application(try Self.inputs(layout)).test(.router) { client in
             let grid = try await Self.page(client, "/")
             #expect(grid.contains("<b id=\"hosts-up\">2</b>") && grid.contains("<b id=\"hosts-down\">1</b>"))
             #expect(grid.contains("<a href=\"/cluster/web?r=hour&amp;z=small\">web</a>"))
@@ -372,7 +372,7 @@ import Testing
     @Test func namesAndValuesFromTheNetworkReachThePageAsText() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        try await Self.application(try Self.sources(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
+        try await Self.application(try Self.inputs(RRDLayout(root: dir.appending("rrds")))).test(.router) { client in
             let host = try await Self.page(client, "/cluster/web/host/web-1")
             #expect(host.contains("<tr><th>motd</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td></tr>"))
             #expect(!host.contains("<script>alert(1)"))
@@ -393,8 +393,8 @@ import Testing
     @Test func theWallScreenFollowsItsConfiguration() async throws {
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
-        var sources = try Self.sources(RRDLayout(root: dir.appending("rrds")))
-        sources.wallScreen = try AggregatorConfiguration.parse("""
+        var inputs = try Self.inputs(RRDLayout(root: dir.appending("rrds")))
+        inputs.wallScreen = try AggregatorConfiguration.parse("""
             [tv]
             clusters = ["web", "gone"]
             reports = ["cpu", "probes"]
@@ -405,7 +405,7 @@ import Testing
             name = "x"
             hosts = ["127.0.0.1"]
             """, file: "t.toml").wallScreen
-        try await Self.application(sources).test(.router) { client in
+        try await Self.application(inputs).test(.router) { client in
             let tv = try await Self.page(client, "/tv")
             #expect(tv.contains("data-rotate=\"30\" data-refresh=\"90\""))
             #expect(tv.components(separatedBy: "<section class=\"slide\"").count - 1 == 2, "the grid and web; a cluster that is gone has no slide")

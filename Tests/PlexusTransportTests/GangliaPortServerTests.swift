@@ -19,9 +19,9 @@ import Testing
         // 8 MB: far more than the socket buffers, so the server must wait for its writes.
         var rng = SystemRandomNumberGenerator()
         let document = (0..<(8 << 20)).map { i in i % 64 == 63 ? UInt8(ascii: "\n") : UInt8.random(in: 0x41...0x5A, using: &rng) }
-        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
-        let server = XMLServer(gzip: gzip, timeout: .seconds(30))
+        let server = GangliaPortServer(gzip: gzip, timeout: .seconds(30))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve(listener, document: { document }) }
             for _ in 0..<2 {
@@ -37,12 +37,12 @@ import Testing
     /// document cap, and says why it gave up.
     @Test func gzipThatInflatesPastTheCapIsRefused() async throws {
         let document = [UInt8](repeating: 0x20, count: 32 << 20)
-        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
-        let server = XMLServer(gzip: true, timeout: .seconds(30))
+        let server = GangliaPortServer(gzip: true, timeout: .seconds(30))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve(listener, document: { document }) }
-            await #expect(throws: XMLClient.Failure.self) {
+            await #expect(throws: XMLClient.FetchError.self) {
                 _ = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(30), maxBytes: 8 << 20)
             }
             do {
@@ -62,13 +62,13 @@ import Testing
         var copy = text
         let gzipped = try copy.compress(with: .gzip())
         #expect(try XMLClient.inflate(gzipped, maxBytes: 300_000, from: "t") == text)
-        #expect(throws: XMLClient.Failure.self) { try XMLClient.inflate(gzipped, maxBytes: 299_999, from: "t") }
+        #expect(throws: XMLClient.FetchError.self) { try XMLClient.inflate(gzipped, maxBytes: 299_999, from: "t") }
         // Cut in the middle: what was inflated so far, no error.
         let cut = gzipped.getSlice(at: gzipped.readerIndex, length: gzipped.readableBytes / 2)!
         let partial = try XMLClient.inflate(cut, maxBytes: 300_000, from: "t")
         #expect(partial.readableBytes > 0 && partial.readableBytes < 300_000)
         #expect(Array(partial.readableBytesView) == Array(text.readableBytesView.prefix(partial.readableBytes)))
-        #expect(throws: XMLClient.Failure.self) { try XMLClient.inflate(ByteBuffer(bytes: [0x1F, 0x8B, 1, 2, 3, 4, 5, 6, 7, 8, 9]), maxBytes: 100, from: "t") }
+        #expect(throws: XMLClient.FetchError.self) { try XMLClient.inflate(ByteBuffer(bytes: [0x1F, 0x8B, 1, 2, 3, 4, 5, 6, 7, 8, 9]), maxBytes: 100, from: "t") }
     }
 }
 
@@ -78,7 +78,7 @@ import Testing
 @Suite struct HostileClientTests {
     /// A TCP connection from `from` (a loopback address) to 127.0.0.1:`port`.
     static func connect(_ port: Int, from: String = "127.0.0.1") throws -> Int32 {
-        guard let fd = LoopbackSocket.connect(port: port, from: from) else { throw XMLClient.Failure(description: "cannot connect") }
+        guard let fd = LoopbackSocket.connect(port: port, from: from) else { throw XMLClient.FetchError(description: "cannot connect") }
         return fd
     }
 
@@ -94,11 +94,11 @@ import Testing
     /// A slowloris: `/` and no line end. Once it never got an answer but still a whole render,
     /// at its deadline; now it gets neither.
     @Test func aClientThatRunsOutOfTimeGetsNoRender() async throws {
-        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
-        let server = XMLServer(timeout: .milliseconds(300), requestLineLimit: 100)
+        let server = GangliaPortServer(timeout: .milliseconds(300), requestLineLimit: 100)
         let calls = Calls()
-        let outcomes = Locked<[XMLServer.Outcome]>([])
+        let outcomes = Locked<[GangliaPortServer.Outcome]>([])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await server.serve(listener, respond: { _ in calls.bump(); return Array("<GANGLIA_XML/>".utf8) },
@@ -124,10 +124,10 @@ import Testing
     /// Two per address, three in all: the next client is closed at once, unread and unrendered,
     /// and a connection's close gives its place back.
     @Test func theGateClosesClientsPastTheBudgetAtOnce() async throws {
-        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
         let gate = ClientGate(limits: .init(total: 3, perAddress: 2))
-        let server = XMLServer(allow: [CIDRBlock("127.0.0.0/29")!], timeout: .seconds(30), requestLineLimit: 100, gate: gate)
+        let server = GangliaPortServer(allow: [CIDRBlock("127.0.0.0/29")!], timeout: .seconds(30), requestLineLimit: 100, gate: gate)
         let calls = Calls()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve(listener, respond: { _ in calls.bump(); return Array("ok".utf8) }) }
@@ -160,10 +160,10 @@ import Testing
     }
 
     @Test func fiftyClientsAskingAtOnceShareOneRender() async throws {
-        let listener = try await XMLServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
         let shared = SharedRender(maxAge: .seconds(60))
-        let server = XMLServer(timeout: .seconds(30), shared: shared)
+        let server = GangliaPortServer(timeout: .seconds(30), shared: shared)
         let calls = Calls()
         let document = Array(String(repeating: "<HOST/>", count: 100_000).utf8)
         try await withThrowingTaskGroup(of: Void.self) { group in

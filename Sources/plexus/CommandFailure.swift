@@ -10,7 +10,7 @@ import Foundation
 /// | 2 | the data can't be reached or read: aggregator down, RRD root missing or unreadable |
 ///
 /// `main` prints the message as one line on standard error: `plexus <command>: <message>`.
-struct Failure: Error, CustomStringConvertible {
+struct CommandFailure: Error, CustomStringConvertible {
     enum Kind {
         case badInput, unreachable
 
@@ -25,8 +25,8 @@ struct Failure: Error, CustomStringConvertible {
     var kind: Kind
     var message: String
 
-    static func badInput(_ message: String) -> Failure { Failure(kind: .badInput, message: message) }
-    static func unreachable(_ message: String) -> Failure { Failure(kind: .unreachable, message: message) }
+    static func badInput(_ message: String) -> CommandFailure { CommandFailure(kind: .badInput, message: message) }
+    static func unreachable(_ message: String) -> CommandFailure { CommandFailure(kind: .unreachable, message: message) }
 
     var description: String { message }
 }
@@ -49,7 +49,7 @@ struct Console {
 
 extension Plexus {
     /// Runs the command line; every error becomes one line on standard error and the exit code
-    /// documented in `Failure` (ArgumentParser's own usage errors, 64, become 1).
+    /// documented in `CommandFailure` (ArgumentParser's own usage errors, 64, become 1).
     static func main() async {
         let name = commandName(CommandLine.arguments)
         do {
@@ -59,7 +59,7 @@ extension Plexus {
             } else {
                 try command.run()
             }
-        } catch let failure as Failure {
+        } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("\(name): \(failure.message)\n".utf8))
             Glibc.exit(failure.kind.exitCode)
         } catch let code as ExitCode {
@@ -69,7 +69,7 @@ extension Plexus {
             if exitCode(for: error) == .success { exit(withError: error) }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             FileHandle.standardError.write(Data("\(name): \(message) (see \(name) --help)\n".utf8))
-            Glibc.exit(Failure.Kind.badInput.exitCode)
+            Glibc.exit(CommandFailure.Kind.badInput.exitCode)
         }
     }
 

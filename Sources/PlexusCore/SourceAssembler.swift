@@ -8,7 +8,7 @@
 ///
 /// Feed it `GangliaXMLReader` events, then `finish` with the previous content so hosts a poll
 /// no longer lists are held (aging, shown down) until their DMAX passes.
-public struct SourceReader: Sendable {
+public struct SourceAssembler: Sendable {
     public struct Options: Sendable, Equatable {
         public var scalable: Bool
         /// `unsummarized_metrics` prefixes.

@@ -13,7 +13,7 @@ import PlexusCore
 /// exchange, so a slow or silent client can't hold anyone else up; a client that runs out of
 /// time gets no render. With a `SharedRender`, clients asking the same thing within its age
 /// share one render and one buffer.
-public struct XMLServer: Sendable {
+public struct GangliaPortServer: Sendable {
     public typealias Client = NIOAsyncChannel<ByteBuffer, ByteBuffer>
     public typealias Listener = NIOAsyncChannel<Client, Never>
 

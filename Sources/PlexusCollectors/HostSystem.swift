@@ -36,7 +36,7 @@ public struct SystemName: Sendable, Equatable {
 
 /// Everything collectors read from the system goes through this value, so tests can point it at
 /// a fake `/proc` (a folder under `Tests/`) and fake `statvfs`/`uname` answers.
-public struct ProcFS: Sendable {
+public struct HostSystem: Sendable {
     /// The folder that stands for `/` (the real root in production).
     public var root: String
     /// `statvfs(mountPoint)`; nil when the file system can't be asked.
@@ -46,8 +46,8 @@ public struct ProcFS: Sendable {
 
     public init(
         root: String = "/",
-        fileSystemStats: @escaping @Sendable (String) -> FileSystemStats? = ProcFS.statvfsStats,
-        systemName: @escaping @Sendable () -> SystemName = ProcFS.unameFields
+        fileSystemStats: @escaping @Sendable (String) -> FileSystemStats? = HostSystem.statvfsStats,
+        systemName: @escaping @Sendable () -> SystemName = HostSystem.unameFields
     ) {
         self.root = root
         self.fileSystemStats = fileSystemStats
@@ -110,7 +110,7 @@ public enum CollectorError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// `read(2)`, named apart from `ProcFS.read`.
+/// `read(2)`, named apart from `HostSystem.read`.
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     read(fd, buffer, count)
 }
