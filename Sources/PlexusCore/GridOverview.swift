@@ -1,7 +1,7 @@
 /// What operators ask of a grid, as rows: its summary, its clusters, the hosts of a cluster, the
 /// metrics of a host, one metric across hosts. Built from a document the aggregator served (a
 /// summary document answers the first two; a full one, or a cluster's, the rest). Pure: the CLI
-/// prints these rows, the dashboard will draw them.
+/// prints these rows, and the dashboard and `/api/v1` show them.
 public struct GridOverview: Sendable {
     /// A cluster with the names of the grids above it (outermost first).
     public struct Located: Sendable {

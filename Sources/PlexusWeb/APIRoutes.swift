@@ -105,7 +105,8 @@ struct APIRoutes {
     /// `?cluster=&host=&grid=&metric=|report=&range=|start=&end=&step=&time=epoch|iso&format=json|csv`.
     func series(_ request: Request) async throws -> Response {
         let now = inputs.clock()
-        let graph = try WebSelection.request(request, layout: inputs.layout, now: now, limits: inputs.timeLimits)
+        let (layout, limits) = (inputs.layout, inputs.timeLimits)
+        let graph = try await inputs.offLoop { try WebSelection.request(request, layout: layout, now: now, limits: limits) }
         let step = try request.parameter("step").map { text -> Int in
             guard let step = Int(text), step >= 1 else { throw WebError(.badRequest, "step must be a whole number of seconds") }
             let (start, end) = graph.range.bounds(now: now)
@@ -118,8 +119,8 @@ struct APIRoutes {
         } ?? .epoch
         let arguments: ExportArguments
         do {
-            arguments = try ExportArguments(graph, catalog: ArchiveCatalog(layout: inputs.layout), now: now, step: step)
-        } catch {
+            arguments = try await inputs.offLoop { try ExportArguments(graph, catalog: ArchiveCatalog(layout: layout), now: now, step: step) }
+        } catch let error as RRDError {
             throw WebError(.notFound, error.message)
         }
         let data: RRDSeries

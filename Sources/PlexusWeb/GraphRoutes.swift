@@ -24,7 +24,9 @@ struct GraphRoutes {
 
     func graph(_ request: Request, format: GraphArguments.ImageFormat) async throws -> Response {
         let now = inputs.clock()
-        var graph = try WebSelection.request(request, layout: inputs.layout, now: now, limits: inputs.timeLimits)
+        let (layout, limits) = (inputs.layout, inputs.timeLimits)
+        // The names are checked against the archive's directories: off the event loops.
+        var graph = try await inputs.offLoop { try WebSelection.request(request, layout: layout, now: now, limits: limits) }
         graph.format = format
         if let size = request.parameter("size") {
             guard let named = GraphRequest.Size(rawValue: size) else {
@@ -44,14 +46,16 @@ struct GraphRoutes {
         if let cached = cache.image(for: key, now: now) {
             image = cached
         } else {
-            let arguments: GraphArguments
             do {
-                arguments = try GraphArguments(graph, catalog: ArchiveCatalog(layout: inputs.layout), now: now)
-            } catch {
-                throw WebError(.notFound, error.message)
-            }
-            do {
-                image = try await renders.run(key) { [reader, cache] in
+                // Planned in the flight, off the event loops (it lists the archive's directories),
+                // with no suspension between the cache and the flight: identical requests join one.
+                image = try await renders.run(key) { [reader, cache, inputs] in
+                    let arguments: GraphArguments
+                    do {
+                        arguments = try await inputs.offLoop { try GraphArguments(key, catalog: ArchiveCatalog(layout: layout), now: now) }
+                    } catch let error as RRDError {
+                        throw WebError(.notFound, error.message)
+                    }
                     let image = try await reader.render(arguments).image
                     cache.store(image, for: key, now: now)
                     return image

@@ -7,7 +7,7 @@ import PlexusCore
 /// The dashboard's pages, rendered on the server from the aggregator's state: the grid, a
 /// cluster, a host, one metric over five ranges, and the wall screen. Graphs are `<img>`s of
 /// `/graph.png`; every name from the network reaches the HTML escaped and the URLs encoded.
-struct Pages {
+struct Pages: Sendable {
     let inputs: WebInputs
     let library: MustacheLibrary
     var wallScreen: AggregatorConfiguration.WallScreen { inputs.wallScreen }
@@ -28,15 +28,15 @@ struct Pages {
         }
         router.get("cluster/:cluster/host/:host") { request, context in
             let (c, h) = (try context.parameters.name("cluster"), try context.parameters.name("host"))
-            return try inputs.cached(request, type: html) { try host(request, c, h) }
+            return try await inputs.cachedOffLoop(request, type: html) { try host(request, c, h) }
         }
         router.get("cluster/:cluster/metric/:metric") { request, context in
             let (c, m) = (try context.parameters.name("cluster"), try context.parameters.name("metric"))
-            return try inputs.cached(request, type: html) { try metric(request, cluster: c, host: nil, m) }
+            return try await inputs.cachedOffLoop(request, type: html) { try metric(request, cluster: c, host: nil, m) }
         }
         router.get("cluster/:cluster/host/:host/metric/:metric") { request, context in
             let (c, h, m) = (try context.parameters.name("cluster"), try context.parameters.name("host"), try context.parameters.name("metric"))
-            return try inputs.cached(request, type: html) { try metric(request, cluster: c, host: h, m) }
+            return try await inputs.cachedOffLoop(request, type: html) { try metric(request, cluster: c, host: h, m) }
         }
         router.get("tv") { request, _ in inputs.cached(request, type: html) { tv() } }
     }
@@ -51,19 +51,16 @@ struct Pages {
         let overview = inputs.overview(now: now)
         let summary = overview.summary(all: false)
         let rows = overview.clusterRows()
-        let clusters = rows.map { row -> [String: Any] in
+        let clusters = rows.map { row in
             let page = query.link(URLText.segments("cluster", row.cluster))
-            return [
-                "name": row.cluster, "href": page, "up": row.up, "down": row.down, "anyDown": row.down > 0,
-                "cpus": Self.number(row.cpus), "load": Self.number(row.loadAverage), "cpu": Self.percent(row.cpuUsedPercent),
-                "memory": Self.kilobytes(row.memFreeKB), "graphs": reportGraphs(query, [("cluster", row.cluster)], link: page, alt: row.cluster),
-            ]
+            return PageContext.GridPage.ClusterCard(
+                name: row.cluster, href: page, up: row.up, down: row.down, anyDown: row.down > 0, cpus: Self.number(row.cpus),
+                load: Self.number(row.loadAverage), cpu: Self.percent(row.cpuUsedPercent), memory: Self.kilobytes(row.memFreeKB),
+                graphs: reportGraphs(query, [("cluster", row.cluster)], link: page, alt: row.cluster))
         }
-        let grids = (overview.grid?.children ?? []).compactMap { child -> [String: Any]? in
+        let grids = (overview.grid?.children ?? []).compactMap { child -> PageContext.GridPage.ChildGrid? in
             guard case .grid(let g) = child else { return nil }
-            var row: [String: Any] = ["name": g.name.rawValue, "up": g.summary?.hosts.up ?? 0, "down": g.summary?.hosts.down ?? 0]
-            if let link = URLText.safeLink(g.authority) { row["link"] = link }
-            return row
+            return .init(name: g.name.rawValue, up: g.summary?.hosts.up ?? 0, down: g.summary?.hosts.down ?? 0, link: URLText.safeLink(g.authority))
         }
         // The latest five refusals of each kind, latest first; /status has them all.
         let status = inputs.status()
@@ -72,18 +69,16 @@ struct Pages {
             perReason[entry.reason, default: 0] += 1
             return perReason[entry.reason]! <= 5
         }
-        let quarantine = latest.map { entry -> [String: Any] in
-            ["subject": entry.subject, "reason": entry.reason, "count": entry.count, "last": Self.time(entry.last)]
+        let quarantine = latest.map { entry in
+            PageContext.GridPage.Refusal(subject: entry.subject, reason: entry.reason, count: entry.count, last: Self.time(entry.last))
         }
-        var body: [String: Any] = [
-            "up": summary?.up ?? 0, "down": summary?.down ?? 0, "anyDown": (summary?.down ?? 0) > 0, "clusterCount": rows.count,
-            "cpus": Self.number(rows.compactMap(\.cpus).reduce(0, +)),
-            "graphs": reportGraphs(query, [], link: query.link("/"), alt: "grid"), "clusters": clusters, "hasGrids": !grids.isEmpty, "grids": grids,
-            "hasQuarantine": !quarantine.isEmpty, "quarantine": quarantine,
-        ]
-        if let since = status.archive.writer.failingSince {
-            body["archiveFailing"] = ["since": Self.time(since), "error": status.archive.writer.lastError ?? "unknown"]
-        }
+        let body = PageContext.GridPage(
+            up: summary?.up ?? 0, down: summary?.down ?? 0, anyDown: (summary?.down ?? 0) > 0, clusterCount: rows.count,
+            cpus: Self.number(rows.compactMap(\.cpus).reduce(0, +)), graphs: reportGraphs(query, [], link: query.link("/"), alt: "grid"),
+            clusters: clusters, hasGrids: !grids.isEmpty, grids: grids, hasQuarantine: !quarantine.isEmpty, quarantine: quarantine,
+            archiveFailing: status.archive.writer.failingSince.map { since in
+                .init(since: Self.time(since), error: status.archive.writer.lastError ?? "unknown")
+            })
         return page("grid", body, title: "Grid \(summary?.name ?? "")", crumbs: [], query: query, path: "/", now: now)
     }
 
@@ -172,14 +167,13 @@ struct Pages {
         }
         let hostList = list.string
         let down = allHosts.count { !$0.row.up }
-        let body: [String: Any] = [
-            "up": row.up, "down": row.down, "anyDown": down > 0, "cpus": Self.number(row.cpus), "load": Self.number(row.loadAverage),
-            "graphs": reportGraphs(query, [("cluster", name)], link: query.link(path), alt: name),
-            "metricOptions": Self.options(metricNames, selected: metric),
-            "sorts": PageQuery.HostOrder.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == sort] },
-            "filter": query.filter ?? "", "keep": hidden(query, except: ["m", "s", "f"]), "shown": shown.count, "total": row.up + row.down,
-            "hostList": hostList,
-        ]
+        let body = PageContext.ClusterPage(
+            up: row.up, down: row.down, anyDown: down > 0, cpus: Self.number(row.cpus), load: Self.number(row.loadAverage),
+            graphs: reportGraphs(query, [("cluster", name)], link: query.link(path), alt: name),
+            metricOptions: Self.options(metricNames, selected: metric),
+            sorts: PageQuery.HostOrder.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == sort) },
+            filter: query.filter ?? "", keep: hidden(query, except: ["m", "s", "f"]), shown: shown.count, total: row.up + row.down,
+            hostList: hostList)
         return page("cluster", body, title: "Cluster \(name)", crumbs: [("Grid", query.link("/", ["m": nil, "s": nil, "f": nil]))],
                     query: query, path: path, now: now)
     }
@@ -252,23 +246,21 @@ struct Pages {
         // Every numeric metric with an archive, grouped by GROUP; text metrics as a table.
         let catalog = ArchiveCatalog(layout: inputs.layout)
         let archived: Set<String> = Set((try? HostName(hostName)).flatMap { h in (try? ClusterName(cluster)).map { catalog.metrics(at: .host($0, h)) } } ?? [])
-        var groups: [(String, [[String: String]])] = []
+        var groups: [PageContext.HostPage.Group] = []
         for row in metrics where row.number != nil && archived.contains(row.metric) {
             let group = row.group.isEmpty ? "other" : row.group
-            let graph = [
-                "src": query.graph(subject, ("metric", row.metric)), "alt": "\(hostName) \(row.metric)",
-                "link": query.link(URLText.segments("cluster", cluster, "host", hostName, "metric", row.metric)),
-            ]
-            if let i = groups.firstIndex(where: { $0.0 == group }) { groups[i].1.append(graph) } else { groups.append((group, [graph])) }
+            let graph = PageContext.Graph(
+                src: query.graph(subject, ("metric", row.metric)), alt: "\(hostName) \(row.metric)",
+                link: query.link(URLText.segments("cluster", cluster, "host", hostName, "metric", row.metric)))
+            if let i = groups.firstIndex(where: { $0.name == group }) { groups[i].graphs.append(graph) } else { groups.append(.init(name: group, graphs: [graph])) }
         }
-        let strings = metrics.filter { $0.number == nil }.map { ["name": $0.metric, "value": $0.value] }
+        let strings = metrics.filter { $0.number == nil }.map { PageContext.Pair(name: $0.metric, value: $0.value) }
         var reports = Self.reports
         if archived.contains(where: { $0.hasPrefix("probe_") && $0.hasSuffix("_ms") }) { reports.append(.probes) }
-        let body: [String: Any] = [
-            "isDown": !up, "silent": Self.duration(Int64(host.tn)), "facts": facts.map { ["label": $0.0, "value": $0.1] },
-            "graphs": reportGraphs(query, subject, link: query.link(path), alt: hostName, reports: reports),
-            "groups": groups.map { ["name": $0.0, "graphs": $0.1] }, "hasStrings": !strings.isEmpty, "strings": strings,
-        ]
+        let body = PageContext.HostPage(
+            isDown: !up, silent: Self.duration(Int64(host.tn)), facts: facts.map { .init(label: $0.0, value: $0.1) },
+            graphs: reportGraphs(query, subject, link: query.link(path), alt: hostName, reports: reports),
+            groups: groups, hasStrings: !strings.isEmpty, strings: strings)
         return page("host", body, title: hostName, crumbs: [("Grid", query.link("/")), (cluster, query.link(URLText.segments("cluster", cluster)))],
                     query: query, path: path, now: now)
     }
@@ -291,12 +283,12 @@ struct Pages {
               FileManager.default.fileExists(atPath: inputs.layout.path(of: name, in: checked.subject.location))
         else { throw WebError(.notFound, "no archive for metric \(metric.debugDescription) here") }
         let ranges: [GraphRequest.NamedRange] = [.hour, .day, .week, .month, .year]
-        let body: [String: Any] = [
-            "metric": metric, "whose": host ?? "cluster \(cluster)",
-            "graphs": ranges.map { range in
-                ["src": query.graph(subject, ("metric", metric), range: range), "alt": "\(metric), last \(range.rawValue)", "link": query.link("", ["r": range.rawValue])]
-            },
-        ]
+        let body = PageContext.MetricPage(
+            metric: metric, whose: host ?? "cluster \(cluster)",
+            graphs: ranges.map { range in
+                .init(src: query.graph(subject, ("metric", metric), range: range), alt: "\(metric), last \(range.rawValue)",
+                      link: query.link("", ["r": range.rawValue]))
+            })
         var crumbs = [("Grid", query.link("/")), (cluster, query.link(URLText.segments("cluster", cluster)))]
         if let host { crumbs.append((host, query.link(URLText.segments("cluster", cluster, "host", host)))) }
         let path = host.map { URLText.segments("cluster", cluster, "host", $0, "metric", metric) } ?? URLText.segments("cluster", cluster, "metric", metric)
@@ -312,51 +304,48 @@ struct Pages {
         let reports = wallScreen.reports.compactMap(GraphRequest.Report.init(rawValue:))
         var query = PageQuery()
         query.size = .xlarge
-        func graphs(_ subject: [(String, String)], _ label: String) -> [[String: String]] {
-            reports.map { ["src": query.graph(subject, ("report", $0.rawValue), range: range), "alt": "\(label) \($0.rawValue)"] }
+        func graphs(_ subject: [(String, String)], _ label: String) -> [PageContext.Graph] {
+            reports.map { .init(src: query.graph(subject, ("report", $0.rawValue), range: range), alt: "\(label) \($0.rawValue)") }
         }
         let rows = overview.clusterRows()
         let chosen = wallScreen.clusters.isEmpty ? rows : wallScreen.clusters.compactMap { name in rows.first { $0.cluster == name } }
         let summary = overview.summary(all: false)
-        var slides: [[String: Any]] = [[
-            "name": summary?.name ?? "grid", "up": summary?.up ?? 0, "down": summary?.down ?? 0, "anyDown": (summary?.down ?? 0) > 0,
-            "graphs": graphs([], "grid"),
-        ]]
-        slides += chosen.map { row in
-            ["name": row.cluster, "up": row.up, "down": row.down, "anyDown": row.down > 0, "graphs": graphs([("cluster", row.cluster)], row.cluster)]
+        let slides = [PageContext.WallScreen.Slide(
+            name: summary?.name ?? "grid", up: summary?.up ?? 0, down: summary?.down ?? 0, anyDown: (summary?.down ?? 0) > 0,
+            graphs: graphs([], "grid"))] + chosen.map { row in
+            PageContext.WallScreen.Slide(name: row.cluster, up: row.up, down: row.down, anyDown: row.down > 0,
+                                         graphs: graphs([("cluster", row.cluster)], row.cluster))
         }
-        let html = library.render([
-            "grid": summary?.name ?? "", "slides": slides, "rotate": wallScreen.rotate, "refresh": wallScreen.refresh, "range": range.rawValue,
-            "now": Self.time(now),
-        ] as [String: Any], withTemplate: "tv") ?? ""
-        return html
+        let context = PageContext.WallScreen(grid: summary?.name ?? "", slides: slides, rotate: Int(wallScreen.rotate),
+                                             refresh: Int(wallScreen.refresh), range: range.rawValue, now: Self.time(now))
+        return library.render(context, withTemplate: "tv") ?? ""
     }
 
     // MARK: - Pieces
 
     func reportGraphs(_ query: PageQuery, _ subject: [(String, String)], link: String, alt: String,
-                      reports: [GraphRequest.Report] = Pages.reports) -> [[String: String]] {
-        reports.map { ["src": query.graph(subject, ("report", $0.rawValue)), "alt": "\(alt) \($0.rawValue) report", "link": link] }
+                      reports: [GraphRequest.Report] = Pages.reports) -> [PageContext.Graph] {
+        reports.map { .init(src: query.graph(subject, ("report", $0.rawValue)), alt: "\(alt) \($0.rawValue) report", link: link) }
     }
 
     /// The page parameters as hidden inputs of a form that sets `except` itself.
-    func hidden(_ query: PageQuery, except: Set<String>) -> [[String: String]] {
-        query.pageParameters.filter { !except.contains($0.0) }.map { ["name": $0.0, "value": $0.1] }
+    func hidden(_ query: PageQuery, except: Set<String>) -> [PageContext.Pair] {
+        query.pageParameters.filter { !except.contains($0.0) }.map { .init(name: $0.0, value: $0.1) }
     }
 
-    func page(_ template: String, _ body: [String: Any], title: String, crumbs: [(String, String)], query: PageQuery, path: String,
+    func page(_ template: String, _ body: Any, title: String, crumbs: [(String, String)], query: PageQuery, path: String,
               now: Int64) -> String {
         let content = library.render(body, withTemplate: template) ?? ""
         let ranges = GraphRequest.NamedRange.allCases.map { range in
-            ["label": range.rawValue, "href": query.link(path, ["r": range.rawValue, "cs": nil, "ce": nil]),
-             "selected": query.start == nil && query.range == range] as [String: Any]
+            PageContext.Link(label: range.rawValue, href: query.link(path, ["r": range.rawValue, "cs": nil, "ce": nil]),
+                             selected: query.start == nil && query.range == range)
         }
-        let sizes = GraphRequest.Size.allCases.map { ["value": $0.rawValue, "selected": $0 == query.size] as [String: Any] }
-        return library.render([
-            "title": title, "grid": inputs.grid().gridname.rawValue, "home": query.link("/", ["m": nil, "s": nil, "f": nil]),
-            "crumbs": crumbs.map { ["label": $0.0, "href": $0.1] }, "ranges": ranges, "sizes": sizes, "start": query.start ?? "",
-            "end": query.end ?? "", "keep": hidden(query, except: ["r", "cs", "ce", "z"]), "body": content, "now": Self.time(now),
-        ] as [String: Any], withTemplate: "layout") ?? ""
+        let sizes = GraphRequest.Size.allCases.map { PageContext.Choice(value: $0.rawValue, selected: $0 == query.size) }
+        let layout = PageContext.Layout(
+            title: title, grid: inputs.grid().gridname.rawValue, home: query.link("/", ["m": nil, "s": nil, "f": nil]),
+            crumbs: crumbs.map { .init(label: $0.0, href: $0.1) }, ranges: ranges, sizes: sizes, start: query.start ?? "",
+            end: query.end ?? "", keep: hidden(query, except: ["r", "cs", "ce", "z"]), body: content, now: Self.time(now))
+        return library.render(layout, withTemplate: "layout") ?? ""
     }
 
     static func number(_ d: Double?) -> String {

@@ -101,6 +101,19 @@ extension WebInputs {
 extension WebInputs {
     /// `build`'s text as the answer to `request` with `type`, shared by the requests of the same
     /// second for the same URI.
+    /// Work that lists directories or touches files, on NIO's thread pool: the event loops run
+    /// every connection (and, in the aggregator, every Swift task).
+    func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
+    /// As `cached`, with the page built off the event loops (it reads the archive's directories).
+    func cachedOffLoop(_ request: Request, type: String, _ build: @escaping @Sendable () throws -> String) async throws -> Response {
+        let (uri, now, responses) = (request.uri.description, clock(), responses)
+        let body = try await offLoop { try responses.value(uri, now: now) { ByteBuffer(string: try build()) } }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: body))
+    }
+
     func cached(_ request: Request, type: String, _ build: () throws -> String) rethrows -> Response {
         let body = try responses.value(request.uri.description, now: clock()) { ByteBuffer(string: try build()) }
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: body))
