@@ -29,8 +29,10 @@ enum ArchiveSamples {
         for grid in content.grids where grid.polled == now && !shadowed.contains(grid.name.rawValue) {
             let time = grid.grid.localtime ?? now
             for metric in grid.summary.metrics {
-                samples.append(ArchiveSample(key: ArchiveKey(.gridSummary(grid.name), metric.name),
-                                             geometry: ArchiveGeometry(step: step, slope: metric.slope), time: time, sum: metric.sum, num: metric.num))
+                let location = RRDLayout.Location.gridSummary(grid.name)
+                samples.append(ArchiveSample(key: ArchiveKey(location, metric.name),
+                                             geometry: ArchiveGeometry(step: step, slope: RRDLayout.storedSlope(metric.slope, at: location)),
+                                             time: time, sum: metric.sum, num: metric.num))
             }
         }
         return samples

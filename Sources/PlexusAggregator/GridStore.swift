@@ -123,7 +123,8 @@ public final class GridStore: Sendable {
         let step = Int(configuration.shortestStep)
         let summary = state.withLock { $0.rootSummary }
         let samples = summary.metrics.map { metric in
-            ArchiveSample(key: ArchiveKey(.rootSummary, metric.name), geometry: ArchiveGeometry(step: step, slope: metric.slope),
+            ArchiveSample(key: ArchiveKey(.rootSummary, metric.name),
+                          geometry: ArchiveGeometry(step: step, slope: RRDLayout.storedSlope(metric.slope, at: .rootSummary)),
                           time: now, sum: metric.sum, num: metric.num)
         }
         let accepted = writer.submit(samples)

@@ -78,6 +78,17 @@ public struct RRDLayout: Sendable, Equatable {
         }
     }
 
+    /// The slope a file at `location` is made and written with. A grid's summary (the root's or
+    /// a child grid's) is a gauge whatever the metric's slope, as gmetad 3.7.2 writes it: ganglia-web
+    /// then draws a grid's counter (`graph.php?me=GRID&m=…`) the same over either daemon's files
+    /// (`docs/format/rrd.md`). Hosts and clusters follow the metric's slope.
+    public static func storedSlope(_ slope: Slope, at location: Location) -> Slope {
+        switch location {
+        case .rootSummary, .gridSummary: .both
+        case .host, .clusterSummary: slope
+        }
+    }
+
     /// The arguments of `rrdtool create` after the file name, as gmetad uses them: step = the
     /// source's step, heartbeat = 8 × step, min/max unknown, `num` for summaries.
     public static func createArguments(

@@ -164,6 +164,61 @@ extension GmetadInteropTests {
     }
 }
 
+extension GmetadInteropTests {
+    /// A cluster with one counter (`SLOPE="positive"`) and one gauge.
+    static func documentWithACounter() -> [UInt8] {
+        let now = Int(Date().timeIntervalSince1970)
+        return Array("""
+            <?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>
+            <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond">
+            <CLUSTER NAME="c" LOCALTIME="\(now)" OWNER="unspecified" LATLONG="unspecified" URL="unspecified">
+            <HOST NAME="web-1" IP="10.0.0.1" REPORTED="\(now - 5)" TN="5" TMAX="20" DMAX="86400" LOCATION="unspecified" GMOND_STARTED="\(now - 9000)" TAGS="">
+            <METRIC NAME="requests" VAL="123456" TYPE="uint32" UNITS="req" TN="5" TMAX="60" DMAX="0" SLOPE="positive" SOURCE="gmetric"></METRIC>
+            <METRIC NAME="load_one" VAL="0.5" TYPE="float" UNITS=" " TN="5" TMAX="70" DMAX="0" SLOPE="both" SOURCE="gmond"></METRIC>
+            </HOST>
+            </CLUSTER>
+            </GANGLIA_XML>
+            """.utf8)
+    }
+
+    /// Issue 15's parity finding: the data-source types of a counter's files, side by side. The
+    /// host's and the cluster summary's `sum` are COUNTERs on both; the grid summary is all
+    /// GAUGE on both (ganglia-web's `graph.php?me=GRID&m=requests` reads that `sum`, so it draws
+    /// the same over either tree). gmetad makes the cluster summary's `num` (a host count) a
+    /// COUNTER; ganglia-web never draws a counter's `num`, and ours stays a GAUGE, a true count.
+    @Test func aCountersArchivesHaveGmetadsTypesWhereGangliaWebReadsThem() async throws {
+        let folder = try TemporaryFolder("plexus-gmetad-counter")
+        let source = try FixedReplyServer(folder: folder, name: "source", reply: Self.documentWithACounter())
+        defer { source.stop() }
+        let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "G", sources: ["c": source.port])
+        defer { gmetad.stop() }
+        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "G", sources: AggregatorProcessTests.source("c", source.port, step: 2))
+        defer { ours.stop() }
+        let files = ["c/web-1/requests.rrd", "c/__SummaryInfo__/requests.rrd", "__SummaryInfo__/requests.rrd"]
+        func types(_ root: URL) -> [String: String] {
+            var found: [String: String] = [:]
+            for file in files {
+                guard let info = RRDTool.info(root.appendingPathComponent(file)) else { continue }
+                for ds in ["sum", "num"] { found["\(file) \(ds)"] = info["ds[\(ds)].type"] }
+            }
+            return found
+        }
+        var theirs: [String: String] = [:], mine: [String: String] = [:]
+        #expect(await Loopback.eventually(seconds: 60) {
+            (theirs, mine) = (types(gmetad.root), types(ours.root))
+            return theirs.count == 5 && mine.count == 5
+        }, "gmetad: \(theirs) ours: \(mine)\n\(gmetad.output)")
+        #expect(theirs == [
+            "c/web-1/requests.rrd sum": "\"COUNTER\"", "c/__SummaryInfo__/requests.rrd sum": "\"COUNTER\"",
+            "c/__SummaryInfo__/requests.rrd num": "\"COUNTER\"", "__SummaryInfo__/requests.rrd sum": "\"GAUGE\"",
+            "__SummaryInfo__/requests.rrd num": "\"GAUGE\"",
+        ], "what gmetad 3.7.2 writes")
+        var expected = theirs
+        expected["c/__SummaryInfo__/requests.rrd num"] = "\"GAUGE\""
+        #expect(mine == expected)
+    }
+}
+
 /// A real gmetad on loopback, with its RRD root in the test's folder.
 final class Gmetad: @unchecked Sendable {
     static let path = "/usr/sbin/gmetad"
