@@ -44,9 +44,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The agent's response-time probes (TCP connect, HTTP and HTTPS): the TLS code lives here
+        // alone, so nothing else links swift-nio-ssl.
+        .target(
+            name: "PlexusProbes",
+            dependencies: [
+                "PlexusCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // librrd (Debian librrd-dev). Only PlexusArchive's LibRRD.swift calls into it.
@@ -66,7 +77,7 @@ let package = Package(
         .target(
             name: "PlexusAgent",
             dependencies: [
-                "PlexusCore", "PlexusCollectors", "PlexusTransport",
+                "PlexusCore", "PlexusCollectors", "PlexusProbes", "PlexusTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -158,9 +169,9 @@ let package = Package(
             dependencies: [
                 "PlexusTransport", "PlexusTestSupport",
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
-            ],
-            resources: [.copy("Fixtures")]
+            ]
         ),
+        .testTarget(name: "PlexusProbesTests", dependencies: ["PlexusProbes", "PlexusCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PlexusWebTests",
             dependencies: [

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import PlexusCollectors
 import PlexusCore
+import PlexusProbes
 import PlexusTransport
 
 extension AgentService {

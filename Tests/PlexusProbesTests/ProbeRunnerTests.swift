@@ -1,7 +1,7 @@
 import Foundation
 import PlexusCore
 import Testing
-@testable import PlexusTransport
+@testable import PlexusProbes
 
 /// Response-time probes against real servers on loopback (a small Python HTTP(S) server).
 @Suite(.serialized) struct ProbeRunnerTests {
