@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "plexus",
             dependencies: [
-                "PlexusCore", "PlexusTransport", "PlexusArchive",
+                "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusViews",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,8 +64,12 @@ let package = Package(
         .systemLibrary(name: "CRRD", pkgConfig: "librrd", providers: [.apt(["librrd-dev"])]),
         // glibc's <malloc.h> (malloc_trim), which the Glibc module doesn't export.
         .systemLibrary(name: "CMalloc"),
+        // What operators are shown of a grid, by the CLI and the dashboard alike: rows (grid, clusters,
+        // hosts, metrics) and their columns.
+        .target(name: "PlexusViews", dependencies: ["PlexusCore"]),
         // Round-robin archives in gmetad's layout: librrd's _r functions on dedicated threads, our
-        // own rrdcached client, reads and graphs. The agent never links it.
+        // own rrdcached client, reads and graphs; the events journal kept beside them, and the time
+        // syntax operators select ranges with. The agent never links it.
         .target(
             name: "PlexusArchive",
             dependencies: [
@@ -121,7 +125,7 @@ let package = Package(
         .target(
             name: "PlexusWeb",
             dependencies: [
-                "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport",
+                "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusViews",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -171,6 +175,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "PlexusViewsTests", dependencies: ["PlexusViews", "PlexusCore"]),
         .testTarget(name: "PlexusProbesTests", dependencies: ["PlexusProbes", "PlexusCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PlexusWebTests",

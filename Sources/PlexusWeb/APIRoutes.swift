@@ -3,6 +3,7 @@ import Hummingbird
 import PlexusArchive
 import PlexusCore
 import PlexusTransport
+import PlexusViews
 
 /// `/api/v1/...`: the grid, its clusters, a cluster's hosts, a host's metrics (current values,
 /// from the aggregator's state) and series (from the archive). Field names are the CLI's JSON.

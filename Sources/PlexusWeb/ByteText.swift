@@ -1,6 +1,7 @@
 import NIOCore
 import PlexusArchive
 import PlexusCore
+import PlexusViews
 
 /// Text written as bytes, for the answers that list a whole cluster (a thousand hosts' figures
 /// on a page, their rows in JSON): appending small `String`s to a `String` cost more than

@@ -2,10 +2,11 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
-import PlexusStatus
 import PlexusArchive
 import PlexusCore
+import PlexusStatus
 import PlexusTransport
+import PlexusViews
 import Synchronization
 
 /// A host's value of a metric as the cluster page shows and sorts it.

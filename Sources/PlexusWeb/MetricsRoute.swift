@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
-import PlexusStatus
 import PlexusArchive
 import PlexusCore
+import PlexusStatus
+import PlexusViews
 
 /// `/metrics`: Prometheus's text format, so a Prometheus server can scrape a Plexus grid.
 struct MetricsRoute {

@@ -2,10 +2,11 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
-import PlexusStatus
 import PlexusArchive
 import PlexusCore
+import PlexusStatus
 import PlexusTransport
+import PlexusViews
 import Synchronization
 
 /// What the web side reads, handed in by the aggregator: snapshots of its state and status,

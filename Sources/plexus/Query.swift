@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import PlexusArchive
 import PlexusCore
 import PlexusTransport
+import PlexusViews
 
 /// `plexus query`: what the aggregator knows now, from its interactive port (8652).
 struct Query: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PlexusArchive
 import PlexusCore
+import PlexusViews
 
 /// Rows of typed cells printed three ways: an aligned table for people, CSV for spreadsheets
 /// (RFC 4180 quoting), JSON for scripts (an array of objects, keys in column order, numbers as

@@ -1,4 +1,5 @@
 import Foundation
+import PlexusCore
 
 /// The events file: an append-only journal of JSON lines, one `add` or `remove` per line, so a
 /// writer never rewrites what others may be reading and a crash loses at most the line being

@@ -1,4 +1,5 @@
 import Foundation
+import PlexusArchive
 import PlexusCore
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import PlexusCore
 
 /// Something that happened — a deploy, an incident, a maintenance window — marked on graphs.
 ///

@@ -1,3 +1,5 @@
+import PlexusCore
+
 /// One column of a dashboard row, defined once for every client that shows it: `plexus query`'s
 /// table, CSV and JSON, and `/api/v1`. `key` is the JSON member and CSV header, `title` the
 /// table's heading.

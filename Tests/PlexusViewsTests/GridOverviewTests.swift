@@ -1,6 +1,17 @@
 import Foundation
 import PlexusCore
+import PlexusViews
 import Testing
+
+/// The golden captures from real Ganglia 3.7.2 that PlexusCoreTests carries
+/// (`Tests/PlexusCoreTests/Fixtures/ganglia-3.7.2`, described in its README), read in place.
+enum Fixtures {
+    static func bytes(_ path: String) throws -> [UInt8] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PlexusCoreTests/Fixtures/ganglia-3.7.2")
+        return Array(try Data(contentsOf: root.appendingPathComponent(path)))
+    }
+}
 
 /// The rows `plexus query` prints, from real gmetad 3.7.2 answers.
 @Suite struct GridOverviewTests {

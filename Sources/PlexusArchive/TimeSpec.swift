@@ -1,4 +1,5 @@
 import Foundation
+import PlexusCore
 
 /// A point in time as operators type it on a command line or in a URL, parsed without a clock:
 /// `now` and the time zone come in as parameters.

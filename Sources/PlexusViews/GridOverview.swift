@@ -1,3 +1,5 @@
+import PlexusCore
+
 /// What operators ask of a grid, as rows: its summary, its clusters, the hosts of a cluster, the
 /// metrics of a host, one metric across hosts. Built from a document the aggregator served (a
 /// summary document answers the first two; a full one, or a cluster's, the rest). Pure: the CLI
