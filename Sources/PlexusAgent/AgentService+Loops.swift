@@ -96,9 +96,11 @@ extension AgentService {
             let result = await ProbeRunner.run(probe, group: group)
             probes.record(result, for: probe.name)
             if result.up != lastUp {
-                logger.notice("probe \(result.up ? "up" : "down")", metadata: [
-                    "probe": "\(probe.name)", "ms": "\(Int(result.totalMilliseconds))", "error": "\(result.error ?? "")",
-                ])
+                logger.notice(
+                    "probe \(result.up ? "up" : "down")",
+                    metadata: [
+                        "probe": "\(probe.name)", "ms": "\(Int(result.totalMilliseconds))", "error": "\(result.error ?? "")",
+                    ])
                 lastUp = result.up
             }
             try await Task.sleep(for: .seconds(max(0.1, Double(probe.interval) - (Self.monotonic() - started))))
@@ -120,8 +122,10 @@ extension AgentService {
                 ("malformed", now.malformed, reported.stats.malformed), ("refused", now.refused, reported.stats.refused),
                 ("oversized", now.oversized, reported.stats.oversized), ("host_limit", counters.hostLimit, reported.counters.hostLimit),
                 ("metric_limit", counters.metricLimit, reported.counters.metricLimit),
-                ("bad_name", counters.refusedMetricName + counters.refusedHostName,
-                 reported.counters.refusedMetricName + reported.counters.refusedHostName),
+                (
+                    "bad_name", counters.refusedMetricName + counters.refusedHostName,
+                    reported.counters.refusedMetricName + reported.counters.refusedHostName
+                ),
                 ("bad_spoof", counters.badSpoof, reported.counters.badSpoof),
                 ("metadata_limit", counters.metadataLimit, reported.counters.metadataLimit),
                 ("metadata_requests_limited", counters.metadataRequestsLimited, reported.counters.metadataRequestsLimited),

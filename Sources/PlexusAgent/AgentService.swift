@@ -53,22 +53,27 @@ public final class AgentService: Service, Sendable {
         self.proc = proc
         self.group = group
         self.onReady = onReady
-        gate = ClientGate(limits: .init(
-            total: ConnectionBudget.total(configured: config.globals.maxClients, descriptors: ClientGate.raiseDescriptorLimit(),
-                                          reserve: Self.descriptorReserve),
-            perAddress: config.globals.maxClientsPerAddress))
+        gate = ClientGate(
+            limits: .init(
+                total: ConnectionBudget.total(
+                    configured: config.globals.maxClients, descriptors: ClientGate.raiseDescriptorLimit(),
+                    reserve: Self.descriptorReserve),
+                perAddress: config.globals.maxClientsPerAddress))
         peerLog = ThrottledLog(logger: logger)
         state = Mutex(ClusterState(limits: config.clusterLimits))
         // Rates and percentages need a previous sample: take one now, start the schedule a
         // second later so the first values sent already cover a real interval.
         let start = Self.monotonic()
-        var collectors = CollectorSet.standard(startTime: UInt32(clamping: Self.wallClock()), location: config.location,
-                                               extra: [ProbeCollector(probes: config.probes, board: probes)])
+        var collectors = CollectorSet.standard(
+            startTime: UInt32(clamping: Self.wallClock()), location: config.location,
+            extra: [ProbeCollector(probes: config.probes, board: probes)])
         _ = collectors.sample(collectors.definitions.keys, proc: proc, now: start)
-        announcer = Mutex(Announcer(
-            schedule: CollectionSchedule(groups: config.collectionGroups + config.probes.map(\.collectionGroup),
-                                         metadataInterval: config.globals.sendMetadataInterval, start: start + 1),
-            collectors: collectors))
+        announcer = Mutex(
+            Announcer(
+                schedule: CollectionSchedule(
+                    groups: config.collectionGroups + config.probes.map(\.collectionGroup),
+                    metadataInterval: config.globals.sendMetadataInterval, start: start + 1),
+                collectors: collectors))
     }
 
     /// Counters so far.
@@ -80,15 +85,20 @@ public final class AgentService: Service, Sendable {
         let listeners = config.globals.deaf ? [] : try await openListeners()
         let source = senders.first.flatMap { sourceAddress(toward: $0.destination) } ?? "127.0.0.1"
         let ownAddress = config.udpSendChannels.first?.bind ?? source
-        let identity = AgentIdentity(config: config, systemHostname: systemHostname(), sourceAddress: ownAddress,
-                                     reverseName: reverseName(of: ownAddress))
-        onReady(Endpoints(xml: listeners.compactMap(\.channel.localAddress), udp: receivers.compactMap(\.channel.localAddress),
-                          identity: identity))
-        logger.info("plexus-agent running", metadata: [
-            "host": "\(identity.hostname)", "cluster": "\(config.cluster.name)",
-            "send": "\(senders.map(\.destination.description))",
-            "xml": "\(listeners.compactMap(\.channel.localAddress).map(\.description))",
-        ])
+        let identity = AgentIdentity(
+            config: config, systemHostname: systemHostname(), sourceAddress: ownAddress,
+            reverseName: reverseName(of: ownAddress))
+        onReady(
+            Endpoints(
+                xml: listeners.compactMap(\.channel.localAddress), udp: receivers.compactMap(\.channel.localAddress),
+                identity: identity))
+        logger.info(
+            "plexus-agent running",
+            metadata: [
+                "host": "\(identity.hostname)", "cluster": "\(config.cluster.name)",
+                "send": "\(senders.map(\.destination.description))",
+                "xml": "\(listeners.compactMap(\.channel.localAddress).map(\.description))",
+            ])
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingDiscardingTaskGroup { tasks in
@@ -100,8 +110,9 @@ public final class AgentService: Service, Sendable {
                     }
                     for (listener, channel) in zip(listeners, self.config.tcpAcceptChannels) {
                         // One render a second is shared by every client of the port.
-                        let server = GangliaPortServer(allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)),
-                                               gate: self.gate, shared: SharedRender(maxAge: .seconds(1), maxEntries: 1))
+                        let server = GangliaPortServer(
+                            allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)),
+                            gate: self.gate, shared: SharedRender(maxAge: .seconds(1), maxEntries: 1))
                         tasks.addTask {
                             try await server.serve(listener, document: { self.xmlDocument() }, report: { self.count($0) })
                         }

@@ -75,8 +75,9 @@ public struct CollectionSchedule: Sendable {
             guard let value = values[groups[g].metrics[m].selection.name] else { continue }
             groups[g].metrics[m].current = value
             if let threshold = groups[g].metrics[m].selection.valueThreshold,
-               let new = value.numericValue, let old = groups[g].metrics[m].lastSent?.numericValue,
-               abs(new - old) >= threshold {
+                let new = value.numericValue, let old = groups[g].metrics[m].lastSent?.numericValue,
+                abs(new - old) >= threshold
+            {
                 groups[g].nextSend = now
             }
         }

@@ -41,16 +41,19 @@ public struct Aggregator: Sendable {
     ) throws -> Aggregator {
         let writer = try configuration.writeRRDs ? makeWriter(configuration, rrdcached: rrdcached, logger: logger) : nil
         let store = try GridStore(configuration: configuration, writer: writer, hostname: hostname, logger: logger, clock: clock)
-        let gate = ClientGate(limits: .init(
-            total: ConnectionBudget.total(configured: configuration.maxClients, descriptors: ClientGate.raiseDescriptorLimit(),
-                                          reserve: descriptorReserve(sources: configuration.dataSources.count)),
-            perAddress: configuration.maxClientsPerAddress))
+        let gate = ClientGate(
+            limits: .init(
+                total: ConnectionBudget.total(
+                    configured: configuration.maxClients, descriptors: ClientGate.raiseDescriptorLimit(),
+                    reserve: descriptorReserve(sources: configuration.dataSources.count)),
+                perAddress: configuration.maxClientsPerAddress))
         // Whole-grid renders on the XML port and answers on the interactive port, shared by the
         // clients that ask within a second.
         let xmlRenders = SharedRender(maxAge: .seconds(1), maxEntries: 1)
         let queryRenders = SharedRender(maxAge: .seconds(1), maxEntries: 64, budget: 64 << 20)
-        let status = StatusBuilder(store: store, gate: gate, hostname: hostname, started: clock(),
-                                   renders: { .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount) })
+        let status = StatusBuilder(
+            store: store, gate: gate, hostname: hostname, started: clock(),
+            renders: { .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount) })
         var services: [any Service] = writer.map { [$0] } ?? []
         for (index, source) in configuration.dataSources.enumerated() {
             switch source.transport {
@@ -64,20 +67,26 @@ public struct Aggregator: Sendable {
             onListening(kind.rawValue, address)
         }
         if configuration.xmlPort != 0 {
-            services.append(GridPort(.xml, port: configuration.xmlPort, store: store, gate: gate, shared: xmlRenders, group: group,
-                                     status: status.make, onListening: listening))
+            services.append(
+                GridPort(
+                    .xml, port: configuration.xmlPort, store: store, gate: gate, shared: xmlRenders, group: group,
+                    status: status.make, onListening: listening))
         }
         if configuration.interactivePort != 0 {
-            services.append(GridPort(.interactive, port: configuration.interactivePort, store: store, gate: gate, shared: queryRenders,
-                                     group: group, status: status.make, onListening: listening))
+            services.append(
+                GridPort(
+                    .interactive, port: configuration.interactivePort, store: store, gate: gate, shared: queryRenders,
+                    group: group, status: status.make, onListening: listening))
         }
         if configuration.httpPort != 0 {
             services += web(configuration, rrdcached: rrdcached, store: store, gate: gate, status: status.make, logger: logger, onListening: onListening)
         }
-        logger.info("plexus-aggregator running", metadata: [
-            "grid": "\(configuration.gridname)", "sources": "\(configuration.dataSources.map(\.name))",
-            "rrds": "\(writer == nil ? "off" : configuration.rrdRootdir)", "max_clients": "\(gate.snapshot.limit)",
-        ])
+        logger.info(
+            "plexus-aggregator running",
+            metadata: [
+                "grid": "\(configuration.gridname)", "sources": "\(configuration.dataSources.map(\.name))",
+                "rrds": "\(writer == nil ? "off" : configuration.rrdRootdir)", "max_clients": "\(gate.snapshot.limit)",
+            ])
         return Aggregator(store: store, gate: gate, services: services, status: status.make)
     }
 
@@ -147,8 +156,9 @@ struct StatusBuilder: Sendable {
             polls: .init(ok: s.pollsOK, failed: s.pollsFailed, missed: s.pollsMissed), sources: s.sources,
             xml: .init(s.xml), interactive: .init(s.queries, rejected: s.queriesRejected), clients: gate.snapshot,
             renders: renders(), quarantine: store.quarantined,
-            archive: .init(enabled: store.writer != nil, rrdRootdir: configuration.rrdRootdir, rrdcached: configuration.rrdcachedAddress,
-                           submitted: s.samplesSubmitted, refused: s.samplesRefused, writer: store.writer?.statistics ?? ArchiveWriter.Statistics()),
+            archive: .init(
+                enabled: store.writer != nil, rrdRootdir: configuration.rrdRootdir, rrdcached: configuration.rrdcachedAddress,
+                submitted: s.samplesSubmitted, refused: s.samplesRefused, writer: store.writer?.statistics ?? ArchiveWriter.Statistics()),
             rootSummaries: s.rootSummaries)
     }
 }

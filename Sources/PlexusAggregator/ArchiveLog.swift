@@ -11,8 +11,9 @@ public enum ArchiveLog {
         { report in
             switch report {
             case .failed(let error, let values):
-                log.log(.error, "archive writes failing (\(error.source))", detail: error.message,
-                        metadata: ["file": "\(ThrottledLog.cut(error.path ?? "-"))", "values": "\(values)"])
+                log.log(
+                    .error, "archive writes failing (\(error.source))", detail: error.message,
+                    metadata: ["file": "\(ThrottledLog.cut(error.path ?? "-"))", "values": "\(values)"])
             case .recovered(let failures, let since):
                 log.log(.notice, "archive writes succeed again", detail: "\(failures) values failed since \(since) (unix time)")
             case .seriesRefused(let subject, let reason):

@@ -17,22 +17,28 @@ enum ArchiveSamples {
                 for metric in held.host.metrics where metric.type.isSummarized {
                     if metric.dmax > 0, metric.tn > metric.dmax { continue }
                     guard let value = metric.numericValue else { continue }
-                    samples.append(ArchiveSample(key: ArchiveKey(location, metric.name), geometry: ArchiveGeometry(step: step, slope: metric.slope),
-                                                 time: time, value: value))
+                    samples.append(
+                        ArchiveSample(
+                            key: ArchiveKey(location, metric.name), geometry: ArchiveGeometry(step: step, slope: metric.slope),
+                            time: time, value: value))
                 }
             }
             for metric in cluster.summary.metrics {
-                samples.append(ArchiveSample(key: ArchiveKey(.clusterSummary(cluster.name), metric.name),
-                                             geometry: ArchiveGeometry(step: step, slope: metric.slope), time: time, sum: metric.sum, num: metric.num))
+                samples.append(
+                    ArchiveSample(
+                        key: ArchiveKey(.clusterSummary(cluster.name), metric.name),
+                        geometry: ArchiveGeometry(step: step, slope: metric.slope), time: time, sum: metric.sum, num: metric.num))
             }
         }
         for grid in content.grids where grid.polled == now && !shadowed.contains(grid.name.rawValue) {
             let time = grid.grid.localtime ?? now
             for metric in grid.summary.metrics {
                 let location = RRDLayout.Location.gridSummary(grid.name)
-                samples.append(ArchiveSample(key: ArchiveKey(location, metric.name),
-                                             geometry: ArchiveGeometry(step: step, slope: RRDLayout.storedSlope(metric.slope, at: location)),
-                                             time: time, sum: metric.sum, num: metric.num))
+                samples.append(
+                    ArchiveSample(
+                        key: ArchiveKey(location, metric.name),
+                        geometry: ArchiveGeometry(step: step, slope: RRDLayout.storedSlope(metric.slope, at: location)),
+                        time: time, sum: metric.sum, num: metric.num))
             }
         }
         return samples

@@ -31,8 +31,9 @@ final class GridPort: Service, Sendable {
         self.store = store
         let configuration = store.configuration
         let timeout = Duration.milliseconds(Int(configuration.serverTimeout * 1000))
-        server = GangliaPortServer(allow: configuration.serverAllowList ?? [], timeout: timeout,
-                           requestLineLimit: kind == .interactive ? GridQuery.maxLength : nil, gate: gate, shared: shared)
+        server = GangliaPortServer(
+            allow: configuration.serverAllowList ?? [], timeout: timeout,
+            requestLineLimit: kind == .interactive ? GridQuery.maxLength : nil, gate: gate, shared: shared)
         self.status = status
         self.onListening = onListening
         self.group = group
@@ -46,8 +47,9 @@ final class GridPort: Service, Sendable {
             case .xml:
                 try await self.server.serve(listener, respond: { _ in await Offload.run { self.wholeGrid() } }, report: { self.count($0) })
             case .interactive:
-                try await self.server.serve(listener, respond: { request in await Offload.run { self.answer(request) } },
-                                            report: { self.count($0) })
+                try await self.server.serve(
+                    listener, respond: { request in await Offload.run { self.answer(request) } },
+                    report: { self.count($0) })
             }
         }
     }
@@ -56,7 +58,7 @@ final class GridPort: Service, Sendable {
         let bind = store.configuration.bind
         do {
             return try await GangliaPortServer.listen(host: bind, port: port, group: group)
-        } catch where bind == "::" {
+        } catch  where bind == "::" {
             // No IPv6 on this machine: IPv4 only.
             store.logger.notice("IPv6 unavailable, listening on IPv4 only", metadata: ["port": "\(kind.rawValue)"])
             do {

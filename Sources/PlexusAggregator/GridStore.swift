@@ -32,14 +32,18 @@ public final class GridStore: Sendable {
         self.clock = clock
         peerLog = ThrottledLog(logger: logger)
         let authority = configuration.authority ?? "http://\(hostname)/ganglia/"
-        state = Mutex(GridState(gridname: try GridName(configuration.gridname), authority: authority,
-                                sources: configuration.dataSources.map(\.name), unsummarized: configuration.unsummarizedMetrics))
-        stats = Mutex(AggregatorStatistics(sources: configuration.dataSources.map { source in
-            switch source.transport {
-            case .poll: SourceStatistics(name: source.name, kind: .poll)
-            case .listen: SourceStatistics(name: source.name, kind: .listen)
-            }
-        }))
+        state = Mutex(
+            GridState(
+                gridname: try GridName(configuration.gridname), authority: authority,
+                sources: configuration.dataSources.map(\.name), unsummarized: configuration.unsummarizedMetrics))
+        stats = Mutex(
+            AggregatorStatistics(
+                sources: configuration.dataSources.map { source in
+                    switch source.transport {
+                    case .poll: SourceStatistics(name: source.name, kind: .poll)
+                    case .listen: SourceStatistics(name: source.name, kind: .listen)
+                    }
+                }))
     }
 
     /// A copy of the grid as it is now.
@@ -72,8 +76,9 @@ public final class GridStore: Sendable {
         let shadowed = state.withLock { state in
             state.sources[index].content = content
             state.sources[index].alive = true
-            return Set(content.clusters.map(\.name.rawValue).filter { state.isShadowed($0, inSource: index) }
-                + content.grids.map(\.name.rawValue).filter { state.isShadowed($0, inSource: index) })
+            return Set(
+                content.clusters.map(\.name.rawValue).filter { state.isShadowed($0, inSource: index) }
+                    + content.grids.map(\.name.rawValue).filter { state.isShadowed($0, inSource: index) })
         }
         var submitted = 0
         var refused = 0
@@ -92,8 +97,9 @@ public final class GridStore: Sendable {
             quarantine.withLock { q in
                 for refusal in content.refusals.named { q.record(refusal.subject, reason: refusal.reason, now: delivery.now) }
             }
-            peerLog.log(.notice, "data source over its bounds: hosts or metrics refused", detail: configuration.dataSources[index].name,
-                        metadata: ["hosts": "\(content.refusals.hosts)", "metrics": "\(content.refusals.metrics)"])
+            peerLog.log(
+                .notice, "data source over its bounds: hosts or metrics refused", detail: configuration.dataSources[index].name,
+                metadata: ["hosts": "\(content.refusals.hosts)", "metrics": "\(content.refusals.metrics)"])
         }
         return Published(shadowed: shadowed, refusedSamples: refused)
     }
@@ -112,8 +118,9 @@ public final class GridStore: Sendable {
             return s.sources[index].pollsFailed
         }
         if wasAlive || failures == 1 {
-            logger.warning("data source dead: no address answered",
-                           metadata: ["source": "\(configuration.dataSources[index].name)", "errors": "\(reason)"])
+            logger.warning(
+                "data source dead: no address answered",
+                metadata: ["source": "\(configuration.dataSources[index].name)", "errors": "\(reason)"])
         }
     }
 
@@ -123,9 +130,10 @@ public final class GridStore: Sendable {
         let step = Int(configuration.shortestStep)
         let summary = state.withLock { $0.rootSummary }
         let samples = summary.metrics.map { metric in
-            ArchiveSample(key: ArchiveKey(.rootSummary, metric.name),
-                          geometry: ArchiveGeometry(step: step, slope: RRDLayout.storedSlope(metric.slope, at: .rootSummary)),
-                          time: now, sum: metric.sum, num: metric.num)
+            ArchiveSample(
+                key: ArchiveKey(.rootSummary, metric.name),
+                geometry: ArchiveGeometry(step: step, slope: RRDLayout.storedSlope(metric.slope, at: .rootSummary)),
+                time: now, sum: metric.sum, num: metric.num)
         }
         let accepted = writer.submit(samples)
         stats.withLock { s in

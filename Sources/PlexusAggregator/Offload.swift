@@ -21,7 +21,7 @@ enum Offload {
     /// measurable per poll). On the thread pool, not waited for: it can take milliseconds.
     static func returnFreedMemory() {
         #if canImport(Glibc)
-        NIOThreadPool.singleton.submit { _ in _ = malloc_trim(0) }
+            NIOThreadPool.singleton.submit { _ in _ = malloc_trim(0) }
         #endif
     }
 }

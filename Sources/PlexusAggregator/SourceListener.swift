@@ -74,8 +74,9 @@ final class SourceListener: Service, Sendable {
         reader.apply(.clusterStart(snapshot))
         for host in snapshot.hosts { reader.apply(.host(host)) }
         reader.apply(.clusterEnd)
-        return Delivery(content: reader.finish(previous: previous), anomalies: reader.anomalies, report: XMLReadReport(), now: now,
-                        bytes: 0, parse: ContinuousClock.now - began)
+        return Delivery(
+            content: reader.finish(previous: previous), anomalies: reader.anomalies, report: XMLReadReport(), now: now,
+            bytes: 0, parse: ContinuousClock.now - began)
     }
 }
 

@@ -96,7 +96,8 @@ final class SourcePoller: Service, Sendable {
         var reader = SourceAssembler(options: options, now: now)
         let report = bytes.withUnsafeReadableBytes { GangliaXMLReader.read($0) { reader.apply($0) } }
         let content = reader.finish(previous: previous)
-        return Delivery(content: content, anomalies: reader.anomalies, report: report, now: now, bytes: bytes.readableBytes,
-                        parse: clock.now - began)
+        return Delivery(
+            content: content, anomalies: reader.anomalies, report: report, now: now, bytes: bytes.readableBytes,
+            parse: clock.now - began)
     }
 }

@@ -55,15 +55,17 @@ public struct ArchiveCatalog: Sendable {
 extension GraphArguments {
     /// The arguments for `request` over the files that exist in `catalog`'s tree now.
     public init(_ request: GraphRequest, catalog: ArchiveCatalog, now: Int64) throws(RRDError) {
-        try self.init(request, layout: catalog.layout, now: now, exists: { FileManager.default.fileExists(atPath: $0) },
-                      listing: catalog.files(in:))
+        try self.init(
+            request, layout: catalog.layout, now: now, exists: { FileManager.default.fileExists(atPath: $0) },
+            listing: catalog.files(in:))
     }
 }
 
 extension ExportArguments {
     /// The export of `request` over the files that exist in `catalog`'s tree now.
     public init(_ request: GraphRequest, catalog: ArchiveCatalog, now: Int64, step: Int? = nil) throws(RRDError) {
-        try self.init(request, layout: catalog.layout, now: now, step: step, exists: { FileManager.default.fileExists(atPath: $0) },
-                      listing: catalog.files(in:))
+        try self.init(
+            request, layout: catalog.layout, now: now, step: step, exists: { FileManager.default.fileExists(atPath: $0) },
+            listing: catalog.files(in:))
     }
 }

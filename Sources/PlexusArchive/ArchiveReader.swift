@@ -182,7 +182,7 @@ final class ReaderLane: @unchecked Sendable {
         for path in paths {
             do {
                 try client.flush(path)
-            } catch where error.kind == .connection {
+            } catch  where error.kind == .connection {
                 client.close()
                 return
             }

@@ -55,8 +55,9 @@ public struct ArchiveStore: Sendable {
         }
         try makeDirectories(for: key)
         let start = firstTime - 1
-        let arguments = RRDLayout.createArguments(step: geometry.step, start: start, slope: geometry.slope,
-                                                  summary: key.location.isSummary, archives: archives)
+        let arguments = RRDLayout.createArguments(
+            step: geometry.step, start: start, slope: geometry.slope,
+            summary: key.location.isSummary, archives: archives)
         let temporary = path + Self.creatingSuffix + String(getpid())
         unlink(temporary)
         // createArguments begins with --step N --start T; rrd_create_r2 takes those as parameters.
@@ -92,7 +93,8 @@ public struct ArchiveStore: Sendable {
         diagnosed.path = path
         guard let space = FreeSpace(at: URL(fileURLWithPath: path).deletingLastPathComponent().path) else { return diagnosed }
         if space.bytes < bytes {
-            diagnosed.message = "\(String(cString: strerror(ENOSPC))) (errno \(ENOSPC)): \(space.bytes) bytes free, the file needs about \(bytes) (librrd said: \(error.message))"
+            diagnosed.message =
+                "\(String(cString: strerror(ENOSPC))) (errno \(ENOSPC)): \(space.bytes) bytes free, the file needs about \(bytes) (librrd said: \(error.message))"
         } else if !space.hasInodes {
             diagnosed.message = "\(String(cString: strerror(ENOSPC))) (errno \(ENOSPC)): no free inodes (librrd said: \(error.message))"
         }

@@ -136,5 +136,5 @@ extension ArchiveWriter {
                 for continuation in ready { continuation.resume() }
             }
         }
-}
+    }
 }

@@ -119,7 +119,7 @@ extension ArchiveWriter {
                         }
                         counters.wrote(updates.reduce(0) { $0 + $1.texts.count } - failedValues, viaRRDCached: true)
                         return
-                    } catch where error.kind == .connection {
+                    } catch  where error.kind == .connection {
                         client.close()
                         counters.update { $0.connectionFailures += 1 }
                         counters.note(error)

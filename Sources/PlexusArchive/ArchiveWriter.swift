@@ -113,8 +113,10 @@ public final class ArchiveWriter: Service, Sendable {
 
         /// The sample counts `/metrics` shows as `plexus_archive_samples_total{fate}`, by label.
         public static var fates: [(label: String, count: KeyPath<Statistics, Int>)] {
-            [("written", \.written), ("via_rrdcached", \.viaRRDCached), ("dropped", \.dropped), ("stale", \.stale),
-             ("failed", \.failed), ("series_refused", \.seriesRefused)]
+            [
+                ("written", \.written), ("via_rrdcached", \.viaRRDCached), ("dropped", \.dropped), ("stale", \.stale),
+                ("failed", \.failed), ("series_refused", \.seriesRefused),
+            ]
         }
     }
 

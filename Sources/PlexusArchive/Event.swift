@@ -21,8 +21,10 @@ public struct Event: Sendable, Hashable, Codable {
     /// When it was recorded.
     public var created: Int64
 
-    public init(id: Int, start: Int64, end: Int64? = nil, text: String, tags: [String] = [], cluster: String? = nil,
-                host: String? = nil, created: Int64) {
+    public init(
+        id: Int, start: Int64, end: Int64? = nil, text: String, tags: [String] = [], cluster: String? = nil,
+        host: String? = nil, created: Int64
+    ) {
         self.id = id
         self.start = start
         self.end = end

@@ -60,8 +60,10 @@ public struct EventFile: Sendable {
         }
     }
 
-    private func locked<T>(_ replay: ((Int32) throws(WriteError) -> EventJournal.Replay)?,
-                           _ body: (Int32, EventJournal.Replay) throws(WriteError) -> T) throws(WriteError) -> T {
+    private func locked<T>(
+        _ replay: ((Int32) throws(WriteError) -> EventJournal.Replay)?,
+        _ body: (Int32, EventJournal.Replay) throws(WriteError) -> T
+    ) throws(WriteError) -> T {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot open the events file for writing") }
         defer { close(fd) }

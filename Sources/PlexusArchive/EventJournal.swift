@@ -80,10 +80,11 @@ public enum EventJournal {
     public static func line(_ entry: Entry) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let record: Record = switch entry {
-        case .add(let event): Record(op: "add", event: event)
-        case .remove(let id, let at): Record(op: "remove", id: id, removed: at)
-        }
+        let record: Record =
+            switch entry {
+            case .add(let event): Record(op: "add", event: event)
+            case .remove(let id, let at): Record(op: "remove", id: id, removed: at)
+            }
         // Encoding plain strings and integers cannot fail.
         let data = (try? encoder.encode(record)) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
@@ -94,8 +95,9 @@ public enum EventJournal {
         switch record.op {
         case "add":
             guard let start = record.start, let text = record.text, let created = record.created, record.id > 0 else { return nil }
-            let event = Event(id: record.id, start: start, end: record.end, text: text, tags: record.tags ?? [],
-                              cluster: record.cluster, host: record.host, created: created)
+            let event = Event(
+                id: record.id, start: start, end: record.end, text: text, tags: record.tags ?? [],
+                cluster: record.cluster, host: record.host, created: created)
             return event.problem() == nil ? .add(event) : nil
         case "remove":
             guard let removed = record.removed else { return nil }

@@ -34,7 +34,12 @@ public final class EventJournalReader: Sendable {
         if let unchanged = unchangedReplay() { return unchanged }
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
-            if errno == ENOENT { return kept.withLock { $0 = Kept(bytesRead: $0.bytesRead); return $0.replay } }
+            if errno == ENOENT {
+                return kept.withLock {
+                    $0 = Kept(bytesRead: $0.bytesRead)
+                    return $0.replay
+                }
+            }
             throw file.failure("cannot read the events file")
         }
         defer { close(fd) }
@@ -50,7 +55,8 @@ public final class EventJournalReader: Sendable {
         return kept.withLock { kept in
             if !found { return missing && kept.identity == nil ? kept.replay : nil }
             guard let identity = kept.identity, identity == (UInt64(status.st_dev), UInt64(status.st_ino)),
-                  Int(status.st_size) == kept.consumed else { return nil }
+                Int(status.st_size) == kept.consumed
+            else { return nil }
             return kept.replay
         }
     }

@@ -21,21 +21,24 @@ public enum ExportText {
     }
 
     public static func json(_ data: RRDSeries, columns: [String], request: GraphRequest, time: TimeFormat = .epoch) -> String {
-        let whose = switch request.subject {
-        case .host(let c, let h): "{\"cluster\":\(quoted(c.rawValue)),\"host\":\(quoted(h.rawValue))}"
-        case .cluster(let c): "{\"cluster\":\(quoted(c.rawValue))}"
-        case .grid(let g?): "{\"grid\":\(quoted(g.rawValue))}"
-        case .grid(nil): "{\"grid\":null}"
-        }
-        let what = switch request.content {
-        case .metric(let m): "\"metric\":\(quoted(m.rawValue))"
-        case .report(let r): "\"report\":\(quoted(r.rawValue))"
-        }
+        let whose =
+            switch request.subject {
+            case .host(let c, let h): "{\"cluster\":\(quoted(c.rawValue)),\"host\":\(quoted(h.rawValue))}"
+            case .cluster(let c): "{\"cluster\":\(quoted(c.rawValue))}"
+            case .grid(let g?): "{\"grid\":\(quoted(g.rawValue))}"
+            case .grid(nil): "{\"grid\":null}"
+            }
+        let what =
+            switch request.content {
+            case .metric(let m): "\"metric\":\(quoted(m.rawValue))"
+            case .report(let r): "\"report\":\(quoted(r.rawValue))"
+            }
         var out = "{\"subject\":\(whose),\(what),\"start\":\(data.start),\"end\":\(data.end),\"step\":\(data.step),"
         out += "\"columns\":[" + (["time"] + columns).map(quoted).joined(separator: ",") + "],\n\"rows\":["
         out += data.rows.enumerated().map { i, row in
             let t = stamp(data.time(ofRow: i), time)
-            return "{\"time\":\(time == .iso ? quoted(t) : t)," + zip(columns, row).map { "\(quoted($0)):\($1.isFinite ? number($1) : "null")" }
+            return "{\"time\":\(time == .iso ? quoted(t) : t),"
+                + zip(columns, row).map { "\(quoted($0)):\($1.isFinite ? number($1) : "null")" }
                 .joined(separator: ",") + "}"
         }.joined(separator: ",\n ")
         return out + "]}\n"
@@ -59,8 +62,9 @@ public enum ExportText {
         var seconds = time_t(t)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     public static func csvField(_ s: String) -> String {

@@ -109,20 +109,23 @@ public struct GraphArguments: Sendable, Equatable {
     }
 
     static func defaultTitle(_ request: GraphRequest) -> String {
-        let what = switch request.content {
-        case .metric(let m): m.rawValue
-        case .report(let r): "\(r.rawValue) report"
-        }
-        let whose = switch request.subject {
-        case .host(let c, let h): "\(h) (\(c))"
-        case .cluster(let c): "cluster \(c)"
-        case .grid(let g?): "grid \(g)"
-        case .grid(nil): "grid"
-        }
-        let when = switch request.range {
-        case .last(let r): "last \(r.rawValue)"
-        case .between: "custom range"
-        }
+        let what =
+            switch request.content {
+            case .metric(let m): m.rawValue
+            case .report(let r): "\(r.rawValue) report"
+            }
+        let whose =
+            switch request.subject {
+            case .host(let c, let h): "\(h) (\(c))"
+            case .cluster(let c): "cluster \(c)"
+            case .grid(let g?): "grid \(g)"
+            case .grid(nil): "grid"
+            }
+        let when =
+            switch request.range {
+            case .last(let r): "last \(r.rawValue)"
+            case .between: "custom range"
+            }
         return "\(whose) \(what), \(when)"
     }
 }

@@ -48,7 +48,10 @@ public struct LibRRD: RRDFunctions {
             rrd_fetch_r(path, consolidation, &start, &end, &step, &count, &names, &data)
         }
         try status.check(failed: status.result != 0)
-        defer { Self.free(names: names, count: Int(count)); rrd_freemem(data) }
+        defer {
+            Self.free(names: names, count: Int(count))
+            rrd_freemem(data)
+        }
         return Self.series(start: start, end: end, step: step, columns: Self.strings(names, Int(count)), data: data)
     }
 
@@ -67,7 +70,10 @@ public struct LibRRD: RRDFunctions {
         var values: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
         let status = Self.call("rrd_lastupdate_r", path) { rrd_lastupdate_r(path, &last, &count, &names, &values) }
         try status.check(failed: status.result != 0)
-        defer { Self.free(names: names, count: Int(count)); Self.free(names: values, count: Int(count)) }
+        defer {
+            Self.free(names: names, count: Int(count))
+            Self.free(names: values, count: Int(count))
+        }
         return RRDLastUpdate(
             time: Int64(last),
             values: Dictionary(zip(Self.strings(names, Int(count)), Self.strings(values, Int(count))), uniquingKeysWith: { a, _ in a })
@@ -101,7 +107,10 @@ public struct LibRRD: RRDFunctions {
                 }
             }
             try status.check(failed: status.result != 0)
-            defer { Self.free(names: legends, count: Int(count)); rrd_freemem(data) }
+            defer {
+                Self.free(names: legends, count: Int(count))
+                rrd_freemem(data)
+            }
             return Self.series(start: start, end: end, step: step, columns: Self.strings(legends, Int(count)), data: data)
         }
     }

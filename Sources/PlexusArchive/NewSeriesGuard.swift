@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import PlexusCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What the archive writer asks before it creates a file: the cardinality guard
 /// (`SeriesBudget`) and the disk budget (no new file while the filesystem holding the archives

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PlexusCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A client for rrdcached's line protocol (`man rrdcached`, PROTOCOL), written here because
 /// Debian's librrd doesn't export its batch and flush calls and its `rrdc_update` is one round
@@ -65,7 +66,10 @@ final class RRDCachedClient {
         out.append(contentsOf: ".\n".utf8)
         try send(out)
         let goAhead = try readReply()
-        guard goAhead.status == 0 else { close(); throw RRDError(.rrdcached, message: "BATCH refused: \(goAhead.message)") }
+        guard goAhead.status == 0 else {
+            close()
+            throw RRDError(.rrdcached, message: "BATCH refused: \(goAhead.message)")
+        }
         let result = try readReply()
         guard result.status >= 0 else { throw RRDError(.rrdcached, message: result.message) }
         return result.lines.map { line in
@@ -80,7 +84,7 @@ final class RRDCachedClient {
     func flush(_ path: String) throws(RRDError) {
         do {
             try command(["FLUSH", path])
-        } catch where error.kind == .rrdcached {
+        } catch  where error.kind == .rrdcached {
             return
         }
     }
@@ -89,7 +93,7 @@ final class RRDCachedClient {
     func forget(_ path: String) throws(RRDError) {
         do {
             try command(["FORGET", path])
-        } catch where error.kind == .rrdcached {
+        } catch  where error.kind == .rrdcached {
             return
         }
     }
@@ -130,8 +134,11 @@ final class RRDCachedClient {
                 for (i, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
             }
             try finishConnect(fd) {
-                withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+                withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    }
+                }
             }
         case .tcp(let host, let port):
             var hints = addrinfo()
@@ -209,10 +216,16 @@ final class RRDCachedClient {
             if let newline = buffer[bufferStart...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[bufferStart..<newline], as: UTF8.self)
                 bufferStart = newline + 1
-                if bufferStart == buffer.count { buffer.removeAll(keepingCapacity: true); bufferStart = 0 }
+                if bufferStart == buffer.count {
+                    buffer.removeAll(keepingCapacity: true)
+                    bufferStart = 0
+                }
                 return line
             }
-            if bufferStart > 0 { buffer.removeFirst(bufferStart); bufferStart = 0 }
+            if bufferStart > 0 {
+                buffer.removeFirst(bufferStart)
+                bufferStart = 0
+            }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let received = chunk.withUnsafeMutableBytes { Glibc.recv(socket, $0.baseAddress!, $0.count, 0) }
             if received < 0, errno == EINTR { continue }

@@ -41,7 +41,7 @@ public struct RRDError: Error, Hashable, Sendable, CustomStringConvertible {
         for _ in 1..<attempts {
             do {
                 return try body()
-            } catch where error.isLockContention {
+            } catch  where error.isLockContention {
                 usleep(delay)
                 delay *= 2
             }

@@ -16,8 +16,10 @@ public struct SeriesSelection: Sendable, Equatable {
     public var start: String?
     public var end: String?
 
-    public init(cluster: String? = nil, host: String? = nil, grid: String? = nil, metric: String? = nil, report: String? = nil,
-                range: String? = nil, start: String? = nil, end: String? = nil) {
+    public init(
+        cluster: String? = nil, host: String? = nil, grid: String? = nil, metric: String? = nil, report: String? = nil,
+        range: String? = nil, start: String? = nil, end: String? = nil
+    ) {
         self.cluster = cluster
         self.host = host
         self.grid = grid
@@ -48,8 +50,10 @@ public struct SeriesSelection: Sendable, Equatable {
 
     /// The subject, content and time range, checked against `catalog`.
     /// `labels` name the start and end in messages (`--start` on a command line).
-    public func request(catalog: ArchiveCatalog, now: Int64, timeZone: TimeZone = .current,
-                        labels: (start: String, end: String) = ("start", "end"), limits: TimeLimits = TimeLimits()) throws(Invalid) -> GraphRequest {
+    public func request(
+        catalog: ArchiveCatalog, now: Int64, timeZone: TimeZone = .current,
+        labels: (start: String, end: String) = ("start", "end"), limits: TimeLimits = TimeLimits()
+    ) throws(Invalid) -> GraphRequest {
         if let problem = problem() { throw Invalid(problem) }
         let range = try timeRange(now: now, timeZone: timeZone, labels: labels, limits: limits)
         return GraphRequest(subject: try subject(in: catalog), content: try content(), range: range)
@@ -96,8 +100,10 @@ public struct SeriesSelection: Sendable, Equatable {
     }
 
     /// The time range, within `limits` (checked here, before anything reaches librrd).
-    public func timeRange(now: Int64, timeZone: TimeZone = .current, labels: (start: String, end: String) = ("start", "end"),
-                          limits: TimeLimits = TimeLimits()) throws(Invalid) -> GraphRequest.TimeRange {
+    public func timeRange(
+        now: Int64, timeZone: TimeZone = .current, labels: (start: String, end: String) = ("start", "end"),
+        limits: TimeLimits = TimeLimits()
+    ) throws(Invalid) -> GraphRequest.TimeRange {
         if let start {
             let from = try Self.time(start, labels.start, now: now, timeZone: timeZone)
             let to = try end.map { text throws(Invalid) in try Self.time(text, labels.end, now: now, timeZone: timeZone) } ?? now
@@ -107,7 +113,8 @@ public struct SeriesSelection: Sendable, Equatable {
         }
         if end != nil { throw Invalid("\(labels.end) needs \(labels.start)") }
         guard let named = GraphRequest.NamedRange(rawValue: range ?? "hour") else {
-            throw Invalid("unknown range \((range ?? "").debugDescription) (known: \(GraphRequest.NamedRange.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw Invalid(
+                "unknown range \((range ?? "").debugDescription) (known: \(GraphRequest.NamedRange.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return .last(named)
     }

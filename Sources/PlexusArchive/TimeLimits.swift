@@ -28,11 +28,12 @@ public struct TimeLimits: Sendable, Equatable {
 
     /// For archives of `step`-second files with these RRAs.
     public init(archives: [RRASpec], step: Int) {
-        let covered = archives.map { spec -> Int64 in
-            let (steps, o1) = Int64(spec.steps).multipliedReportingOverflow(by: Int64(max(step, 1)))
-            let (seconds, o2) = steps.multipliedReportingOverflow(by: Int64(spec.rows))
-            return o1 || o2 ? Int64.max / 4 : seconds
-        }.max() ?? 0
+        let covered =
+            archives.map { spec -> Int64 in
+                let (steps, o1) = Int64(spec.steps).multipliedReportingOverflow(by: Int64(max(step, 1)))
+                let (seconds, o2) = steps.multipliedReportingOverflow(by: Int64(spec.rows))
+                return o1 || o2 ? Int64.max / 4 : seconds
+            }.max() ?? 0
         self.init(maxSpan: min(covered, Int64.max / 4) * 2)
     }
 
@@ -42,7 +43,8 @@ public struct TimeLimits: Sendable, Equatable {
             if let problem = problem(time: time, now: now, label: label) { return problem }
         }
         if end - start > maxSpan {
-            return "\(end - start) seconds from \(labels.start) to \(labels.end) is longer than the \(maxSpan / 86_400) days the archives allow (ask for a shorter span)"
+            return
+                "\(end - start) seconds from \(labels.start) to \(labels.end) is longer than the \(maxSpan / 86_400) days the archives allow (ask for a shorter span)"
         }
         return nil
     }

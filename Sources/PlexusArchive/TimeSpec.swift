@@ -41,14 +41,15 @@ public enum TimeSpec {
         let body = text.dropFirst()
         let digits = body.prefix(while: { $0.isASCII && $0.isNumber })
         guard !digits.isEmpty, digits.count <= 12, let count = Int64(digits) else { return nil }
-        let unit: Int64? = switch body.dropFirst(digits.count).lowercased() {
-        case "", "s", "sec", "secs", "second", "seconds": 1
-        case "m", "min", "mins", "minute", "minutes": 60
-        case "h", "hr", "hrs", "hour", "hours": 3600
-        case "d", "day", "days": 86400
-        case "w", "week", "weeks": 604_800
-        default: nil
-        }
+        let unit: Int64? =
+            switch body.dropFirst(digits.count).lowercased() {
+            case "", "s", "sec", "secs", "second", "seconds": 1
+            case "m", "min", "mins", "minute", "minutes": 60
+            case "h", "hr", "hrs", "hour", "hours": 3600
+            case "d", "day", "days": 86400
+            case "w", "week", "weeks": 604_800
+            default: nil
+            }
         guard let unit else { return nil }
         return (sign == "-" ? -1 : 1) * count * unit
     }
@@ -87,17 +88,17 @@ public enum TimeSpec {
         } else if let sign = rest.first, sign == "+" || sign == "-" {
             rest = rest.dropFirst()
             guard let hours = number(2), expect(":"), let minutes = number(2), hours < 24, minutes < 60,
-                  let offsetZone = TimeZone(secondsFromGMT: (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))
+                let offsetZone = TimeZone(secondsFromGMT: (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))
             else { return nil }
             zone = offsetZone
         }
         guard rest.isEmpty, (1...12).contains(month), (1...31).contains(day), (0...23).contains(components.hour ?? 0),
-              (0...59).contains(components.minute ?? 0), (0...60).contains(components.second ?? 0)
+            (0...59).contains(components.minute ?? 0), (0...60).contains(components.second ?? 0)
         else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         guard let date = calendar.date(from: components),
-              calendar.component(.day, from: date) == day // refuses 2026-02-31 instead of rolling over
+            calendar.component(.day, from: date) == day  // refuses 2026-02-31 instead of rolling over
         else { return nil }
         return Int64(date.timeIntervalSince1970.rounded(.down))
     }

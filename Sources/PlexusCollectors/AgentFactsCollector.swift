@@ -13,10 +13,12 @@ public struct AgentFactsCollector: Collector {
 
     public var definitions: [MetricDefinition] {
         [
-            MetricDefinition("heartbeat", .uint32, units: "", slope: .unspecified, tmax: 20, format: "%u", group: "core",
-                             description: "Last heartbeat"),
-            MetricDefinition("location", .string, units: "(x,y,z)", slope: .unspecified, tmax: 1200, format: "%s", group: "core",
-                             description: "Location of the machine"),
+            MetricDefinition(
+                "heartbeat", .uint32, units: "", slope: .unspecified, tmax: 20, format: "%u", group: "core",
+                description: "Last heartbeat"),
+            MetricDefinition(
+                "location", .string, units: "(x,y,z)", slope: .unspecified, tmax: 1200, format: "%s", group: "core",
+                description: "Location of the machine"),
         ]
     }
 

@@ -27,14 +27,18 @@ public struct CPUCollector: Collector {
         ]
         return percent.map { MetricDefinition($0.0, .float, units: "%", slope: .both, tmax: 90, format: "%.1f", group: "cpu", description: $0.1) }
             + [
-                MetricDefinition("cpu_aidle", .float, units: "%", slope: .both, tmax: 3800, format: "%.1f", group: "cpu",
-                                 description: "Percent of time since boot idle CPU"),
-                MetricDefinition("cpu_num", .uint16, units: "CPUs", slope: .zero, tmax: 1200, format: "%hu", group: "cpu",
-                                 description: "Total number of CPUs"),
-                MetricDefinition("cpu_speed", .uint32, units: "MHz", slope: .zero, tmax: 1200, format: "%u", group: "cpu",
-                                 description: "CPU Speed in terms of MHz"),
-                MetricDefinition("boottime", .uint32, units: "s", slope: .zero, tmax: 1200, format: "%u", group: "system",
-                                 description: "The last time that the system was started"),
+                MetricDefinition(
+                    "cpu_aidle", .float, units: "%", slope: .both, tmax: 3800, format: "%.1f", group: "cpu",
+                    description: "Percent of time since boot idle CPU"),
+                MetricDefinition(
+                    "cpu_num", .uint16, units: "CPUs", slope: .zero, tmax: 1200, format: "%hu", group: "cpu",
+                    description: "Total number of CPUs"),
+                MetricDefinition(
+                    "cpu_speed", .uint32, units: "MHz", slope: .zero, tmax: 1200, format: "%u", group: "cpu",
+                    description: "CPU Speed in terms of MHz"),
+                MetricDefinition(
+                    "boottime", .uint32, units: "s", slope: .zero, tmax: 1200, format: "%u", group: "system",
+                    description: "The last time that the system was started"),
             ]
     }
 
@@ -77,7 +81,8 @@ public struct CPUCollector: Collector {
     /// Maximum frequency from cpufreq when the kernel exposes it, else `cpu MHz` of /proc/cpuinfo.
     static func speed(_ proc: HostSystem) -> UInt32? {
         if let khz = try? proc.read("sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"),
-           let value = UInt32(khz.trimmingCharacters(in: " \n")) {
+            let value = UInt32(khz.trimmingCharacters(in: " \n"))
+        {
             return value / 1000
         }
         guard let info = try? proc.read("proc/cpuinfo") else { return nil }

@@ -12,10 +12,11 @@ public struct CollectorSet: Sendable {
     /// The standard set: system facts, CPU, load, memory, network, disk, the agent's facts, and
     /// `extra` (the probes).
     public static func standard(startTime: UInt32, location: String, extra: [any Collector] = []) -> CollectorSet {
-        CollectorSet([
-            AgentFactsCollector(startTime: startTime, location: location), CPUCollector(), LoadCollector(),
-            MemoryCollector(), NetworkCollector(), DiskCollector(), SystemCollector(),
-        ] + extra)
+        CollectorSet(
+            [
+                AgentFactsCollector(startTime: startTime, location: location), CPUCollector(), LoadCollector(),
+                MemoryCollector(), NetworkCollector(), DiskCollector(), SystemCollector(),
+            ] + extra)
     }
 
     public init(_ collectors: [any Collector]) {

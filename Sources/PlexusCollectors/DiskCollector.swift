@@ -11,12 +11,15 @@ public struct DiskCollector: Collector {
 
     public var definitions: [MetricDefinition] {
         [
-            MetricDefinition("disk_total", .double, units: "GB", slope: .both, tmax: 1200, format: "%.3f", group: "disk",
-                             description: "Total available disk space"),
-            MetricDefinition("disk_free", .double, units: "GB", slope: .both, tmax: 180, format: "%.3f", group: "disk",
-                             description: "Total free disk space"),
-            MetricDefinition("part_max_used", .float, units: "%", slope: .both, tmax: 180, format: "%.1f", group: "disk",
-                             description: "Maximum percent used for all partitions"),
+            MetricDefinition(
+                "disk_total", .double, units: "GB", slope: .both, tmax: 1200, format: "%.3f", group: "disk",
+                description: "Total available disk space"),
+            MetricDefinition(
+                "disk_free", .double, units: "GB", slope: .both, tmax: 180, format: "%.3f", group: "disk",
+                description: "Total free disk space"),
+            MetricDefinition(
+                "part_max_used", .float, units: "%", slope: .both, tmax: 180, format: "%.1f", group: "disk",
+                description: "Maximum percent used for all partitions"),
         ]
     }
 

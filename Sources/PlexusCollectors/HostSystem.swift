@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Space on one mounted file system, as `statvfs` reports it.
@@ -79,8 +79,9 @@ public struct HostSystem: Sendable {
     @Sendable public static func statvfsStats(_ mountPoint: String) -> FileSystemStats? {
         var s = statvfs()
         guard statvfs(mountPoint, &s) == 0 else { return nil }
-        return FileSystemStats(blockSize: UInt64(s.f_frsize), blocks: UInt64(s.f_blocks), free: UInt64(s.f_bfree),
-                               available: UInt64(s.f_bavail))
+        return FileSystemStats(
+            blockSize: UInt64(s.f_frsize), blocks: UInt64(s.f_blocks), free: UInt64(s.f_bfree),
+            available: UInt64(s.f_bavail))
     }
 
     @Sendable public static func unameFields() -> SystemName {

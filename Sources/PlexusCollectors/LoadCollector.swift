@@ -6,16 +6,21 @@ public struct LoadCollector: Collector {
 
     public var definitions: [MetricDefinition] {
         [
-            MetricDefinition("load_one", .float, units: " ", slope: .both, tmax: 70, format: "%.2f", group: "load",
-                             description: "One minute load average"),
-            MetricDefinition("load_five", .float, units: " ", slope: .both, tmax: 325, format: "%.2f", group: "load",
-                             description: "Five minute load average"),
-            MetricDefinition("load_fifteen", .float, units: " ", slope: .both, tmax: 950, format: "%.2f", group: "load",
-                             description: "Fifteen minute load average"),
-            MetricDefinition("proc_run", .uint32, units: " ", slope: .both, tmax: 950, format: "%u", group: "process",
-                             description: "Total number of running processes"),
-            MetricDefinition("proc_total", .uint32, units: " ", slope: .both, tmax: 950, format: "%u", group: "process",
-                             description: "Total number of processes"),
+            MetricDefinition(
+                "load_one", .float, units: " ", slope: .both, tmax: 70, format: "%.2f", group: "load",
+                description: "One minute load average"),
+            MetricDefinition(
+                "load_five", .float, units: " ", slope: .both, tmax: 325, format: "%.2f", group: "load",
+                description: "Five minute load average"),
+            MetricDefinition(
+                "load_fifteen", .float, units: " ", slope: .both, tmax: 950, format: "%.2f", group: "load",
+                description: "Fifteen minute load average"),
+            MetricDefinition(
+                "proc_run", .uint32, units: " ", slope: .both, tmax: 950, format: "%u", group: "process",
+                description: "Total number of running processes"),
+            MetricDefinition(
+                "proc_total", .uint32, units: " ", slope: .both, tmax: 950, format: "%u", group: "process",
+                description: "Total number of processes"),
         ]
     }
 

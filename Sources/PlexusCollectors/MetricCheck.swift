@@ -14,9 +14,10 @@ extension AgentConfiguration {
         for (g, group) in collectionGroups.enumerated() {
             for (m, metric) in group.metrics.enumerated() where !known.contains(metric.name) {
                 let near = known.map { ($0, Self.distance($0, metric.name)) }.filter { $0.1 <= 2 }.min { ($0.1, $0.0) < ($1.1, $1.0) }
-                throw ConfigError(file: file, key: "collection_group[\(g)].metric[\(m)].name",
-                                  reason: "no metric \(metric.name.debugDescription) here" + (near.map { " (did you mean \($0.0.debugDescription)?)" } ?? "")
-                                    + "; `plexus-agent --list-metrics` lists the \(known.count) there are")
+                throw ConfigError(
+                    file: file, key: "collection_group[\(g)].metric[\(m)].name",
+                    reason: "no metric \(metric.name.debugDescription) here" + (near.map { " (did you mean \($0.0.debugDescription)?)" } ?? "")
+                        + "; `plexus-agent --list-metrics` lists the \(known.count) there are")
             }
         }
     }

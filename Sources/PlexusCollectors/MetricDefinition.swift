@@ -16,8 +16,10 @@ public struct MetricDefinition: Sendable, Equatable {
     /// DESC extra data.
     public var description: String
 
-    public init(_ name: String, _ type: MetricType, units: String, slope: Slope, tmax: UInt32, format: String,
-                group: String, description: String) {
+    public init(
+        _ name: String, _ type: MetricType, units: String, slope: Slope, tmax: UInt32, format: String,
+        group: String, description: String
+    ) {
         self.name = name
         self.type = type
         self.units = units
@@ -30,10 +32,12 @@ public struct MetricDefinition: Sendable, Equatable {
 
     /// The metadata message body, with extra data in gmond's wire order (TITLE, DESC, GROUP).
     public func metadata(title: String?, dmax: UInt32 = 0) -> MetricMetadata {
-        MetricMetadata(name: name, type: type, units: units, slope: slope, tmax: tmax, dmax: dmax, extraData: [
-            ExtraElement(name: ExtraElement.Key.title, value: title ?? name),
-            ExtraElement(name: ExtraElement.Key.description, value: description),
-            ExtraElement(name: ExtraElement.Key.group, value: group),
-        ])
+        MetricMetadata(
+            name: name, type: type, units: units, slope: slope, tmax: tmax, dmax: dmax,
+            extraData: [
+                ExtraElement(name: ExtraElement.Key.title, value: title ?? name),
+                ExtraElement(name: ExtraElement.Key.description, value: description),
+                ExtraElement(name: ExtraElement.Key.group, value: group),
+            ])
     }
 }

@@ -14,14 +14,18 @@ public struct NetworkCollector: Collector {
 
     public var definitions: [MetricDefinition] {
         [
-            MetricDefinition("bytes_in", .float, units: "bytes/sec", slope: .both, tmax: 300, format: "%.2f", group: "network",
-                             description: "Number of bytes in per second"),
-            MetricDefinition("bytes_out", .float, units: "bytes/sec", slope: .both, tmax: 300, format: "%.2f", group: "network",
-                             description: "Number of bytes out per second"),
-            MetricDefinition("pkts_in", .float, units: "packets/sec", slope: .both, tmax: 300, format: "%.2f", group: "network",
-                             description: "Packets in per second"),
-            MetricDefinition("pkts_out", .float, units: "packets/sec", slope: .both, tmax: 300, format: "%.2f", group: "network",
-                             description: "Packets out per second"),
+            MetricDefinition(
+                "bytes_in", .float, units: "bytes/sec", slope: .both, tmax: 300, format: "%.2f", group: "network",
+                description: "Number of bytes in per second"),
+            MetricDefinition(
+                "bytes_out", .float, units: "bytes/sec", slope: .both, tmax: 300, format: "%.2f", group: "network",
+                description: "Number of bytes out per second"),
+            MetricDefinition(
+                "pkts_in", .float, units: "packets/sec", slope: .both, tmax: 300, format: "%.2f", group: "network",
+                description: "Packets in per second"),
+            MetricDefinition(
+                "pkts_out", .float, units: "packets/sec", slope: .both, tmax: 300, format: "%.2f", group: "network",
+                description: "Packets out per second"),
         ]
     }
 

@@ -30,21 +30,27 @@ public struct ProbeCollector: Collector {
     public var definitions: [MetricDefinition] {
         probes.flatMap { probe -> [MetricDefinition] in
             let tmax = probe.interval * 2 + UInt32(probe.timeout.rounded(.up))
-            let target: String = switch probe.target {
-            case .http(let url): url
-            case .tcp(let host, let port): "\(host):\(port)"
-            }
+            let target: String =
+                switch probe.target {
+                case .http(let url): url
+                case .tcp(let host, let port): "\(host):\(port)"
+                }
             var list = [
-                MetricDefinition("probe_\(probe.name)_ms", .float, units: "ms", slope: .both, tmax: tmax, format: "%.1f", group: "probes",
-                                 description: "Response time of \(target)"),
-                MetricDefinition("probe_\(probe.name)_up", .uint16, units: "", slope: .both, tmax: tmax, format: "%hu", group: "probes",
-                                 description: "1 when \(target) answered as expected, else 0"),
-                MetricDefinition("probe_\(probe.name)_status", .uint16, units: "", slope: .both, tmax: tmax, format: "%hu", group: "probes",
-                                 description: "HTTP status of \(target) (0: no response)"),
+                MetricDefinition(
+                    "probe_\(probe.name)_ms", .float, units: "ms", slope: .both, tmax: tmax, format: "%.1f", group: "probes",
+                    description: "Response time of \(target)"),
+                MetricDefinition(
+                    "probe_\(probe.name)_up", .uint16, units: "", slope: .both, tmax: tmax, format: "%hu", group: "probes",
+                    description: "1 when \(target) answered as expected, else 0"),
+                MetricDefinition(
+                    "probe_\(probe.name)_status", .uint16, units: "", slope: .both, tmax: tmax, format: "%hu", group: "probes",
+                    description: "HTTP status of \(target) (0: no response)"),
             ]
             if case .http = probe.target {
-                list.append(MetricDefinition("probe_\(probe.name)_ttfb_ms", .float, units: "ms", slope: .both, tmax: tmax, format: "%.1f",
-                                             group: "probes", description: "Time to the first byte of \(target)"))
+                list.append(
+                    MetricDefinition(
+                        "probe_\(probe.name)_ttfb_ms", .float, units: "ms", slope: .both, tmax: tmax, format: "%.1f",
+                        group: "probes", description: "Time to the first byte of \(target)"))
             }
             return list
         }

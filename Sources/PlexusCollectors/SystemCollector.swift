@@ -6,12 +6,15 @@ public struct SystemCollector: Collector {
 
     public var definitions: [MetricDefinition] {
         [
-            MetricDefinition("machine_type", .string, units: "", slope: .zero, tmax: 1200, format: "%s", group: "system",
-                             description: "System architecture"),
-            MetricDefinition("os_name", .string, units: "", slope: .zero, tmax: 1200, format: "%s", group: "system",
-                             description: "Operating system name"),
-            MetricDefinition("os_release", .string, units: "", slope: .zero, tmax: 1200, format: "%s", group: "system",
-                             description: "Operating system release date"),
+            MetricDefinition(
+                "machine_type", .string, units: "", slope: .zero, tmax: 1200, format: "%s", group: "system",
+                description: "System architecture"),
+            MetricDefinition(
+                "os_name", .string, units: "", slope: .zero, tmax: 1200, format: "%s", group: "system",
+                description: "Operating system name"),
+            MetricDefinition(
+                "os_release", .string, units: "", slope: .zero, tmax: 1200, format: "%s", group: "system",
+                description: "Operating system release date"),
         ]
     }
 

@@ -2,242 +2,242 @@ extension AgentConfiguration {
     /// The built-in configuration as TOML, printed by `plexus-agent --print-default-config` and
     /// kept identical to `config/agent.toml` (a test checks both parse to `AgentConfiguration()`).
     public static let defaultTOML = #"""
-# plexus-agent configuration (TOML), in gmond.conf's vocabulary: the same sections and keys,
-# the same defaults. This is the built-in default (`plexus-agent --print-default-config`);
-# every key may be left out. Check a file with `plexus-agent --check --config FILE`.
+        # plexus-agent configuration (TOML), in gmond.conf's vocabulary: the same sections and keys,
+        # the same defaults. This is the built-in default (`plexus-agent --print-default-config`);
+        # every key may be left out. Check a file with `plexus-agent --check --config FILE`.
 
-[globals]
-deaf = false                  # true: no receive channels, no TCP XML
-mute = false                  # true: don't send our own metrics
-host_dmax = 86400             # seconds before a silent host is forgotten (0 = never)
-host_tmax = 20                # our heartbeat interval, shown as the host TMAX
-cleanup_threshold = 300       # seconds between expiry passes
-send_metadata_interval = 60   # resend metadata this often (gmond: 0 = never; 60 suits unicast)
-max_udp_msg_len = 1472
-# override_hostname = "web1.example.com"   # send our metrics as this host (spoofed)
-# override_ip = "10.0.0.5"
-tags = ""
-# Bounds on what we hold from others (Plexus additions, docs/security.md): past one, the newest
-# host, metric or metadata is refused and counted, never one already held.
-max_hosts = 10000
-max_metrics_per_host = 2000
-max_metrics = 500000          # over all hosts
-max_metadata_bytes_per_metric = 2048
-max_metadata_bytes_per_host = 262144
-max_metadata_bytes = 67108864 # 64 MiB over all hosts
-max_metadata_requests_per_second = 20   # asks for unknown metrics' metadata, on every send channel
-max_clients = 64              # open XML connections, all ports together (docs/security.md)
-max_clients_per_address = 16  # ... from one address (one /64 for IPv6)
+        [globals]
+        deaf = false                  # true: no receive channels, no TCP XML
+        mute = false                  # true: don't send our own metrics
+        host_dmax = 86400             # seconds before a silent host is forgotten (0 = never)
+        host_tmax = 20                # our heartbeat interval, shown as the host TMAX
+        cleanup_threshold = 300       # seconds between expiry passes
+        send_metadata_interval = 60   # resend metadata this often (gmond: 0 = never; 60 suits unicast)
+        max_udp_msg_len = 1472
+        # override_hostname = "web1.example.com"   # send our metrics as this host (spoofed)
+        # override_ip = "10.0.0.5"
+        tags = ""
+        # Bounds on what we hold from others (Plexus additions, docs/security.md): past one, the newest
+        # host, metric or metadata is refused and counted, never one already held.
+        max_hosts = 10000
+        max_metrics_per_host = 2000
+        max_metrics = 500000          # over all hosts
+        max_metadata_bytes_per_metric = 2048
+        max_metadata_bytes_per_host = 262144
+        max_metadata_bytes = 67108864 # 64 MiB over all hosts
+        max_metadata_requests_per_second = 20   # asks for unknown metrics' metadata, on every send channel
+        max_clients = 64              # open XML connections, all ports together (docs/security.md)
+        max_clients_per_address = 16  # ... from one address (one /64 for IPv6)
 
-[cluster]
-name = "unspecified"
-owner = "unspecified"
-latlong = "unspecified"
-url = "unspecified"
+        [cluster]
+        name = "unspecified"
+        owner = "unspecified"
+        latlong = "unspecified"
+        url = "unspecified"
 
-[host]
-location = "unspecified"      # conventionally "rack,rank,plane"
+        [host]
+        location = "unspecified"      # conventionally "rack,rank,plane"
 
-# Where our datagrams go: a multicast group (mcast_join, ttl, mcast_if) or a unicast host.
-# Optional: bind = "SOURCE-IP". Any number of channels; every message goes to all of them.
-[[udp_send_channel]]
-mcast_join = "239.2.11.71"
-port = 8649
-ttl = 1
+        # Where our datagrams go: a multicast group (mcast_join, ttl, mcast_if) or a unicast host.
+        # Optional: bind = "SOURCE-IP". Any number of channels; every message goes to all of them.
+        [[udp_send_channel]]
+        mcast_join = "239.2.11.71"
+        port = 8649
+        ttl = 1
 
-# Where we listen. Optional: family = "inet6", buffer = BYTES, allow = ["10.0.0.0/8", "::1"].
-[[udp_recv_channel]]
-mcast_join = "239.2.11.71"
-bind = "239.2.11.71"
-port = 8649
+        # Where we listen. Optional: family = "inet6", buffer = BYTES, allow = ["10.0.0.0/8", "::1"].
+        [[udp_recv_channel]]
+        mcast_join = "239.2.11.71"
+        bind = "239.2.11.71"
+        port = 8649
 
-# Where we serve the cluster as Ganglia XML. Optional: bind, gzip_output, timeout, allow.
-[[tcp_accept_channel]]
-port = 8649
+        # Where we serve the cluster as Ganglia XML. Optional: bind, gzip_output, timeout, allow.
+        [[tcp_accept_channel]]
+        port = 8649
 
-# Response-time probes, reported as probe_<name>_ms, probe_<name>_up, probe_<name>_status:
-# [[probe]]
-# name = "api"
-# url = "https://api.example.com/health"   # or: tcp = "db.internal:5432"
-# expect_status = 200
-# interval = 30
-# timeout = 5
+        # Response-time probes, reported as probe_<name>_ms, probe_<name>_up, probe_<name>_status:
+        # [[probe]]
+        # name = "api"
+        # url = "https://api.example.com/health"   # or: tcp = "db.internal:5432"
+        # expect_status = 200
+        # interval = 30
+        # timeout = 5
 
-# Collection groups (gmond's defaults): collect every collect_every seconds, send at least every
-# time_threshold seconds, and at once when a value moves by its value_threshold.
+        # Collection groups (gmond's defaults): collect every collect_every seconds, send at least every
+        # time_threshold seconds, and at once when a value moves by its value_threshold.
 
-[[collection_group]]
-collect_once = true
-time_threshold = 20
-[[collection_group.metric]]
-name = "heartbeat"
+        [[collection_group]]
+        collect_once = true
+        time_threshold = 20
+        [[collection_group.metric]]
+        name = "heartbeat"
 
-[[collection_group]]
-collect_every = 60
-time_threshold = 60
-[[collection_group.metric]]
-name = "cpu_num"
-title = "CPU Count"
-[[collection_group.metric]]
-name = "cpu_speed"
-title = "CPU Speed"
-[[collection_group.metric]]
-name = "mem_total"
-title = "Memory Total"
-[[collection_group.metric]]
-name = "swap_total"
-title = "Swap Space Total"
-[[collection_group.metric]]
-name = "boottime"
-title = "Last Boot Time"
-[[collection_group.metric]]
-name = "machine_type"
-title = "Machine Type"
-[[collection_group.metric]]
-name = "os_name"
-title = "Operating System"
-[[collection_group.metric]]
-name = "os_release"
-title = "Operating System Release"
-[[collection_group.metric]]
-name = "location"
-title = "Location"
+        [[collection_group]]
+        collect_every = 60
+        time_threshold = 60
+        [[collection_group.metric]]
+        name = "cpu_num"
+        title = "CPU Count"
+        [[collection_group.metric]]
+        name = "cpu_speed"
+        title = "CPU Speed"
+        [[collection_group.metric]]
+        name = "mem_total"
+        title = "Memory Total"
+        [[collection_group.metric]]
+        name = "swap_total"
+        title = "Swap Space Total"
+        [[collection_group.metric]]
+        name = "boottime"
+        title = "Last Boot Time"
+        [[collection_group.metric]]
+        name = "machine_type"
+        title = "Machine Type"
+        [[collection_group.metric]]
+        name = "os_name"
+        title = "Operating System"
+        [[collection_group.metric]]
+        name = "os_release"
+        title = "Operating System Release"
+        [[collection_group.metric]]
+        name = "location"
+        title = "Location"
 
-[[collection_group]]
-collect_every = 20
-time_threshold = 90
-[[collection_group.metric]]
-name = "cpu_user"
-value_threshold = 1.0
-title = "CPU User"
-[[collection_group.metric]]
-name = "cpu_system"
-value_threshold = 1.0
-title = "CPU System"
-[[collection_group.metric]]
-name = "cpu_idle"
-value_threshold = 5.0
-title = "CPU Idle"
-[[collection_group.metric]]
-name = "cpu_nice"
-value_threshold = 1.0
-title = "CPU Nice"
-[[collection_group.metric]]
-name = "cpu_aidle"
-value_threshold = 5.0
-title = "CPU aidle"
-[[collection_group.metric]]
-name = "cpu_wio"
-value_threshold = 1.0
-title = "CPU wio"
-[[collection_group.metric]]
-name = "cpu_steal"
-value_threshold = 1.0
-title = "CPU steal"
-[[collection_group.metric]]
-name = "cpu_intr"
-value_threshold = 1.0
-title = "CPU intr"
-[[collection_group.metric]]
-name = "cpu_sintr"
-value_threshold = 1.0
-title = "CPU sintr"
+        [[collection_group]]
+        collect_every = 20
+        time_threshold = 90
+        [[collection_group.metric]]
+        name = "cpu_user"
+        value_threshold = 1.0
+        title = "CPU User"
+        [[collection_group.metric]]
+        name = "cpu_system"
+        value_threshold = 1.0
+        title = "CPU System"
+        [[collection_group.metric]]
+        name = "cpu_idle"
+        value_threshold = 5.0
+        title = "CPU Idle"
+        [[collection_group.metric]]
+        name = "cpu_nice"
+        value_threshold = 1.0
+        title = "CPU Nice"
+        [[collection_group.metric]]
+        name = "cpu_aidle"
+        value_threshold = 5.0
+        title = "CPU aidle"
+        [[collection_group.metric]]
+        name = "cpu_wio"
+        value_threshold = 1.0
+        title = "CPU wio"
+        [[collection_group.metric]]
+        name = "cpu_steal"
+        value_threshold = 1.0
+        title = "CPU steal"
+        [[collection_group.metric]]
+        name = "cpu_intr"
+        value_threshold = 1.0
+        title = "CPU intr"
+        [[collection_group.metric]]
+        name = "cpu_sintr"
+        value_threshold = 1.0
+        title = "CPU sintr"
 
-[[collection_group]]
-collect_every = 20
-time_threshold = 90
-[[collection_group.metric]]
-name = "load_one"
-value_threshold = 1.0
-title = "One Minute Load Average"
-[[collection_group.metric]]
-name = "load_five"
-value_threshold = 1.0
-title = "Five Minute Load Average"
-[[collection_group.metric]]
-name = "load_fifteen"
-value_threshold = 1.0
-title = "Fifteen Minute Load Average"
+        [[collection_group]]
+        collect_every = 20
+        time_threshold = 90
+        [[collection_group.metric]]
+        name = "load_one"
+        value_threshold = 1.0
+        title = "One Minute Load Average"
+        [[collection_group.metric]]
+        name = "load_five"
+        value_threshold = 1.0
+        title = "Five Minute Load Average"
+        [[collection_group.metric]]
+        name = "load_fifteen"
+        value_threshold = 1.0
+        title = "Fifteen Minute Load Average"
 
-[[collection_group]]
-collect_every = 80
-time_threshold = 950
-[[collection_group.metric]]
-name = "proc_run"
-value_threshold = 1.0
-title = "Total Running Processes"
-[[collection_group.metric]]
-name = "proc_total"
-value_threshold = 1.0
-title = "Total Processes"
+        [[collection_group]]
+        collect_every = 80
+        time_threshold = 950
+        [[collection_group.metric]]
+        name = "proc_run"
+        value_threshold = 1.0
+        title = "Total Running Processes"
+        [[collection_group.metric]]
+        name = "proc_total"
+        value_threshold = 1.0
+        title = "Total Processes"
 
-[[collection_group]]
-collect_every = 40
-time_threshold = 180
-[[collection_group.metric]]
-name = "mem_free"
-value_threshold = 1024.0
-title = "Free Memory"
-[[collection_group.metric]]
-name = "mem_shared"
-value_threshold = 1024.0
-title = "Shared Memory"
-[[collection_group.metric]]
-name = "mem_buffers"
-value_threshold = 1024.0
-title = "Memory Buffers"
-[[collection_group.metric]]
-name = "mem_cached"
-value_threshold = 1024.0
-title = "Cached Memory"
-[[collection_group.metric]]
-name = "mem_available"
-value_threshold = 1024.0
-title = "Available Memory"
-[[collection_group.metric]]
-name = "swap_free"
-value_threshold = 1024.0
-title = "Free Swap Space"
+        [[collection_group]]
+        collect_every = 40
+        time_threshold = 180
+        [[collection_group.metric]]
+        name = "mem_free"
+        value_threshold = 1024.0
+        title = "Free Memory"
+        [[collection_group.metric]]
+        name = "mem_shared"
+        value_threshold = 1024.0
+        title = "Shared Memory"
+        [[collection_group.metric]]
+        name = "mem_buffers"
+        value_threshold = 1024.0
+        title = "Memory Buffers"
+        [[collection_group.metric]]
+        name = "mem_cached"
+        value_threshold = 1024.0
+        title = "Cached Memory"
+        [[collection_group.metric]]
+        name = "mem_available"
+        value_threshold = 1024.0
+        title = "Available Memory"
+        [[collection_group.metric]]
+        name = "swap_free"
+        value_threshold = 1024.0
+        title = "Free Swap Space"
 
-[[collection_group]]
-collect_every = 40
-time_threshold = 300
-[[collection_group.metric]]
-name = "bytes_out"
-value_threshold = 4096.0
-title = "Bytes Sent"
-[[collection_group.metric]]
-name = "bytes_in"
-value_threshold = 4096.0
-title = "Bytes Received"
-[[collection_group.metric]]
-name = "pkts_in"
-value_threshold = 256.0
-title = "Packets Received"
-[[collection_group.metric]]
-name = "pkts_out"
-value_threshold = 256.0
-title = "Packets Sent"
+        [[collection_group]]
+        collect_every = 40
+        time_threshold = 300
+        [[collection_group.metric]]
+        name = "bytes_out"
+        value_threshold = 4096.0
+        title = "Bytes Sent"
+        [[collection_group.metric]]
+        name = "bytes_in"
+        value_threshold = 4096.0
+        title = "Bytes Received"
+        [[collection_group.metric]]
+        name = "pkts_in"
+        value_threshold = 256.0
+        title = "Packets Received"
+        [[collection_group.metric]]
+        name = "pkts_out"
+        value_threshold = 256.0
+        title = "Packets Sent"
 
-[[collection_group]]
-collect_every = 1800
-time_threshold = 3600
-[[collection_group.metric]]
-name = "disk_total"
-value_threshold = 1.0
-title = "Total Disk Space"
+        [[collection_group]]
+        collect_every = 1800
+        time_threshold = 3600
+        [[collection_group.metric]]
+        name = "disk_total"
+        value_threshold = 1.0
+        title = "Total Disk Space"
 
-[[collection_group]]
-collect_every = 40
-time_threshold = 180
-[[collection_group.metric]]
-name = "disk_free"
-value_threshold = 1.0
-title = "Disk Space Available"
-[[collection_group.metric]]
-name = "part_max_used"
-value_threshold = 1.0
-title = "Maximum Disk Space Used"
+        [[collection_group]]
+        collect_every = 40
+        time_threshold = 180
+        [[collection_group.metric]]
+        name = "disk_free"
+        value_threshold = 1.0
+        title = "Disk Space Available"
+        [[collection_group.metric]]
+        name = "part_max_used"
+        value_threshold = 1.0
+        title = "Maximum Disk Space Used"
 
-"""#
+        """#
 }

@@ -6,7 +6,8 @@ extension AgentConfiguration {
     /// (`AgentConfigurationTests` checks the groups hold every default metric).
     public static let defaultCollectionGroups: [CollectionGroup] = {
         guard var root = try? ConfigTable.parse(defaultTOML, file: "built-in defaults"),
-              let tables = try? root.tables("collection_group") else { return [] }
+            let tables = try? root.tables("collection_group")
+        else { return [] }
         return tables.compactMap { try? readCollectionGroup($0) }
     }()
 }

@@ -213,8 +213,11 @@ extension AgentConfiguration {
         for (j, later) in udpReceiveChannels.enumerated() {
             for (i, earlier) in udpReceiveChannels.prefix(j).enumerated()
             where earlier.port == later.port && earlier.family == later.family && earlier.bind == later.bind {
-                throw fail("udp_recv_channel[\(j)].port", "udp_recv_channel[\(i)] already listens on \(later.bind ?? "*"):\(later.port); "
-                    + "two channels on one address and port split or duplicate the datagrams (join both groups in one channel, or give each its own port or bind)")
+                throw fail(
+                    "udp_recv_channel[\(j)].port",
+                    "udp_recv_channel[\(i)] already listens on \(later.bind ?? "*"):\(later.port); "
+                        + "two channels on one address and port split or duplicate the datagrams (join both groups in one channel, or give each its own port or bind)"
+                )
             }
         }
     }

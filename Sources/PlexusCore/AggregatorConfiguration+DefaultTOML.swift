@@ -3,83 +3,83 @@ extension AggregatorConfiguration {
     /// and kept identical to `config/aggregator.toml` (a test checks both parse to
     /// `AggregatorConfiguration()`).
     public static let defaultTOML = #"""
-# plexus-aggregator configuration (TOML), in gmetad.conf's vocabulary: the same keys, the same
-# defaults. This is the built-in default (`plexus-aggregator --print-default-config`); every key
-# may be left out. Check a file with `plexus-aggregator --check --config FILE`.
+        # plexus-aggregator configuration (TOML), in gmetad.conf's vocabulary: the same keys, the same
+        # defaults. This is the built-in default (`plexus-aggregator --print-default-config`); every key
+        # may be left out. Check a file with `plexus-aggregator --check --config FILE`.
 
-gridname = "unspecified"        # NAME of the GRID wrapping our XML
-# authority = "http://monitor.example.com/ganglia/"   # default: http://<this host>/ganglia/
+        gridname = "unspecified"        # NAME of the GRID wrapping our XML
+        # authority = "http://monitor.example.com/ganglia/"   # default: http://<this host>/ganglia/
 
-bind = "::"                     # the servers' address; "::" accepts IPv4 and IPv6
-xml_port = 8651                 # the whole grid as XML (what a parent aggregator or gmetad polls)
-interactive_port = 8652         # path queries: /cluster/host?filter=summary, GET ... HTTP/1.1, /status
-http_port = 8080                # web dashboard, graphs, JSON and events API, /metrics (0 = off)
-http_trusted_hosts = []         # who may read it besides 127.0.0.1 and ::1; empty: everyone
-# events_token = "..."          # bearer token for POST/DELETE /api/v1/events (openssl rand -hex 16)
-metrics_host_values = false     # /metrics also lists every host metric's latest value
+        bind = "::"                     # the servers' address; "::" accepts IPv4 and IPv6
+        xml_port = 8651                 # the whole grid as XML (what a parent aggregator or gmetad polls)
+        interactive_port = 8652         # path queries: /cluster/host?filter=summary, GET ... HTTP/1.1, /status
+        http_port = 8080                # web dashboard, graphs, JSON and events API, /metrics (0 = off)
+        http_trusted_hosts = []         # who may read it besides 127.0.0.1 and ::1; empty: everyone
+        # events_token = "..."          # bearer token for POST/DELETE /api/v1/events (openssl rand -hex 16)
+        metrics_host_values = false     # /metrics also lists every host metric's latest value
 
-# Who may read the XML and interactive ports, besides 127.0.0.1 and ::1: addresses and CIDR
-# blocks, IPv4 or IPv6 (names are not resolved).
-trusted_hosts = []
-all_trusted = false
-server_timeout = 10             # seconds a client gets to ask and read (Plexus addition)
+        # Who may read the XML and interactive ports, besides 127.0.0.1 and ::1: addresses and CIDR
+        # blocks, IPv4 or IPv6 (names are not resolved).
+        trusted_hosts = []
+        all_trusted = false
+        server_timeout = 10             # seconds a client gets to ask and read (Plexus addition)
 
-# Bounds on what clients can hold (Plexus additions; docs/security.md). max_clients counts the
-# XML, interactive and HTTP ports together and is lowered at start to fit the descriptor limit.
-max_clients = 512
-max_clients_per_address = 32    # one /64 for IPv6
-http_idle_timeout = 15          # seconds an HTTP client may take to ask, or sit idle
+        # Bounds on what clients can hold (Plexus additions; docs/security.md). max_clients counts the
+        # XML, interactive and HTTP ports together and is lowered at start to fit the descriptor limit.
+        max_clients = 512
+        max_clients_per_address = 32    # one /64 for IPv6
+        http_idle_timeout = 15          # seconds an HTTP client may take to ask, or sit idle
 
-# Round-robin archives, in gmetad's layout: rrd_rootdir/<cluster>/<host>/<metric>.rrd,
-# rrd_rootdir/<cluster>/__SummaryInfo__/, rrd_rootdir/__SummaryInfo__/.
-write_rrds = true
-rrd_rootdir = "/var/lib/ganglia/rrds"
-# rrdcached_address = "unix:/var/run/rrdcached.sock"   # or "host:port", "[v6]:port"
-rrdcached_fallback_after = 30   # seconds without rrdcached before writing directly (0 = never)
-RRAs = [
-    "RRA:AVERAGE:0.5:1:5856",   # a day at 15 s
-    "RRA:AVERAGE:0.5:4:20160",  # 14 days at 1 min
-    "RRA:AVERAGE:0.5:40:52704", # a year at 10 min
-]
-case_sensitive_hostnames = true # false: host directories lower-cased
+        # Round-robin archives, in gmetad's layout: rrd_rootdir/<cluster>/<host>/<metric>.rrd,
+        # rrd_rootdir/<cluster>/__SummaryInfo__/, rrd_rootdir/__SummaryInfo__/.
+        write_rrds = true
+        rrd_rootdir = "/var/lib/ganglia/rrds"
+        # rrdcached_address = "unix:/var/run/rrdcached.sock"   # or "host:port", "[v6]:port"
+        rrdcached_fallback_after = 30   # seconds without rrdcached before writing directly (0 = never)
+        RRAs = [
+            "RRA:AVERAGE:0.5:1:5856",   # a day at 15 s
+            "RRA:AVERAGE:0.5:4:20160",  # 14 days at 1 min
+            "RRA:AVERAGE:0.5:40:52704", # a year at 10 min
+        ]
+        case_sensitive_hostnames = true # false: host directories lower-cased
 
-# Bounds on what data sources can make us hold and write (Plexus additions; docs/security.md).
-# Past one, the newest host, metric or series is refused, counted and listed in /status; what
-# is already held or archived never is.
-max_hosts_per_source = 20000
-max_metrics_per_host = 2000
-max_new_series_per_host = 200      # new RRD files a minute
-max_new_series_per_cluster = 10000 # ... for a cluster, its hosts and summary together
-rrd_keep_free = 5                  # percent of the archives' filesystem kept free: no new file below it
-unsummarized_metrics = []       # name prefixes left out of cluster and grid summaries, e.g. ["disk_", "temp"]
+        # Bounds on what data sources can make us hold and write (Plexus additions; docs/security.md).
+        # Past one, the newest host, metric or series is refused, counted and listed in /status; what
+        # is already held or archived never is.
+        max_hosts_per_source = 20000
+        max_metrics_per_host = 2000
+        max_new_series_per_host = 200      # new RRD files a minute
+        max_new_series_per_cluster = 10000 # ... for a cluster, its hosts and summary together
+        rrd_keep_free = 5                  # percent of the archives' filesystem kept free: no new file below it
+        unsummarized_metrics = []       # name prefixes left out of cluster and grid summaries, e.g. ["disk_", "temp"]
 
-# Federation: a data_source may be another aggregator's (or gmetad's) xml_port. scalable = true
-# keeps only the child grid's summary; false adopts its clusters as our own.
-scalable = true
+        # Federation: a data_source may be another aggregator's (or gmetad's) xml_port. scalable = true
+        # keeps only the child grid's summary; false adopts its clusters as our own.
+        scalable = true
 
-# The wall screen (/tv): the grid, then one slide per cluster, rotating and refreshing itself.
-[tv]
-clusters = []                   # which clusters, in order; empty: all
-reports = ["load", "cpu", "mem", "network"]   # also: probes
-range = "4hr"                   # hour, 2hr, 4hr, day, week, month, year
-rotate = 20                     # seconds per slide
-refresh = 60                    # seconds between graph reloads
+        # The wall screen (/tv): the grid, then one slide per cluster, rotating and refreshing itself.
+        [tv]
+        clusters = []                   # which clusters, in order; empty: all
+        reports = ["load", "cpu", "mem", "network"]   # also: probes
+        range = "4hr"                   # hour, 2hr, 4hr, day, week, month, year
+        rotate = 20                     # seconds per slide
+        refresh = 60                    # seconds between graph reloads
 
-# Data sources. Either poll XML ports (hosts are failover alternatives, default port 8649):
-[[data_source]]
-name = "my cluster"
-hosts = ["localhost:8649"]
-step = 15                       # seconds between polls, and the step of the RRD files
-connect_timeout = 5
-timeout = 10
+        # Data sources. Either poll XML ports (hosts are failover alternatives, default port 8649):
+        [[data_source]]
+        name = "my cluster"
+        hosts = ["localhost:8649"]
+        step = 15                       # seconds between polls, and the step of the RRD files
+        connect_timeout = 5
+        timeout = 10
 
-# ... or hear a cluster's UDP traffic directly, with the agent's udp_recv_channel keys:
-# [[data_source]]
-# name = "web"
-# step = 15
-# [data_source.listen]
-# mcast_join = "239.2.11.71"
-# port = 8649
+        # ... or hear a cluster's UDP traffic directly, with the agent's udp_recv_channel keys:
+        # [[data_source]]
+        # name = "web"
+        # step = 15
+        # [data_source.listen]
+        # mcast_join = "239.2.11.71"
+        # port = 8649
 
-"""#
+        """#
 }

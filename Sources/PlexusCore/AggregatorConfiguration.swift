@@ -51,7 +51,10 @@ public struct AggregatorConfiguration: Sendable, Equatable {
                 let host = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close])
                 let rest = trimmed[trimmed.index(after: close)...]
                 guard IPAddress(host) != nil else { return nil }
-                if rest.isEmpty { self.init(host: host, port: defaultPort); return }
+                if rest.isEmpty {
+                    self.init(host: host, port: defaultPort)
+                    return
+                }
                 guard rest.first == ":", let port = Int(rest.dropFirst()), (1...65535).contains(port) else { return nil }
                 self.init(host: host, port: port)
                 return
@@ -144,7 +147,7 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var unsummarizedMetrics: [String] = []
     /// `[[data_source]]`.
     public var dataSources: [DataSource] = [
-        DataSource(name: "my cluster", transport: .poll([Endpoint(host: "localhost")])),
+        DataSource(name: "my cluster", transport: .poll([Endpoint(host: "localhost")]))
     ]
 
     public init() {}

@@ -14,10 +14,11 @@ extension ClusterState {
                 guard name != "heartbeat", name != "location", let metadata = metric.metadata, let value = metric.value,
                     let metricName = MetricName(validating: name)
                 else { continue }
-                host.metrics.append(Metric(
-                    name: metricName, value: value, type: metadata.type, units: metadata.units,
-                    tn: Self.seconds(now - metric.valueHeard), tmax: metadata.tmax, dmax: metadata.dmax,
-                    slope: metadata.slope, extraData: metadata.extraData.reversed()))
+                host.metrics.append(
+                    Metric(
+                        name: metricName, value: value, type: metadata.type, units: metadata.units,
+                        tn: Self.seconds(now - metric.valueHeard), tmax: metadata.tmax, dmax: metadata.dmax,
+                        slope: metadata.slope, extraData: metadata.extraData.reversed()))
             }
             return host
         }

@@ -235,7 +235,9 @@ public struct ClusterState: Sendable {
     private mutating func updateMetric(host key: String, name: String, now: Int64, _ change: (inout MetricRecord) -> Void) -> Bool {
         guard let host = hosts[key] else { return false }
         if host.metrics[name] == nil {
-            let over = host.metrics.count >= limits.maxMetricsPerHost ? "over max_metrics_per_host"
+            let over =
+                host.metrics.count >= limits.maxMetricsPerHost
+                ? "over max_metrics_per_host"
                 : metricCount >= limits.maxMetrics ? "over max_metrics" : nil
             if let over {
                 counters.metricLimit += 1

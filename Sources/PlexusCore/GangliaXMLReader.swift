@@ -72,9 +72,10 @@ struct GangliaXMLParser {
                 throw .unexpectedEnd(inside: "document")
             }
             guard name == .gangliaXML else { throw .notGanglia(root: lexer.text(nameStart, nameEnd)) }
-            emit(.documentStart(
-                version: lexer.attribute(.version).map(lexer.string) ?? "",
-                source: lexer.attribute(.source).map(lexer.string) ?? ""))
+            emit(
+                .documentStart(
+                    version: lexer.attribute(.version).map(lexer.string) ?? "",
+                    source: lexer.attribute(.source).map(lexer.string) ?? ""))
             if !selfClosing { try parseChildren(of: .gangliaXML) }
             emit(.documentEnd)
         } catch {
@@ -131,8 +132,9 @@ struct GangliaXMLParser {
     /// Records a failed child and moves past it. An unclosed child stopped at an ancestor's end
     /// tag, which is simply read next.
     private mutating func skip(_ name: XMLElementName, start: Int, end: Int, at offset: Int, error: XMLError) {
-        report.recordSkip(XMLSkip(
-            element: name == .other ? lexer.text(start, end) : name.text, line: lexer.line(of: offset), error: error))
+        report.recordSkip(
+            XMLSkip(
+                element: name == .other ? lexer.text(start, end) : name.text, line: lexer.line(of: offset), error: error))
         if case .mismatchedEndTag = error { return }
         recover(after: name)
     }

@@ -37,16 +37,17 @@ public struct GmetricRequest: Sendable, Equatable {
             return "spoofed host \(spoof.debugDescription) is not IP:hostname"
         }
         let text = value.trimmingASCIIWhitespace()
-        let fits: Bool = switch type {
-        case .string: true
-        case .int8: Int8(text) != nil
-        case .uint8: UInt8(text) != nil
-        case .int16: Int16(text) != nil
-        case .uint16: UInt16(text) != nil
-        case .int32: Int32(text) != nil
-        case .uint32, .timestamp: UInt32(text) != nil
-        case .float, .double: Double(text).map { $0.isFinite } ?? false
-        }
+        let fits: Bool =
+            switch type {
+            case .string: true
+            case .int8: Int8(text) != nil
+            case .uint8: UInt8(text) != nil
+            case .int16: Int16(text) != nil
+            case .uint16: UInt16(text) != nil
+            case .int32: Int32(text) != nil
+            case .uint32, .timestamp: UInt32(text) != nil
+            case .float, .double: Double(text).map { $0.isFinite } ?? false
+            }
         return fits ? nil : "value \(value.debugDescription) is not a valid \(type.rawValue)"
     }
 

@@ -67,7 +67,7 @@ public enum GridQuery: Sendable, Equatable {
         guard let range = path.range(of: "?callback=") else { return nil }
         let name = path[range.upperBound...]
         guard !name.isEmpty, name.count <= 64, let first = name.first, first.isLetter || first == "_" || first == "$",
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" || $0 == ".") })
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" || $0 == ".") })
         else { return nil }
         return String(name)
     }

@@ -1,5 +1,3 @@
-
-
 /// One cluster of a source, held between polls: its attributes, its hosts (including hosts a
 /// later poll no longer listed, until their DMAX passes) and the summary of its up hosts.
 public struct HeldCluster: Sendable, Equatable {

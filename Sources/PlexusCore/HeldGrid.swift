@@ -1,5 +1,3 @@
-
-
 /// A federated grid, summarized (scalable mode): its attributes and summed HOSTS and METRICS.
 public struct HeldGrid: Sendable, Equatable {
     /// NAME, AUTHORITY, LOCALTIME and the summary (no children).

@@ -1,5 +1,3 @@
-
-
 /// A host as the aggregator holds it: the values of the poll that last delivered it, and when
 /// (our clock). Its TN keeps growing while it is held, as gmetad's `t0` makes it.
 public struct HeldHost: Sendable, Equatable {

@@ -17,8 +17,9 @@ public struct RRASpec: Sendable, Hashable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "RRA", ["AVERAGE", "MIN", "MAX", "LAST"].contains(parts[1]),
-              let xff = Double(parts[2]), (0..<1).contains(xff),
-              let steps = Int(parts[3]), steps > 0, let rows = Int(parts[4]), rows > 0 else { return nil }
+            let xff = Double(parts[2]), (0..<1).contains(xff),
+            let steps = Int(parts[3]), steps > 0, let rows = Int(parts[4]), rows > 0
+        else { return nil }
         self.init(consolidation: String(parts[1]), xff: xff, steps: steps, rows: rows)
     }
 

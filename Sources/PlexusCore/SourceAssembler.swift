@@ -199,9 +199,10 @@ public struct SourceAssembler: Sendable {
         guard listed + (previous?.clusters.reduce(0) { $0 + $1.hosts.count } ?? 0) > limit else { return }
         // Hosts held before that this poll didn't list are carried over: they count too.
         let listing = Dictionary(clusters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let carried = previous?.clusters.reduce(0) { total, old in
-            total + old.hosts.count { listing[old.name]?.host(named: $0.host.name) == nil }
-        } ?? 0
+        let carried =
+            previous?.clusters.reduce(0) { total, old in
+                total + old.hosts.count { listing[old.name]?.host(named: $0.host.name) == nil }
+            } ?? 0
         var excess = listed + carried - limit
         guard excess > 0 else { return }
         let before = Dictionary(previous?.clusters.map { ($0.name, $0) } ?? [], uniquingKeysWith: { a, _ in a })

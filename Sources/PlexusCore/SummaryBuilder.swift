@@ -56,11 +56,12 @@ public struct SummaryBuilder: Sendable {
             return i
         }
         index[metric.name] = metrics.count
-        metrics.append(MetricSummary(
-            name: metric.name, sum: value,
-            precision: metric.type.isInteger ? 0 : MetricSummary.precision(of: metric.value),
-            num: 1, type: .double, units: metric.units, slope: metric.slope,
-            extraData: metric.extraData.filter { !$0.name.hasPrefix("SPOOF_") }))
+        metrics.append(
+            MetricSummary(
+                name: metric.name, sum: value,
+                precision: metric.type.isInteger ? 0 : MetricSummary.precision(of: metric.value),
+                num: 1, type: .double, units: metric.units, slope: metric.slope,
+                extraData: metric.extraData.filter { !$0.name.hasPrefix("SPOOF_") }))
         return metrics.count - 1
     }
 

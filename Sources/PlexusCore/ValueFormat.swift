@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A printf-style value format (`%.2f`, `%u`, `%s`...) parsed by us, never handed to printf.
@@ -56,7 +56,10 @@ public struct ValueFormat: Hashable, Sendable {
                 continue
             }
             guard conversion == nil else { return nil }  // a second conversion
-            while let f = chars.first, "-+ #0".contains(f) { flags.append(f); chars.removeFirst() }
+            while let f = chars.first, "-+ #0".contains(f) {
+                flags.append(f)
+                chars.removeFirst()
+            }
             width = Self.number(&chars)
             if chars.first == "." {
                 chars.removeFirst()

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension XMLLexer {
@@ -145,7 +145,8 @@ extension XMLLexer {
             guard let v = hexValue(d), v < radix else { return nil }
             value = value * radix + v
         }
-        let allowed = value == 0x9 || value == 0xA || value == 0xD || (0x20...0xD7FF).contains(value)
+        let allowed =
+            value == 0x9 || value == 0xA || value == 0xD || (0x20...0xD7FF).contains(value)
             || (0xE000...0xFFFD).contains(value) || (0x10000...0x10FFFF).contains(value)
         return allowed ? value : 0xFFFD
     }

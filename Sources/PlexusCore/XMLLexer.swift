@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Element names the Ganglia DTD knows, recognized once while lexing.
@@ -153,9 +153,10 @@ struct XMLLexer {
             guard i < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
             let valueEnd = i
             position = valueEnd + 1
-            attributes.append(XMLAttribute(
-                key: classifyAttribute(keyStart, keyEnd), valueStart: valueStart, valueEnd: valueEnd,
-                hasAmpersand: ampersand, hasHighBytes: high))
+            attributes.append(
+                XMLAttribute(
+                    key: classifyAttribute(keyStart, keyEnd), valueStart: valueStart, valueEnd: valueEnd,
+                    hasAmpersand: ampersand, hasHighBytes: high))
         }
     }
 

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -8,6 +5,10 @@ import NIOPosix
 import NIOSSL
 import PlexusCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs response-time probes: an HTTP(S) GET or a TCP connect, each bounded by its timeout.
 public enum ProbeRunner {
@@ -115,8 +116,9 @@ public enum ProbeRunner {
                 case .end:
                     let code = status ?? 0
                     let up = probe.expectStatus.map { $0 == code } ?? (200..<400).contains(code)
-                    return ProbeResult(up: up, status: code, totalMilliseconds: elapsed(), firstByteMilliseconds: firstByte,
-                                       error: up ? nil : "HTTP status \(code)")
+                    return ProbeResult(
+                        up: up, status: code, totalMilliseconds: elapsed(), firstByteMilliseconds: firstByte,
+                        error: up ? nil : "HTTP status \(code)")
                 }
             }
             if let writeError { throw writeError }

@@ -46,4 +46,3 @@ public struct SourceStatistics: Sendable, Equatable, Codable {
         self.kind = kind
     }
 }
-

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Plain TCP sockets to a server on loopback, for tests that play a client (a hostile one,
@@ -8,8 +8,10 @@ import Glibc
 public enum LoopbackSocket {
     /// A socket connected from `from` (any address when nil) to `host`:`port`; nil if it can't
     /// connect. The caller closes it.
-    public static func connect(port: Int, host: String = "127.0.0.1", from: String? = "127.0.0.1", timeout: Int = 10,
-                               receiveBuffer: Int32? = nil) -> Int32? {
+    public static func connect(
+        port: Int, host: String = "127.0.0.1", from: String? = "127.0.0.1", timeout: Int = 10,
+        receiveBuffer: Int32? = nil
+    ) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
@@ -20,7 +22,9 @@ public enum LoopbackSocket {
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
             address.sin_addr.s_addr = inet_addr(ip)
-            return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
         }
         if let from, call(from, 0, { bind(fd, $0, $1) }) != 0 {
             close(fd)

@@ -31,7 +31,9 @@ public struct PNGImage: Sendable {
                 let d = Array(data)
                 width = d[0..<4].reduce(0) { $0 << 8 | Int($1) }
                 height = d[4..<8].reduce(0) { $0 << 8 | Int($1) }
-                depth = Int(d[8]); colorType = Int(d[9]); interlace = Int(d[12])
+                depth = Int(d[8])
+                colorType = Int(d[9])
+                interlace = Int(d[12])
             } else if type == "IDAT" {
                 idat += data
             }

@@ -20,9 +20,18 @@ public struct SyntheticGrid: Sendable {
         ("load_fifteen", .float, " ", "%.2f", "load", "Fifteen Minute Load Average", "Fifteen minute load average"),
         ("cpu_user", .float, "%", "%.1f", "cpu", "CPU User", "Percentage of CPU utilization that occurred while executing at the user level"),
         ("cpu_system", .float, "%", "%.1f", "cpu", "CPU System", "Percentage of CPU utilization that occurred while executing at the system level"),
-        ("cpu_idle", .float, "%", "%.1f", "cpu", "CPU Idle", "Percentage of time that the CPU or CPUs were idle and the system did not have an outstanding disk I/O request"),
-        ("cpu_nice", .float, "%", "%.1f", "cpu", "CPU Nice", "Percentage of CPU utilization that occurred while executing at the user level with nice priority"),
-        ("cpu_wio", .float, "%", "%.1f", "cpu", "CPU wio", "Percentage of time that the CPU or CPUs were idle during which the system had an outstanding disk I/O request"),
+        (
+            "cpu_idle", .float, "%", "%.1f", "cpu", "CPU Idle",
+            "Percentage of time that the CPU or CPUs were idle and the system did not have an outstanding disk I/O request"
+        ),
+        (
+            "cpu_nice", .float, "%", "%.1f", "cpu", "CPU Nice",
+            "Percentage of CPU utilization that occurred while executing at the user level with nice priority"
+        ),
+        (
+            "cpu_wio", .float, "%", "%.1f", "cpu", "CPU wio",
+            "Percentage of time that the CPU or CPUs were idle during which the system had an outstanding disk I/O request"
+        ),
         ("cpu_num", .uint16, "CPUs", "%hu", "cpu", "CPU Count", "Total number of CPUs"),
         ("cpu_speed", .uint32, "MHz", "%u", "cpu", "CPU Speed", "CPU Speed in terms of MHz"),
         ("mem_total", .float, "KB", "%.0f", "memory", "Memory Total", "Total amount of memory displayed in KBs"),
@@ -65,20 +74,25 @@ public struct SyntheticGrid: Sendable {
             for m in 0..<metricsPerHost {
                 let t = Self.templates[m % Self.templates.count]
                 let name = m < Self.templates.count ? t.name : "\(t.name)_\(m / Self.templates.count)"
-                metrics.append(Metric(
-                    name: try MetricName(name), value: value(t.type, t.format, &rng), type: t.type, units: t.units,
-                    tn: UInt32(rng.next() % 20), tmax: 90, dmax: 0, slope: .both,
-                    extraData: [ExtraElement(name: "GROUP", value: t.group), ExtraElement(name: "DESC", value: t.desc),
-                                ExtraElement(name: "TITLE", value: t.title)]))
+                metrics.append(
+                    Metric(
+                        name: try MetricName(name), value: value(t.type, t.format, &rng), type: t.type, units: t.units,
+                        tn: UInt32(rng.next() % 20), tmax: 90, dmax: 0, slope: .both,
+                        extraData: [
+                            ExtraElement(name: "GROUP", value: t.group), ExtraElement(name: "DESC", value: t.desc),
+                            ExtraElement(name: "TITLE", value: t.title),
+                        ]))
             }
-            hostList.append(Host(
-                name: try HostName("node\(h).rack\(h / 40).example.com"), ip: "10.\(h / 65536).\((h / 256) % 256).\(h % 256)",
-                reported: now - 5, tn: 5, tmax: 20, dmax: 86400, location: "rack\(h / 40),\(h % 40),0",
-                gmondStarted: now - 86_000, metrics: metrics))
+            hostList.append(
+                Host(
+                    name: try HostName("node\(h).rack\(h / 40).example.com"), ip: "10.\(h / 65536).\((h / 256) % 256).\(h % 256)",
+                    reported: now - 5, tn: 5, tmax: 20, dmax: 86400, location: "rack\(h / 40),\(h % 40),0",
+                    gmondStarted: now - 86_000, metrics: metrics))
         }
         let cluster = Cluster(name: try ClusterName("Synthetic"), localtime: now, owner: "Bench", hosts: hostList)
-        let grid = Grid(name: try GridName("BenchGrid"), authority: "http://bench.example.invalid/ganglia/", localtime: now,
-                        children: [.cluster(cluster)])
+        let grid = Grid(
+            name: try GridName("BenchGrid"), authority: "http://bench.example.invalid/ganglia/", localtime: now,
+            children: [.cluster(cluster)])
         return GangliaDocument(source: .gmetad, items: [.grid(grid)])
     }
 

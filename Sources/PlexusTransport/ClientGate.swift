@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import NIOCore
 import PlexusCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The one door every client of a daemon comes through, whatever the port: decides on each
 /// connection as it is accepted (`ConnectionBudget`), before anything is read from it, and

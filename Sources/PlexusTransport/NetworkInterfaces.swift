@@ -11,12 +11,14 @@ enum NetworkInterfaces {
     /// The device named `name` with an address of the wanted family.
     static func device(named name: String, v6: Bool) throws -> NIONetworkDevice {
         let devices = try System.enumerateDevices()
-        guard let device = devices.first(where: { device in
-            guard device.name == name, let address = device.address else { return false }
-            if case .v6 = address { return v6 }
-            if case .v4 = address { return !v6 }
-            return false
-        }) else { throw UnknownInterface(name: name) }
+        guard
+            let device = devices.first(where: { device in
+                guard device.name == name, let address = device.address else { return false }
+                if case .v6 = address { return v6 }
+                if case .v4 = address { return !v6 }
+                return false
+            })
+        else { throw UnknownInterface(name: name) }
         return device
     }
 

@@ -42,7 +42,8 @@ public final class SharedRender: Sendable {
             kept = kept.filter { now - $0.value.at < maxAge }
             var held = kept.values.reduce(0) { $0 + $1.buffer.readableBytes }
             while !kept.isEmpty, kept.count >= maxEntries || held + buffer.readableBytes > budget,
-                  let oldest = kept.min(by: { $0.value.at < $1.value.at }) {
+                let oldest = kept.min(by: { $0.value.at < $1.value.at })
+            {
                 kept[oldest.key] = nil
                 held -= oldest.value.buffer.readableBytes
             }

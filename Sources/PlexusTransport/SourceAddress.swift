@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The local address the kernel would send from to reach `destination` (a connected UDP socket's
 /// name; nothing is sent). This is the address receivers will see as our source.
@@ -55,21 +56,22 @@ public func systemHostname() -> String {
 public func reverseName(of ip: String) -> String? {
     guard let address = try? SocketAddress(ipAddress: ip, port: 0) else { return nil }
     var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-    let status: Int32 = switch address {
-    case .v4(let a):
-        withUnsafePointer(to: a.address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
+    let status: Int32 =
+        switch address {
+        case .v4(let a):
+            withUnsafePointer(to: a.address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
+                }
             }
-        }
-    case .v6(let a):
-        withUnsafePointer(to: a.address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in6>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
+        case .v6(let a):
+            withUnsafePointer(to: a.address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in6>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
+                }
             }
+        default: -1
         }
-    default: -1
-    }
     guard status == 0 else { return nil }
     return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -23,7 +23,8 @@ public final class UDPSender: Sendable {
         var bootstrap = DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
         if config.mcastJoin != nil {
-            bootstrap = isV6
+            bootstrap =
+                isV6
                 ? bootstrap.channelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_hops), value: config.ttl)
                     .channelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_loop), value: 1)
                 : bootstrap.channelOption(.ipOption(.ip_multicast_ttl), value: config.ttl)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CompressNIO
 import NIOCore
 import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Fetches a whole XML document from a gmond-style port (connect, read to EOF), gunzipping it
 /// when it starts with the gzip magic bytes (gmond's `gzip_output`), with a deadline and a size
@@ -18,8 +19,9 @@ public enum XMLClient {
         host: String, port: Int, request: String? = nil, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5),
         maxBytes: Int = 256 << 20, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> [UInt8] {
-        let buffer = try await fetchBuffer(host: host, port: port, request: request, timeout: timeout, connectTimeout: connectTimeout,
-                                           maxBytes: maxBytes, group: group)
+        let buffer = try await fetchBuffer(
+            host: host, port: port, request: request, timeout: timeout, connectTimeout: connectTimeout,
+            maxBytes: maxBytes, group: group)
         return Array(buffer.readableBytesView)
     }
 

@@ -159,8 +159,9 @@ public struct GridOverview: Sendable {
             rows.reserveCapacity(hosts.count)
             for h in hosts.indices {
                 // One pass over the host's metrics, by index (iterating would copy each Metric).
-                var row = HostRow(cluster: located.cluster.name.rawValue, host: hosts[h].name.rawValue, ip: hosts[h].ip,
-                                  up: hosts[h].isUp(localtime: located.cluster.localtime), age: hosts[h].tn)
+                var row = HostRow(
+                    cluster: located.cluster.name.rawValue, host: hosts[h].name.rawValue, ip: hosts[h].ip,
+                    up: hosts[h].isUp(localtime: located.cluster.localtime), age: hosts[h].tn)
                 let metrics = hosts[h].metrics
                 for m in metrics.indices {
                     switch metrics[m].name.rawValue {
@@ -202,12 +203,13 @@ public struct GridOverview: Sendable {
     /// host isn't there.
     public func metricRows(cluster: String, host: String) -> [MetricRow]? {
         guard let located = clusters.first(where: { $0.cluster.name.rawValue == cluster }),
-              let found = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == host.lowercased() })
+            let found = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == host.lowercased() })
         else { return nil }
         return found.metrics.map { metric in
-            MetricRow(metric: metric.name.rawValue, value: metric.value, number: metric.numericValue, units: metric.units,
-                      age: metric.tn, group: metric.extraData.all(ExtraElement.Key.group).joined(separator: ","),
-                      title: metric.extraData.first(ExtraElement.Key.title) ?? "")
+            MetricRow(
+                metric: metric.name.rawValue, value: metric.value, number: metric.numericValue, units: metric.units,
+                age: metric.tn, group: metric.extraData.all(ExtraElement.Key.group).joined(separator: ","),
+                title: metric.extraData.first(ExtraElement.Key.title) ?? "")
         }.sorted { ($0.group, $0.metric) < ($1.group, $1.metric) }
     }
 
@@ -230,14 +232,16 @@ public struct GridOverview: Sendable {
         for located in clusters where cluster == nil || located.cluster.name.rawValue == cluster {
             for host in located.cluster.hosts {
                 guard let m = host.metrics.first(where: { $0.name.rawValue == metric }) else { continue }
-                rows.append(HostValue(cluster: located.cluster.name.rawValue, host: host.name.rawValue,
-                                      up: host.isUp(localtime: located.cluster.localtime), value: m.value,
-                                      number: m.numericValue, units: m.units, age: m.tn))
+                rows.append(
+                    HostValue(
+                        cluster: located.cluster.name.rawValue, host: host.name.rawValue,
+                        up: host.isUp(localtime: located.cluster.localtime), value: m.value,
+                        number: m.numericValue, units: m.units, age: m.tn))
             }
         }
         rows.sort { a, b in
             switch (a.number, b.number) {
-            case let (x?, y?) where x != y: ascending ? x < y : x > y
+            case (let x?, let y?) where x != y: ascending ? x < y : x > y
             case (_?, nil): true
             case (nil, _?): false
             default: (a.cluster, a.host.lowercased()) < (b.cluster, b.host.lowercased())

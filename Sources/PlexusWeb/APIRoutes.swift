@@ -37,21 +37,23 @@ struct APIRoutes {
     func grid() throws -> String {
         let overview = overview()
         let summary = overview.summary(all: true)
-        let grids = overview.grid?.children.compactMap { child -> GridJSON? in
-            guard case .grid(let g) = child else { return nil }
-            return GridJSON(name: g.name.rawValue, authority: g.authority, hostsUp: g.summary?.hosts.up ?? 0, hostsDown: g.summary?.hosts.down ?? 0)
-        } ?? []
-        return try JSONBody.encode(GridSummaryJSON(
-            grid: summary?.name ?? "", authority: overview.grid?.authority ?? "", localtime: summary?.localtime,
-            hostsUp: summary?.up ?? 0, hostsDown: summary?.down ?? 0, clusters: overview.clusterRows().map(ClusterJSON.init),
-            grids: grids, metrics: (summary?.metrics ?? []).map(SummaryJSON.init)))
+        let grids =
+            overview.grid?.children.compactMap { child -> GridJSON? in
+                guard case .grid(let g) = child else { return nil }
+                return GridJSON(name: g.name.rawValue, authority: g.authority, hostsUp: g.summary?.hosts.up ?? 0, hostsDown: g.summary?.hosts.down ?? 0)
+            } ?? []
+        return try JSONBody.encode(
+            GridSummaryJSON(
+                grid: summary?.name ?? "", authority: overview.grid?.authority ?? "", localtime: summary?.localtime,
+                hostsUp: summary?.up ?? 0, hostsDown: summary?.down ?? 0, clusters: overview.clusterRows().map(ClusterJSON.init),
+                grids: grids, metrics: (summary?.metrics ?? []).map(SummaryJSON.init)))
     }
 
     func cluster(_ name: String) throws -> String {
         let now = inputs.clock()
         let overview = inputs.overview(now: now)
         guard let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name }),
-              let row = overview.clusterRows().first(where: { $0.cluster == name })
+            let row = overview.clusterRows().first(where: { $0.cluster == name })
         else { throw WebError(.notFound, "unknown cluster \(name.debugDescription)") }
         let metrics = (located.cluster.summary?.metrics ?? []).map {
             SummaryJSON(GridOverview.SummaryRow(metric: $0.name.rawValue, sum: $0.sum, num: $0.num, units: $0.units))
@@ -95,12 +97,13 @@ struct APIRoutes {
             throw WebError(.notFound, "unknown cluster \(cluster.debugDescription)")
         }
         guard let host = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == name.lowercased() }),
-              let metrics = overview.metricRows(cluster: cluster, host: name)
+            let metrics = overview.metricRows(cluster: cluster, host: name)
         else { throw WebError(.notFound, "unknown host \(name.debugDescription) in cluster \(cluster.debugDescription)") }
-        return try JSONBody.encode(HostDetailJSON(
-            cluster: cluster, host: host.name.rawValue, ip: host.ip, up: host.isUp(localtime: located.cluster.localtime),
-            ageSeconds: host.tn, reported: host.reported, gmondStarted: host.gmondStarted, location: host.location,
-            tags: host.tags, metrics: metrics.map(MetricJSON.init)))
+        return try JSONBody.encode(
+            HostDetailJSON(
+                cluster: cluster, host: host.name.rawValue, ip: host.ip, up: host.isUp(localtime: located.cluster.localtime),
+                ageSeconds: host.tn, reported: host.reported, gmondStarted: host.gmondStarted, location: host.location,
+                tags: host.tags, metrics: metrics.map(MetricJSON.init)))
     }
 
     /// `?cluster=&host=&grid=&metric=|report=&range=|start=&end=&step=&time=epoch|iso&format=json|csv`.
@@ -114,10 +117,11 @@ struct APIRoutes {
             if let problem = inputs.timeLimits.problem(step: step, start: start, end: end) { throw WebError(.badRequest, problem) }
             return step
         }
-        let time = try request.parameter("time").map { text -> ExportText.TimeFormat in
-            guard let format = ExportText.TimeFormat(rawValue: text) else { throw WebError(.badRequest, "time must be epoch or iso") }
-            return format
-        } ?? .epoch
+        let time =
+            try request.parameter("time").map { text -> ExportText.TimeFormat in
+                guard let format = ExportText.TimeFormat(rawValue: text) else { throw WebError(.badRequest, "time must be epoch or iso") }
+                return format
+            } ?? .epoch
         let arguments: ExportArguments
         do {
             arguments = try await inputs.offLoop { try ExportArguments(graph, catalog: ArchiveCatalog(layout: layout), now: now, step: step) }
@@ -133,8 +137,9 @@ struct APIRoutes {
             throw WebError(.internalServerError, "cannot read the series: \(error.message)")
         }
         if request.parameter("format") == "csv" {
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: .init(string: ExportText.csv(data, columns: arguments.columns, time: time))))
+            return Response(
+                status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: .init(string: ExportText.csv(data, columns: arguments.columns, time: time))))
         }
         return JSONBody.response(ExportText.json(data, columns: arguments.columns, request: graph, time: time))
     }

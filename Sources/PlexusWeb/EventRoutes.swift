@@ -32,10 +32,11 @@ struct EventRoutes {
         let to = try request.parameter("end").map { try time($0, "end", now: now) } ?? Int64.max
         let cluster = request.parameter("cluster"), host = request.parameter("host"), tag = request.parameter("tag")
         if host != nil && cluster == nil { throw WebError(.badRequest, "host needs cluster") }
-        let limit = try request.parameter("limit").map { text -> Int in
-            guard let limit = Int(text), (1...Self.maxListed).contains(limit) else { throw WebError(.badRequest, "limit must be 1…\(Self.maxListed)") }
-            return limit
-        } ?? 500
+        let limit =
+            try request.parameter("limit").map { text -> Int in
+                guard let limit = Int(text), (1...Self.maxListed).contains(limit) else { throw WebError(.badRequest, "limit must be 1…\(Self.maxListed)") }
+                return limit
+            } ?? 500
         let before = try request.parameter("before").map { text -> (Int64, Int) in
             let parts = text.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count == 2, let start = Int64(parts[0]), let id = Int(parts[1]) else {
@@ -43,13 +44,15 @@ struct EventRoutes {
             }
             return (start, id)
         }
-        var events = Event.select(try await inputs.currentEvents().events, start: from, end: to,
-                                  scope: Event.Scope(cluster: cluster, host: host), tag: tag)
+        var events = Event.select(
+            try await inputs.currentEvents().events, start: from, end: to,
+            scope: Event.Scope(cluster: cluster, host: host), tag: tag)
         if let before { events = events.filter { ($0.start, $0.id) < before } }
         let page = events.suffix(limit)
         var response = JSONBody.response(try JSONBody.encode(page.map(EventJSON.init)))
         if events.count > limit, let first = page.first {
-            response.headers[.init("X-Plexus-Events-Omitted")!] = "\(events.count - limit) earlier events (follow Link, narrow start and end, or raise limit up to \(Self.maxListed))"
+            response.headers[.init("X-Plexus-Events-Omitted")!] =
+                "\(events.count - limit) earlier events (follow Link, narrow start and end, or raise limit up to \(Self.maxListed))"
             var query = request.uri.queryParameters.filter { $0.key != "before" }.map { (String($0.key), String($0.value)) }
             query.append(("before", "\(first.start).\(first.id)"))
             response.headers[.init("Link")!] = "<\(URLText.path(request.uri.path, query))>; rel=\"next\""
@@ -78,8 +81,9 @@ struct EventRoutes {
         let now = inputs.clock()
         let start = try body.start.map { try time($0.text, "start", now: now) } ?? now
         let end = try body.end.map { try time($0.text, "end", now: now) }
-        let proposed = Event(id: 1, start: start, end: end, text: body.text, tags: body.tags ?? [], cluster: body.cluster, host: body.host,
-                             created: now)
+        let proposed = Event(
+            id: 1, start: start, end: end, text: body.text, tags: body.tags ?? [], cluster: body.cluster, host: body.host,
+            created: now)
         if let problem = proposed.problem() { throw WebError(.badRequest, problem) }
         let journal = inputs.journal
         do {

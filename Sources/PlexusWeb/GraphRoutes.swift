@@ -30,7 +30,8 @@ struct GraphRoutes {
         graph.format = format
         if let size = request.parameter("size") {
             guard let named = GraphRequest.Size(rawValue: size) else {
-                throw WebError(.badRequest, "unknown size \(size.debugDescription) (known: \(GraphRequest.Size.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw WebError(
+                    .badRequest, "unknown size \(size.debugDescription) (known: \(GraphRequest.Size.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             (graph.width, graph.height) = named.dimensions
         }
@@ -67,8 +68,9 @@ struct GraphRoutes {
             }
         }
         let type = format == .png ? "image/png" : "image/svg+xml"
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=\(GraphCache.seconds)"],
-                        body: .init(byteBuffer: .init(bytes: image)))
+        return Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "max-age=\(GraphCache.seconds)"],
+            body: .init(byteBuffer: .init(bytes: image)))
     }
 }
 

@@ -12,8 +12,9 @@ struct MetricsRoute {
     func add(to router: Routes) {
         router.get("metrics") { request, _ in
             inputs.cached(request, type: "text/plain; version=0.0.4; charset=utf-8") {
-                PrometheusText.render(status: inputs.status(), grid: inputs.overview(now: inputs.clock()), hostValues: inputs.hostValuesInMetrics,
-                                      graphRenders: inputs.graphRenders.runs)
+                PrometheusText.render(
+                    status: inputs.status(), grid: inputs.overview(now: inputs.clock()), hostValues: inputs.hostValuesInMetrics,
+                    graphRenders: inputs.graphRenders.runs)
             }
         }
     }
@@ -26,60 +27,85 @@ enum PrometheusText {
     static func render(status: AggregatorStatus, grid: GridOverview, hostValues: Bool, graphRenders: Int = 0) -> String {
         var out = Families()
         out.add("plexus_uptime_seconds", "gauge", "Seconds since the aggregator started.", [([], Double(status.uptime))])
-        out.add("plexus_polls_total", "counter", "Polls of all data inputs by result.",
-                [([("result", "ok")], Double(status.polls.ok)), ([("result", "failed")], Double(status.polls.failed)),
-                 ([("result", "missed")], Double(status.polls.missed))])
-        out.add("plexus_source_up", "gauge", "1 when the data source's last poll (or listening interval) delivered data.",
-                status.sources.map { ([("source", $0.name)], $0.alive ? 1 : 0) })
-        out.add("plexus_source_polls_total", "counter", "Polls of a data source by result.", status.sources.flatMap { s in
-            [([("source", s.name), ("result", "ok")], Double(s.pollsOK)), ([("source", s.name), ("result", "failed")], Double(s.pollsFailed)),
-             ([("source", s.name), ("result", "missed")], Double(s.pollsMissed))]
-        })
-        out.add("plexus_source_parse_milliseconds", "gauge", "Time to read the source's last document into state.",
-                status.sources.map { ([("source", $0.name)], $0.lastParseMilliseconds) })
-        out.add("plexus_source_document_bytes", "gauge", "Size of the source's last document.",
-                status.sources.map { ([("source", $0.name)], Double($0.lastDocumentBytes)) })
-        out.add("plexus_source_malformed_total", "counter", "Elements of the source's documents dropped as malformed.",
-                status.sources.map { ([("source", $0.name)], Double($0.malformed)) })
+        out.add(
+            "plexus_polls_total", "counter", "Polls of all data inputs by result.",
+            [
+                ([("result", "ok")], Double(status.polls.ok)), ([("result", "failed")], Double(status.polls.failed)),
+                ([("result", "missed")], Double(status.polls.missed)),
+            ])
+        out.add(
+            "plexus_source_up", "gauge", "1 when the data source's last poll (or listening interval) delivered data.",
+            status.sources.map { ([("source", $0.name)], $0.alive ? 1 : 0) })
+        out.add(
+            "plexus_source_polls_total", "counter", "Polls of a data source by result.",
+            status.sources.flatMap { s in
+                [
+                    ([("source", s.name), ("result", "ok")], Double(s.pollsOK)), ([("source", s.name), ("result", "failed")], Double(s.pollsFailed)),
+                    ([("source", s.name), ("result", "missed")], Double(s.pollsMissed)),
+                ]
+            })
+        out.add(
+            "plexus_source_parse_milliseconds", "gauge", "Time to read the source's last document into state.",
+            status.sources.map { ([("source", $0.name)], $0.lastParseMilliseconds) })
+        out.add(
+            "plexus_source_document_bytes", "gauge", "Size of the source's last document.",
+            status.sources.map { ([("source", $0.name)], Double($0.lastDocumentBytes)) })
+        out.add(
+            "plexus_source_malformed_total", "counter", "Elements of the source's documents dropped as malformed.",
+            status.sources.map { ([("source", $0.name)], Double($0.malformed)) })
         out.add("plexus_source_hosts", "gauge", "Hosts held for the source.", status.sources.map { ([("source", $0.name)], Double($0.hosts)) })
         out.add("plexus_source_metrics", "gauge", "Metrics held for the source.", status.sources.map { ([("source", $0.name)], Double($0.metrics)) })
-        out.add("plexus_clients_total", "counter", "Clients of the XML and interactive ports by outcome.", [
-            ([("port", "xml"), ("outcome", "served")], Double(status.xml.served)), ([("port", "xml"), ("outcome", "refused")], Double(status.xml.refused)),
-            ([("port", "xml"), ("outcome", "failed")], Double(status.xml.failed)),
-            ([("port", "interactive"), ("outcome", "served")], Double(status.interactive.served)),
-            ([("port", "interactive"), ("outcome", "refused")], Double(status.interactive.refused)),
-            ([("port", "interactive"), ("outcome", "failed")], Double(status.interactive.failed)),
-        ])
+        out.add(
+            "plexus_clients_total", "counter", "Clients of the XML and interactive ports by outcome.",
+            [
+                ([("port", "xml"), ("outcome", "served")], Double(status.xml.served)), ([("port", "xml"), ("outcome", "refused")], Double(status.xml.refused)),
+                ([("port", "xml"), ("outcome", "failed")], Double(status.xml.failed)),
+                ([("port", "interactive"), ("outcome", "served")], Double(status.interactive.served)),
+                ([("port", "interactive"), ("outcome", "refused")], Double(status.interactive.refused)),
+                ([("port", "interactive"), ("outcome", "failed")], Double(status.interactive.failed)),
+            ])
         if let clients = status.clients {
             out.add("plexus_clients_open", "gauge", "Client connections open over every port, HTTP included.", [([], Double(clients.open))])
-            out.add("plexus_clients_limit", "gauge", "The most client connections allowed (max_clients, under the descriptor limit).",
-                    [([], Double(clients.limit))])
-            out.add("plexus_clients_refused_total", "counter", "Connections closed as they were accepted, by reason.", [
-                ([("reason", "untrusted")], Double(clients.refused.untrusted)), ([("reason", "full")], Double(clients.refused.full)),
-                ([("reason", "address_full")], Double(clients.refused.addressFull)),
-            ])
-            out.add("plexus_clients_gone_total", "counter", "Connections reset by their client before they could be accepted (not refusals).",
-                    [([], Double(clients.gone))])
+            out.add(
+                "plexus_clients_limit", "gauge", "The most client connections allowed (max_clients, under the descriptor limit).",
+                [([], Double(clients.limit))])
+            out.add(
+                "plexus_clients_refused_total", "counter", "Connections closed as they were accepted, by reason.",
+                [
+                    ([("reason", "untrusted")], Double(clients.refused.untrusted)), ([("reason", "full")], Double(clients.refused.full)),
+                    ([("reason", "address_full")], Double(clients.refused.addressFull)),
+                ])
+            out.add(
+                "plexus_clients_gone_total", "counter", "Connections reset by their client before they could be accepted (not refusals).",
+                [([], Double(clients.gone))])
         }
-        out.add("plexus_renders_total", "counter", "Renders made (clients asking the same thing at once share one).",
-                [([("kind", "xml")], Double(status.renders?.xml ?? 0)), ([("kind", "interactive")], Double(status.renders?.interactive ?? 0)),
-                 ([("kind", "graph")], Double(graphRenders))])
+        out.add(
+            "plexus_renders_total", "counter", "Renders made (clients asking the same thing at once share one).",
+            [
+                ([("kind", "xml")], Double(status.renders?.xml ?? 0)), ([("kind", "interactive")], Double(status.renders?.interactive ?? 0)),
+                ([("kind", "graph")], Double(graphRenders)),
+            ])
         let a = status.archive
-        out.add("plexus_archive_samples_total", "counter", "Archive samples by fate.",
-                [([("fate", "submitted")], Double(a.submitted)), ([("fate", "refused")], Double(a.refused))]
-                    + ArchiveWriter.Statistics.fates.map { ([("fate", $0.label)], Double(a.writer[keyPath: $0.count])) })
+        out.add(
+            "plexus_archive_samples_total", "counter", "Archive samples by fate.",
+            [([("fate", "submitted")], Double(a.submitted)), ([("fate", "refused")], Double(a.refused))]
+                + ArchiveWriter.Statistics.fates.map { ([("fate", $0.label)], Double(a.writer[keyPath: $0.count])) })
         out.add("plexus_archive_queued", "gauge", "Archive samples waiting to be written.", [([], Double(a.writer.queued))])
         out.add("plexus_archive_files_created_total", "counter", "RRD files created.", [([], Double(a.writer.filesCreated))])
-        out.add("plexus_archive_failing", "gauge", "1 while archive writes fail (until one succeeds 10 s after the last failure).",
-                [([], a.writer.failingSince == nil ? 0 : 1)])
+        out.add(
+            "plexus_archive_failing", "gauge", "1 while archive writes fail (until one succeeds 10 s after the last failure).",
+            [([], a.writer.failingSince == nil ? 0 : 1)])
         if let at = a.writer.lastErrorAt {
-            out.add("plexus_archive_last_error_timestamp_seconds", "gauge", "When the latest archive write failed (see /status for why).",
-                    [([], Double(at))])
+            out.add(
+                "plexus_archive_last_error_timestamp_seconds", "gauge", "When the latest archive write failed (see /status for why).",
+                [([], Double(at))])
         }
         let clusters = grid.clusterRows()
-        out.add("plexus_hosts", "gauge", "Hosts of a cluster, up or down.", clusters.flatMap { c in
-            [([("cluster", c.cluster), ("state", "up")], Double(c.up)), ([("cluster", c.cluster), ("state", "down")], Double(c.down))]
-        })
+        out.add(
+            "plexus_hosts", "gauge", "Hosts of a cluster, up or down.",
+            clusters.flatMap { c in
+                [([("cluster", c.cluster), ("state", "up")], Double(c.up)), ([("cluster", c.cluster), ("state", "down")], Double(c.down))]
+            })
         if hostValues {
             var families: [String: [(labels: [(String, String)], value: Double)]] = [:]
             var order: [String] = []
@@ -91,7 +117,8 @@ enum PrometheusText {
                         let name = "ganglia_" + Self.metricName(metric.name.rawValue)
                         if families[name] == nil {
                             order.append(name)
-                            help[name] = "Ganglia metric \(metric.name.rawValue)\(metric.units.trimmingCharacters(in: .whitespaces).isEmpty ? "" : " (\(metric.units))")."
+                            help[name] =
+                                "Ganglia metric \(metric.name.rawValue)\(metric.units.trimmingCharacters(in: .whitespaces).isEmpty ? "" : " (\(metric.units))")."
                         }
                         families[name, default: []].append(([("cluster", located.cluster.name.rawValue), ("host", host.name.rawValue)], value))
                     }
@@ -129,7 +156,8 @@ enum PrometheusText {
             text += "# HELP \(name) \(help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: " "))\n"
             text += "# TYPE \(name) \(type)\n"
             for sample in samples {
-                let labels = sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.0)=\"\(PrometheusText.labelValue($0.1))\"" }.joined(separator: ",") + "}"
+                let labels =
+                    sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.0)=\"\(PrometheusText.labelValue($0.1))\"" }.joined(separator: ",") + "}"
                 text += "\(name)\(labels) \(sample.value.isFinite ? ExportText.number(sample.value) : "NaN")\n"
             }
         }

@@ -68,8 +68,10 @@ struct PageQuery: Sendable {
     }
 
     /// A graph's URL: `subject` as cluster/host/grid parameters, then what and when.
-    func graph(_ subject: [(String, String)], _ content: (String, String), size: GraphRequest.Size? = nil,
-               range: GraphRequest.NamedRange? = nil) -> String {
+    func graph(
+        _ subject: [(String, String)], _ content: (String, String), size: GraphRequest.Size? = nil,
+        range: GraphRequest.NamedRange? = nil
+    ) -> String {
         let time = range.map { [("range", $0.rawValue)] } ?? timeParameters
         return URLText.path("/graph.png", subject + [content] + time + [("size", (size ?? self.size).rawValue)])
     }
@@ -100,7 +102,8 @@ enum URLText {
     static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            true
         default: false
         }
     }

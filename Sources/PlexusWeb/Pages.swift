@@ -89,17 +89,19 @@ struct Pages: Sendable {
         let now = inputs.clock()
         let overview = inputs.overview(now: now)
         guard let row = overview.clusterRows().first(where: { $0.cluster == name }),
-              let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name })
+            let located = overview.clusters.first(where: { $0.cluster.name.rawValue == name })
         else { throw WebError(.notFound, "unknown cluster \(name.debugDescription)") }
         let path = URLText.segments("cluster", name)
         // The cluster's summary names every numeric metric its up hosts report: no pass over
         // all hosts' metrics for the chooser.
         var metricNames = (located.cluster.summary?.metrics ?? []).map(\.name.rawValue).sorted()
         if let chosen = query.metric, !metricNames.contains(chosen),
-           located.cluster.hosts.contains(where: { $0.metrics.contains { $0.name.rawValue == chosen && $0.type.isNumeric } }) {
+            located.cluster.hosts.contains(where: { $0.metrics.contains { $0.name.rawValue == chosen && $0.type.isNumeric } })
+        {
             metricNames.append(chosen)
         }
-        let metric = query.metric.flatMap { metricNames.contains($0) ? $0 : nil } ?? (metricNames.contains("load_one") ? "load_one" : metricNames.first ?? "load_one")
+        let metric =
+            query.metric.flatMap { metricNames.contains($0) ? $0 : nil } ?? (metricNames.contains("load_one") ? "load_one" : metricNames.first ?? "load_one")
         let sort = query.sort.flatMap(PageQuery.HostOrder.init(rawValue:)) ?? .name
         let pattern = query.filter.map(NamePattern.init)
         let allHosts = inputs.hosts(cluster: name, now: now)
@@ -174,8 +176,9 @@ struct Pages: Sendable {
             sorts: PageQuery.HostOrder.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == sort) },
             filter: query.filter ?? "", keep: hidden(query, except: ["m", "s", "f"]), shown: shown.count, total: row.up + row.down,
             hostList: hostList)
-        return page("cluster", body, title: "Cluster \(name)", crumbs: [("Grid", query.link("/", ["m": nil, "s": nil, "f": nil]))],
-                    query: query, path: path, now: now)
+        return page(
+            "cluster", body, title: "Cluster \(name)", crumbs: [("Grid", query.link("/", ["m": nil, "s": nil, "f": nil]))],
+            query: query, path: path, now: now)
     }
 
     /// `<option>`s for a `<select>`, written directly: a cluster may report hundreds of metrics.
@@ -222,7 +225,7 @@ struct Pages: Sendable {
             throw WebError(.notFound, "unknown cluster \(cluster.debugDescription)")
         }
         guard let host = located.cluster.hosts.first(where: { $0.name.rawValue.lowercased() == name.lowercased() }),
-              let metrics = overview.metricRows(cluster: cluster, host: host.name.rawValue)
+            let metrics = overview.metricRows(cluster: cluster, host: host.name.rawValue)
         else { throw WebError(.notFound, "unknown host \(name.debugDescription) in cluster \(cluster.debugDescription)") }
         let hostName = host.name.rawValue
         let path = URLText.segments("cluster", cluster, "host", hostName)
@@ -252,7 +255,11 @@ struct Pages: Sendable {
             let graph = PageContext.Graph(
                 src: query.graph(subject, ("metric", row.metric)), alt: "\(hostName) \(row.metric)",
                 link: query.link(URLText.segments("cluster", cluster, "host", hostName, "metric", row.metric)))
-            if let i = groups.firstIndex(where: { $0.name == group }) { groups[i].graphs.append(graph) } else { groups.append(.init(name: group, graphs: [graph])) }
+            if let i = groups.firstIndex(where: { $0.name == group }) {
+                groups[i].graphs.append(graph)
+            } else {
+                groups.append(.init(name: group, graphs: [graph]))
+            }
         }
         let strings = metrics.filter { $0.number == nil }.map { PageContext.Pair(name: $0.metric, value: $0.value) }
         var reports = Self.reports
@@ -261,8 +268,9 @@ struct Pages: Sendable {
             isDown: !up, silent: Self.duration(Int64(host.tn)), facts: facts.map { .init(label: $0.0, value: $0.1) },
             graphs: reportGraphs(query, subject, link: query.link(path), alt: hostName, reports: reports),
             groups: groups, hasStrings: !strings.isEmpty, strings: strings)
-        return page("host", body, title: hostName, crumbs: [("Grid", query.link("/")), (cluster, query.link(URLText.segments("cluster", cluster)))],
-                    query: query, path: path, now: now)
+        return page(
+            "host", body, title: hostName, crumbs: [("Grid", query.link("/")), (cluster, query.link(URLText.segments("cluster", cluster)))],
+            query: query, path: path, now: now)
     }
 
     // MARK: - One metric, five ranges
@@ -280,14 +288,15 @@ struct Pages: Sendable {
             throw WebError(.notFound, error.message)
         }
         guard case .metric(let name) = checked.content,
-              FileManager.default.fileExists(atPath: inputs.layout.path(of: name, in: checked.subject.location))
+            FileManager.default.fileExists(atPath: inputs.layout.path(of: name, in: checked.subject.location))
         else { throw WebError(.notFound, "no archive for metric \(metric.debugDescription) here") }
         let ranges: [GraphRequest.NamedRange] = [.hour, .day, .week, .month, .year]
         let body = PageContext.MetricPage(
             metric: metric, whose: host ?? "cluster \(cluster)",
             graphs: ranges.map { range in
-                .init(src: query.graph(subject, ("metric", metric), range: range), alt: "\(metric), last \(range.rawValue)",
-                      link: query.link("", ["r": range.rawValue]))
+                .init(
+                    src: query.graph(subject, ("metric", metric), range: range), alt: "\(metric), last \(range.rawValue)",
+                    link: query.link("", ["r": range.rawValue]))
             })
         var crumbs = [("Grid", query.link("/")), (cluster, query.link(URLText.segments("cluster", cluster)))]
         if let host { crumbs.append((host, query.link(URLText.segments("cluster", cluster, "host", host)))) }
@@ -310,21 +319,29 @@ struct Pages: Sendable {
         let rows = overview.clusterRows()
         let chosen = wallScreen.clusters.isEmpty ? rows : wallScreen.clusters.compactMap { name in rows.first { $0.cluster == name } }
         let summary = overview.summary(all: false)
-        let slides = [PageContext.WallScreen.Slide(
-            name: summary?.name ?? "grid", up: summary?.up ?? 0, down: summary?.down ?? 0, anyDown: (summary?.down ?? 0) > 0,
-            graphs: graphs([], "grid"))] + chosen.map { row in
-            PageContext.WallScreen.Slide(name: row.cluster, up: row.up, down: row.down, anyDown: row.down > 0,
-                                         graphs: graphs([("cluster", row.cluster)], row.cluster))
-        }
-        let context = PageContext.WallScreen(grid: summary?.name ?? "", slides: slides, rotate: Int(wallScreen.rotate),
-                                             refresh: Int(wallScreen.refresh), range: range.rawValue, now: Self.time(now))
+        let slides =
+            [
+                PageContext.WallScreen.Slide(
+                    name: summary?.name ?? "grid", up: summary?.up ?? 0, down: summary?.down ?? 0, anyDown: (summary?.down ?? 0) > 0,
+                    graphs: graphs([], "grid"))
+            ]
+            + chosen.map { row in
+                PageContext.WallScreen.Slide(
+                    name: row.cluster, up: row.up, down: row.down, anyDown: row.down > 0,
+                    graphs: graphs([("cluster", row.cluster)], row.cluster))
+            }
+        let context = PageContext.WallScreen(
+            grid: summary?.name ?? "", slides: slides, rotate: Int(wallScreen.rotate),
+            refresh: Int(wallScreen.refresh), range: range.rawValue, now: Self.time(now))
         return library.render(context, withTemplate: "tv") ?? ""
     }
 
     // MARK: - Pieces
 
-    func reportGraphs(_ query: PageQuery, _ subject: [(String, String)], link: String, alt: String,
-                      reports: [GraphRequest.Report] = Pages.reports) -> [PageContext.Graph] {
+    func reportGraphs(
+        _ query: PageQuery, _ subject: [(String, String)], link: String, alt: String,
+        reports: [GraphRequest.Report] = Pages.reports
+    ) -> [PageContext.Graph] {
         reports.map { .init(src: query.graph(subject, ("report", $0.rawValue)), alt: "\(alt) \($0.rawValue) report", link: link) }
     }
 
@@ -333,12 +350,15 @@ struct Pages: Sendable {
         query.pageParameters.filter { !except.contains($0.0) }.map { .init(name: $0.0, value: $0.1) }
     }
 
-    func page(_ template: String, _ body: Any, title: String, crumbs: [(String, String)], query: PageQuery, path: String,
-              now: Int64) -> String {
+    func page(
+        _ template: String, _ body: Any, title: String, crumbs: [(String, String)], query: PageQuery, path: String,
+        now: Int64
+    ) -> String {
         let content = library.render(body, withTemplate: template) ?? ""
         let ranges = GraphRequest.NamedRange.allCases.map { range in
-            PageContext.Link(label: range.rawValue, href: query.link(path, ["r": range.rawValue, "cs": nil, "ce": nil]),
-                             selected: query.start == nil && query.range == range)
+            PageContext.Link(
+                label: range.rawValue, href: query.link(path, ["r": range.rawValue, "cs": nil, "ce": nil]),
+                selected: query.start == nil && query.range == range)
         }
         let sizes = GraphRequest.Size.allCases.map { PageContext.Choice(value: $0.rawValue, selected: $0 == query.size) }
         let layout = PageContext.Layout(
@@ -346,39 +366,5 @@ struct Pages: Sendable {
             crumbs: crumbs.map { .init(label: $0.0, href: $0.1) }, ranges: ranges, sizes: sizes, start: query.start ?? "",
             end: query.end ?? "", keep: hidden(query, except: ["r", "cs", "ce", "z"]), body: content, now: Self.time(now))
         return library.render(layout, withTemplate: "layout") ?? ""
-    }
-
-    static func number(_ d: Double?) -> String {
-        guard let d, d.isFinite else { return "–" }
-        return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(format: "%.2f", d)
-    }
-
-    static func percent(_ d: Double?) -> String { d.map { String(format: "%.1f %%", $0) } ?? "–" }
-
-    static func kilobytes(_ kb: Double?) -> String {
-        guard let kb, kb.isFinite else { return "–" }
-        let units = ["KB", "MB", "GB", "TB", "PB"]
-        var value = kb, unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return String(format: unit == 0 ? "%.0f %@" : "%.1f %@", value, units[unit])
-    }
-
-    static func duration(_ seconds: Int64) -> String {
-        switch seconds {
-        case ..<120: "\(max(0, seconds)) s"
-        case ..<7200: "\(seconds / 60) min"
-        case ..<172_800: "\(seconds / 3600) h"
-        default: "\(seconds / 86400) days"
-        }
-    }
-
-    static func time(_ t: Int64) -> String {
-        var seconds = time_t(t)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min)
     }
 }

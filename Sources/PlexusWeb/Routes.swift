@@ -27,8 +27,10 @@ struct Routes {
         Routes(router: router, book: book, prefix: self.prefix + prefix + "/")
     }
 
-    private func on<Output: ResponseGenerator>(_ path: String, _ method: HTTPRequest.Method,
-                                               _ handler: @escaping @Sendable (Request, WebContext) async throws -> Output) {
+    private func on<Output: ResponseGenerator>(
+        _ path: String, _ method: HTTPRequest.Method,
+        _ handler: @escaping @Sendable (Request, WebContext) async throws -> Output
+    ) {
         let full = prefix + path
         router.on(RouterPath(full), method: method, use: handler)
         book.record(full, method)

@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
-import PlexusStatus
 import PlexusArchive
 import PlexusCore
+import PlexusStatus
 import PlexusTransport
 import Synchronization
 

@@ -23,11 +23,16 @@ public enum WebApplication {
         let log = peerLog ?? ThrottledLog(logger: logger)
         return Application(
             router: router(inputs: inputs, logger: logger, reader: reader),
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [ClientGateHandler(gate: gate, allow: allow, onRefused: { decision, peer in
-                    log.log(.notice, "HTTP client refused: \(decision)", detail: peer)
-                }), CloseAfterResponse()],
-                idleTimeout: TimeAmount(idleTimeout))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        ClientGateHandler(
+                            gate: gate, allow: allow,
+                            onRefused: { decision, peer in
+                                log.log(.notice, "HTTP client refused: \(decision)", detail: peer)
+                            }), CloseAfterResponse(),
+                    ],
+                    idleTimeout: TimeAmount(idleTimeout))),
             configuration: .init(address: .hostname(host, port: port), serverName: "plexus-aggregator"),
             onServerRunning: onServerRunning, logger: logger)
     }
@@ -142,8 +147,9 @@ struct WebError: HTTPResponseError {
 /// Small JSON helpers for hand-built answers.
 enum JSONBody {
     static func response(_ body: String, status: HTTPResponse.Status = .ok, cache: String = "no-store") -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: cache],
-                 body: .init(byteBuffer: ByteBuffer(string: body)))
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: cache],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// A number as `JSONEncoder` writes it (whole numbers without a fraction); nil for NaN and

@@ -39,7 +39,8 @@ public struct WebInputs: Sendable {
     public init(
         grid: @escaping @Sendable () -> GridState, status: @escaping @Sendable () -> AggregatorStatus, layout: RRDLayout,
         rrdcached: RRDCachedAddress? = nil, events: EventFile, eventsToken: String? = nil, trusted: [CIDRBlock] = [],
-        hostValuesInMetrics: Bool = false, wallScreen: AggregatorConfiguration.WallScreen = .init(), clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        hostValuesInMetrics: Bool = false, wallScreen: AggregatorConfiguration.WallScreen = .init(),
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.grid = grid
         self.status = status

@@ -32,16 +32,21 @@ struct PlexusAgentCommand: AsyncParsableCommand {
         }
         let configuration: AgentConfiguration
         do {
-            configuration = try options.configurationText().map { text throws(ConfigError) in
-                try AgentConfiguration.parse(text, file: options.configName)
-            } ?? AgentConfiguration()
+            configuration =
+                try options.configurationText().map { text throws(ConfigError) in
+                    try AgentConfiguration.parse(text, file: options.configName)
+                } ?? AgentConfiguration()
             try configuration.checkMetrics(file: options.configName)
         } catch {
             throw options.failure("plexus-agent", error)
         }
         if listMetrics {
             for definition in configuration.metricDefinitions.values.sorted(by: { ($0.group, $0.name) < ($1.group, $1.name) }) {
-                print([definition.name, definition.units.trimmingCharacters(in: .whitespaces).isEmpty ? "-" : definition.units, definition.group, definition.description].joined(separator: "\t"))
+                print(
+                    [
+                        definition.name, definition.units.trimmingCharacters(in: .whitespaces).isEmpty ? "-" : definition.units, definition.group,
+                        definition.description,
+                    ].joined(separator: "\t"))
             }
             return
         }

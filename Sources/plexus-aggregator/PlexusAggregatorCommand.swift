@@ -70,14 +70,16 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
 
     private func load() throws -> (AggregatorConfiguration, RRDCachedAddress?) {
         let file = options.configName
-        let configuration = try options.configurationText().map { text throws(ConfigError) in
-            try AggregatorConfiguration.parse(text, file: file)
-        } ?? AggregatorConfiguration()
+        let configuration =
+            try options.configurationText().map { text throws(ConfigError) in
+                try AggregatorConfiguration.parse(text, file: file)
+            } ?? AggregatorConfiguration()
         var rrdcached: RRDCachedAddress?
         if let text = configuration.rrdcachedAddress {
             guard let address = RRDCachedAddress(text) else {
-                throw ConfigError(file: file, key: "rrdcached_address",
-                                  reason: "expected unix:/path, /path, host, host:port or [v6]:port, found \(text.debugDescription)")
+                throw ConfigError(
+                    file: file, key: "rrdcached_address",
+                    reason: "expected unix:/path, /path, host, host:port or [v6]:port, found \(text.debugDescription)")
             }
             rrdcached = address
         }
@@ -90,4 +92,3 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
-

@@ -36,9 +36,11 @@ struct ArchiveBenchmark {
         return try (0..<files).map { i in ArchiveKey(.host(cluster, try HostName("host\(i / 30)")), try MetricName(ArchiveBenchmark.metrics[i % 30])) }
     }
 
-    static let metrics = ["load_one", "load_five", "load_fifteen", "cpu_user", "cpu_system", "cpu_idle", "cpu_nice", "cpu_wio", "cpu_num", "cpu_speed",
-                          "mem_total", "mem_free", "mem_cached", "mem_buffers", "mem_shared", "swap_total", "swap_free", "bytes_in", "bytes_out", "pkts_in",
-                          "pkts_out", "proc_run", "proc_total", "disk_total", "disk_free", "part_max_used", "boottime", "cpu_aidle", "cpu_steal", "cpu_intr"]
+    static let metrics = [
+        "load_one", "load_five", "load_fifteen", "cpu_user", "cpu_system", "cpu_idle", "cpu_nice", "cpu_wio", "cpu_num", "cpu_speed",
+        "mem_total", "mem_free", "mem_cached", "mem_buffers", "mem_shared", "swap_total", "swap_free", "bytes_in", "bytes_out", "pkts_in",
+        "pkts_out", "proc_run", "proc_total", "disk_total", "disk_free", "part_max_used", "boottime", "cpu_aidle", "cpu_steal", "cpu_intr",
+    ]
 
     /// One value per key at data time `t0 + step·15`.
     func samples(_ keys: [ArchiveKey], step: Int64) -> [ArchiveSample] {
@@ -67,7 +69,10 @@ struct ArchiveBenchmark {
         // Direct, one value per file per call, back to back.
         var times = await timedRounds(rounds, writer, keys, next: &next)
         try check(writer)
-        report("direct, 1 value per call", "\(files) files × \(rounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms, best \(rate(files, times.min()!))/s)")
+        report(
+            "direct, 1 value per call",
+            "\(files) files × \(rounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms, best \(rate(files, times.min()!))/s)"
+        )
 
         // After a restart: a new writer knows no file, so its first round reads each file's
         // last update (and settles it) before writing.
@@ -92,7 +97,10 @@ struct ArchiveBenchmark {
             times.append(started.duration(to: clock.now))
         }
         try check(writer)
-        report("direct, 10 values per call", "\(rate(files * 10, median(times))) updates/s (median \(milliseconds(median(times))) ms for \(files * 10) values in \((writer.statistics.updateCalls - calls) / max(2, rounds / 4)) calls)")
+        report(
+            "direct, 10 values per call",
+            "\(rate(files * 10, median(times))) updates/s (median \(milliseconds(median(times))) ms for \(files * 10) values in \((writer.statistics.updateCalls - calls) / max(2, rounds / 4)) calls)"
+        )
 
         // Direct, paced one step apart: what reaches the disk per sample.
         let paced = Int(ProcessInfo.processInfo.environment["PLEXUS_BENCH_PACED"] ?? "") ?? 8
@@ -109,7 +117,9 @@ struct ArchiveBenchmark {
             try await Task.sleep(for: .seconds(30))  // the kernel writes back what's left (dirty_expire 30 s)
             sync()
             let bytes = (disk.sectorsWritten() - before) * 512
-            report("direct, paced 15 s", "\(paced) rounds: \(bytes / Int64(files * paced)) B reached the disk per sample (\(bytes / 1_000_000) MB for \(files * paced) samples)")
+            report(
+                "direct, paced 15 s",
+                "\(paced) rounds: \(bytes / Int64(files * paced)) B reached the disk per sample (\(bytes / 1_000_000) MB for \(files * paced) samples)")
         }
         await writer.shutdown()
 
@@ -136,7 +146,9 @@ struct ArchiveBenchmark {
                 sync()
                 return (disk.sectorsWritten() - before) * 512
             }
-            report("gmetad's pattern, paced 15 s", "\(count) files (rrd_create, then one rrd_update per value), \(paced) rounds: \(bytes / Int64(count * paced)) B reached the disk per sample")
+            report(
+                "gmetad's pattern, paced 15 s",
+                "\(count) files (rrd_create, then one rrd_update per value), \(paced) rounds: \(bytes / Int64(count * paced)) B reached the disk per sample")
         }
 
         if let rrdcached {
@@ -147,14 +159,20 @@ struct ArchiveBenchmark {
             times = await timedRounds(cachedRounds, writer, keys, next: &next)
             try check(writer)
             let accepted = times.reduce(.zero, +)
-            report("rrdcached, BATCH", "\(files) files × \(cachedRounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms; all \(files * cachedRounds) accepted in \(seconds(accepted)) s, \(writer.statistics.batches) batches)")
+            report(
+                "rrdcached, BATCH",
+                "\(files) files × \(cachedRounds) rounds: \(rate(files, median(times))) updates/s (median round \(milliseconds(median(times))) ms; all \(files * cachedRounds) accepted in \(seconds(accepted)) s, \(writer.statistics.batches) batches)"
+            )
             started = clock.now
             try RRDCachedControl(address: rrdcached).flushAll()
             let flushed = started.duration(to: clock.now)
             sync()
             let bytes = (disk.sectorsWritten() - before) * 512
             let samples = Int64(files * cachedRounds)
-            report("rrdcached, FLUSHALL", "\(cachedRounds) values per file written in \(seconds(flushed)) s; \(bytes / samples) B reached the disk per sample (\(bytes / 1_000_000) MB, journal included)")
+            report(
+                "rrdcached, FLUSHALL",
+                "\(cachedRounds) values per file written in \(seconds(flushed)) s; \(bytes / samples) B reached the disk per sample (\(bytes / 1_000_000) MB, journal included)"
+            )
             await writer.shutdown()
         }
 
@@ -193,7 +211,9 @@ struct ArchiveBenchmark {
 
     func check(_ writer: ArchiveWriter) throws {
         let stats = writer.statistics
-        guard stats.failed == 0, stats.dropped == 0 else { throw BenchFailure("writer: \(stats.failed) failed, \(stats.dropped) dropped: \(stats.lastError ?? "")") }
+        guard stats.failed == 0, stats.dropped == 0 else {
+            throw BenchFailure("writer: \(stats.failed) failed, \(stats.dropped) dropped: \(stats.lastError ?? "")")
+        }
     }
 
     func report(_ name: String, _ text: String) {

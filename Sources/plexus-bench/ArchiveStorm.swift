@@ -15,7 +15,9 @@ struct ArchiveStorm {
 
     static func keys(files: Int) throws -> [ArchiveKey] {
         let cluster = try ClusterName("storm")
-        let hosts = try (0..<files).map { i in ArchiveKey(.host(cluster, try HostName("host\(i / metricsPerHost)")), try MetricName("metric\(i % metricsPerHost)")) }
+        let hosts = try (0..<files).map { i in
+            ArchiveKey(.host(cluster, try HostName("host\(i / metricsPerHost)")), try MetricName("metric\(i % metricsPerHost)"))
+        }
         let summaries = try (0..<metricsPerHost).map { ArchiveKey(.clusterSummary(cluster), try MetricName("metric\($0)")) }
         return hosts + summaries
     }
@@ -27,18 +29,20 @@ struct ArchiveStorm {
         // Resume after the last round the first file holds (files ahead of it skip it as stale).
         var round: Int64 = 0
         if let first = try? store.path(of: keys[0]), FileManager.default.fileExists(atPath: first),
-           let last = try? store.functions.lastUpdate(path: first).time {
+            let last = try? store.functions.lastUpdate(path: first).time
+        {
             round = (last - Self.t0) / 15 + 1
         }
         let writer = ArchiveWriter(store: store)
         let geometry = ArchiveGeometry(step: 15)
         while true {
             let time = Self.t0 + round * 15
-            writer.submit(keys.map { key in
-                key.location.isSummary
-                    ? ArchiveSample(key: key, geometry: geometry, time: time, sum: Double(round), num: 3)
-                    : ArchiveSample(key: key, geometry: geometry, time: time, value: Double(round))
-            })
+            writer.submit(
+                keys.map { key in
+                    key.location.isSummary
+                        ? ArchiveSample(key: key, geometry: geometry, time: time, sum: Double(round), num: 3)
+                        : ArchiveSample(key: key, geometry: geometry, time: time, value: Double(round))
+                })
             await writer.drain()
             let stats = writer.statistics
             guard stats.failed == 0 else { throw BenchFailure("write failed: \(stats.lastError ?? "?")") }

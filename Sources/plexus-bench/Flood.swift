@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import PlexusCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG]`: sends metadata and a value for
 /// every metric of `HOSTS` spoofed hosts named `TAG<n>.example` (addresses 10.T.x.y), at `RATE`
@@ -32,9 +33,15 @@ struct Flood {
             for m in 0..<metrics {
                 let name = "bench_metric_\(m)"
                 let id = MetricIdentity(host: identity, name: name, spoof: true)
-                packets.append(GangliaMessage.metadata(id, MetricMetadata(name: name, type: .float, units: "u", tmax: 60, extraData: [
-                    ExtraElement(name: "GROUP", value: "bench"), ExtraElement(name: "SPOOF_HOST", value: identity),
-                ])).xdr)
+                packets.append(
+                    GangliaMessage.metadata(
+                        id,
+                        MetricMetadata(
+                            name: name, type: .float, units: "u", tmax: 60,
+                            extraData: [
+                                ExtraElement(name: "GROUP", value: "bench"), ExtraElement(name: "SPOOF_HOST", value: identity),
+                            ])
+                    ).xdr)
                 packets.append(GangliaMessage.value(id, format: "%.2f", value: .float(Float(h * metrics + m))).xdr)
             }
         }

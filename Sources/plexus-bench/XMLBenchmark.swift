@@ -47,7 +47,9 @@ struct XMLBenchmark {
         }
         times.sort()
         let median = times[times.count / 2]
-        print(String(format: "%-16@ best %7.2f ms  median %7.2f ms  %7.1f MB/s", name as NSString, times[0], median,
-                     megabytes / (median / 1000)))
+        print(
+            String(
+                format: "%-16@ best %7.2f ms  median %7.2f ms  %7.1f MB/s", name as NSString, times[0], median,
+                megabytes / (median / 1000)))
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
-import PlexusCore
-
 import PlexusArchive
+import PlexusCore
 
 // plexus-bench: micro-benchmarks driven by scripts/bench (release build).
 //   plexus-bench xml [HOSTS] [METRICS] [ITERATIONS] [OUTFILE]
@@ -51,8 +50,10 @@ if arguments.first == "flood" {
         exit(1)
     }
     do {
-        try Flood(host: a[0], port: port, hosts: hosts, metrics: metrics, rate: a.count > 4 ? Int(a[4]) ?? 0 : 0,
-                  tag: a.count > 5 ? Int(a[5]) ?? 0 : 0).run()
+        try Flood(
+            host: a[0], port: port, hosts: hosts, metrics: metrics, rate: a.count > 4 ? Int(a[4]) ?? 0 : 0,
+            tag: a.count > 5 ? Int(a[5]) ?? 0 : 0
+        ).run()
     } catch {
         FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
         exit(1)
@@ -60,7 +61,10 @@ if arguments.first == "flood" {
     exit(0)
 }
 guard arguments.first == "xml" else {
-    FileHandle.standardError.write(Data("usage: plexus-bench xml [hosts] [metrics] [iterations] [outfile] | flood HOST PORT HOSTS METRICS [RATE] [TAG] | archive ROOT FILES ROUNDS [RRDCACHED PID] | archive-storm ROOT FILES\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "usage: plexus-bench xml [hosts] [metrics] [iterations] [outfile] | flood HOST PORT HOSTS METRICS [RATE] [TAG] | archive ROOT FILES ROUNDS [RRDCACHED PID] | archive-storm ROOT FILES\n"
+                .utf8))
     exit(1)
 }
 let numbers = arguments.dropFirst().prefix(3).compactMap { Int($0) }

@@ -9,8 +9,9 @@ struct ArchiveOptions: ParsableArguments {
     @Option(help: "The aggregator's RRD root (default: rrd_rootdir of --config).", completion: .directory)
     var rrdRoot: String?
 
-    @Option(name: .shortAndLong, help: "Aggregator configuration to read rrd_rootdir and rrdcached_address from (default: /etc/plexus/aggregator.toml if present).",
-            completion: .file(extensions: ["toml"]))
+    @Option(
+        name: .shortAndLong, help: "Aggregator configuration to read rrd_rootdir and rrdcached_address from (default: /etc/plexus/aggregator.toml if present).",
+        completion: .file(extensions: ["toml"]))
     var config: String?
 
     @Option(help: "The events journal (default: events.jsonl beside the RRD root).", completion: .file(extensions: ["jsonl"]))
@@ -70,8 +71,9 @@ struct ArchiveOptions: ParsableArguments {
             throw CommandFailure.unreachable("cannot read the events: \(error)")
         }
         if !replay.malformedLines.isEmpty {
-            console.note("\(file.path): skipped \(replay.malformedLines.count) malformed line(s): "
-                + replay.malformedLines.prefix(5).map(String.init).joined(separator: ", "))
+            console.note(
+                "\(file.path): skipped \(replay.malformedLines.count) malformed line(s): "
+                    + replay.malformedLines.prefix(5).map(String.init).joined(separator: ", "))
         }
         return replay.events
     }
@@ -90,8 +92,9 @@ struct ArchiveOptions: ParsableArguments {
             let reason = FileManager.default.fileExists(atPath: layout.rootDirectory) ? "not a readable directory" : "no such directory"
             throw CommandFailure.unreachable("cannot read the RRD root \(layout.rootDirectory): \(reason)")
         }
-        return Archive(layout: layout, rrdcached: rrdcached,
-                       events: eventsFile.map(EventFile.init(path:)) ?? EventFile(besideRoot: layout.rootDirectory))
+        return Archive(
+            layout: layout, rrdcached: rrdcached,
+            events: eventsFile.map(EventFile.init(path:)) ?? EventFile(besideRoot: layout.rootDirectory))
     }
 
     /// The aggregator configuration of `--config`, or of the default file if there is one, or the defaults.
@@ -123,8 +126,10 @@ struct ArchiveOptions: ParsableArguments {
                 return nil
             }
             let configuration = (try? ArchiveOptions.configuration(value(["--config", "-c"])).0) ?? AggregatorConfiguration()
-            return ArchiveCatalog(layout: RRDLayout(root: value(["--rrd-root"]) ?? configuration.rrdRootdir,
-                                                    caseSensitiveHostnames: configuration.caseSensitiveHostnames))
+            return ArchiveCatalog(
+                layout: RRDLayout(
+                    root: value(["--rrd-root"]) ?? configuration.rrdRootdir,
+                    caseSensitiveHostnames: configuration.caseSensitiveHostnames))
         }
 
         static func option(_ words: [String], _ name: String) -> String? {
@@ -157,8 +162,9 @@ struct SeriesOptions: ParsableArguments {
     @Option(help: "Cluster (its summary, or with --host one of its hosts).", completion: .custom(ArchiveOptions.Completion.clusters))
     var cluster: String?
 
-    @Option(help: "Host (its cluster is found in the archive when --cluster is not given).",
-            completion: .custom(ArchiveOptions.Completion.hosts))
+    @Option(
+        help: "Host (its cluster is found in the archive when --cluster is not given).",
+        completion: .custom(ArchiveOptions.Completion.hosts))
     var host: String?
 
     @Option(help: "A federated child grid's summary (default without --cluster/--host: the whole grid).")
@@ -167,12 +173,14 @@ struct SeriesOptions: ParsableArguments {
     @Option(help: "One metric, e.g. load_one or daily_signups.", completion: .custom(ArchiveOptions.Completion.metrics))
     var metric: String?
 
-    @Option(help: "A standard report: \(GraphRequest.Report.allCases.map(\.rawValue).joined(separator: ", ")).",
-            completion: .list(GraphRequest.Report.allCases.map(\.rawValue)))
+    @Option(
+        help: "A standard report: \(GraphRequest.Report.allCases.map(\.rawValue).joined(separator: ", ")).",
+        completion: .list(GraphRequest.Report.allCases.map(\.rawValue)))
     var report: String?
 
-    @Option(help: "The last \(GraphRequest.NamedRange.allCases.map(\.rawValue).joined(separator: "|")) (default hour).",
-            completion: .list(GraphRequest.NamedRange.allCases.map(\.rawValue)))
+    @Option(
+        help: "The last \(GraphRequest.NamedRange.allCases.map(\.rawValue).joined(separator: "|")) (default hour).",
+        completion: .list(GraphRequest.NamedRange.allCases.map(\.rawValue)))
     var range: String?
 
     @Option(help: "Start: now-2h, -1d, 1764064800, 2026-11-25, 2026-11-25T14:30 (local time unless Z or ±HH:MM).")

@@ -42,13 +42,27 @@ struct DecodedDatagram: Encodable {
         case .value(_, let format, let value):
             try c.encode(format, forKey: .format)
             switch value {
-            case .ushort(let v): try c.encode("ushort", forKey: .valueType); try c.encode(v, forKey: .value)
-            case .short(let v): try c.encode("short", forKey: .valueType); try c.encode(v, forKey: .value)
-            case .int(let v): try c.encode("int", forKey: .valueType); try c.encode(v, forKey: .value)
-            case .uint(let v): try c.encode("uint", forKey: .valueType); try c.encode(v, forKey: .value)
-            case .string(let v): try c.encode("string", forKey: .valueType); try c.encode(v, forKey: .value)
-            case .float(let v): try c.encode("float", forKey: .valueType); try c.encode(v, forKey: .value)
-            case .double(let v): try c.encode("double", forKey: .valueType); try c.encode(v, forKey: .value)
+            case .ushort(let v):
+                try c.encode("ushort", forKey: .valueType)
+                try c.encode(v, forKey: .value)
+            case .short(let v):
+                try c.encode("short", forKey: .valueType)
+                try c.encode(v, forKey: .value)
+            case .int(let v):
+                try c.encode("int", forKey: .valueType)
+                try c.encode(v, forKey: .value)
+            case .uint(let v):
+                try c.encode("uint", forKey: .valueType)
+                try c.encode(v, forKey: .value)
+            case .string(let v):
+                try c.encode("string", forKey: .valueType)
+                try c.encode(v, forKey: .value)
+            case .float(let v):
+                try c.encode("float", forKey: .valueType)
+                try c.encode(v, forKey: .value)
+            case .double(let v):
+                try c.encode("double", forKey: .valueType)
+                try c.encode(v, forKey: .value)
             }
             try c.encode(ValueFormat.render(value, format: format), forKey: .rendered)
         case .metadataRequest:

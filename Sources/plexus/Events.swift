@@ -50,9 +50,11 @@ struct Events: AsyncParsableCommand {
             Table.Column("cluster"), Table.Column("host"), Table.Column("text"),
         ])
         for event in events {
-            table.rows.append([.integer(Int64(event.id)), .time(event.start), event.end.map(Table.Cell.time) ?? .missing,
-                               .list(event.tags), event.cluster.map(Table.Cell.text) ?? .missing,
-                               event.host.map(Table.Cell.text) ?? .missing, .text(event.text)])
+            table.rows.append([
+                .integer(Int64(event.id)), .time(event.start), event.end.map(Table.Cell.time) ?? .missing,
+                .list(event.tags), event.cluster.map(Table.Cell.text) ?? .missing,
+                event.host.map(Table.Cell.text) ?? .missing, .text(event.text),
+            ])
         }
         return table
     }
@@ -83,8 +85,9 @@ extension Events {
                 if let to { body["end"] = to }
                 if let cluster { body["cluster"] = cluster }
                 if let host { body["host"] = host }
-                let answer = try await client.send("POST", "api/v1/events", body: try JSONSerialization.data(withJSONObject: body),
-                                                   token: try Events.token(token))
+                let answer = try await client.send(
+                    "POST", "api/v1/events", body: try JSONSerialization.data(withJSONObject: body),
+                    token: try Events.token(token))
                 Console.output(output.render(Events.table([try Events.decode(answer, as: Event.self)])))
                 return
             }

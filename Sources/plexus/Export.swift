@@ -52,10 +52,14 @@ struct Export: AsyncParsableCommand {
             let (start, end) = request.range.bounds(now: now)
             if let problem = TimeLimits().problem(step: step, start: start, end: end) { throw CommandFailure.badInput(problem) }
         }
-        let (data, columns) = try await archive.run(plan: { catalog throws(RRDError) in
-            try ExportArguments(request, catalog: catalog, now: now, step: step)
-        }, "read the series") { reader, arguments throws(RRDError) in (try await reader.export(arguments), arguments.columns) }
-        let text = json ? ExportText.json(data, columns: columns, request: request, time: timeFormat)
+        let (data, columns) = try await archive.run(
+            plan: { catalog throws(RRDError) in
+                try ExportArguments(request, catalog: catalog, now: now, step: step)
+            }, "read the series"
+        ) { reader, arguments throws(RRDError) in (try await reader.export(arguments), arguments.columns) }
+        let text =
+            json
+            ? ExportText.json(data, columns: columns, request: request, time: timeFormat)
             : ExportText.csv(data, columns: columns, time: timeFormat)
         try writeOutput(Array(text.utf8), to: output)
         if output != "-" { Console(quiet: quiet).note("wrote \(output) (\(data.rows.count) rows, step \(data.step) s)") }

@@ -24,8 +24,10 @@ struct Graph: AsyncParsableCommand {
     @OptionGroup var series: SeriesOptions
     @OptionGroup var archive: ArchiveOptions
 
-    @Option(help: "small, medium, default, large or xlarge (plot area \(GraphRequest.Size.allCases.map { "\($0.dimensions.width)×\($0.dimensions.height)" }.joined(separator: ", "))).",
-            completion: .list(GraphRequest.Size.allCases.map(\.rawValue)))
+    @Option(
+        help:
+            "small, medium, default, large or xlarge (plot area \(GraphRequest.Size.allCases.map { "\($0.dimensions.width)×\($0.dimensions.height)" }.joined(separator: ", "))).",
+        completion: .list(GraphRequest.Size.allCases.map(\.rawValue)))
     var size = "default"
 
     @Option(help: "Plot area width in pixels (overrides --size).") var width: Int?
@@ -51,7 +53,8 @@ struct Graph: AsyncParsableCommand {
         if output == "-", isatty(STDOUT_FILENO) == 1 { throw CommandFailure.badInput("standard output is a terminal: give --output FILE, or redirect it") }
         let imageFormat = try Self.format(format, output: output)
         guard let size = GraphRequest.Size(rawValue: size) else {
-            throw CommandFailure.badInput("unknown size \(self.size.debugDescription) (known: \(GraphRequest.Size.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw CommandFailure.badInput(
+                "unknown size \(self.size.debugDescription) (known: \(GraphRequest.Size.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         if let client = try archive.client() {
             var parameters = try series.parameters(now: currentTime()) + [("size", size.rawValue)]
@@ -74,9 +77,11 @@ struct Graph: AsyncParsableCommand {
         if let height { request.height = height }
         if !noEvents { request.mark(try archive.readEvents(console), now: now) }
         let finished = request
-        let rendered = try await archive.run(plan: { catalog throws(RRDError) in
-            try GraphArguments(finished, catalog: catalog, now: now)
-        }, "draw the graph") { reader, arguments throws(RRDError) in try await reader.render(arguments) }
+        let rendered = try await archive.run(
+            plan: { catalog throws(RRDError) in
+                try GraphArguments(finished, catalog: catalog, now: now)
+            }, "draw the graph"
+        ) { reader, arguments throws(RRDError) in try await reader.render(arguments) }
         try writeOutput(rendered.image, to: output)
         if output != "-" {
             console.note("wrote \(output) (\(rendered.format.rawValue), \(rendered.width)×\(rendered.height), \(rendered.image.count) bytes)")

@@ -53,8 +53,9 @@ struct AggregatorOptions: ParsableArguments {
         let endpoint = AggregatorConfiguration.Endpoint(aggregator, defaultPort: 8652)!
         var bytes: [UInt8]
         do {
-            bytes = try await XMLClient.fetch(host: endpoint.host, port: endpoint.port, request: "GET \(path) HTTP/1.0",
-                                              timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .seconds(5))
+            bytes = try await XMLClient.fetch(
+                host: endpoint.host, port: endpoint.port, request: "GET \(path) HTTP/1.0",
+                timeout: .milliseconds(Int64(timeout * 1000)), connectTimeout: .seconds(5))
         } catch {
             throw CommandFailure.unreachable("cannot read the aggregator at \(endpoint): \(error)")
         }
@@ -109,15 +110,20 @@ extension Query {
             guard let summary = overview.summary(all: all || options.filter != nil) else {
                 throw CommandFailure.unreachable("the aggregator's answer has no grid")
             }
-            var table = Table(columns: [Table.Column("metric"), Table.Column("sum", right: true), Table.Column("hosts", right: true),
-                                        Table.Column("average", right: true), Table.Column("units")])
+            var table = Table(columns: [
+                Table.Column("metric"), Table.Column("sum", right: true), Table.Column("hosts", right: true),
+                Table.Column("average", right: true), Table.Column("units"),
+            ])
             for row in summary.metrics where options.keep(row.metric) {
-                table.rows.append([.text(row.metric), .number(row.sum), .integer(Int64(row.num)), .optional(row.average.isFinite ? row.average : nil),
-                                   .text(row.units)])
+                table.rows.append([
+                    .text(row.metric), .number(row.sum), .integer(Int64(row.num)), .optional(row.average.isFinite ? row.average : nil),
+                    .text(row.units),
+                ])
             }
             let output = options.output
             if output.json {
-                Console.output("""
+                Console.output(
+                    """
                     {"grid":\(Table.Cell.quoted(summary.name)),"clusters":\(summary.clusters),"hosts_up":\(summary.up),\
                     "hosts_down":\(summary.down),"localtime":\(summary.localtime.map(String.init) ?? "null"),"metrics":\(table.json().dropLast())}
 
@@ -125,8 +131,9 @@ extension Query {
             } else if output.csv {
                 Console.output(table.csv())
             } else {
-                Console.output("GRID \(summary.name): \(summary.up + summary.down) hosts, \(summary.up) up, \(summary.down) down, "
-                    + "\(summary.clusters) cluster\(summary.clusters == 1 ? "" : "s")\n" + table.text())
+                Console.output(
+                    "GRID \(summary.name): \(summary.up + summary.down) hosts, \(summary.up) up, \(summary.down) down, "
+                        + "\(summary.clusters) cluster\(summary.clusters == 1 ? "" : "s")\n" + table.text())
             }
         }
     }
@@ -150,7 +157,8 @@ extension Query {
     }
 
     struct Hosts: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The hosts of a cluster (or of every cluster): up or down, seconds since heard, load, CPU, memory.")
+        static let configuration = CommandConfiguration(
+            abstract: "The hosts of a cluster (or of every cluster): up or down, seconds since heard, load, CPU, memory.")
 
         @OptionGroup var options: AggregatorOptions
         @Argument(help: "The cluster (default: every cluster).") var cluster: String?
@@ -191,8 +199,10 @@ extension Query {
                 Table.Column("age_seconds", "AGE(s)", right: true), Table.Column("group"), Table.Column("title"),
             ])
             for row in rows where options.keep(row.metric) {
-                table.rows.append([.text(row.metric), row.number.map(Table.Cell.number) ?? .text(row.value), .text(row.units),
-                                   .integer(Int64(row.age)), .text(row.group), .text(row.title)])
+                table.rows.append([
+                    .text(row.metric), row.number.map(Table.Cell.number) ?? .text(row.value), .text(row.units),
+                    .integer(Int64(row.age)), .text(row.group), .text(row.title),
+                ])
             }
             Console.output(options.output.render(table))
         }
@@ -231,8 +241,10 @@ extension Query {
                 Table.Column("units"), Table.Column("age_seconds", "AGE(s)", right: true),
             ])
             for row in rows.prefix(top ?? rows.count) {
-                table.rows.append([.text(row.cluster), .text(row.host), .text(row.up ? "up" : "down"),
-                                   row.number.map(Table.Cell.number) ?? .text(row.value), .text(row.units), .integer(Int64(row.age))])
+                table.rows.append([
+                    .text(row.cluster), .text(row.host), .text(row.up ? "up" : "down"),
+                    row.number.map(Table.Cell.number) ?? .text(row.value), .text(row.units), .integer(Int64(row.age)),
+                ])
             }
             Console.output(options.output.render(table))
         }

@@ -79,7 +79,8 @@ struct Send: AsyncParsableCommand {
                     try fail("--to \(destination.debugDescription): expected HOST:PORT")
                     return AgentConfiguration.UDPSendChannel()
                 }
-                var channel = IPAddress(host)?.isMulticast == true
+                var channel =
+                    IPAddress(host)?.isMulticast == true
                     ? AgentConfiguration.UDPSendChannel(mcastJoin: host, port: port)
                     : AgentConfiguration.UDPSendChannel(host: host, port: port)
                 channel.ttl = ttl

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The aggregator's HTTP API (`--server http://monitor:8080`), for `graph`, `export` and
@@ -13,7 +14,7 @@ struct ServerClient {
 
     init(_ text: String) throws {
         guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", url.host != nil
+            scheme == "http" || scheme == "https", url.host != nil
         else { throw CommandFailure.badInput("--server \(text.debugDescription): expected http://HOST:PORT") }
         base = url
     }
@@ -42,7 +43,8 @@ struct ServerClient {
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
-            let message = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? String
+            let message =
+                (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? String
                 ?? "HTTP status \(status) from \(url.absoluteString)"
             throw (400..<500).contains(status) ? CommandFailure.badInput(message) : CommandFailure.unreachable(message)
         }

@@ -44,13 +44,16 @@ struct StatusReport {
         for cluster in found {
             let rows = cluster.hosts.map { host in
                 let value = { (name: String) in host.metrics.first { $0.name.rawValue == name }?.value ?? "-" }
-                return Row(host: host.name.rawValue, ip: host.ip, up: host.isUp(localtime: cluster.localtime), lastHeard: host.tn,
-                           load: value("load_one"), cpus: value("cpu_num"), user: value("cpu_user"), system: value("cpu_system"),
-                           idle: value("cpu_idle"))
+                return Row(
+                    host: host.name.rawValue, ip: host.ip, up: host.isUp(localtime: cluster.localtime), lastHeard: host.tn,
+                    load: value("load_one"), cpus: value("cpu_num"), user: value("cpu_user"), system: value("cpu_system"),
+                    idle: value("cpu_idle"))
             }
             let up = rows.filter(\.up).count
-            clusters.append(ClusterRows(cluster: cluster.name.rawValue, up: up, down: rows.count - up,
-                                        hosts: rows.filter { !onlyDown || !$0.up }))
+            clusters.append(
+                ClusterRows(
+                    cluster: cluster.name.rawValue, up: up, down: rows.count - up,
+                    hosts: rows.filter { !onlyDown || !$0.up }))
         }
     }
 
@@ -62,8 +65,12 @@ struct StatusReport {
             let rows = cluster.hosts.map { [$0.host, $0.up ? "up" : "DOWN", $0.load, $0.cpus, $0.user, $0.system, $0.idle, "\($0.lastHeard)s ago"] }
             let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
             for row in [header] + rows {
-                out += row.indices.map { i in i == 0 ? row[i].padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[i] - row[i].count) + row[i] }.joined(separator: "  ") + "\n"
+                out +=
+                    row.indices.map { i in
+                        i == 0
+                            ? row[i].padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                            : String(repeating: " ", count: widths[i] - row[i].count) + row[i]
+                    }.joined(separator: "  ") + "\n"
             }
         }
         return out

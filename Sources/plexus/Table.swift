@@ -56,8 +56,9 @@ struct Table {
             var seconds = time_t(t)
             var parts = tm()
             localtime_r(&seconds, &parts)
-            return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                          parts.tm_hour, parts.tm_min, parts.tm_sec)
+            return String(
+                format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                parts.tm_hour, parts.tm_min, parts.tm_sec)
         }
 
         static func quoted(_ s: String) -> String { ExportText.quoted(s) }
@@ -129,12 +130,13 @@ extension Table {
     }
 
     mutating func append<Row>(_ row: Row, _ columns: [RowColumn<Row>]) {
-        rows.append(columns.map { column in
-            switch column.cell(row) {
-            case .text(let text): .text(text)
-            case .integer(let integer): .integer(integer)
-            case .number(let number): .optional(number)
-            }
-        })
+        rows.append(
+            columns.map { column in
+                switch column.cell(row) {
+                case .text(let text): .text(text)
+                case .integer(let integer): .integer(integer)
+                case .number(let number): .optional(number)
+                }
+            })
     }
 }

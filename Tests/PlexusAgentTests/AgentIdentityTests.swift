@@ -2,6 +2,7 @@ import Foundation
 import PlexusCollectors
 import PlexusCore
 import Testing
+
 @testable import PlexusAgent
 
 /// How the agent names itself on the wire and recognizes requests for its metadata.
@@ -25,7 +26,8 @@ import Testing
         config.globals.overrideIP = "10.9.9.9"
         let identity = AgentIdentity(config: config, systemHostname: "vm", sourceAddress: "127.0.0.1")
         #expect(identity.spoof && identity.wireHost == "10.9.9.9:db1.example" && identity.stateKey == "10.9.9.9")
-        guard case .metadata(let id, let metadata)? = identity.message(for: .metadata(name: "cpu_num", title: "CPU Count"), definitions: Self.definitions) else {
+        guard case .metadata(let id, let metadata)? = identity.message(for: .metadata(name: "cpu_num", title: "CPU Count"), definitions: Self.definitions)
+        else {
             Issue.record("no metadata")
             return
         }
@@ -40,9 +42,11 @@ import Testing
     /// What we send for the captured metrics is byte for byte what gmond 3.7.2 sent.
     @Test func metadataMatchesGmondsCapture() throws {
         let identity = AgentIdentity(config: AgentConfiguration(), systemHostname: "vm", sourceAddress: "127.0.0.1")
-        let cases: [(String, String?)] = [("cpu_num", "CPU Count"), ("load_one", "One Minute Load Average"), ("mem_total", "Memory Total"),
-                                          ("os_name", "Operating System"), ("disk_free", "Disk Space Available"), ("cpu_user", "CPU User"),
-                                          ("heartbeat", nil), ("location", "Location")]
+        let cases: [(String, String?)] = [
+            ("cpu_num", "CPU Count"), ("load_one", "One Minute Load Average"), ("mem_total", "Memory Total"),
+            ("os_name", "Operating System"), ("disk_free", "Disk Space Available"), ("cpu_user", "CPU User"),
+            ("heartbeat", nil), ("location", "Location"),
+        ]
         for (name, title) in cases {
             let ours = identity.message(for: .metadata(name: name, title: title), definitions: Self.definitions)?.xdr
             let theirs = try GmondCapture.bytes("metadata-\(name).bin")

@@ -3,6 +3,7 @@ import Logging
 import PlexusCore
 import PlexusTransport
 import Testing
+
 @testable import PlexusAgent
 
 /// Probes reported as ordinary metrics in the `probes` group of the agent's own host.

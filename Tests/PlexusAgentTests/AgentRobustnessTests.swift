@@ -7,6 +7,7 @@ import PlexusTestSupport
 import PlexusTransport
 import Synchronization
 import Testing
+
 @testable import PlexusAgent
 
 /// A running agent (in process, on loopback) fed hostile traffic: random and truncated datagrams,
@@ -76,16 +77,25 @@ import Testing
             let names = ["../../../pwned", "a/b", "nul\u{0}x", "name<x>", "q\"uote", "amp&", "bell\u{7}", "ok_metric"]
             for name in names {
                 let id = MetricIdentity(host: "evil<host>&\"", name: name)
-                try await sender.sendAndWait(GangliaMessage.metadata(id, MetricMetadata(name: name, type: .string, units: "<u>&", extraData: [
-                    ExtraElement(name: "DESC", value: "</METRIC><HOST NAME=\"x\">"), ExtraElement(name: "GROUP", value: "\u{1}ctl"),
-                ])).xdr)
+                try await sender.sendAndWait(
+                    GangliaMessage.metadata(
+                        id,
+                        MetricMetadata(
+                            name: name, type: .string, units: "<u>&",
+                            extraData: [
+                                ExtraElement(name: "DESC", value: "</METRIC><HOST NAME=\"x\">"), ExtraElement(name: "GROUP", value: "\u{1}ctl"),
+                            ])
+                    ).xdr)
                 try await sender.sendAndWait(GangliaMessage.value(id, format: "%s%n", value: .string("v<&>\"\u{0}")).xdr)
             }
             try await Self.settle(agent, total: names.count * 2)
             let bytes = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!)
             let result = GangliaDocument.read(bytes)
             #expect(result.report.isClean)
-            guard case .cluster(let cluster)? = result.document?.items.first else { Issue.record("no cluster"); return }
+            guard case .cluster(let cluster)? = result.document?.items.first else {
+                Issue.record("no cluster")
+                return
+            }
             let shown = Set(cluster.hosts.flatMap(\.metrics).map(\.name.rawValue))
             #expect(shown.isSuperset(of: ["name<x>", "q\"uote", "amp&", "ok_metric"]))
             #expect(shown.isDisjoint(with: ["../../../pwned", "a/b", "nul\u{0}x", "bell\u{7}"]))

@@ -1,5 +1,6 @@
 import PlexusCore
 import Testing
+
 @testable import PlexusAgent
 
 /// gmond's collection-group timing, driven by an injected clock.
@@ -39,17 +40,20 @@ import Testing
     }
 
     @Test func metadataIntervalZeroSendsMetadataOnce() {
-        var schedule = CollectionSchedule(groups: [Group(collectEvery: 5, timeThreshold: 10, metrics: [.init(name: "m")])],
-                                          metadataInterval: 0, start: 0)
+        var schedule = CollectionSchedule(
+            groups: [Group(collectEvery: 5, timeThreshold: 10, metrics: [.init(name: "m")])],
+            metadataInterval: 0, start: 0)
         let sent = Self.run(&schedule, seconds: 0...100) { _, t in .uint(UInt32(t)) }
         #expect(Self.metadataTimes(sent, "m") == [0])
         #expect(Self.valueTimes(sent, "m") == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
     }
 
     @Test func valueThresholdSendsTheWholeGroupAtOnce() {
-        let group = Group(collectEvery: 20, timeThreshold: 90, metrics: [
-            .init(name: "load_one", valueThreshold: 1), .init(name: "load_five", valueThreshold: 1),
-        ])
+        let group = Group(
+            collectEvery: 20, timeThreshold: 90,
+            metrics: [
+                .init(name: "load_one", valueThreshold: 1), .init(name: "load_five", valueThreshold: 1),
+            ])
         var schedule = CollectionSchedule(groups: [group], metadataInterval: 0, start: 0)
         // load_one jumps from 0.5 to 3.0 at t=40; collected at 0, 20, 40, 60...
         let sent = Self.run(&schedule, seconds: 0...200) { name, t in
@@ -68,8 +72,9 @@ import Testing
     }
 
     @Test func collectOnceKeepsSendingTheSameValue() {
-        var schedule = CollectionSchedule(groups: [Group(collectOnce: true, timeThreshold: 30, metrics: [.init(name: "os_name")])],
-                                          metadataInterval: 0, start: 0)
+        var schedule = CollectionSchedule(
+            groups: [Group(collectOnce: true, timeThreshold: 30, metrics: [.init(name: "os_name")])],
+            metadataInterval: 0, start: 0)
         var collections = 0
         for t in 0...95 {
             _ = schedule.tick(now: Double(t)) { names in
@@ -82,8 +87,9 @@ import Testing
     }
 
     @Test func metadataRequestSendsAtOnce() {
-        var schedule = CollectionSchedule(groups: [Group(collectEvery: 60, timeThreshold: 600, metrics: [.init(name: "m", title: "M")])],
-                                          metadataInterval: 0, start: 0)
+        var schedule = CollectionSchedule(
+            groups: [Group(collectEvery: 60, timeThreshold: 600, metrics: [.init(name: "m", title: "M")])],
+            metadataInterval: 0, start: 0)
         _ = schedule.tick(now: 0) { _ in ["m": .uint(1)] }
         #expect(schedule.tick(now: 30) { _ in [:] }.isEmpty)
         schedule.metadataRequested("m", now: 31)
@@ -94,8 +100,9 @@ import Testing
     }
 
     @Test func metricsTheSamplerCantGiveAreLeftOut() {
-        var schedule = CollectionSchedule(groups: [Group(collectEvery: 10, timeThreshold: 10, metrics: [.init(name: "a"), .init(name: "b")])],
-                                          metadataInterval: 0, start: 0)
+        var schedule = CollectionSchedule(
+            groups: [Group(collectEvery: 10, timeThreshold: 10, metrics: [.init(name: "a"), .init(name: "b")])],
+            metadataInterval: 0, start: 0)
         let out = schedule.tick(now: 0) { _ in ["a": .uint(1)] }
         #expect(out == [.metadata(name: "a", title: nil), .value(name: "a", .uint(1))])
     }

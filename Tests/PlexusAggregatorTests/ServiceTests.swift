@@ -120,9 +120,11 @@ import Testing
         let port = try #require(listener.channel.localAddress?.port)
         let serving = Task { try await GangliaPortServer().serve(listener, document: { bytes }) }
         let closed = try Self.closedPort()
-        let source = AggregatorConfiguration.DataSource(name: "web", step: 1, transport: .poll([
-            .init(host: "127.0.0.1", port: closed), .init(host: "127.0.0.1", port: port),
-        ]))
+        let source = AggregatorConfiguration.DataSource(
+            name: "web", step: 1,
+            transport: .poll([
+                .init(host: "127.0.0.1", port: closed), .init(host: "127.0.0.1", port: port),
+            ]))
         let store = try Self.store(Self.configuration(sources: [source]), clock: WallClock.seconds)
         guard case .poll(let endpoints) = source.transport else { return }
         let poller = SourcePoller(store: store, index: 0, endpoints: endpoints, group: MultiThreadedEventLoopGroup.singleton)
@@ -155,8 +157,9 @@ import Testing
         _ = bound.publish(Self.delivery(try Self.document(hosts: 3)), source: 0)
         let services = [
             GridPort(.xml, port: 0, store: bound, gate: gate, shared: SharedRender(), group: group, status: status.make, onListening: listening),
-            GridPort(.interactive, port: 0, store: bound, gate: gate, shared: SharedRender(), group: group, status: status.make,
-                     onListening: listening),
+            GridPort(
+                .interactive, port: 0, store: bound, gate: gate, shared: SharedRender(), group: group, status: status.make,
+                onListening: listening),
         ]
         let running = services.map { service in Task { try await service.run() } }
         defer { for task in running { task.cancel() } }
@@ -189,8 +192,10 @@ import Testing
         let store = try Self.store(Self.configuration(sources: [source]))
         let listener = SourceListener(store: store, index: 0, channel: channel, group: MultiThreadedEventLoopGroup.singleton)
         let id = MetricIdentity(host: "web-1", name: "load_one")
-        for message in [GangliaMessage.metadata(id, MetricMetadata(name: "load_one", type: .float, units: " ", tmax: 70)),
-                        .value(id, format: "%.2f", value: .float(0.5))] {
+        for message in [
+            GangliaMessage.metadata(id, MetricMetadata(name: "load_one", type: .float, units: " ", tmax: 70)),
+            .value(id, format: "%.2f", value: .float(0.5)),
+        ] {
             var bytes: [UInt8] = []
             message.encode(into: &bytes)
             let envelope = AddressedEnvelope(remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 40000), data: ByteBuffer(bytes: bytes))

@@ -2,13 +2,16 @@ import Foundation
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusArchive
 
 /// gmetad 3.7.2 wrote `../../../pwned.rrd` outside its root. Whatever names arrive, nothing here
 /// creates or touches a file outside the root.
 @Suite struct ArchiveContainmentTests {
-    static let dangerous = ["..", "../..", "../../x", "../../../pwned", "a/b", "/etc/passwd", "x\u{0}y", "\u{0}", "a\nb",
-                            "\u{1B}[31m", "tab\there", "del\u{7F}", "c1\u{85}", "", ".", "__SummaryInfo__", String(repeating: "a", count: 300)]
+    static let dangerous = [
+        "..", "../..", "../../x", "../../../pwned", "a/b", "/etc/passwd", "x\u{0}y", "\u{0}", "a\nb",
+        "\u{1B}[31m", "tab\there", "del\u{7F}", "c1\u{85}", "", ".", "__SummaryInfo__", String(repeating: "a", count: 300),
+    ]
 
     @Test func dangerousNamesNeverBecomeFilesOutsideTheRoot() async throws {
         let sandbox = try TemporaryDirectory(prefix: "plexus-contain")
@@ -34,10 +37,11 @@ import Testing
             }
         }
         // Every key with a dangerous part is refused by construction; safe odd names pass.
-        #expect(accepted.allSatisfy { key in
-            guard case .host(let c, let h) = key.location else { return false }
-            return fine.contains(c.rawValue) && fine.contains(h.rawValue) && (fine + ["__SummaryInfo__"]).contains(key.metric.rawValue)
-        })
+        #expect(
+            accepted.allSatisfy { key in
+                guard case .host(let c, let h) = key.location else { return false }
+                return fine.contains(c.rawValue) && fine.contains(h.rawValue) && (fine + ["__SummaryInfo__"]).contains(key.metric.rawValue)
+            })
         // 7 × 7 safe directories × 8 safe metric names (a metric may be called __SummaryInfo__),
         // less those without "ok" in them (6 × 6 × 7), are the only ones accepted.
         #expect(refused > 0 && accepted.count == 7 * 7 * 8 - 6 * 6 * 7)
@@ -50,7 +54,10 @@ import Testing
             writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15), time: 1_795_543_200, value: 1))
         }
         for raw in fine {
-            writer.submit(ArchiveSample(key: ArchiveKey(.gridSummary(try GridName(raw)), try MetricName("load_one")), geometry: ArchiveGeometry(step: 15), time: 1_795_543_200, sum: 1, num: 1))
+            writer.submit(
+                ArchiveSample(
+                    key: ArchiveKey(.gridSummary(try GridName(raw)), try MetricName("load_one")), geometry: ArchiveGeometry(step: 15), time: 1_795_543_200,
+                    sum: 1, num: 1))
         }
         await writer.shutdown()
         #expect(writer.statistics.failed == 0, "\(writer.statistics.lastError ?? "")")

@@ -2,6 +2,7 @@ import Foundation
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusArchive
 
 /// Files the writer creates have gmetad's geometry: `rrdtool info` of ours against the captures
@@ -9,7 +10,8 @@ import Testing
 @Suite struct ArchiveGeometryTests {
     static let t0: Int64 = 1_795_543_700
 
-    static let keys = ["step", "rrd_version", "header_size"]
+    static let keys =
+        ["step", "rrd_version", "header_size"]
         + ["sum", "num"].flatMap { ds in ["index", "type", "minimal_heartbeat", "min", "max"].map { "ds[\(ds)].\($0)" } }
         + (0..<3).flatMap { r in ["cf", "rows", "pdp_per_row", "xff"].map { "rra[\(r)].\($0)" } }
 
@@ -23,11 +25,12 @@ import Testing
         defer { dir.remove() }
         let theirs = try ArchiveFixtures.info(fixture)
         let metric = try MetricName("load_one")
-        let location: RRDLayout.Location = switch kind {
-        case "host": .host(try ClusterName("CaptureCluster"), try HostName("localhost"))
-        case "cluster": .clusterSummary(try ClusterName("CaptureCluster"))
-        default: .rootSummary
-        }
+        let location: RRDLayout.Location =
+            switch kind {
+            case "host": .host(try ClusterName("CaptureCluster"), try HostName("localhost"))
+            case "cluster": .clusterSummary(try ClusterName("CaptureCluster"))
+            default: .rootSummary
+            }
         let writer = ArchiveWriter(store: ArchiveStore(layout: RRDLayout(root: dir.path)))
         let key = ArchiveKey(location, metric)
         writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: step, slope: .both), time: Self.t0, sum: 0.5, num: 2))
@@ -53,7 +56,8 @@ import Testing
         for (metric, slope) in [("bytes_total", Slope.positive), ("rate", .derivative), ("temp", .zero)] {
             let key = ArchiveKey.host("c", "h", metric)
             for i in 0..<3 {
-                writer.submit(ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15, slope: slope), time: Self.t0 + Int64(i) * 15, value: 1000.7 + Double(i) * 100))
+                writer.submit(
+                    ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15, slope: slope), time: Self.t0 + Int64(i) * 15, value: 1000.7 + Double(i) * 100))
             }
         }
         await writer.shutdown()

@@ -4,6 +4,7 @@ import PlexusCore
 import PlexusTestSupport
 import ServiceLifecycle
 import Testing
+
 @testable import PlexusArchive
 
 /// Reads as Swift values: fetch of host and summary archives, resolutions, xport of several series.
@@ -21,7 +22,8 @@ import Testing
             writer.submit([
                 ArchiveSample(key: .host("web", "a", "load_one"), geometry: ArchiveGeometry(step: 15), time: t, value: a),
                 ArchiveSample(key: .host("web", "b", "load_one"), geometry: ArchiveGeometry(step: 15), time: t, value: b),
-                ArchiveSample(key: ArchiveKey(.clusterSummary(cluster), try MetricName("load_one")), geometry: ArchiveGeometry(step: 15), time: t, sum: a + b, num: 2),
+                ArchiveSample(
+                    key: ArchiveKey(.clusterSummary(cluster), try MetricName("load_one")), geometry: ArchiveGeometry(step: 15), time: t, sum: a + b, num: 2),
             ])
         }
         await writer.shutdown()
@@ -42,7 +44,8 @@ import Testing
         #expect(points.count == 241 && points.first?.time == Self.t0 + 15 && points.last?.time == Self.t0 + 3615)
         for point in points { #expect(point.value == Double((point.time - Self.t0) / 15 % 4)) }
 
-        let summary = try await reader.fetch(ArchiveKey(.clusterSummary(try ClusterName("web")), try MetricName("load_one")), start: Self.t0, end: Self.t0 + 600)
+        let summary = try await reader.fetch(
+            ArchiveKey(.clusterSummary(try ClusterName("web")), try MetricName("load_one")), start: Self.t0, end: Self.t0 + 600)
         #expect(summary.columns == ["sum", "num"])
         #expect(summary.rows.allSatisfy { $0[1] == 2 })
         #expect(summary.column(named: "sum") == summary.points(column: 0).map { 10 + 2 * Double(($0.time - Self.t0) / 15 % 4) })
@@ -63,11 +66,12 @@ import Testing
         let reader = ArchiveReader(store: try await Self.archive(in: dir))
         defer { Task { await reader.shutdown() } }
         let summary = ArchiveKey(.clusterSummary(try ClusterName("web")), try MetricName("load_one"))
-        let series = try await reader.xport([
-            SeriesDefinition(key: .host("web", "a", "load_one"), legend: "a: load"),
-            SeriesDefinition(key: .host("web", "b", "load_one")),
-            SeriesDefinition(key: summary, dataSource: "num", legend: "hosts"),
-        ], start: Self.t0, end: Self.t0 + 1800, step: 15)
+        let series = try await reader.xport(
+            [
+                SeriesDefinition(key: .host("web", "a", "load_one"), legend: "a: load"),
+                SeriesDefinition(key: .host("web", "b", "load_one")),
+                SeriesDefinition(key: summary, dataSource: "num", legend: "hosts"),
+            ], start: Self.t0, end: Self.t0 + 1800, step: 15)
         #expect(series.columns == ["a: load", "load_one", "hosts"])
         #expect(series.step == 15 && series.rows.count == 120)
         for (i, row) in series.rows.enumerated() {

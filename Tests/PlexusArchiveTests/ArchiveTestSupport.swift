@@ -2,6 +2,7 @@ import Foundation
 import PlexusCore
 import PlexusTestSupport
 import Synchronization
+
 @testable import PlexusArchive
 
 /// Fixture captures from real Ganglia 3.7.2, carried by the core tests (`Tests/PlexusCoreTests/Fixtures`).
@@ -11,10 +12,11 @@ enum ArchiveFixtures {
 
     /// `key = value` lines of `rrdtool info` output, quotes removed.
     static func parseInfo(_ text: String) -> [String: String] {
-        Dictionary(text.split(separator: "\n").compactMap { line -> (String, String)? in
-            guard let eq = line.range(of: " = ") else { return nil }
-            return (String(line[..<eq.lowerBound]), String(line[eq.upperBound...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
-        }, uniquingKeysWith: { a, _ in a })
+        Dictionary(
+            text.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard let eq = line.range(of: " = ") else { return nil }
+                return (String(line[..<eq.lowerBound]), String(line[eq.upperBound...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+            }, uniquingKeysWith: { a, _ in a })
     }
 
     static func info(_ file: String) throws -> [String: String] {

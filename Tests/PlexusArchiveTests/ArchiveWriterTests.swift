@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import PlexusCore
-import ServiceLifecycle
 import PlexusTestSupport
+import ServiceLifecycle
 import Synchronization
 import Testing
+
 @testable import PlexusArchive
 
 /// The writer's queue: order per file, coalescing, stale values, back-pressure, failures.
@@ -61,7 +62,8 @@ import Testing
         await writer.drain()
         writer.submit(ArchiveSample(key: key, geometry: geometry, time: Self.t0 + 30, sum: 9, num: 3))
         await writer.shutdown()
-        #expect(fake.updates(of: root + "/c/__SummaryInfo__/cpu_num.rrd").flatMap { $0 } == ["\(Self.t0):8.0:2", "\(Self.t0 + 15):8.0:2", "\(Self.t0 + 30):8.0:2"])
+        #expect(
+            fake.updates(of: root + "/c/__SummaryInfo__/cpu_num.rrd").flatMap { $0 } == ["\(Self.t0):8.0:2", "\(Self.t0 + 15):8.0:2", "\(Self.t0 + 30):8.0:2"])
         #expect(writer.statistics.stale == 3 && writer.statistics.failed == 0 && writer.statistics.written == 3)
     }
 

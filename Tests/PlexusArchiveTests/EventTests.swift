@@ -11,7 +11,8 @@ import Testing
         let t = Self.t
         let deploy = Event(id: 1, start: t + 1000, text: "v1.4.2 to production", tags: ["deploy"], created: t + 1001)
         let incident = Event(id: 2, start: t + 2000, end: t + 2600, text: "checkout 502s, \"quoted\"", tags: ["incident"], cluster: "web*", created: t + 2001)
-        let journal = EventJournal.line(.add(deploy)) + "not json\n" + EventJournal.line(.add(incident))
+        let journal =
+            EventJournal.line(.add(deploy)) + "not json\n" + EventJournal.line(.add(incident))
             + "{\"op\":\"add\",\"id\":2,\"start\":\(t + 5),\"text\":\"end before start\",\"end\":\(t),\"created\":\(t)}\n"
             + EventJournal.line(.remove(id: 1, at: t + 3000)) + "\n{\"op\":\"explode\",\"id\":3}\n"
         let replay = EventJournal.replay(journal)
@@ -92,12 +93,13 @@ import Testing
     static let now: Int64 = 1_795_622_400  // 2026-11-25T16:00:00Z
     static let utc = TimeZone(secondsFromGMT: 0)!
 
-    @Test(arguments: [
-        ("now", now), ("NOW", now), ("now-2h", now - 7200), ("-90m", now - 5400), ("+30s", now + 30), ("-1d", now - 86400),
-        ("-2w", now - 14 * 86400), ("1764064800", 1_764_064_800), ("2026-11-25", 1_795_564_800),
-        ("2026-11-25T14:30", 1_795_617_000), ("2026-11-25 14:30:15", 1_795_617_015), ("2026-11-25T14:30:00Z", 1_795_617_000),
-        ("2026-11-25T14:30+02:00", 1_795_609_800), ("09:15", 1_795_598_100), ("2024-02-29", 1_709_164_800),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("now", now), ("NOW", now), ("now-2h", now - 7200), ("-90m", now - 5400), ("+30s", now + 30), ("-1d", now - 86400),
+            ("-2w", now - 14 * 86400), ("1764064800", 1_764_064_800), ("2026-11-25", 1_795_564_800),
+            ("2026-11-25T14:30", 1_795_617_000), ("2026-11-25 14:30:15", 1_795_617_015), ("2026-11-25T14:30:00Z", 1_795_617_000),
+            ("2026-11-25T14:30+02:00", 1_795_609_800), ("09:15", 1_795_598_100), ("2024-02-29", 1_709_164_800),
+        ] as [(String, Int64)])
     func parses(text: String, expected: Int64) throws {
         #expect(try TimeSpec.parse(text, now: Self.now, timeZone: Self.utc) == expected)
     }
@@ -109,8 +111,10 @@ import Testing
         #expect(try TimeSpec.parse("2026-11-25T14:30Z", now: Self.now, timeZone: seoul) == 1_795_617_000)
     }
 
-    @Test(arguments: ["", "yesterday", "2026", "12345", "2026-02-30", "2026-13-01", "2026-11-25T25:00", "-5x", "now+", "25:00",
-                      "2026-11-25T14:30+2", "--1h", "1e9"])
+    @Test(arguments: [
+        "", "yesterday", "2026", "12345", "2026-02-30", "2026-13-01", "2026-11-25T25:00", "-5x", "now+", "25:00",
+        "2026-11-25T14:30+2", "--1h", "1e9",
+    ])
     func refuses(text: String) {
         #expect(throws: TimeSpec.Invalid.self) { try TimeSpec.parse(text, now: Self.now, timeZone: Self.utc) }
     }

@@ -1,11 +1,13 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusArchive
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Graphs: the arguments we build (pure), and real renders checked as pictures.
 @Suite struct GraphTests {
@@ -30,8 +32,10 @@ import Testing
             let t = t0 + Int64(i) * 15
             for (metric, value) in values {
                 let name = try MetricName(metric)
-                writer.submit(ArchiveSample(key: ArchiveKey(.host(cluster, try HostName(host)), name), geometry: ArchiveGeometry(step: 15), time: t, value: value(i)))
-                writer.submit(ArchiveSample(key: ArchiveKey(.clusterSummary(cluster), name), geometry: ArchiveGeometry(step: 15), time: t, sum: 2 * value(i), num: 2))
+                writer.submit(
+                    ArchiveSample(key: ArchiveKey(.host(cluster, try HostName(host)), name), geometry: ArchiveGeometry(step: 15), time: t, value: value(i)))
+                writer.submit(
+                    ArchiveSample(key: ArchiveKey(.clusterSummary(cluster), name), geometry: ArchiveGeometry(step: 15), time: t, sum: 2 * value(i), num: 2))
             }
         }
         await writer.shutdown()
@@ -50,9 +54,11 @@ import Testing
         let request = GraphRequest(
             subject: .host(try ClusterName("c"), try HostName("10.0.0.9:switch9")), content: .metric(try MetricName("a:b\\c")),
             range: .between(start: 1000, end: 5000), size: .small, title: "t",
-            events: [GraphEvent(start: 2000, text: "v1.4.2: to prod\\n", tag: "deploy"),
-                     GraphEvent(start: 3000, end: 3500, text: "outage", tag: "incident"),
-                     GraphEvent(start: 9000, text: "later")]
+            events: [
+                GraphEvent(start: 2000, text: "v1.4.2: to prod\\n", tag: "deploy"),
+                GraphEvent(start: 3000, end: 3500, text: "outage", tag: "incident"),
+                GraphEvent(start: 9000, text: "later"),
+            ]
         )
         let graph = try GraphArguments(request, layout: layout, now: 0) { _ in true }
         #expect(graph.paths == ["/rrds/c/10.0.0.9:switch9/a:b\\c.rrd"])
@@ -62,7 +68,10 @@ import Testing
         #expect(graph.arguments.contains("VRULE:3000#DD0000:outage:dashes"))
         #expect(graph.arguments.contains("CDEF:event1=value,POP,TIME,3000,GE,TIME,3500,LE,*,INF,UNKN,IF"))
         #expect(!graph.arguments.contains { $0.contains("later") })  // outside the range
-        #expect(Array(graph.arguments.prefix(13)) == ["-", "--imgformat", "PNG", "--start", "1000", "--end", "5000", "--width", "200", "--height", "65", "--slope-mode", "--title"])
+        #expect(
+            Array(graph.arguments.prefix(13)) == [
+                "-", "--imgformat", "PNG", "--start", "1000", "--end", "5000", "--width", "200", "--height", "65", "--slope-mode", "--title",
+            ])
     }
 
     @Test func missingFilesAreLeftOutAndNothingAtAllIsAnError() throws {
@@ -71,11 +80,19 @@ import Testing
         let onlyLoad = try GraphArguments(GraphRequest(subject: host, content: .report(.load)), layout: layout, now: Self.now) { $0.hasSuffix("/load_one.rrd") }
         #expect(onlyLoad.paths == ["/rrds/c/h/load_one.rrd"])
         #expect(!onlyLoad.arguments.contains { $0.hasPrefix("LINE2:cpus") })
-        #expect(throws: RRDError.self) { try GraphArguments(GraphRequest(subject: host, content: .report(.mem)), layout: layout, now: Self.now) { $0.hasSuffix("/mem_total.rrd") } }
+        #expect(throws: RRDError.self) {
+            try GraphArguments(GraphRequest(subject: host, content: .report(.mem)), layout: layout, now: Self.now) { $0.hasSuffix("/mem_total.rrd") }
+        }
         #expect(throws: RRDError.self) { try GraphArguments(GraphRequest(subject: host, content: .report(.cpu)), layout: layout, now: Self.now) { _ in false } }
-        #expect(throws: RRDError.self) { try GraphArguments(GraphRequest(subject: host, content: .report(.cpu), range: .between(start: 10, end: 10)), layout: layout, now: Self.now) { _ in true } }
+        #expect(throws: RRDError.self) {
+            try GraphArguments(GraphRequest(subject: host, content: .report(.cpu), range: .between(start: 10, end: 10)), layout: layout, now: Self.now) { _ in
+                true
+            }
+        }
         // Cluster CPU is the mean: each part divided by the host count.
-        let cluster = try GraphArguments(GraphRequest(subject: .cluster(try ClusterName("c")), content: .report(.cpu), range: .last(.day)), layout: layout, now: Self.now) { _ in true }
+        let cluster = try GraphArguments(
+            GraphRequest(subject: .cluster(try ClusterName("c")), content: .report(.cpu), range: .last(.day)), layout: layout, now: Self.now
+        ) { _ in true }
         #expect(cluster.arguments.contains("CDEF:cpu_user=cpu_user_raw,cpu_user_num,/"))
         #expect(cluster.arguments.contains("DEF:cpu_user_num=/rrds/c/__SummaryInfo__/cpu_user.rrd:num:AVERAGE"))
         #expect(cluster.arguments.contains(String(Self.now - 86400)))
@@ -90,8 +107,10 @@ import Testing
         defer { Task { await reader.shutdown() } }
         for subject in [GraphRequest.Subject.host(try ClusterName("web"), try HostName("web-1")), .cluster(try ClusterName("web"))] {
             let request = GraphRequest(subject: subject, content: .report(report), range: .between(start: Self.t0, end: Self.now), size: .large)
-            let graph = try await reader.render(try GraphArguments(request, layout: store.layout, now: Self.now, exists: Self.exists,
-                                                                   listing: Self.listing))
+            let graph = try await reader.render(
+                try GraphArguments(
+                    request, layout: store.layout, now: Self.now, exists: Self.exists,
+                    listing: Self.listing))
             let image = try PNGImage(graph.image)
             // PLEXUS_DUMP_GRAPHS=DIR keeps the pictures, to look at them.
             if let dump = ProcessInfo.processInfo.environment["PLEXUS_DUMP_GRAPHS"] {
@@ -112,8 +131,9 @@ import Testing
         defer { Task { await reader.shutdown() } }
         let subject = GraphRequest.Subject.host(try ClusterName("web"), try HostName("10.0.0.9:sw 9"))
         func render(_ range: GraphRequest.TimeRange) async throws -> PNGImage {
-            let request = GraphRequest(subject: subject, content: .metric(try MetricName("bytes_in")), range: range, size: .medium,
-                                       events: [GraphEvent(start: Self.t0 + 3600, text: "deploy: v2", tag: "deploy")])
+            let request = GraphRequest(
+                subject: subject, content: .metric(try MetricName("bytes_in")), range: range, size: .medium,
+                events: [GraphEvent(start: Self.t0 + 3600, text: "deploy: v2", tag: "deploy")])
             let bytes = try await reader.render(try GraphArguments(request, layout: store.layout, now: Self.now, exists: Self.exists)).image
             if let dump = ProcessInfo.processInfo.environment["PLEXUS_DUMP_GRAPHS"] {
                 FileManager.default.createFile(atPath: "\(dump)/metric-\(range.hashValue & 0xFF).png", contents: Data(bytes))
@@ -132,8 +152,9 @@ import Testing
     @Test func theProbesReportDrawsEveryProbeAndItsFailures() throws {
         let layout = RRDLayout(root: "/rrds")
         let files = ["probe_shop_ms.rrd", "probe_shop_up.rrd", "probe_api_ms.rrd", "probe_api_ttfb_ms.rrd", "load_one.rrd"]
-        let host = try GraphArguments(GraphRequest(subject: .host(try ClusterName("c"), try HostName("h")), content: .report(.probes)),
-                                      layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in files })
+        let host = try GraphArguments(
+            GraphRequest(subject: .host(try ClusterName("c"), try HostName("h")), content: .report(.probes)),
+            layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in files })
         // Sorted by probe name; time-to-first-byte is not a probe of its own.
         #expect(host.arguments.contains("LINE2:p0#1F78B4:api"))
         #expect(host.arguments.contains("LINE2:p1#33A02C:shop"))
@@ -141,13 +162,15 @@ import Testing
         #expect(host.arguments.contains("CDEF:p1_up=p1_up_raw,100,*"))
         #expect(host.arguments.contains("TICK:p1_down#DD000060:1.0"))
         // A cluster shows the mean over its hosts, and availability as the share of hosts up.
-        let cluster = try GraphArguments(GraphRequest(subject: .cluster(try ClusterName("c")), content: .report(.probes)),
-                                         layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in files })
+        let cluster = try GraphArguments(
+            GraphRequest(subject: .cluster(try ClusterName("c")), content: .report(.probes)),
+            layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in files })
         #expect(cluster.arguments.contains("CDEF:p1=p1_raw,p1_num,/"))
         #expect(cluster.arguments.contains("CDEF:p1_up=p1_up_raw,p1_up_num,/,100,*"))
         #expect(throws: RRDError.self) {
-            try GraphArguments(GraphRequest(subject: .cluster(try ClusterName("c")), content: .report(.probes)),
-                               layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in ["load_one.rrd"] })
+            try GraphArguments(
+                GraphRequest(subject: .cluster(try ClusterName("c")), content: .report(.probes)),
+                layout: layout, now: Self.now, exists: { _ in true }, listing: { _ in ["load_one.rrd"] })
         }
     }
 
@@ -159,22 +182,25 @@ import Testing
         defer { Task { await reader.shutdown() } }
         let range = GraphRequest.TimeRange.between(start: Self.t0 + 600, end: Self.t0 + 1200)
         // The cluster's CPU report: each part is the mean over the two hosts (sum / num).
-        let cpu = try ExportArguments(GraphRequest(subject: .cluster(try ClusterName("web")), content: .report(.cpu), range: range),
-                                      layout: store.layout, now: Self.now, exists: Self.exists)
+        let cpu = try ExportArguments(
+            GraphRequest(subject: .cluster(try ClusterName("web")), content: .report(.cpu), range: range),
+            layout: store.layout, now: Self.now, exists: Self.exists)
         #expect(cpu.columns == ["cpu_user", "cpu_nice", "cpu_system", "cpu_wio", "cpu_idle"])
         let series = try await reader.export(cpu)
         #expect(series.step == 15 && series.rows.count == 40)
         #expect(series.rows.dropLast().allSatisfy { $0 == [30, 5, 15, 10, 40] })
         // Memory in bytes; a summary metric with its host count.
-        let mem = try await reader.export(try ExportArguments(
-            GraphRequest(subject: .host(try ClusterName("web"), try HostName("web-1")), content: .report(.mem), range: range),
-            layout: store.layout, now: Self.now, exists: Self.exists))
+        let mem = try await reader.export(
+            try ExportArguments(
+                GraphRequest(subject: .host(try ClusterName("web"), try HostName("web-1")), content: .report(.mem), range: range),
+                layout: store.layout, now: Self.now, exists: Self.exists))
         #expect(mem.columns == ["used_bytes", "shared_bytes", "cached_bytes", "buffers_bytes", "free_bytes", "swapped_bytes", "total_bytes"])
         let kilobytes: [Double] = [2_400_000, 100_000, 3_000_000, 500_000, 2_000_000, 100_000, 8_000_000]
         #expect(mem.rows[0] == kilobytes.map { $0 * 1024 })
-        let load = try await reader.export(try ExportArguments(
-            GraphRequest(subject: .cluster(try ClusterName("web")), content: .metric(try MetricName("cpu_num")), range: range),
-            layout: store.layout, now: Self.now, step: 60, exists: Self.exists))
+        let load = try await reader.export(
+            try ExportArguments(
+                GraphRequest(subject: .cluster(try ClusterName("web")), content: .metric(try MetricName("cpu_num")), range: range),
+                layout: store.layout, now: Self.now, step: 60, exists: Self.exists))
         #expect(load.columns == ["cpu_num", "hosts"] && load.step == 60)
         #expect(load.rows[1] == [8, 2])
     }
@@ -186,7 +212,8 @@ import Testing
         let reader = ArchiveReader(store: store)
         defer { Task { await reader.shutdown() } }
         let subject = GraphRequest.Subject.cluster(try ClusterName("web"))
-        let svg = try await reader.render(try GraphArguments(GraphRequest(subject: subject, content: .report(.cpu), format: .svg), layout: store.layout, now: Self.now, exists: Self.exists))
+        let svg = try await reader.render(
+            try GraphArguments(GraphRequest(subject: subject, content: .report(.cpu), format: .svg), layout: store.layout, now: Self.now, exists: Self.exists))
         let text = String(decoding: svg.image, as: UTF8.self)
         #expect(text.contains("<svg"))
         #expect(XMLParser(data: Data(svg.image)).parse())
@@ -200,9 +227,14 @@ import Testing
                 group.addTask {
                     let report = GraphRequest.Report.allCases[i % 4]
                     let reader = readers[i % 4]
-                    let rows = try await reader.xport([SeriesDefinition(key: ArchiveKey(.clusterSummary(try ClusterName("web")), try MetricName("load_one")))], start: Self.t0, end: Self.now).rows.count
+                    let rows = try await reader.xport(
+                        [SeriesDefinition(key: ArchiveKey(.clusterSummary(try ClusterName("web")), try MetricName("load_one")))], start: Self.t0, end: Self.now
+                    ).rows.count
                     #expect(rows == 240)  // xport keeps to 400 rows by default: 2 h at 30 s
-                    let graph = try await reader.render(try GraphArguments(GraphRequest(subject: subject, content: .report(report), range: .between(start: Self.t0, end: Self.now)), layout: store.layout, now: Self.now, exists: Self.exists))
+                    let graph = try await reader.render(
+                        try GraphArguments(
+                            GraphRequest(subject: subject, content: .report(report), range: .between(start: Self.t0, end: Self.now)), layout: store.layout,
+                            now: Self.now, exists: Self.exists))
                     return try PNGImage(graph.image).colorCount
                 }
             }

@@ -1,6 +1,7 @@
 import Foundation
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusArchive
 
 /// The shim against the real librrd, in a temporary directory with fixed timestamps.
@@ -84,7 +85,11 @@ import Testing
     static func holdLock(_ path: String, seconds: Double) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import fcntl,sys,time; f=open(sys.argv[1],'r+b'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(float(sys.argv[2]))", path, "\(seconds)"]
+        process.arguments = [
+            "-c",
+            "import fcntl,sys,time; f=open(sys.argv[1],'r+b'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(float(sys.argv[2]))",
+            path, "\(seconds)",
+        ]
         let out = Pipe()
         process.standardOutput = out
         try process.run()

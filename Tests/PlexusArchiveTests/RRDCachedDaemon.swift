@@ -37,8 +37,10 @@ final class RRDCachedDaemon: @unchecked Sendable {
     public func start(writeDelay: Int = 1800) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["-g", "-l", address, "-j", directory.appending("journal"), "-p", directory.appending("rrdcached.pid"),
-                             "-b", baseDirectory, "-B", "-w", "\(writeDelay)", "-z", "\(max(1, writeDelay / 2))", "-f", "3600", "-t", "4"]
+        process.arguments = [
+            "-g", "-l", address, "-j", directory.appending("journal"), "-p", directory.appending("rrdcached.pid"),
+            "-b", baseDirectory, "-B", "-w", "\(writeDelay)", "-z", "\(max(1, writeDelay / 2))", "-f", "3600", "-t", "4",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()

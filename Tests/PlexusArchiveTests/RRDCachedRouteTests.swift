@@ -25,8 +25,11 @@ import Testing
             waits.append(now.duration(to: until))
             now = until
         }
-        #expect(waits == [.milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600), .milliseconds(3200),
-                          .seconds(5), .seconds(5), .seconds(5)])
+        #expect(
+            waits == [
+                .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600), .milliseconds(3200),
+                .seconds(5), .seconds(5), .seconds(5),
+            ])
         // Never written directly without `fallbackAfter`; back, it says so once.
         #expect(route.action(now: now, connected: true, stopping: false) == .send)
         let first = route.reached(), second = route.reached()
@@ -47,7 +50,10 @@ import Testing
         #expect(route.action(now: .seconds(11), connected: false, stopping: false) == .writeDirectly)
         // Once falling back, retries are rarer: up to 30 s apart.
         var now = TestInstant.seconds(11.5)
-        for _ in 0..<10 { route.unreachable(now: now); now = now.advanced(by: route.backoff) }
+        for _ in 0..<10 {
+            route.unreachable(now: now)
+            now = now.advanced(by: route.backoff)
+        }
         #expect(route.backoff == .seconds(30))
         #expect(route.unreachableSince == .seconds(10))
     }

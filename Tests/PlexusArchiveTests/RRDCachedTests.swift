@@ -2,6 +2,7 @@ import Foundation
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusArchive
 
 /// Updates through a real rrdcached (started here on a unix socket in a temp dir, stopped by PID):
@@ -20,7 +21,10 @@ import Testing
         let root = try TemporaryDirectory(prefix: "plexus-cached")
         defer { root.remove() }
         let daemon = try RRDCachedDaemon(baseDirectory: root.path)
-        defer { daemon.stop(signal: SIGKILL); daemon.directory.remove() }
+        defer {
+            daemon.stop(signal: SIGKILL)
+            daemon.directory.remove()
+        }
         let address = try #require(RRDCachedAddress(daemon.address))
         let store = ArchiveStore(layout: RRDLayout(root: root.path))
         let writer = ArchiveWriter(store: store, configuration: .init(rrdcached: address))
@@ -41,9 +45,12 @@ import Testing
         let series = try await reader.fetch(.host("c", "spaced name", "load_one"), start: Self.t0, end: Self.t0 + 19 * 15)
         #expect(series.points(column: 0).filter { !$0.value.isNaN }.map(\.value) == (1..<20).map(Double.init))
         #expect(try await rrdtoolInfo(path)["last_update"] == "\(Self.t0 + 19 * 15)")
-        let graph = try await reader.render(try GraphArguments(
-            GraphRequest(subject: .host(try ClusterName("c"), try HostName("back\\slash")), content: .metric(try MetricName("load_one")), range: .between(start: Self.t0, end: Self.t0 + 300)),
-            layout: store.layout, now: 0, exists: { FileManager.default.fileExists(atPath: $0) }))
+        let graph = try await reader.render(
+            try GraphArguments(
+                GraphRequest(
+                    subject: .host(try ClusterName("c"), try HostName("back\\slash")), content: .metric(try MetricName("load_one")),
+                    range: .between(start: Self.t0, end: Self.t0 + 300)),
+                layout: store.layout, now: 0, exists: { FileManager.default.fileExists(atPath: $0) }))
         #expect(try PNGImage(graph.image).colorCount > 10)
         #expect(try await rrdtoolInfo(root.appending("c/back\\slash/load_one.rrd"))["last_update"] == "\(Self.t0 + 19 * 15)")
     }
@@ -52,7 +59,10 @@ import Testing
         let root = try TemporaryDirectory(prefix: "plexus-cached")
         defer { root.remove() }
         let daemon = try RRDCachedDaemon(baseDirectory: root.path)
-        defer { daemon.stop(signal: SIGKILL); daemon.directory.remove() }
+        defer {
+            daemon.stop(signal: SIGKILL)
+            daemon.directory.remove()
+        }
         let good = root.appending("good.rrd")
         try LibRRD().create(path: good, step: 15, start: Self.t0, definitions: ["DS:sum:GAUGE:120:U:U", "RRA:AVERAGE:0.5:1:10"])
         let client = RRDCachedClient(address: try #require(RRDCachedAddress(daemon.address)))
@@ -73,8 +83,9 @@ import Testing
         let root = try TemporaryDirectory(prefix: "plexus-cached")
         defer { root.remove() }
         let nowhere = try #require(RRDCachedAddress("unix:" + root.appending("no.sock")))
-        let writer = ArchiveWriter(store: ArchiveStore(layout: RRDLayout(root: root.path)),
-                                   configuration: .init(rrdcached: nowhere, rrdcachedFallbackAfter: .milliseconds(300)))
+        let writer = ArchiveWriter(
+            store: ArchiveStore(layout: RRDLayout(root: root.path)),
+            configuration: .init(rrdcached: nowhere, rrdcachedFallbackAfter: .milliseconds(300)))
         let clock = ContinuousClock()
         let started = clock.now
         writer.submit(Self.samples(hosts: ["a", "b"], values: 10))
@@ -102,14 +113,18 @@ import Testing
         defer { root.remove() }
         let sockets = try TemporaryDirectory(prefix: "plexus-cached-sock")
         let address = try #require(RRDCachedAddress("unix:" + sockets.appending("rrdcached.sock")))
-        let writer = ArchiveWriter(store: ArchiveStore(layout: RRDLayout(root: root.path)),
-                                   configuration: .init(rrdcached: address, rrdcachedFallbackAfter: nil))
+        let writer = ArchiveWriter(
+            store: ArchiveStore(layout: RRDLayout(root: root.path)),
+            configuration: .init(rrdcached: address, rrdcachedFallbackAfter: nil))
         writer.submit(Self.samples(hosts: ["a"], values: 10))
         // The writer tries, fails and tries again: the samples wait.
         #expect(await Self.eventually { writer.statistics.connectionFailures >= 2 })
         #expect(writer.statistics.written == 0 && writer.statistics.queued == 10)
         let daemon = try RRDCachedDaemon(baseDirectory: root.path, socketDirectory: sockets)
-        defer { daemon.stop(signal: SIGKILL); daemon.directory.remove() }
+        defer {
+            daemon.stop(signal: SIGKILL)
+            daemon.directory.remove()
+        }
         await writer.drain()
         #expect(writer.statistics.viaRRDCached == 10 && writer.statistics.fallback == 0)
 

@@ -1,6 +1,7 @@
 import Foundation
 import PlexusCore
 import Testing
+
 @testable import PlexusArchive
 
 /// gmetad's archive layout and creation parameters, checked against what real gmetad 3.7.2 wrote.
@@ -11,10 +12,11 @@ import Testing
     /// `key = value` lines of an `rrdtool info` capture.
     static func info(_ file: String) throws -> [String: String] {
         let text = try String(contentsOf: fixtures.appendingPathComponent(file), encoding: .utf8)
-        return Dictionary(text.split(separator: "\n").compactMap { line -> (String, String)? in
-            guard let eq = line.range(of: " = ") else { return nil }
-            return (String(line[..<eq.lowerBound]), String(line[eq.upperBound...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
-        }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(
+            text.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard let eq = line.range(of: " = ") else { return nil }
+                return (String(line[..<eq.lowerBound]), String(line[eq.upperBound...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+            }, uniquingKeysWith: { a, _ in a })
     }
 
     @Test func everyFileGmetadWroteHasTheSamePath() throws {
@@ -44,8 +46,11 @@ import Testing
         let grid = try Self.info("rrdtool-info-grid-summary-load_one.txt")
         let hostArgs = RRDLayout.createArguments(step: 5, start: 0, slope: .both, summary: false)
         let summaryArgs = RRDLayout.createArguments(step: 5, start: 0, slope: .both, summary: true)
-        #expect(hostArgs == ["--step", "5", "--start", "0", "DS:sum:GAUGE:40:U:U",
-                             "RRA:AVERAGE:0.5:1:5856", "RRA:AVERAGE:0.5:4:20160", "RRA:AVERAGE:0.5:40:52704"])
+        #expect(
+            hostArgs == [
+                "--step", "5", "--start", "0", "DS:sum:GAUGE:40:U:U",
+                "RRA:AVERAGE:0.5:1:5856", "RRA:AVERAGE:0.5:4:20160", "RRA:AVERAGE:0.5:40:52704",
+            ])
         #expect(summaryArgs.contains("DS:num:GAUGE:40:U:U"))
         for (info, args) in [(host, hostArgs), (cluster, summaryArgs)] {
             #expect(info["step"] == "5")
@@ -73,8 +78,9 @@ import Testing
     @Test func hostDirectoriesCanBeLowerCased() throws {
         let location = RRDLayout.Location.host(try ClusterName("Prod"), try HostName("Web1.Example"))
         #expect(RRDLayout(root: "/var/rrds").path(of: try MetricName("load_one"), in: location) == "/var/rrds/Prod/Web1.Example/load_one.rrd")
-        #expect(RRDLayout(root: "/var/rrds/", caseSensitiveHostnames: false).path(of: try MetricName("load_one"), in: location)
-            == "/var/rrds/Prod/web1.example/load_one.rrd")
+        #expect(
+            RRDLayout(root: "/var/rrds/", caseSensitiveHostnames: false).path(of: try MetricName("load_one"), in: location)
+                == "/var/rrds/Prod/web1.example/load_one.rrd")
     }
 
     @Test func archivesParseGmetadsSyntax() {

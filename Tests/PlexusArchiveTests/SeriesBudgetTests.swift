@@ -2,6 +2,7 @@ import Foundation
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusArchive
 
 /// The cardinality guard and the disk budget, asked before a file is created.
@@ -40,8 +41,9 @@ import Testing
         let layout = RRDLayout(root: dir.path)
         var configuration = ArchiveWriter.Configuration()
         configuration.newSeries = NewSeriesGuard(limits: .init(perHost: 2, perCluster: 100), keepFreePercent: 0, root: dir.path, clock: { 1_795_543_200 })
-        let writer = ArchiveWriter(store: ArchiveStore(layout: layout, archives: ["RRA:AVERAGE:0.5:1:100"].compactMap(RRDLayout.Archive.init)),
-                                   configuration: configuration)
+        let writer = ArchiveWriter(
+            store: ArchiveStore(layout: layout, archives: ["RRA:AVERAGE:0.5:1:100"].compactMap(RRDLayout.Archive.init)),
+            configuration: configuration)
         let web = try ClusterName("web"), a = try HostName("a")
         for round in 0..<3 {
             let t = Int64(1_795_543_200 + round * 15)

@@ -1,6 +1,7 @@
 import Foundation
 import PlexusCore
 import Testing
+
 @testable import PlexusArchive
 
 /// Times and spans are checked before librrd sees them.

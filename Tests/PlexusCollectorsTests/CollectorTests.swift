@@ -1,6 +1,7 @@
 import Foundation
 import PlexusCore
 import Testing
+
 @testable import PlexusCollectors
 
 /// Collectors against a fake /proc (two snapshots ten seconds apart) and the real one.
@@ -80,8 +81,9 @@ import Testing
 
     @Test func systemFacts() throws {
         var system = SystemCollector()
-        #expect(try system.sample(Self.proc("proc-t0"), now: 0)
-            == ["machine_type": .string("x86_64"), "os_name": .string("Linux"), "os_release": .string("6.1.0-13-amd64")])
+        #expect(
+            try system.sample(Self.proc("proc-t0"), now: 0)
+                == ["machine_type": .string("x86_64"), "os_name": .string("Linux"), "os_release": .string("6.1.0-13-amd64")])
     }
 
     @Test func oneFailingCollectorCostsOnlyItsMetrics() throws {
@@ -89,8 +91,9 @@ import Testing
         try FileManager.default.createDirectory(at: broken.appendingPathComponent("proc"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: broken) }
         for file in ["stat", "meminfo", "mounts"] {
-            try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("proc-t0/proc/\(file)"),
-                                             to: broken.appendingPathComponent("proc/\(file)"))
+            try FileManager.default.copyItem(
+                at: Self.fixtures.appendingPathComponent("proc-t0/proc/\(file)"),
+                to: broken.appendingPathComponent("proc/\(file)"))
         }
         try "garbage\n".write(to: broken.appendingPathComponent("proc/loadavg"), atomically: true, encoding: .utf8)
         var proc = Self.proc("proc-t0")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PlexusCore
 
 /// The agent's TOML configuration: gmond's vocabulary and defaults, errors that name file, key and reason.
@@ -16,8 +17,10 @@ import Testing
         #expect(config.globals.maxUDPMessageLength == 1472)
         #expect(config.collectionGroups.first == .init(collectOnce: true, timeThreshold: 20, metrics: [.init(name: "heartbeat")]))
         let scheduled = config.collectionGroups.flatMap(\.metrics).map(\.name)
-        for name in ["cpu_user", "cpu_aidle", "cpu_steal", "cpu_intr", "cpu_sintr", "load_fifteen", "proc_total", "mem_available",
-                     "swap_free", "pkts_out", "disk_total", "part_max_used", "boottime", "location"] {
+        for name in [
+            "cpu_user", "cpu_aidle", "cpu_steal", "cpu_intr", "cpu_sintr", "load_fifteen", "proc_total", "mem_available",
+            "swap_free", "pkts_out", "disk_total", "part_max_used", "boottime", "location",
+        ] {
             #expect(scheduled.contains(name), "\(name)")
         }
     }
@@ -33,7 +36,8 @@ import Testing
     }
 
     @Test func unicastSetupWithAllowLists() throws {
-        let config = try AgentConfiguration.parse("""
+        let config = try AgentConfiguration.parse(
+            """
             [globals]
             send_metadata_interval = 30
             mute = "no"
@@ -98,28 +102,46 @@ import Testing
         ("[[udp_send_channel]]\nhost = \"h\"\nport = 70000", "agent.toml: key udp_send_channel[0].port: 70000 is out of range 1...65535"),
         ("[[udp_send_channel]]\nport = 8649", "agent.toml: key udp_send_channel[0].host: a send channel needs host (unicast) or mcast_join (multicast)"),
         ("[[udp_send_channel]]\nmcast_join = \"10.0.0.1\"", "agent.toml: key udp_send_channel[0].mcast_join: 10.0.0.1 is not a multicast group address"),
-        ("[[udp_send_channel]]\nhost = \"h\"\nmcast_jion = \"239.2.11.71\"",
-         "agent.toml: key udp_send_channel[0].mcast_jion: unknown key (this table takes: bind, host, mcast_if, mcast_join, port, ttl)"),
+        (
+            "[[udp_send_channel]]\nhost = \"h\"\nmcast_jion = \"239.2.11.71\"",
+            "agent.toml: key udp_send_channel[0].mcast_jion: unknown key (this table takes: bind, host, mcast_if, mcast_join, port, ttl)"
+        ),
         ("[globals]\nhost_dmax = -1", "agent.toml: key globals.host_dmax: -1 is out of range 0...4294967295"),
         ("[globals]\ndeaf = \"maybe\"", "agent.toml: key globals.deaf: expected a boolean (true/false, or yes/no), found a string"),
         ("[globals]\ndeaf = true\nmute = true", "agent.toml: key globals.deaf: deaf and mute together leave the agent nothing to do"),
         ("[cluster]\nname = \"../x\"", "agent.toml: key cluster.name: cluster name \"../x\" contains '/'"),
         ("[[udp_recv_channel]]\nallow = [\"10.0.0.0/33\"]", "agent.toml: key udp_recv_channel[0].allow[0]: \"10.0.0.0/33\" is not an address or CIDR block"),
         ("[[udp_recv_channel]]\nbind = \"eth0\"", "agent.toml: key udp_recv_channel[0].bind: \"eth0\" is not an IP address"),
-        ("[[collection_group]]\ncollect_every = 10", "agent.toml: key collection_group[0].metric: a collection group needs at least one [[collection_group.metric]]"),
-        ("[[collection_group]]\n[[collection_group.metric]]\nname = \"a/b\"", "agent.toml: key collection_group[0].metric[0].name: metric name \"a/b\" contains '/'"),
+        (
+            "[[collection_group]]\ncollect_every = 10",
+            "agent.toml: key collection_group[0].metric: a collection group needs at least one [[collection_group.metric]]"
+        ),
+        (
+            "[[collection_group]]\n[[collection_group.metric]]\nname = \"a/b\"",
+            "agent.toml: key collection_group[0].metric[0].name: metric name \"a/b\" contains '/'"
+        ),
         ("[[probe]]\nname = \"x\"", "agent.toml: key probe[0].url: a probe needs exactly one of url (HTTP/HTTPS) or tcp (host:port)"),
         ("[[probe]]\nname = \"x\"\ntcp = \"nohost\"", "agent.toml: key probe[0].tcp: expected host:port, found \"nohost\""),
         ("[[probe]]\nname = \"x\"\nurl = \"ftp://a\"", "agent.toml: key probe[0].url: must start with http:// or https://"),
-        ("[[probe]]\nname = \"x\"\ntcp = \"a:1\"\n[[probe]]\nname = \"x\"\ntcp = \"b:2\"", "agent.toml: key probe[1].name: another probe is already called \"x\""),
+        (
+            "[[probe]]\nname = \"x\"\ntcp = \"a:1\"\n[[probe]]\nname = \"x\"\ntcp = \"b:2\"",
+            "agent.toml: key probe[1].name: another probe is already called \"x\""
+        ),
         ("globals = 3", "agent.toml: key globals: expected a table ([globals]), found an integer"),
-        ("[[udp_recv_channel]]\nport = 8649\n[[udp_recv_channel]]\nport = 8650\n[[udp_recv_channel]]\nport = 8649",
-         "agent.toml: key udp_recv_channel[2].port: udp_recv_channel[0] already listens on *:8649; two channels on one address and port split or "
-            + "duplicate the datagrams (join both groups in one channel, or give each its own port or bind)"),
+        (
+            "[[udp_recv_channel]]\nport = 8649\n[[udp_recv_channel]]\nport = 8650\n[[udp_recv_channel]]\nport = 8649",
+            "agent.toml: key udp_recv_channel[2].port: udp_recv_channel[0] already listens on *:8649; two channels on one address and port split or "
+                + "duplicate the datagrams (join both groups in one channel, or give each its own port or bind)"
+        ),
         ("[[probe]]\nname = \"x\"\ntcp = \"a:1\"\ninterval = 0", "agent.toml: key probe[0].interval: 0 is out of range 1...4294967295"),
-        ("[[udp_recv_channel]]\nallow = \"127.0.0.1\"",
-         "agent.toml: key udp_recv_channel[0].allow: expected an array of strings, found the string \"127.0.0.1\": write [\"127.0.0.1\"]"),
-        ("[globlas]\ndeaf = true", "agent.toml: key globlas: unknown key (this table takes: cluster, collection_group, globals, host, probe, tcp_accept_channel, udp_recv_channel, udp_send_channel)"),
+        (
+            "[[udp_recv_channel]]\nallow = \"127.0.0.1\"",
+            "agent.toml: key udp_recv_channel[0].allow: expected an array of strings, found the string \"127.0.0.1\": write [\"127.0.0.1\"]"
+        ),
+        (
+            "[globlas]\ndeaf = true",
+            "agent.toml: key globlas: unknown key (this table takes: cluster, collection_group, globals, host, probe, tcp_accept_channel, udp_recv_channel, udp_send_channel)"
+        ),
     ]
 
     @Test(arguments: errors.indices)
@@ -133,7 +155,8 @@ import Testing
     }
 
     @Test func twoChannelsOnOnePortAreFineOnDifferentAddresses() throws {
-        let config = try AgentConfiguration.parse("""
+        let config = try AgentConfiguration.parse(
+            """
             [[udp_recv_channel]]
             port = 8649
             bind = "127.0.0.1"

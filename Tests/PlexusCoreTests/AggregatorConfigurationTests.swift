@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PlexusCore
 
 /// The aggregator's TOML: gmetad.conf's vocabulary and defaults, errors that name file, key and reason.
@@ -21,7 +22,8 @@ import Testing
     }
 
     @Test func fullConfiguration() throws {
-        let config = try AggregatorConfiguration.parse("""
+        let config = try AggregatorConfiguration.parse(
+            """
             gridname = "Research"
             authority = "http://monitor.example/ganglia/"
             xml_port = 9651
@@ -58,17 +60,23 @@ import Testing
         #expect(config.isUnsummarized("disk_free") && config.isUnsummarized("temperature") && !config.isUnsummarized("load_one"))
         #expect(config.dataSources.count == 2)
         #expect(config.dataSources[0].step == 20 && config.dataSources[0].timeout == 3.5)
-        #expect(config.dataSources[0].transport == .poll([
-            .init(host: "web1"), .init(host: "web2", port: 8650), .init(host: "2001:db8::5"), .init(host: "2001:db8::6"),
-        ]))
+        #expect(
+            config.dataSources[0].transport
+                == .poll([
+                    .init(host: "web1"), .init(host: "web2", port: 8650), .init(host: "2001:db8::5"), .init(host: "2001:db8::6"),
+                ]))
         #expect(config.dataSources[0].transport != config.dataSources[1].transport)
-        guard case .listen(let channel) = config.dataSources[1].transport else { Issue.record("db should listen"); return }
+        guard case .listen(let channel) = config.dataSources[1].transport else {
+            Issue.record("db should listen")
+            return
+        }
         #expect(channel.mcastJoin == "239.2.11.72" && channel.port == 8660)
         #expect(config.dataSources[1].hostDmax == 3600 && config.shortestStep == 15)
     }
 
     @Test func theWebSideReadsItsOwnKeys() throws {
-        let config = try AggregatorConfiguration.parse("""
+        let config = try AggregatorConfiguration.parse(
+            """
             http_trusted_hosts = ["10.0.0.0/8"]
             events_token = "0123456789abcdef"
             metrics_host_values = true
@@ -98,21 +106,32 @@ import Testing
         ("gridnme = \"x\"", "t.toml: key gridnme: unknown key"),
         ("[[data_source]]\nhosts = [\"a\"]", "t.toml: key data_source[0].name: every data_source needs a name"),
         ("[[data_source]]\nname = \"..\"\nhosts = [\"a\"]", "t.toml: key data_source[0].name: cluster name \"..\" is a relative directory name"),
-        ("[[data_source]]\nname = \"x\"", "t.toml: key data_source[0].hosts: a data_source needs exactly one of hosts (poll XML ports) or [data_source.listen] (hear UDP)"),
+        (
+            "[[data_source]]\nname = \"x\"",
+            "t.toml: key data_source[0].hosts: a data_source needs exactly one of hosts (poll XML ports) or [data_source.listen] (hear UDP)"
+        ),
         ("[[data_source]]\nname = \"x\"\nhosts = [\"a:0\"]", "t.toml: key data_source[0].hosts[0]: expected host, host:port or [v6]:port, found \"a:0\""),
         ("[[data_source]]\nname = \"x\"\nhosts = []", "t.toml: key data_source[0].hosts: needs at least one host:port"),
         ("[[data_source]]\nname = \"x\"\nstep = 0\nhosts = [\"a\"]", "t.toml: key data_source[0].step: 0 is out of range 1...4294967295"),
         ("[[data_source]]\nname = \"x\"\nstep = -5\nhosts = [\"a\"]", "t.toml: key data_source[0].step: -5 is out of range 1...4294967295"),
-        ("rrdcached_address = \"foo:bar:baz\"",
-         "t.toml: key rrdcached_address: expected unix:/path, /path, host, host:port or [v6]:port, found \"foo:bar:baz\""),
+        (
+            "rrdcached_address = \"foo:bar:baz\"",
+            "t.toml: key rrdcached_address: expected unix:/path, /path, host, host:port or [v6]:port, found \"foo:bar:baz\""
+        ),
         ("rrdcached_address = \"unix:relative.sock\"", "t.toml: key rrdcached_address: expected unix:/path"),
-        ("http_trusted_hosts = \"10.0.0.0/8\"",
-         "t.toml: key http_trusted_hosts: expected an array of strings, found the string \"10.0.0.0/8\": write [\"10.0.0.0/8\"]"),
+        (
+            "http_trusted_hosts = \"10.0.0.0/8\"",
+            "t.toml: key http_trusted_hosts: expected an array of strings, found the string \"10.0.0.0/8\": write [\"10.0.0.0/8\"]"
+        ),
         ("trusted_hosts = \"10.0.0.1 10.0.0.2\"", "t.toml: key trusted_hosts: expected an array of strings"),
-        ("[[data_source]]\nname = \"x\"\nhosts = [\"a\"]\n[[data_source]]\nname = \"x\"\nhosts = [\"b\"]",
-         "t.toml: key data_source[1].name: another data_source is already called \"x\""),
-        ("[[data_source]]\nname = \"x\"\n[data_source.listen]\nmcast_join = \"10.0.0.1\"",
-         "t.toml: key data_source[0].listen.mcast_join: 10.0.0.1 is not a multicast group address"),
+        (
+            "[[data_source]]\nname = \"x\"\nhosts = [\"a\"]\n[[data_source]]\nname = \"x\"\nhosts = [\"b\"]",
+            "t.toml: key data_source[1].name: another data_source is already called \"x\""
+        ),
+        (
+            "[[data_source]]\nname = \"x\"\n[data_source.listen]\nmcast_join = \"10.0.0.1\"",
+            "t.toml: key data_source[0].listen.mcast_join: 10.0.0.1 is not a multicast group address"
+        ),
     ])
     func badInputNamesFileKeyAndReason(text: String, message: String) {
         #expect(throws: ConfigError.self) { try AggregatorConfiguration.parse(text, file: "t.toml") }

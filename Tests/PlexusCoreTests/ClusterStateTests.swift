@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PlexusCore
 
 /// The cluster state an agent builds from what it hears.
@@ -136,9 +137,14 @@ import Testing
 
     /// A metric with a long description, as a flood of unique metadata sends it.
     static func bulkyMetadata(_ name: String, host: String, bytes: Int) -> GangliaMessage {
-        .metadata(MetricIdentity(host: "\(host):spoofed-\(host)", name: name, spoof: true),
-                  MetricMetadata(name: name, type: .uint32, extraData: [ExtraElement(name: "SPOOF_HOST", value: "\(host):\(host)"),
-                                                                      ExtraElement(name: "DESC", value: String(repeating: "d", count: bytes))]))
+        .metadata(
+            MetricIdentity(host: "\(host):spoofed-\(host)", name: name, spoof: true),
+            MetricMetadata(
+                name: name, type: .uint32,
+                extraData: [
+                    ExtraElement(name: "SPOOF_HOST", value: "\(host):\(host)"),
+                    ExtraElement(name: "DESC", value: String(repeating: "d", count: bytes)),
+                ]))
     }
 
     /// 800,000 unique 1.3 KB metadata packets once grew an agent to 1.25 GB with no plateau.
@@ -201,4 +207,3 @@ import Testing
         #expect(asked == 5)
     }
 }
-

@@ -1,5 +1,5 @@
-import Testing
 import PlexusCore
+import Testing
 
 @Suite struct ConnectionBudgetTests {
     static func ip(_ text: String) -> IPAddress { IPAddress(text)! }
@@ -61,4 +61,3 @@ import PlexusCore
         #expect(budget.admit(poller, trusted: true, now: 1500) == .full(limit: 8))
     }
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PlexusCore
 
 /// The aggregator's state: what a poll becomes (held hosts, summaries, federation modes), how
@@ -22,7 +23,9 @@ import Testing
         return bytes
     }
 
-    static func read(_ bytes: [UInt8], now: Int64 = t0, previous: SourceContent? = nil, options: SourceAssembler.Options = .init()) -> (SourceContent, SourceAssembler, XMLReadReport) {
+    static func read(_ bytes: [UInt8], now: Int64 = t0, previous: SourceContent? = nil, options: SourceAssembler.Options = .init()) -> (
+        SourceContent, SourceAssembler, XMLReadReport
+    ) {
         var reader = SourceAssembler(options: options, now: now)
         let report = GangliaXMLReader.read(bytes) { reader.apply($0) }
         return (reader.finish(previous: previous), reader, report)
@@ -39,7 +42,8 @@ import Testing
             // Down: TN ≥ 4·TMAX. Counted, not summed.
             try Self.host("c", tn: 80, [try Self.metric("load_one", "9"), try Self.metric("cpu_num", "64", .uint16)]),
             // A metric past its DMAX and a value that isn't a number are left out.
-            try Self.host("d", [try Self.metric("load_one", "0.25"), try Self.metric("cpu_num", "x", .uint16), try Self.metric("gone", "5", tn: 100, dmax: 60)]),
+            try Self.host(
+                "d", [try Self.metric("load_one", "0.25"), try Self.metric("cpu_num", "x", .uint16), try Self.metric("gone", "5", tn: 100, dmax: 60)]),
         ])
         let (content, _, report) = Self.read(bytes)
         #expect(report.isClean)
@@ -53,7 +57,9 @@ import Testing
     }
 
     @Test func unsummarizedPrefixesAreLeftOutOfEverySummary() throws {
-        let bytes = try Self.gmondXML([try Self.host("a", [try Self.metric("disk_free", "5"), try Self.metric("disk_total", "9"), try Self.metric("load_one", "1")])])
+        let bytes = try Self.gmondXML([
+            try Self.host("a", [try Self.metric("disk_free", "5"), try Self.metric("disk_total", "9"), try Self.metric("load_one", "1")])
+        ])
         let (content, _, _) = Self.read(bytes, options: .init(unsummarized: ["disk_"]))
         #expect(Self.sums(content.clusters[0].summary) == ["load_one": 1])
         var state = GridState(gridname: try GridName("g"), authority: "", sources: ["s"], unsummarized: ["disk_"])
@@ -63,7 +69,9 @@ import Testing
     }
 
     @Test func hostsAPollNoLongerListsAgeAndExpireAfterDmax() throws {
-        let first = try Self.gmondXML([try Self.host("a", [try Self.metric("load_one", "1")]), try Self.host("b", dmax: 100, [try Self.metric("load_one", "2")])])
+        let first = try Self.gmondXML([
+            try Self.host("a", [try Self.metric("load_one", "1")]), try Self.host("b", dmax: 100, [try Self.metric("load_one", "2")]),
+        ])
         let (one, _, _) = Self.read(first)
         let second = try Self.gmondXML([try Self.host("a", [try Self.metric("load_one", "3")])])
         // 30 s later b is still held, with TN grown by 30 and down (35 ≥ 4·TMAX would need 80: up).
@@ -80,10 +88,11 @@ import Testing
     }
 
     @Test func aMalformedHostCostsOnlyItself() throws {
-        var text = String(decoding: try Self.gmondXML([
-            try Self.host("a", [try Self.metric("load_one", "1")]), try Self.host("b", [try Self.metric("load_one", "2")]),
-            try Self.host("c", [try Self.metric("load_one", "4")]),
-        ]), as: UTF8.self)
+        var text = String(
+            decoding: try Self.gmondXML([
+                try Self.host("a", [try Self.metric("load_one", "1")]), try Self.host("b", [try Self.metric("load_one", "2")]),
+                try Self.host("c", [try Self.metric("load_one", "4")]),
+            ]), as: UTF8.self)
         text = text.replacingOccurrences(of: "<HOST NAME=\"b\" IP=\"10.0.0.1\"", with: "<HOST NAME=\"b\" IP=\"10.0.0.1\" REPORTED=\"soon\"")
         let (content, _, report) = Self.read(Array(text.utf8))
         #expect(report.skipped.count == 1)
@@ -93,15 +102,22 @@ import Testing
 
     /// A child aggregator's document: two clusters and a summarized grandchild grid.
     static func childGridXML() throws -> [UInt8] {
-        let grandchild = Grid(name: try GridName("Far"), authority: "http://far/", localtime: t0, summary: Summary(
-            hosts: HostCounts(up: 5, down: 2), metrics: [MetricSummary(name: try MetricName("load_one"), sum: 10, precision: 2, num: 5)]))
-        let child = Grid(name: try GridName("Child"), authority: "http://child/", localtime: t0 - 3, children: [
-            .cluster(Cluster(name: try ClusterName("c1"), localtime: t0, hosts: [try host("a", [try metric("load_one", "1.5")])])),
-            .cluster(Cluster(name: try ClusterName("c2"), localtime: t0, hosts: [
-                try host("b", [try metric("load_one", "2.5")]), try host("z", tn: 200, [try metric("load_one", "100")]),
-            ])),
-            .grid(grandchild),
-        ])
+        let grandchild = Grid(
+            name: try GridName("Far"), authority: "http://far/", localtime: t0,
+            summary: Summary(
+                hosts: HostCounts(up: 5, down: 2), metrics: [MetricSummary(name: try MetricName("load_one"), sum: 10, precision: 2, num: 5)]))
+        let child = Grid(
+            name: try GridName("Child"), authority: "http://child/", localtime: t0 - 3,
+            children: [
+                .cluster(Cluster(name: try ClusterName("c1"), localtime: t0, hosts: [try host("a", [try metric("load_one", "1.5")])])),
+                .cluster(
+                    Cluster(
+                        name: try ClusterName("c2"), localtime: t0,
+                        hosts: [
+                            try host("b", [try metric("load_one", "2.5")]), try host("z", tn: 200, [try metric("load_one", "100")]),
+                        ])),
+                .grid(grandchild),
+            ])
         var bytes: [UInt8] = []
         GangliaXMLWriter(dialect: .gmetad).write(GangliaDocument(source: .gmetad, items: [.grid(child)]), into: &bytes)
         return bytes
@@ -205,7 +221,9 @@ import Testing
     }
 
     /// Summaries are compared parsed: gmetad lists METRICS in hash order.
-    @Test(arguments: [("/?filter=summary", "gmetad-query-root-filter-summary.xml"), ("/CaptureCluster?filter=summary", "gmetad-query-cluster-filter-summary.xml")])
+    @Test(arguments: [
+        ("/?filter=summary", "gmetad-query-root-filter-summary.xml"), ("/CaptureCluster?filter=summary", "gmetad-query-cluster-filter-summary.xml"),
+    ])
     func summaryQueriesMatchGmetads(line: String, capture: String) throws {
         let (state, now) = try Self.capturedState()
         let ours = try #require(GangliaDocument.read(Array(try Self.render(state, now: now, line).utf8)).document)
@@ -255,7 +273,8 @@ import Testing
         let later = try #require(GangliaDocument.read(Array(try Self.render(state, now: now + 100, "/CaptureCluster").utf8)).document)
         let earlier = try #require(GangliaDocument.read(Array(try Self.render(state, now: now, "/CaptureCluster").utf8)).document)
         guard case .grid(let a) = later.items[0], case .cluster(let ca) = a.children[0],
-              case .grid(let b) = earlier.items[0], case .cluster(let cb) = b.children[0] else { throw Failure("shape") }
+            case .grid(let b) = earlier.items[0], case .cluster(let cb) = b.children[0]
+        else { throw Failure("shape") }
         #expect(a.localtime == now + 100)
         for (x, y) in zip(ca.hosts, cb.hosts) {
             #expect(x.tn == y.tn + 100)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PlexusCore
 
 /// Names that could escape a directory or break a file name are refused by construction.
@@ -29,8 +30,10 @@ import Testing
         #expect(ClusterName(validating: raw) == nil)
     }
 
-    @Test(arguments: ["load_one", "web-01.example.com", "10.0.0.9", "a b", "...", ".hidden", "x..y", "café", "漢字", "a:b",
-                      "name<x>", String(repeating: "a", count: 251)])
+    @Test(arguments: [
+        "load_one", "web-01.example.com", "10.0.0.9", "a b", "...", ".hidden", "x..y", "café", "漢字", "a:b",
+        "name<x>", String(repeating: "a", count: 251),
+    ])
     func acceptedNames(_ raw: String) throws {
         #expect(try MetricName(raw).rawValue == raw)
         #expect(try ClusterName(raw).rawValue == raw)
@@ -44,7 +47,8 @@ import Testing
 
     @Test func errorsSayWhatIsWrong() {
         #expect(NameError(kind: "metric", name: "a/b", problem: .slash).description == #"metric name "a/b" contains '/'"#)
-        #expect(NameError(kind: "host", name: "x\u{1}", problem: .controlCharacter(1)).description
-            == #"host name "x\u{01}" contains control character U+0001"#)
+        #expect(
+            NameError(kind: "host", name: "x\u{1}", problem: .controlCharacter(1)).description
+                == #"host name "x\u{01}" contains control character U+0001"#)
     }
 }

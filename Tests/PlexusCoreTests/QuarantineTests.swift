@@ -1,5 +1,5 @@
-import Testing
 import PlexusCore
+import Testing
 
 @Suite struct QuarantineTests {
     @Test func subjectsAreCountedBoundedAndTheStalestGoesFirst() {

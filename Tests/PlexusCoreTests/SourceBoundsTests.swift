@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PlexusCore
 
 /// What one data source can make the aggregator hold: hosts and metrics per host, the newest
@@ -24,15 +25,17 @@ import Testing
         var (content, _, _) = GridStateTests.read(try GridStateTests.gmondXML(try Self.hosts(0..<100)), options: options)
         #expect(content.clusters[0].hosts.count == 100 && content.refusals.hosts == 0)
         // The next poll lists 100 others: hosts h0…h99 are carried (DMAX 0), 20 new ones fit.
-        (content, _, _) = GridStateTests.read(try GridStateTests.gmondXML(try Self.hosts(100..<200)), now: GridStateTests.t0 + 15, previous: content, options: options)
+        (content, _, _) = GridStateTests.read(
+            try GridStateTests.gmondXML(try Self.hosts(100..<200)), now: GridStateTests.t0 + 15, previous: content, options: options)
         let names = Set(content.clusters[0].hosts.map(\.host.name.rawValue))
         #expect(names.count == 120 && (0..<100).allSatisfy { names.contains("h\($0)") })
         #expect((100..<120).allSatisfy { names.contains("h\($0)") } && !names.contains("h120"), "the last in the document are refused first")
         #expect(content.refusals.hosts == 80 && content.refusals.named.first?.subject == "web/h199")
         #expect(content.refusals.named.allSatisfy { $0.reason == "over max_hosts_per_source" })
         // And the one after: nothing new fits, the held ones keep their values.
-        (content, _, _) = GridStateTests.read(try GridStateTests.gmondXML(try Self.hosts(0..<1) + Self.hosts(500..<600)), now: GridStateTests.t0 + 30,
-                                              previous: content, options: options)
+        (content, _, _) = GridStateTests.read(
+            try GridStateTests.gmondXML(try Self.hosts(0..<1) + Self.hosts(500..<600)), now: GridStateTests.t0 + 30,
+            previous: content, options: options)
         #expect(content.clusters[0].hosts.count == 120 && content.refusals.hosts == 100)
         #expect(content.clusters[0].host(named: try HostName("h0"))?.polled == GridStateTests.t0 + 30)
     }
@@ -47,9 +50,11 @@ import Testing
         #expect(content.clusters[0].host(named: try HostName("alive"))?.host.metrics.count == 2)
         #expect(content.clusters[0].host(named: try HostName("dead"))?.host.metrics.isEmpty == true)
         // The source lists nobody for a while: "alive" is carried, and down after 4·TMAX.
-        (content, _, _) = GridStateTests.read(try GridStateTests.gmondXML(localtime: GridStateTests.t0 + 30, []), now: GridStateTests.t0 + 30, previous: content)
+        (content, _, _) = GridStateTests.read(
+            try GridStateTests.gmondXML(localtime: GridStateTests.t0 + 30, []), now: GridStateTests.t0 + 30, previous: content)
         #expect(content.clusters[0].host(named: try HostName("alive"))?.host.metrics.count == 2)
-        (content, _, _) = GridStateTests.read(try GridStateTests.gmondXML(localtime: GridStateTests.t0 + 120, []), now: GridStateTests.t0 + 120, previous: content)
+        (content, _, _) = GridStateTests.read(
+            try GridStateTests.gmondXML(localtime: GridStateTests.t0 + 120, []), now: GridStateTests.t0 + 120, previous: content)
         #expect(content.clusters[0].host(named: try HostName("alive"))?.host.metrics.isEmpty == true)
     }
 

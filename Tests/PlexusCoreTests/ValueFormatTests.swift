@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PlexusCore
 
 /// Rendering values with a sender's printf-style format, parsed by us.

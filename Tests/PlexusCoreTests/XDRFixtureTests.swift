@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PlexusCore
 
 /// Decoding and re-encoding the datagrams captured from real gmond 3.7.2 and gmetric.
@@ -12,47 +13,63 @@ import Testing
     }
 
     static let metadataCases: [MetadataCase] = [
-        .init(file: "metadata-heartbeat.bin", host: "vm", name: "heartbeat", spoof: false, type: .uint32, units: "",
-              slope: .unspecified, tmax: 20, dmax: 0,
-              extra: [("TITLE", "heartbeat"), ("DESC", "Last heartbeat"), ("GROUP", "core")]),
-        .init(file: "metadata-cpu_num.bin", host: "vm", name: "cpu_num", spoof: false, type: .uint16, units: "CPUs",
-              slope: .zero, tmax: 1200, dmax: 0,
-              extra: [("TITLE", "CPU Count"), ("DESC", "Total number of CPUs"), ("GROUP", "cpu")]),
-        .init(file: "metadata-cpu_user.bin", host: "vm", name: "cpu_user", spoof: false, type: .float, units: "%",
-              slope: .both, tmax: 90, dmax: 0,
-              extra: [("TITLE", "CPU User"),
-                      ("DESC", "Percentage of CPU utilization that occurred while executing at the user level"),
-                      ("GROUP", "cpu")]),
-        .init(file: "metadata-disk_free.bin", host: "vm", name: "disk_free", spoof: false, type: .double, units: "GB",
-              slope: .both, tmax: 180, dmax: 0,
-              extra: [("TITLE", "Disk Space Available"), ("DESC", "Total free disk space"), ("GROUP", "disk")]),
-        .init(file: "metadata-load_one.bin", host: "vm", name: "load_one", spoof: false, type: .float, units: " ",
-              slope: .both, tmax: 70, dmax: 0,
-              extra: [("TITLE", "One Minute Load Average"), ("DESC", "One minute load average"), ("GROUP", "load")]),
-        .init(file: "metadata-location.bin", host: "vm", name: "location", spoof: false, type: .string, units: "(x,y,z)",
-              slope: .unspecified, tmax: 1200, dmax: 0,
-              extra: [("TITLE", "Location"), ("DESC", "Location of the machine"), ("GROUP", "core")]),
-        .init(file: "metadata-mem_total.bin", host: "vm", name: "mem_total", spoof: false, type: .float, units: "KB",
-              slope: .zero, tmax: 1200, dmax: 0,
-              extra: [("TITLE", "Memory Total"), ("DESC", "Total amount of memory displayed in KBs"), ("GROUP", "memory")]),
-        .init(file: "metadata-os_name.bin", host: "vm", name: "os_name", spoof: false, type: .string, units: "",
-              slope: .zero, tmax: 1200, dmax: 0,
-              extra: [("TITLE", "Operating System"), ("DESC", "Operating system name"), ("GROUP", "system")]),
-        .init(file: "gmetric-metadata-daily_signups.bin", host: "vm", name: "daily_signups", spoof: false, type: .uint32,
-              units: "users", slope: .both, tmax: 60, dmax: 0,
-              extra: [("GROUP", "business"), ("DESC", "Accounts created today"), ("TITLE", "Daily sign-ups")]),
-        .init(file: "gmetric-metadata-checkout_latency_ms.bin", host: "vm", name: "checkout_latency_ms", spoof: false,
-              type: .float, units: "ms", slope: .both, tmax: 30, dmax: 600,
-              extra: [("GROUP", "business"), ("GROUP", "latency")]),
-        .init(file: "gmetric-metadata-build_version.bin", host: "vm", name: "build_version", spoof: false, type: .string,
-              units: "", slope: .both, tmax: 60, dmax: 0, extra: [("GROUP", "deploy")]),
-        .init(file: "gmetric-metadata-queue_depth.bin", host: "vm", name: "queue_depth", spoof: false, type: .int32,
-              units: "jobs", slope: .both, tmax: 60, dmax: 0, extra: []),
-        .init(file: "gmetric-metadata-disk_iops.bin", host: "vm", name: "disk_iops", spoof: false, type: .double,
-              units: "ops/s", slope: .positive, tmax: 60, dmax: 0, extra: []),
-        .init(file: "gmetric-spoof-metadata-sw_temp.bin", host: "10.0.0.9:switch9.example", name: "sw_temp", spoof: true,
-              type: .int16, units: "C", slope: .both, tmax: 60, dmax: 0,
-              extra: [("SPOOF_HOST", "10.0.0.9:switch9.example"), ("GROUP", "env")]),
+        .init(
+            file: "metadata-heartbeat.bin", host: "vm", name: "heartbeat", spoof: false, type: .uint32, units: "",
+            slope: .unspecified, tmax: 20, dmax: 0,
+            extra: [("TITLE", "heartbeat"), ("DESC", "Last heartbeat"), ("GROUP", "core")]),
+        .init(
+            file: "metadata-cpu_num.bin", host: "vm", name: "cpu_num", spoof: false, type: .uint16, units: "CPUs",
+            slope: .zero, tmax: 1200, dmax: 0,
+            extra: [("TITLE", "CPU Count"), ("DESC", "Total number of CPUs"), ("GROUP", "cpu")]),
+        .init(
+            file: "metadata-cpu_user.bin", host: "vm", name: "cpu_user", spoof: false, type: .float, units: "%",
+            slope: .both, tmax: 90, dmax: 0,
+            extra: [
+                ("TITLE", "CPU User"),
+                ("DESC", "Percentage of CPU utilization that occurred while executing at the user level"),
+                ("GROUP", "cpu"),
+            ]),
+        .init(
+            file: "metadata-disk_free.bin", host: "vm", name: "disk_free", spoof: false, type: .double, units: "GB",
+            slope: .both, tmax: 180, dmax: 0,
+            extra: [("TITLE", "Disk Space Available"), ("DESC", "Total free disk space"), ("GROUP", "disk")]),
+        .init(
+            file: "metadata-load_one.bin", host: "vm", name: "load_one", spoof: false, type: .float, units: " ",
+            slope: .both, tmax: 70, dmax: 0,
+            extra: [("TITLE", "One Minute Load Average"), ("DESC", "One minute load average"), ("GROUP", "load")]),
+        .init(
+            file: "metadata-location.bin", host: "vm", name: "location", spoof: false, type: .string, units: "(x,y,z)",
+            slope: .unspecified, tmax: 1200, dmax: 0,
+            extra: [("TITLE", "Location"), ("DESC", "Location of the machine"), ("GROUP", "core")]),
+        .init(
+            file: "metadata-mem_total.bin", host: "vm", name: "mem_total", spoof: false, type: .float, units: "KB",
+            slope: .zero, tmax: 1200, dmax: 0,
+            extra: [("TITLE", "Memory Total"), ("DESC", "Total amount of memory displayed in KBs"), ("GROUP", "memory")]),
+        .init(
+            file: "metadata-os_name.bin", host: "vm", name: "os_name", spoof: false, type: .string, units: "",
+            slope: .zero, tmax: 1200, dmax: 0,
+            extra: [("TITLE", "Operating System"), ("DESC", "Operating system name"), ("GROUP", "system")]),
+        .init(
+            file: "gmetric-metadata-daily_signups.bin", host: "vm", name: "daily_signups", spoof: false, type: .uint32,
+            units: "users", slope: .both, tmax: 60, dmax: 0,
+            extra: [("GROUP", "business"), ("DESC", "Accounts created today"), ("TITLE", "Daily sign-ups")]),
+        .init(
+            file: "gmetric-metadata-checkout_latency_ms.bin", host: "vm", name: "checkout_latency_ms", spoof: false,
+            type: .float, units: "ms", slope: .both, tmax: 30, dmax: 600,
+            extra: [("GROUP", "business"), ("GROUP", "latency")]),
+        .init(
+            file: "gmetric-metadata-build_version.bin", host: "vm", name: "build_version", spoof: false, type: .string,
+            units: "", slope: .both, tmax: 60, dmax: 0, extra: [("GROUP", "deploy")]),
+        .init(
+            file: "gmetric-metadata-queue_depth.bin", host: "vm", name: "queue_depth", spoof: false, type: .int32,
+            units: "jobs", slope: .both, tmax: 60, dmax: 0, extra: []),
+        .init(
+            file: "gmetric-metadata-disk_iops.bin", host: "vm", name: "disk_iops", spoof: false, type: .double,
+            units: "ops/s", slope: .positive, tmax: 60, dmax: 0, extra: []),
+        .init(
+            file: "gmetric-spoof-metadata-sw_temp.bin", host: "10.0.0.9:switch9.example", name: "sw_temp", spoof: true,
+            type: .int16, units: "C", slope: .both, tmax: 60, dmax: 0,
+            extra: [("SPOOF_HOST", "10.0.0.9:switch9.example"), ("GROUP", "env")]),
     ]
 
     @Test(arguments: metadataCases)
@@ -107,8 +124,11 @@ import Testing
     func decodesValue(_ index: Int) throws {
         let expected = Self.valueCases[index]
         let message = try GangliaMessage(xdr: try Fixtures.bytes("xdr/\(expected.file)"))
-        #expect(message == .value(MetricIdentity(host: expected.host, name: expected.name, spoof: expected.spoof),
-                                  format: expected.format, value: expected.value), "\(expected.file)")
+        #expect(
+            message
+                == .value(
+                    MetricIdentity(host: expected.host, name: expected.name, spoof: expected.spoof),
+                    format: expected.format, value: expected.value), "\(expected.file)")
     }
 
     @Test func decodesMetadataRequest() throws {

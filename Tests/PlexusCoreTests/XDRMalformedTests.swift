@@ -1,17 +1,23 @@
-import Testing
-@testable import PlexusCore
 import PlexusTestSupport
+import Testing
+
+@testable import PlexusCore
 
 /// Hostile and broken datagrams: each gives a typed error, none traps.
 @Suite struct XDRMalformedTests {
     /// A value packet for `load_one` from host `vm`, built by hand (not by our encoder).
-    static let loadOne: [UInt8] = [
-        0, 0, 0, 0x86, 0, 0, 0, 2, 0x76, 0x6D, 0, 0, 0, 0, 0, 8] + Array("load_one".utf8) + [
-        0, 0, 0, 0, 0, 0, 0, 4] + Array("%.2f".utf8) + [0x3F, 0x3D, 0x70, 0xA4]
+    static let loadOne: [UInt8] =
+        [
+            0, 0, 0, 0x86, 0, 0, 0, 2, 0x76, 0x6D, 0, 0, 0, 0, 0, 8,
+        ] + Array("load_one".utf8) + [
+            0, 0, 0, 0, 0, 0, 0, 4,
+        ] + Array("%.2f".utf8) + [0x3F, 0x3D, 0x70, 0xA4]
 
     @Test func handBuiltPacketDecodes() throws {
-        #expect(try GangliaMessage(xdr: Self.loadOne) == .value(
-            MetricIdentity(host: "vm", name: "load_one"), format: "%.2f", value: .float(Float(bitPattern: 0x3F3D_70A4))))
+        #expect(
+            try GangliaMessage(xdr: Self.loadOne)
+                == .value(
+                    MetricIdentity(host: "vm", name: "load_one"), format: "%.2f", value: .float(Float(bitPattern: 0x3F3D_70A4))))
     }
 
     @Test(arguments: [UInt32(0), 1, 30, 127, 137, 200, 0x8000_0000, UInt32.max])
@@ -85,7 +91,10 @@ import PlexusTestSupport
             var bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             // Half of them start with a valid id so the decoder gets past the first word.
             if length >= 4, Bool.random(using: &rng) {
-                bytes[0] = 0; bytes[1] = 0; bytes[2] = 0; bytes[3] = UInt8.random(in: 128...136, using: &rng)
+                bytes[0] = 0
+                bytes[1] = 0
+                bytes[2] = 0
+                bytes[3] = UInt8.random(in: 128...136, using: &rng)
             }
             do {
                 _ = try GangliaMessage(xdr: bytes)

@@ -1,6 +1,7 @@
-import Testing
-@testable import PlexusCore
 import PlexusTestSupport
+import Testing
+
+@testable import PlexusCore
 
 /// Generated messages of every kind survive encode → decode unchanged.
 @Suite struct XDRRoundTripTests {
@@ -17,10 +18,12 @@ import PlexusTestSupport
             let extra = (0..<Int.random(in: 0...5, using: &rng)).map { _ in
                 ExtraElement(name: randomString(&rng, maxLength: 8), value: randomString(&rng))
             }
-            return .metadata(identity, MetricMetadata(
-                name: randomString(&rng), type: MetricType.allCases.randomElement(using: &rng)!, units: randomString(&rng),
-                slope: Slope.allCases.randomElement(using: &rng)!, tmax: UInt32.random(in: 0...UInt32.max, using: &rng),
-                dmax: UInt32.random(in: 0...UInt32.max, using: &rng), extraData: extra))
+            return .metadata(
+                identity,
+                MetricMetadata(
+                    name: randomString(&rng), type: MetricType.allCases.randomElement(using: &rng)!, units: randomString(&rng),
+                    slope: Slope.allCases.randomElement(using: &rng)!, tmax: UInt32.random(in: 0...UInt32.max, using: &rng),
+                    dmax: UInt32.random(in: 0...UInt32.max, using: &rng), extraData: extra))
         case .metadataRequest:
             return .metadataRequest(identity)
         case .ushortValue: return .value(identity, format: format, value: .ushort(.random(in: 0...UInt16.max, using: &rng)))

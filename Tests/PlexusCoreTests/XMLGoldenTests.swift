@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PlexusCore
 
 /// Reading every XML capture from real Ganglia 3.7.2 and writing it back: our writer reproduces
@@ -29,7 +30,8 @@ import Testing
             let a = String(decoding: out, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             let b = String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             let first = (0..<min(a.count, b.count)).first(where: { a[$0] != b[$0] }) ?? min(a.count, b.count)
-            Issue.record("\(file) differs at line \(first + 1):\n ours: \(first < a.count ? a[first] : "<end>")\n real: \(first < b.count ? b[first] : "<end>")")
+            Issue.record(
+                "\(file) differs at line \(first + 1):\n ours: \(first < a.count ? a[first] : "<end>")\n real: \(first < b.count ? b[first] : "<end>")")
         }
     }
 

@@ -1,6 +1,7 @@
-import Testing
-@testable import PlexusCore
 import PlexusTestSupport
+import Testing
+
+@testable import PlexusCore
 
 /// Broken, hostile and truncated documents: a bad HOST or METRIC costs only itself.
 @Suite struct XMLRobustnessTests {
@@ -69,13 +70,16 @@ import PlexusTestSupport
 
     @Test func entitiesAndCharacterReferencesAreDecoded() {
         let doc = """
-        <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond"><CLUSTER NAME="a&amp;b" LOCALTIME="5">
-        <HOST NAME="h&#233;&#xE9;" IP="1.2.3.4" REPORTED="1" LOCATION="&lt;r&gt; &quot;1&apos; &bogus; &#0; AT&T">
-        <METRIC NAME="m" VAL="caf\u{E9}" TYPE="string"/></HOST></CLUSTER></GANGLIA_XML>
-        """
+            <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond"><CLUSTER NAME="a&amp;b" LOCALTIME="5">
+            <HOST NAME="h&#233;&#xE9;" IP="1.2.3.4" REPORTED="1" LOCATION="&lt;r&gt; &quot;1&apos; &bogus; &#0; AT&T">
+            <METRIC NAME="m" VAL="caf\u{E9}" TYPE="string"/></HOST></CLUSTER></GANGLIA_XML>
+            """
         let result = GangliaDocument.read(Array(doc.utf8))
         #expect(result.report.isClean, "\(result.report)")
-        guard case .cluster(let cluster)? = result.document?.items.first else { Issue.record("no cluster"); return }
+        guard case .cluster(let cluster)? = result.document?.items.first else {
+            Issue.record("no cluster")
+            return
+        }
         #expect(cluster.name.rawValue == "a&b")
         #expect(cluster.hosts.first?.name.rawValue == "héé")
         #expect(cluster.hosts.first?.location == "<r> \"1' &bogus; \u{FFFD} AT&T")
@@ -104,9 +108,9 @@ import PlexusTestSupport
 
     @Test func unknownElementsAreSteppedOver() {
         let doc = """
-        <GANGLIA_XML VERSION="9" SOURCE="gmond"><FUTURE a="1"><HOST NAME="x" IP="1" REPORTED="1"/></FUTURE>
-        <CLUSTER NAME="c" LOCALTIME="1"><NOTE/><HOST NAME="h" IP="i" REPORTED="2"></HOST></CLUSTER></GANGLIA_XML>
-        """
+            <GANGLIA_XML VERSION="9" SOURCE="gmond"><FUTURE a="1"><HOST NAME="x" IP="1" REPORTED="1"/></FUTURE>
+            <CLUSTER NAME="c" LOCALTIME="1"><NOTE/><HOST NAME="h" IP="i" REPORTED="2"></HOST></CLUSTER></GANGLIA_XML>
+            """
         let (hosts, report) = Self.hosts(in: doc)
         #expect(report.isClean)
         #expect(hosts.map(\.name.rawValue) == ["h"])
@@ -143,10 +147,10 @@ import PlexusTestSupport
     @Test func floodsOfBrokenMetricsAreCountedNotHoarded() {
         let broken = String(repeating: "<METRIC NAME=\"x\" VAL=\"1\" TYPE=\"bogus\"><EXTRA_DATA></EXTRA_DATA></METRIC>\n", count: 20_000)
         let doc = """
-        <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond"><CLUSTER NAME="c" LOCALTIME="1">
-        <HOST NAME="h" IP="i" REPORTED="1">
-        \(broken)<METRIC NAME="ok" VAL="1" TYPE="uint32"/></HOST></CLUSTER></GANGLIA_XML>
-        """
+            <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond"><CLUSTER NAME="c" LOCALTIME="1">
+            <HOST NAME="h" IP="i" REPORTED="1">
+            \(broken)<METRIC NAME="ok" VAL="1" TYPE="uint32"/></HOST></CLUSTER></GANGLIA_XML>
+            """
         let (hosts, report) = Self.hosts(in: doc)
         #expect(hosts.first?.metrics.map(\.name.rawValue) == ["ok"])
         #expect(report.skippedCount == 20_000)
@@ -172,7 +176,10 @@ import PlexusTestSupport
         var hosts: [String] = []
         let report = GangliaXMLReader.read(Array(text.utf8)) { event in
             switch event {
-            case .gridStart: grids += 1; depth += 1; deepest = max(deepest, depth)
+            case .gridStart:
+                grids += 1
+                depth += 1
+                deepest = max(deepest, depth)
             case .gridEnd: depth -= 1
             case .host(let h): hosts.append(h.name.rawValue)
             default: break
@@ -186,7 +193,8 @@ import PlexusTestSupport
 
     /// The same nesting through the whole read into a document value, as the CLI does.
     @Test func deeplyNestedGridsBecomeABoundedDocument() throws {
-        let text = "<GANGLIA_XML VERSION=\"3.7.2\" SOURCE=\"gmetad\">"
+        let text =
+            "<GANGLIA_XML VERSION=\"3.7.2\" SOURCE=\"gmetad\">"
             + String(repeating: "<GRID NAME=\"g\" AUTHORITY=\"x\" LOCALTIME=\"1\">", count: 10_000)
             + String(repeating: "</GRID>", count: 10_000) + "</GANGLIA_XML>"
         let result = GangliaDocument.read(Array(text.utf8))
@@ -200,4 +208,3 @@ import PlexusTestSupport
         #expect(depth == GangliaXMLReader.maxGridDepth && result.report.skippedCount == 1)
     }
 }
-

@@ -1,6 +1,7 @@
-import Testing
-@testable import PlexusCore
 import PlexusTestSupport
+import Testing
+
+@testable import PlexusCore
 
 /// Generated documents survive write → read unchanged, in both dialects.
 @Suite struct XMLRoundTripTests {
@@ -17,17 +18,22 @@ import PlexusTestSupport
     }
 
     @Test func summariesAndNestedGridsRoundTrip() throws {
-        let summary = Summary(hosts: HostCounts(up: 7, down: 2), metrics: [
-            MetricSummary(name: try MetricName("load_one"), sum: 3.25, precision: 2, num: 7, units: " "),
-            MetricSummary(name: try MetricName("queue_depth"), sum: -42, num: 1, units: "jobs",
-                          extraData: [ExtraElement(name: "GROUP", value: "business")]),
-        ])
+        let summary = Summary(
+            hosts: HostCounts(up: 7, down: 2),
+            metrics: [
+                MetricSummary(name: try MetricName("load_one"), sum: 3.25, precision: 2, num: 7, units: " "),
+                MetricSummary(
+                    name: try MetricName("queue_depth"), sum: -42, num: 1, units: "jobs",
+                    extraData: [ExtraElement(name: "GROUP", value: "business")]),
+            ])
         let leaf = Grid(name: try GridName("Leaf"), authority: "http://leaf/", localtime: 10, summary: summary)
         let cluster = Cluster(name: try ClusterName("c1"), localtime: 11, summary: summary)
-        let middle = Grid(name: try GridName("Middle"), authority: "http://middle/", localtime: 12,
-                          children: [.grid(leaf), .cluster(cluster), .grid(leaf)])
-        let top = Grid(name: try GridName("Top"), authority: "http://top/", localtime: nil, summary: summary,
-                       children: [.grid(middle)])
+        let middle = Grid(
+            name: try GridName("Middle"), authority: "http://middle/", localtime: 12,
+            children: [.grid(leaf), .cluster(cluster), .grid(leaf)])
+        let top = Grid(
+            name: try GridName("Top"), authority: "http://top/", localtime: nil, summary: summary,
+            children: [.grid(middle)])
         let document = GangliaDocument(source: .gmetad, items: [.grid(top)])
         var bytes: [UInt8] = []
         GangliaXMLWriter(dialect: .gmetad).write(document, into: &bytes)

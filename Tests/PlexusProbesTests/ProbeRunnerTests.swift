@@ -1,6 +1,7 @@
 import Foundation
 import PlexusCore
 import Testing
+
 @testable import PlexusProbes
 
 /// Response-time probes against real servers on loopback (a small Python HTTP(S) server).
@@ -19,8 +20,10 @@ import Testing
                 let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
                 let openssl = Process()
                 openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-                openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                                     "-keyout", key, "-out", cert]
+                openssl.arguments = [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-keyout", key, "-out", cert,
+                ]
                 openssl.standardOutput = FileHandle.nullDevice
                 openssl.standardError = FileHandle.nullDevice
                 try openssl.run()
@@ -57,7 +60,9 @@ import Testing
 
     /// Probes that expect an answer wait up to a minute for it: the server answers at once, and a
     /// loaded CI machine (load 5) once took more than 5 s to run the exchange.
-    static func probe(_ target: AgentConfiguration.Probe.Target, timeout: Double = 60, _ change: (inout AgentConfiguration.Probe) -> Void = { _ in }) -> AgentConfiguration.Probe {
+    static func probe(_ target: AgentConfiguration.Probe.Target, timeout: Double = 60, _ change: (inout AgentConfiguration.Probe) -> Void = { _ in })
+        -> AgentConfiguration.Probe
+    {
         var probe = AgentConfiguration.Probe(name: "t", target: target)
         probe.timeout = timeout
         change(&probe)

@@ -1,16 +1,18 @@
-import NIOCore
-import NIOPosix
 import CompressNIO
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import NIOCore
 import NIOEmbedded
+import NIOPosix
+import PlexusCore
 import PlexusTestSupport
 import Synchronization
-import PlexusCore
 import Testing
+
 @testable import PlexusTransport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The XML server hands every client the whole document, however large, then closes.
 @Suite struct XMLServerTests {
@@ -68,10 +70,11 @@ import Testing
         let partial = try XMLClient.inflate(cut, maxBytes: 300_000, from: "t")
         #expect(partial.readableBytes > 0 && partial.readableBytes < 300_000)
         #expect(Array(partial.readableBytesView) == Array(text.readableBytesView.prefix(partial.readableBytes)))
-        #expect(throws: XMLClient.FetchError.self) { try XMLClient.inflate(ByteBuffer(bytes: [0x1F, 0x8B, 1, 2, 3, 4, 5, 6, 7, 8, 9]), maxBytes: 100, from: "t") }
+        #expect(throws: XMLClient.FetchError.self) {
+            try XMLClient.inflate(ByteBuffer(bytes: [0x1F, 0x8B, 1, 2, 3, 4, 5, 6, 7, 8, 9]), maxBytes: 100, from: "t")
+        }
     }
 }
-
 
 /// What a hostile client can cost a server: nothing past the door when it is refused, no
 /// render when it runs out of time, one shared render when many ask at once.
@@ -101,13 +104,18 @@ import Testing
         let outcomes = Locked<[GangliaPortServer.Outcome]>([])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await server.serve(listener, respond: { _ in calls.bump(); return Array("<GANGLIA_XML/>".utf8) },
-                                       report: { o in outcomes.update { $0.append(o) } })
+                try await server.serve(
+                    listener,
+                    respond: { _ in
+                        calls.bump()
+                        return Array("<GANGLIA_XML/>".utf8)
+                    },
+                    report: { o in outcomes.update { $0.append(o) } })
             }
             let slow = try (0..<20).map { _ in try Self.connect(port) }
             for fd in slow { _ = send(fd, "/", 1, 0) }
             let replies = try await onOwnThread { slow.map { Self.readAll($0) } }
-            slow.forEach { close($0) }
+            for fd in slow { close(fd) }
             #expect(replies.allSatisfy { $0.isEmpty })
             #expect(calls.value == 0, "a timed-out client was rendered for")
             #expect(await Self.eventually { outcomes.value.filter { if case .failed = $0 { true } else { false } }.count == 20 })
@@ -130,7 +138,14 @@ import Testing
         let server = GangliaPortServer(allow: [CIDRBlock("127.0.0.0/29")!], timeout: .seconds(30), requestLineLimit: 100, gate: gate)
         let calls = Calls()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.serve(listener, respond: { _ in calls.bump(); return Array("ok".utf8) }) }
+            group.addTask {
+                try await server.serve(
+                    listener,
+                    respond: { _ in
+                        calls.bump()
+                        return Array("ok".utf8)
+                    })
+            }
             let held = [try Self.connect(port), try Self.connect(port)]
             try #require(await Self.eventually { gate.snapshot.open == 2 })
             let third = try Self.connect(port)
@@ -152,7 +167,7 @@ import Testing
             // The held clients finish their requests and are answered; their places come back.
             for fd in held + [other] { _ = send(fd, "/\n", 2, 0) }
             let replies = try await onOwnThread { (held + [other]).map { Self.readAll($0) } }
-            (held + [other]).forEach { close($0) }
+            for fd in held + [other] { close(fd) }
             #expect(replies.map { String(decoding: $0, as: UTF8.self) } == ["ok", "ok", "ok"])
             #expect(await Self.eventually { gate.snapshot.open == 0 })
             group.cancelAll()
@@ -168,11 +183,13 @@ import Testing
         let document = Array(String(repeating: "<HOST/>", count: 100_000).utf8)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await server.serve(listener, document: {
-                    calls.bump()
-                    try? await Task.sleep(for: .milliseconds(200))
-                    return document
-                })
+                try await server.serve(
+                    listener,
+                    document: {
+                        calls.bump()
+                        try? await Task.sleep(for: .milliseconds(200))
+                        return document
+                    })
             }
             let replies = try await withThrowingTaskGroup(of: [UInt8].self) { clients in
                 for _ in 0..<50 { clients.addTask { try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(30)) } }
@@ -225,9 +242,10 @@ import Testing
         let refusals = Locked<[String]>([])
         let channel = EmbeddedChannel()
         channel.remoteAddress = try SocketAddress(ipAddress: "192.0.2.9", port: 5555)
-        try channel.pipeline.syncOperations.addHandler(ClientGateHandler(gate: gate, allow: [CIDRBlock("10.0.0.0/8")!]) { decision, _ in
-            refusals.update { $0.append("\(decision)") }
-        })
+        try channel.pipeline.syncOperations.addHandler(
+            ClientGateHandler(gate: gate, allow: [CIDRBlock("10.0.0.0/8")!]) { decision, _ in
+                refusals.update { $0.append("\(decision)") }
+            })
         channel.pipeline.fireChannelActive()
         try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
         #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
@@ -239,9 +257,10 @@ import Testing
         let gate = ClientGate(limits: .init(total: 10, perAddress: 10))
         let refusals = Locked<[String]>([])
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(ClientGateHandler(gate: gate, allow: []) { decision, _ in
-            refusals.update { $0.append("\(decision)") }
-        })
+        try channel.pipeline.syncOperations.addHandler(
+            ClientGateHandler(gate: gate, allow: []) { decision, _ in
+                refusals.update { $0.append("\(decision)") }
+            })
         channel.pipeline.fireChannelActive()
         #expect(!channel.isActive && refusals.value.isEmpty)
         #expect(gate.snapshot.refused == ClientGate.Refusals() && gate.snapshot.gone == 1 && gate.snapshot.open == 0)

@@ -24,8 +24,11 @@ enum Fixtures {
         let summary = try #require(try Self.overview("gmetad-query-root-filter-summary.xml").summary(all: false))
         #expect(summary.name == "SeoulGrid" && summary.up == 2 && summary.down == 0 && summary.clusters == 1)
         // The key metrics, in the front page's order, only those reported.
-        #expect(summary.metrics.map(\.metric) == ["cpu_num", "load_one", "proc_run", "cpu_user", "cpu_system", "cpu_idle",
-                                                  "mem_total", "mem_free", "swap_total", "bytes_in", "disk_free"])
+        #expect(
+            summary.metrics.map(\.metric) == [
+                "cpu_num", "load_one", "proc_run", "cpu_user", "cpu_system", "cpu_idle",
+                "mem_total", "mem_free", "swap_total", "bytes_in", "disk_free",
+            ])
         let memory = try #require(summary.metrics.first { $0.metric == "mem_total" })
         #expect(memory.sum == 24_684_092 && memory.num == 1 && memory.units == "KB" && memory.average == 24_684_092)
         let all = try #require(try Self.overview("gmetad-query-root-filter-summary.xml").summary(all: true))
@@ -58,11 +61,13 @@ enum Fixtures {
 
     @Test func oneMetricAcrossHostsSortsNumbersFirst() {
         func host(_ name: String, _ value: String, _ type: MetricType = .float) -> PlexusCore.Host {
-            PlexusCore.Host(name: try! HostName(name), ip: "10.0.0.1", reported: 1000, tn: 5, tmax: 20, dmax: 0, location: "", gmondStarted: 0, tags: "",
-                 metrics: [Metric(name: try! MetricName("x"), value: value, type: type)])
+            PlexusCore.Host(
+                name: try! HostName(name), ip: "10.0.0.1", reported: 1000, tn: 5, tmax: 20, dmax: 0, location: "", gmondStarted: 0, tags: "",
+                metrics: [Metric(name: try! MetricName("x"), value: value, type: type)])
         }
-        let cluster = Cluster(name: try! ClusterName("c"), localtime: 1000, owner: "", latlong: "", url: "",
-                              hosts: [host("a", "2.5"), host("b", "10"), host("c", "oops", .string), host("d", "0.5")])
+        let cluster = Cluster(
+            name: try! ClusterName("c"), localtime: 1000, owner: "", latlong: "", url: "",
+            hosts: [host("a", "2.5"), host("b", "10"), host("c", "oops", .string), host("d", "0.5")])
         let overview = GridOverview(GangliaDocument(source: .gmond, items: [.cluster(cluster)]))
         #expect(overview.across(metric: "x").map(\.host) == ["b", "a", "d", "c"])
         #expect(overview.across(metric: "x", ascending: true).map(\.host) == ["d", "a", "b", "c"])

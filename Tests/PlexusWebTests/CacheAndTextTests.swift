@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import Testing
+
 @testable import PlexusWeb
 
 /// The pieces that make the dashboard fast: the once-a-second cache shared by pages, the API and

@@ -7,6 +7,7 @@ import PlexusArchive
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusWeb
 
 /// What load balancers, health checks and scripts expect of an HTTP server: HEAD wherever GET
@@ -25,8 +26,10 @@ import Testing
                     #expect(response.headers[.contentType] == get.1 && response.body.readableBytes == 0, "\(uri)")
                 }
             }
-            for (uri, method, allow) in [("/cluster/web", HTTPRequest.Method.post, "GET, HEAD"), ("/api/v1/events", .put, "GET, HEAD, POST"),
-                                         ("/api/v1/events/3", .get, "DELETE"), ("/metrics", .delete, "GET, HEAD")] {
+            for (uri, method, allow) in [
+                ("/cluster/web", HTTPRequest.Method.post, "GET, HEAD"), ("/api/v1/events", .put, "GET, HEAD, POST"),
+                ("/api/v1/events/3", .get, "DELETE"), ("/metrics", .delete, "GET, HEAD"),
+            ] {
                 try await client.execute(uri: uri, method: method) { response in
                     #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
                     #expect(response.headers[.allow] == allow, "\(method) \(uri)")
@@ -50,8 +53,10 @@ import Testing
         let inputs = try WebTests.inputs(RRDLayout(root: dir.appending("rrds")), token: "a-token-of-sixteen-chars")
         let bearer: HTTPFields = [.authorization: "Bearer a-token-of-sixteen-chars"]
         try await WebTests.application(inputs).test(.router) { client in
-            for (body, reason) in [(#"{"text":"x","start":9223372036854775807}"#, "not between"), (#"{"text":"x","end":4102444801}"#, "not between"),
-                                   (#"{"text":"deploy \u202Eesrever"}"#, "bidirectional"), (#"{"text":"x","cluster":"web\u2067"}"#, "bidirectional")] {
+            for (body, reason) in [
+                (#"{"text":"x","start":9223372036854775807}"#, "not between"), (#"{"text":"x","end":4102444801}"#, "not between"),
+                (#"{"text":"deploy \u202Eesrever"}"#, "bidirectional"), (#"{"text":"x","cluster":"web\u2067"}"#, "bidirectional"),
+            ] {
                 try await client.execute(uri: "/api/v1/events", method: .post, headers: bearer, body: ByteBuffer(string: body)) { response in
                     #expect(response.status == .badRequest, "\(body)")
                     #expect(String(buffer: response.body).contains(reason), "\(body): \(String(buffer: response.body))")
@@ -120,7 +125,9 @@ import Testing
         defer { dir.remove() }
         let layout = try await WebTests.archive(dir)
         let inputs = try WebTests.inputs(layout, token: "a-token-of-sixteen-chars")
-        let lines = (1...30_000).map { EventJournal.line(.add(Event(id: $0, start: WebTests.t0 + Int64($0 % 7200), text: "deploy \($0)", created: WebTests.t0))) }
+        let lines = (1...30_000).map {
+            EventJournal.line(.add(Event(id: $0, start: WebTests.t0 + Int64($0 % 7200), text: "deploy \($0)", created: WebTests.t0)))
+        }
         try lines.joined().write(toFile: inputs.events.path, atomically: false, encoding: .utf8)
         try await WebTests.application(inputs).test(.router) { client in
             let graph = "/graph.png?host=web-1&metric=load_one&start=\(WebTests.t0)&end=\(WebTests.now)"
@@ -131,8 +138,10 @@ import Testing
                 try await client.execute(uri: graph + "&width=\(400 + i)", method: .get) { #expect($0.status == .ok) }
             }
             #expect(inputs.journal.bytesRead == read, "twenty graphs read nothing more")
-            try await client.execute(uri: "/api/v1/events", method: .post, headers: [.authorization: "Bearer a-token-of-sixteen-chars"],
-                                     body: ByteBuffer(string: #"{"text":"one more"}"#)) { #expect($0.status == .created) }
+            try await client.execute(
+                uri: "/api/v1/events", method: .post, headers: [.authorization: "Bearer a-token-of-sixteen-chars"],
+                body: ByteBuffer(string: #"{"text":"one more"}"#)
+            ) { #expect($0.status == .created) }
             try await client.execute(uri: "/api/v1/events?limit=1", method: .get) { response in
                 let events = try WebTests.json(response.body) as? [[String: Any]]
                 #expect(events?.first?["id"] as? Int == 30_001)

@@ -2,11 +2,12 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import PlexusStatus
 import PlexusArchive
 import PlexusCore
+import PlexusStatus
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusWeb
 
 /// Numbers anyone on the network can send (a `boottime` of 1e300, NaN, infinities) reach the
@@ -20,19 +21,24 @@ import Testing
         }
         let hosts = [
             // gmetric -n boottime -v 1e300 -t double -S 10.7.7.2:bootbomb, as the agent renders it.
-            PlexusCore.Host(name: try HostName("bootbomb"), ip: "10.7.7.2", reported: now - 5, tn: 5, metrics: [
-                try metric("boottime", "1e300", .double), try metric("load_one", "nan", .float),
-                try metric("cpu_num", "inf", .double), try metric("mem_free", "-inf", .double),
-            ]),
-            PlexusCore.Host(name: try HostName("future"), ip: "10.7.7.3", reported: now - 5, tn: 5, metrics: [
-                try metric("boottime", "-9.3e18", .double), try metric("load_one", "0.5", .float),
-            ]),
+            PlexusCore.Host(
+                name: try HostName("bootbomb"), ip: "10.7.7.2", reported: now - 5, tn: 5,
+                metrics: [
+                    try metric("boottime", "1e300", .double), try metric("load_one", "nan", .float),
+                    try metric("cpu_num", "inf", .double), try metric("mem_free", "-inf", .double),
+                ]),
+            PlexusCore.Host(
+                name: try HostName("future"), ip: "10.7.7.3", reported: now - 5, tn: 5,
+                metrics: [
+                    try metric("boottime", "-9.3e18", .double), try metric("load_one", "0.5", .float),
+                ]),
         ]
         let document = GangliaDocument(source: .gmond, items: [.cluster(Cluster(name: try ClusterName("web"), localtime: now, hosts: hosts))])
         let grid = try WebTests.state(of: document)
         let layout = RRDLayout(root: dir.appending("rrds"))
-        return WebInputs(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
-                          eventsToken: nil, trusted: [], hostValuesInMetrics: true, clock: { now })
+        return WebInputs(
+            grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
+            eventsToken: nil, trusted: [], hostValuesInMetrics: true, clock: { now })
     }
 
     @Test func aBoottimeOf1e300ShowsAsTextOnTheHostPage() async throws {
@@ -90,10 +96,12 @@ import Testing
         let layout = try await WebTests.archive(dir)
         let inputs = try WebTests.inputs(layout)
         try await WebTests.application(inputs).test(.router) { client in
-            for uri in ["/graph.png?cluster=web&host=web-1&report=cpu&start=1000000000&end=5000000000",
-                        "/graph.png?cluster=web&report=cpu&start=-999999999999w", "/graph.png?cluster=web&report=cpu&start=100000000",
-                        "/api/v1/series?host=web-1&metric=load_one&start=-5200w", "/api/v1/series?host=web-1&metric=load_one&start=-52w&step=1",
-                        "/api/v1/events?limit=0", "/api/v1/events?limit=999999"] {
+            for uri in [
+                "/graph.png?cluster=web&host=web-1&report=cpu&start=1000000000&end=5000000000",
+                "/graph.png?cluster=web&report=cpu&start=-999999999999w", "/graph.png?cluster=web&report=cpu&start=100000000",
+                "/api/v1/series?host=web-1&metric=load_one&start=-5200w", "/api/v1/series?host=web-1&metric=load_one&start=-52w&step=1",
+                "/api/v1/events?limit=0", "/api/v1/events?limit=999999",
+            ] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == .badRequest, "\(uri): \(String(buffer: response.body))")
                 }

@@ -7,6 +7,7 @@ import PlexusArchive
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusWeb
 
 /// Every name the system accepts is reachable at every URL the system prints: names with
@@ -18,18 +19,29 @@ import Testing
 
     static func inputs(_ dir: TemporaryDirectory) async throws -> WebInputs {
         func host(_ name: String) throws -> PlexusCore.Host {
-            PlexusCore.Host(name: try HostName(name), ip: "10.0.0.1", reported: WebTests.now - 5, tn: 5, tmax: 20, dmax: 86400, metrics: [
-                Metric(name: try MetricName("load_one"), value: "0.5", type: .float, units: "", tn: 5, tmax: 60, extraData: [ExtraElement(name: "GROUP", value: "load")]),
-                Metric(name: try MetricName("cpu_num"), value: "4", type: .uint16, units: "CPUs", tn: 5, tmax: 60),
-            ])
+            PlexusCore.Host(
+                name: try HostName(name), ip: "10.0.0.1", reported: WebTests.now - 5, tn: 5, tmax: 20, dmax: 86400,
+                metrics: [
+                    Metric(
+                        name: try MetricName("load_one"), value: "0.5", type: .float, units: "", tn: 5, tmax: 60,
+                        extraData: [ExtraElement(name: "GROUP", value: "load")]),
+                    Metric(name: try MetricName("cpu_num"), value: "4", type: .uint16, units: "CPUs", tn: 5, tmax: 60),
+                ])
         }
-        let document = GangliaDocument(source: .gmond, items: [.cluster(Cluster(name: try ClusterName(cluster), localtime: WebTests.now,
-                                                                                  hosts: try hosts.map(host)))])
+        let document = GangliaDocument(
+            source: .gmond,
+            items: [
+                .cluster(
+                    Cluster(
+                        name: try ClusterName(cluster), localtime: WebTests.now,
+                        hosts: try hosts.map(host)))
+            ])
         let grid = try WebTests.state(of: document)
         var layout = RRDLayout(root: dir.appending("rrds"))
         for name in hosts { layout = try await WebTests.archive(dir, cluster: cluster, host: name) }
-        return WebInputs(grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
-                          clock: { WebTests.now })
+        return WebInputs(
+            grid: { grid }, status: { WebTests.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
+            clock: { WebTests.now })
     }
 
     /// `href` and `src` targets of a page, as a browser reads them (entities decoded).
@@ -44,8 +56,9 @@ import Testing
         var out = text.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&quot;", with: "\"")
         let numeric = try! NSRegularExpression(pattern: "&#x([0-9A-Fa-f]+);")
         while let match = numeric.firstMatch(in: out, range: NSRange(out.startIndex..., in: out)),
-              let whole = Range(match.range, in: out), let hex = Range(match.range(at: 1), in: out),
-              let code = UInt32(out[hex], radix: 16), let scalar = Unicode.Scalar(code) {
+            let whole = Range(match.range, in: out), let hex = Range(match.range(at: 1), in: out),
+            let code = UInt32(out[hex], radix: 16), let scalar = Unicode.Scalar(code)
+        {
             out.replaceSubrange(whole, with: String(Character(scalar)))
         }
         return out

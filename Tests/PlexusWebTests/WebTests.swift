@@ -1,17 +1,19 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import PlexusStatus
 import PlexusArchive
 import PlexusCore
+import PlexusStatus
 import PlexusTestSupport
 import Testing
+
 @testable import PlexusWeb
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Every route of the aggregator's HTTP side, through Hummingbird's test client, against a
 /// grid state made from a real document and real RRD files made in a temporary directory.
@@ -23,18 +25,30 @@ import Testing
     /// like an attack (`<script>…</script>` itself contains a `/`: refused before it is held).
     static func state() throws -> GridState {
         func metric(_ name: String, _ value: String, _ type: MetricType = .float, units: String = "") throws -> Metric {
-            Metric(name: try MetricName(name), value: value, type: type, units: units, tn: 5, tmax: 60,
-                   extraData: [ExtraElement(name: "GROUP", value: "load")])
+            Metric(
+                name: try MetricName(name), value: value, type: type, units: units, tn: 5, tmax: 60,
+                extraData: [ExtraElement(name: "GROUP", value: "load")])
         }
         func host(_ name: String, tn: UInt32, _ metrics: [Metric]) throws -> PlexusCore.Host {
             PlexusCore.Host(name: try HostName(name), ip: "10.0.0.1", reported: now - Int64(tn), tn: tn, tmax: 20, dmax: 86400, metrics: metrics)
         }
-        let document = GangliaDocument(source: .gmond, items: [.cluster(Cluster(name: try ClusterName("web"), localtime: now, hosts: [
-            try host("web-1", tn: 5, [try metric("load_one", "0.50"), try metric("cpu_num", "4", .uint16, units: "CPUs"),
-                                      try metric("os_name", "Linux", .string), try metric("motd", "<script>alert(1)</script>", .string)]),
-            try host("web-2", tn: 600, [try metric("load_one", "2.00"), try metric("cpu_num", "8", .uint16, units: "CPUs")]),
-            try host("odd\"host", tn: 5, [try metric("<img src=x onerror=alert(1)>", "1")]),
-        ]))])
+        let document = GangliaDocument(
+            source: .gmond,
+            items: [
+                .cluster(
+                    Cluster(
+                        name: try ClusterName("web"), localtime: now,
+                        hosts: [
+                            try host(
+                                "web-1", tn: 5,
+                                [
+                                    try metric("load_one", "0.50"), try metric("cpu_num", "4", .uint16, units: "CPUs"),
+                                    try metric("os_name", "Linux", .string), try metric("motd", "<script>alert(1)</script>", .string),
+                                ]),
+                            try host("web-2", tn: 600, [try metric("load_one", "2.00"), try metric("cpu_num", "8", .uint16, units: "CPUs")]),
+                            try host("odd\"host", tn: 5, [try metric("<img src=x onerror=alert(1)>", "1")]),
+                        ]))
+            ])
         return try state(of: document)
     }
 
@@ -53,8 +67,11 @@ import Testing
     /// Two hours of load, CPU and bytes for web-1 and the cluster, at 15 s.
     static func archive(_ dir: TemporaryDirectory, cluster: String = "web", host: String = "web-1") async throws -> RRDLayout {
         let layout = RRDLayout(root: dir.appending("rrds"))
-        let writer = ArchiveWriter(store: ArchiveStore(layout: layout, archives: ["RRA:AVERAGE:0.5:1:1000", "RRA:AVERAGE:0.5:4:1000"]
-            .compactMap(RRDLayout.Archive.init)))
+        let writer = ArchiveWriter(
+            store: ArchiveStore(
+                layout: layout,
+                archives: ["RRA:AVERAGE:0.5:1:1000", "RRA:AVERAGE:0.5:4:1000"]
+                    .compactMap(RRDLayout.Archive.init)))
         let values: [String: (Int) -> Double] = [
             "load_one": { 0.5 + Double($0 % 20) / 10 }, "cpu_num": { _ in 4 }, "proc_run": { Double($0 % 3) }, "cpu_user": { _ in 30 },
             "cpu_system": { _ in 15 }, "cpu_idle": { _ in 55 }, "bytes_in": { Double(1000 + $0 * 10) },
@@ -63,7 +80,8 @@ import Testing
         for i in 0...480 {
             for (metric, value) in values {
                 let name = try MetricName(metric), t = t0 + Int64(i) * 15
-                writer.submit(ArchiveSample(key: ArchiveKey(.host(web, try HostName(host)), name), geometry: ArchiveGeometry(step: 15), time: t, value: value(i)))
+                writer.submit(
+                    ArchiveSample(key: ArchiveKey(.host(web, try HostName(host)), name), geometry: ArchiveGeometry(step: 15), time: t, value: value(i)))
                 writer.submit(ArchiveSample(key: ArchiveKey(.clusterSummary(web), name), geometry: ArchiveGeometry(step: 15), time: t, sum: value(i), num: 1))
             }
         }
@@ -89,8 +107,9 @@ import Testing
 
     static func inputs(_ layout: RRDLayout, token: String? = nil, trusted: [CIDRBlock] = [], hostValues: Bool = false) throws -> WebInputs {
         let state = try Self.state()
-        return WebInputs(grid: { state }, status: { Self.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
-                          eventsToken: token, trusted: trusted, hostValuesInMetrics: hostValues, clock: { Self.now })
+        return WebInputs(
+            grid: { state }, status: { Self.status() }, layout: layout, events: EventFile(besideRoot: layout.root),
+            eventsToken: token, trusted: trusted, hostValuesInMetrics: hostValues, clock: { Self.now })
     }
 
     static func application(_ inputs: WebInputs) -> some ApplicationProtocol {
@@ -173,10 +192,12 @@ import Testing
                 #expect(response.headers[.contentType] == "image/svg+xml")
                 #expect(XMLParser(data: Data(response.body.readableBytesView)).parse())
             }
-            for (uri, status) in [("/graph.png?host=web-9&report=cpu", HTTPResponse.Status.badRequest), ("/graph.png?cluster=web&report=disk", .badRequest),
-                                  ("/graph.png?cluster=..&report=cpu", .badRequest), ("/graph.png?cluster=web&report=cpu&width=99999", .badRequest),
-                                  ("/graph.png?cluster=web&report=cpu&range=fortnight", .badRequest), ("/graph.png?cluster=web&metric=nope", .notFound),
-                                  ("/graph.png?cluster=web", .badRequest)] {
+            for (uri, status) in [
+                ("/graph.png?host=web-9&report=cpu", HTTPResponse.Status.badRequest), ("/graph.png?cluster=web&report=disk", .badRequest),
+                ("/graph.png?cluster=..&report=cpu", .badRequest), ("/graph.png?cluster=web&report=cpu&width=99999", .badRequest),
+                ("/graph.png?cluster=web&report=cpu&range=fortnight", .badRequest), ("/graph.png?cluster=web&metric=nope", .notFound),
+                ("/graph.png?cluster=web", .badRequest),
+            ] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == status, "\(uri)")
                     let error = try Self.json(response.body) as? [String: Any]
@@ -184,16 +205,19 @@ import Testing
                 }
             }
             try await client.execute(uri: "/api/v1/series?host=web-1&metric=load_one&start=\(Self.t0 + 600)&end=\(Self.t0 + 660)", method: .get) { response in
-                #expect(String(buffer: response.body) == """
-                    {"subject":{"cluster":"web","host":"web-1"},"metric":"load_one","start":1795543800,"end":1795543860,"step":15,"columns":["time","load_one"],
-                    "rows":[{"time":1795543815,"load_one":0.6},
-                     {"time":1795543830,"load_one":0.7},
-                     {"time":1795543845,"load_one":0.8},
-                     {"time":1795543860,"load_one":0.9}]}
+                #expect(
+                    String(buffer: response.body) == """
+                        {"subject":{"cluster":"web","host":"web-1"},"metric":"load_one","start":1795543800,"end":1795543860,"step":15,"columns":["time","load_one"],
+                        "rows":[{"time":1795543815,"load_one":0.6},
+                         {"time":1795543830,"load_one":0.7},
+                         {"time":1795543845,"load_one":0.8},
+                         {"time":1795543860,"load_one":0.9}]}
 
-                    """)
+                        """)
             }
-            try await client.execute(uri: "/api/v1/series?cluster=web&metric=cpu_num&format=csv&time=iso&start=\(Self.now - 15)&end=\(Self.now + 15)", method: .get) { response in
+            try await client.execute(
+                uri: "/api/v1/series?cluster=web&metric=cpu_num&format=csv&time=iso&start=\(Self.now - 15)&end=\(Self.now + 15)", method: .get
+            ) { response in
                 #expect(response.headers[.contentType] == "text/csv; charset=utf-8")
                 #expect(String(buffer: response.body) == "time,cpu_num,hosts\r\n2026-11-24T20:00:00Z,4,1\r\n2026-11-24T20:00:15Z,,\r\n")
             }
@@ -224,7 +248,8 @@ import Testing
             try await client.execute(uri: "/api/v1/events", method: .post, headers: [.contentType: "application/json"], body: body) { response in
                 #expect(response.status == .unauthorized)
             }
-            try await client.execute(uri: "/api/v1/events", method: .post, headers: [.authorization: "Bearer wrong-token-wrong-token"], body: body) { response in
+            try await client.execute(uri: "/api/v1/events", method: .post, headers: [.authorization: "Bearer wrong-token-wrong-token"], body: body) {
+                response in
                 #expect(response.status == .unauthorized)
             }
             try await client.execute(uri: "/api/v1/events", method: .post, headers: bearer, body: body) { response in
@@ -232,8 +257,10 @@ import Testing
                 let event = try #require(try Self.json(response.body) as? [String: Any])
                 #expect(event["id"] as? Int == 1 && event["start"] as? Int == Int(Self.now - 600) && event["end"] is NSNull)
             }
-            try await client.execute(uri: "/api/v1/events", method: .post, headers: bearer,
-                                     body: ByteBuffer(string: #"{"text":"db failover","start":1795545000,"end":1795545600,"cluster":"db"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/events", method: .post, headers: bearer,
+                body: ByteBuffer(string: #"{"text":"db failover","start":1795545000,"end":1795545600,"cluster":"db"}"#)
+            ) { response in
                 #expect(response.status == .created)
             }
             for bad in [#"{"tags":["x"]}"#, #"{"text":"x","start":"soon"}"#, #"{"text":"x","start":100,"end":50}"#, "not json"] {
@@ -297,12 +324,16 @@ import Testing
             try await client.execute(uri: "/api/v1/grid", method: .get) { response in #expect(response.status == .forbidden) }
             try await client.execute(uri: "/metrics", method: .get) { response in #expect(response.status == .forbidden) }
         }
-        let here = try Self.inputs(RRDLayout(root: dir.appending("rrds")), trusted: AggregatorConfiguration.parse("""
-            http_trusted_hosts = ["10.0.0.0/8"]
-            [[data_source]]
-            name = "x"
-            hosts = ["127.0.0.1"]
-            """, file: "t.toml").httpAllowList)
+        let here = try Self.inputs(
+            RRDLayout(root: dir.appending("rrds")),
+            trusted: AggregatorConfiguration.parse(
+                """
+                http_trusted_hosts = ["10.0.0.0/8"]
+                [[data_source]]
+                name = "x"
+                hosts = ["127.0.0.1"]
+                """, file: "t.toml"
+            ).httpAllowList)
         try await Self.application(here).test(.live) { client in
             try await client.execute(uri: "/api/v1/grid", method: .get) { response in #expect(response.status == .ok, "loopback may always read") }
         }
@@ -394,7 +425,8 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "plexus-web")
         defer { dir.remove() }
         var inputs = try Self.inputs(RRDLayout(root: dir.appending("rrds")))
-        inputs.wallScreen = try AggregatorConfiguration.parse("""
+        inputs.wallScreen = try AggregatorConfiguration.parse(
+            """
             [tv]
             clusters = ["web", "gone"]
             reports = ["cpu", "probes"]
@@ -404,7 +436,8 @@ import Testing
             [[data_source]]
             name = "x"
             hosts = ["127.0.0.1"]
-            """, file: "t.toml").wallScreen
+            """, file: "t.toml"
+        ).wallScreen
         try await Self.application(inputs).test(.router) { client in
             let tv = try await Self.page(client, "/tv")
             #expect(tv.contains("data-rotate=\"30\" data-refresh=\"90\""))

@@ -28,12 +28,16 @@ import Testing
         let typo = try folder.write("typo.toml", "[[collection_group]]\ncollect_every = 20\n[[collection_group.metric]]\nname = \"load_onee\"\n")
         let unknown = try Executable("plexus-agent").run(["--check", "--config", typo.path])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr.hasPrefix("plexus-agent: \(typo.path): key collection_group[0].metric[0].name: no metric \"load_onee\" here (did you mean \"load_one\"?)"),
-                "\(unknown.stderr)")
+        #expect(
+            unknown.stderr.hasPrefix(
+                "plexus-agent: \(typo.path): key collection_group[0].metric[0].name: no metric \"load_onee\" here (did you mean \"load_one\"?)"),
+            "\(unknown.stderr)")
         let listed = try Executable("plexus-agent").run(["--list-metrics"])
-        #expect(listed.status == 0 && listed.stdout.contains("load_one\t-\tload\t") && listed.stdout.contains("cpu_user\t%\tcpu\t"), "\(listed.stdout.prefix(300))")
+        #expect(
+            listed.status == 0 && listed.stdout.contains("load_one\t-\tload\t") && listed.stdout.contains("cpu_user\t%\tcpu\t"), "\(listed.stdout.prefix(300))")
         // The probes' metrics count as provided.
-        let probed = try folder.write("probe.toml", "[[probe]]\nname = \"api\"\ntcp = \"127.0.0.1:1\"\n[[collection_group]]\n[[collection_group.metric]]\nname = \"probe_api_up\"\n")
+        let probed = try folder.write(
+            "probe.toml", "[[probe]]\nname = \"api\"\ntcp = \"127.0.0.1:1\"\n[[collection_group]]\n[[collection_group.metric]]\nname = \"probe_api_up\"\n")
         #expect(try Executable("plexus-agent").run(["--check", "--config", probed.path]).status == 0)
     }
 
@@ -44,8 +48,9 @@ import Testing
         #expect(unit.contains("ExecStart=/usr/local/bin/plexus-agent --config /etc/plexus/agent.toml"))
         #expect(unit.contains("KillSignal=SIGTERM") && unit.contains("Restart=on-failure"))
         // systemd-analyze checks that ExecStart's binary exists: point it at the one we built.
-        let local = try folder.write("plexus-agent.service",
-                                     unit.replacingOccurrences(of: "/usr/local/bin/plexus-agent", with: try Executable("plexus-agent").url.path))
+        let local = try folder.write(
+            "plexus-agent.service",
+            unit.replacingOccurrences(of: "/usr/local/bin/plexus-agent", with: try Executable("plexus-agent").url.path))
         let problems = try SystemdVerify.problems(of: local)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
@@ -53,7 +58,9 @@ import Testing
     @Test func sigtermStopsGracefully() async throws {
         let folder = try TemporaryFolder("plexus-stop")
         let xml = Loopback.freePort()
-        let config = try folder.write("agent.toml", """
+        let config = try folder.write(
+            "agent.toml",
+            """
             [[udp_send_channel]]
             host = "127.0.0.1"
             port = \(Loopback.freePort())

@@ -1,8 +1,9 @@
 import Foundation
 import PlexusCore
 import PlexusTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plexus-aggregator process a test starts on loopback, with its RRD root in the test's folder.
@@ -19,13 +20,17 @@ final class AggregatorProcess: @unchecked Sendable {
     /// `wrapper` runs the aggregator through another command (`prlimit --nofile=…`), which must
     /// exec it so the PID stays the aggregator's.
     /// `root`: the RRD root (default: `NAME-rrds` in `folder`).
-    init(folder: TemporaryFolder, name: String, gridname: String, sources: String, extra: String = "", httpPort: Int = 0,
-         wrapper: [String] = [], root: URL? = nil) throws {
+    init(
+        folder: TemporaryFolder, name: String, gridname: String, sources: String, extra: String = "", httpPort: Int = 0,
+        wrapper: [String] = [], root: URL? = nil
+    ) throws {
         xmlPort = Loopback.freePort()
         queryPort = Loopback.freePort()
         self.httpPort = httpPort
         self.root = root ?? folder.url.appendingPathComponent("\(name)-rrds")
-        configFile = try folder.write("\(name).toml", """
+        configFile = try folder.write(
+            "\(name).toml",
+            """
             gridname = "\(gridname)"
             authority = "http://\(name).test/ganglia/"
             bind = "127.0.0.1"
@@ -94,12 +99,16 @@ final class AgentProcess: @unchecked Sendable {
 
     /// `ip` is what the agent says its address is (hosts are keyed by address, as in gmond);
     /// `metrics` are collected every second and sent at least every two.
-    init(folder: TemporaryFolder, name: String, cluster: String, hostname: String, ip: String = "127.0.0.1",
-         port: Int = Loopback.freePort(), alsoTo: [Int] = [], gzip: Bool = false,
-         metrics: [String] = ["load_one", "cpu_num", "mem_total", "os_name"]) throws {
+    init(
+        folder: TemporaryFolder, name: String, cluster: String, hostname: String, ip: String = "127.0.0.1",
+        port: Int = Loopback.freePort(), alsoTo: [Int] = [], gzip: Bool = false,
+        metrics: [String] = ["load_one", "cpu_num", "mem_total", "os_name"]
+    ) throws {
         self.port = port
         let sends = ([port] + alsoTo).map { "[[udp_send_channel]]\nhost = \"127.0.0.1\"\nport = \($0)" }.joined(separator: "\n")
-        let config = try folder.write("\(name).toml", """
+        let config = try folder.write(
+            "\(name).toml",
+            """
             [globals]
             override_hostname = "\(hostname)"
             override_ip = "\(ip)"

@@ -70,22 +70,28 @@ struct AggregatorProcessTests {
         // Two agents of one cluster that hear each other: either can serve the whole cluster.
         let a = try AgentProcess(folder: folder, name: "agent-a", cluster: "db", hostname: "db-a", ip: "127.0.0.11", port: portA, alsoTo: [portB])
         let b = try AgentProcess(folder: folder, name: "agent-b", cluster: "db", hostname: "db-b", ip: "127.0.0.12", port: portB, alsoTo: [portA])
-        defer { a.stop(); b.stop() }
+        defer {
+            a.stop()
+            b.stop()
+        }
         // Both must answer from the first poll on: a first poll that finds A not yet listening
         // rightly stays with B, the address that answered.
         let aUp = await a.serving(), bUp = await b.serving()
         try #require(aUp && bUp)
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
-            [[data_source]]
-            name = "db"
-            step = 1
-            hosts = ["127.0.0.1:\(portA)", "127.0.0.1:\(portB)"]
-            """)
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G",
+            sources: """
+                [[data_source]]
+                name = "db"
+                step = 1
+                hosts = ["127.0.0.1:\(portA)", "127.0.0.1:\(portB)"]
+                """)
         defer { aggregator.stop() }
         let fileB = aggregator.root.appendingPathComponent("db/db-b/load_one.rrd")
-        try #require(await Loopback.eventually(seconds: 30) {
-            RRDTool.lastUpdate(fileB) ?? 0 > 0 && aggregator.source("db")?["lastEndpoint"] as? String == "127.0.0.1:\(portA)"
-        }, "\(aggregator.output)")
+        try #require(
+            await Loopback.eventually(seconds: 30) {
+                RRDTool.lastUpdate(fileB) ?? 0 > 0 && aggregator.source("db")?["lastEndpoint"] as? String == "127.0.0.1:\(portA)"
+            }, "\(aggregator.output)")
         let before = try #require(aggregator.source("db"))
         a.process.stop(grace: 0)
         let killed = Date()
@@ -109,11 +115,20 @@ extension AggregatorProcessTests {
     /// A gmond-style document with `hosts` hosts, fixed in time (every poll repeats LOCALTIME).
     static func staticDocument(cluster: String, hosts: Int) throws -> String {
         let now = Int64(Date().timeIntervalSince1970)
-        let document = GangliaDocument(source: .gmond, items: [.cluster(Cluster(name: try ClusterName(cluster), localtime: now, hosts: try (1...hosts).map { i in
-            PlexusCore.Host(name: try HostName("h\(i)"), ip: "10.9.0.\(i)", reported: now, tn: 0, tmax: 3600, dmax: 0, metrics: [
-                Metric(name: try MetricName("load_one"), value: "\(i).5", type: .float, tn: 0, tmax: 3600),
+        let document = GangliaDocument(
+            source: .gmond,
+            items: [
+                .cluster(
+                    Cluster(
+                        name: try ClusterName(cluster), localtime: now,
+                        hosts: try (1...hosts).map { i in
+                            PlexusCore.Host(
+                                name: try HostName("h\(i)"), ip: "10.9.0.\(i)", reported: now, tn: 0, tmax: 3600, dmax: 0,
+                                metrics: [
+                                    Metric(name: try MetricName("load_one"), value: "\(i).5", type: .float, tn: 0, tmax: 3600)
+                                ])
+                        }))
             ])
-        }))])
         var bytes: [UInt8] = []
         GangliaXMLWriter(dialect: .gmond).write(document, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
@@ -126,16 +141,27 @@ extension AggregatorProcessTests {
         let whole = try Self.staticDocument(cluster: "cut", hosts: 3)
         // Cut inside the third host: the first two are complete.
         let cut = try FixedReplyServer(folder: folder, name: "cut", reply: Array(whole[..<whole.range(of: "<HOST NAME=\"h3\"")!.upperBound].utf8))
-        let badHost = try FixedReplyServer(folder: folder, name: "badhost", reply: Array(
-            try Self.staticDocument(cluster: "badhost", hosts: 3).replacingOccurrences(of: "<HOST NAME=\"h2\" IP=\"10.9.0.2\"", with: "<HOST NAME=\"h2\" IP=\"10.9.0.2\" TN=\"-\"").utf8))
+        let badHost = try FixedReplyServer(
+            folder: folder, name: "badhost",
+            reply: Array(
+                try Self.staticDocument(cluster: "badhost", hosts: 3).replacingOccurrences(
+                    of: "<HOST NAME=\"h2\" IP=\"10.9.0.2\"", with: "<HOST NAME=\"h2\" IP=\"10.9.0.2\" TN=\"-\""
+                ).utf8))
         let junk = try FixedReplyServer(folder: folder, name: "junk", reply: Array("SSH-2.0-OpenSSH_9.2\r\n".utf8))
-        defer { cut.stop(); badHost.stop(); junk.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("good", agent.port) + Self.source("cut", cut.port)
-            + Self.source("badhost", badHost.port) + Self.source("junk", junk.port))
+        defer {
+            cut.stop()
+            badHost.stop()
+            junk.stop()
+        }
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G",
+            sources: Self.source("good", agent.port) + Self.source("cut", cut.port)
+                + Self.source("badhost", badHost.port) + Self.source("junk", junk.port))
         defer { aggregator.stop() }
         let good = aggregator.root.appendingPathComponent("good/good-1/load_one.rrd")
-        try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(good) ?? 0 > 0 && Self.int(aggregator.source("cut")?["pollsOK"]) >= 3 },
-                     "\(aggregator.output)")
+        try #require(
+            await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(good) ?? 0 > 0 && Self.int(aggregator.source("cut")?["pollsOK"]) >= 3 },
+            "\(aggregator.output)")
         let last = RRDTool.lastUpdate(good) ?? 0
         #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(good) ?? 0 > last }, "the good source keeps flowing")
 
@@ -172,10 +198,11 @@ extension AggregatorProcessTests {
         let file = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
         try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 }, "\(aggregator.output)")
         // Every archive made (the root summary's come a step after the hosts'), then killed.
-        try #require(await Loopback.eventually(seconds: 30) {
-            (FileManager.default.enumerator(at: aggregator.root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL }
-                .filter { $0.pathExtension == "rrd" }.count ?? 0) == 9
-        }, "\(aggregator.output)")
+        try #require(
+            await Loopback.eventually(seconds: 30) {
+                (FileManager.default.enumerator(at: aggregator.root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL }
+                    .filter { $0.pathExtension == "rrd" }.count ?? 0) == 9
+            }, "\(aggregator.output)")
         kill(aggregator.process.pid, SIGKILL)
         aggregator.process.process.waitUntilExit()
         let files = FileManager.default.enumerator(at: aggregator.root, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }
@@ -202,21 +229,31 @@ extension AggregatorProcessTests {
             AgentProcess(folder: folder, name: "agent-1b", cluster: "c1", hostname: "c1-b", ip: "127.0.1.2", port: p1b, alsoTo: [p1a]),
             AgentProcess(folder: folder, name: "agent-2a", cluster: "c2", hostname: "c2-a", ip: "127.0.2.1"),
         ]
-        defer { agents.forEach { $0.stop() } }
-        let child1 = try AggregatorProcess(folder: folder, name: "child1", gridname: "G1",
-                                           sources: "[[data_source]]\nname = \"c1\"\nstep = 1\nhosts = [\"127.0.0.1:\(p1a)\", \"127.0.0.1:\(p1b)\"]\n")
+        defer { for agent in agents { agent.stop() } }
+        let child1 = try AggregatorProcess(
+            folder: folder, name: "child1", gridname: "G1",
+            sources: "[[data_source]]\nname = \"c1\"\nstep = 1\nhosts = [\"127.0.0.1:\(p1a)\", \"127.0.0.1:\(p1b)\"]\n")
         let child2 = try AggregatorProcess(folder: folder, name: "child2", gridname: "G2", sources: Self.source("c2", agents[2].port))
-        defer { child1.stop(); child2.stop() }
-        let top = try AggregatorProcess(folder: folder, name: "top", gridname: "Top",
-                                        sources: Self.source("g1", child1.xmlPort) + Self.source("g2", child2.xmlPort))
-        let flat = try AggregatorProcess(folder: folder, name: "flat", gridname: "Flat",
-                                         sources: Self.source("g1", child1.xmlPort) + Self.source("g2", child2.xmlPort), extra: "scalable = false")
-        defer { top.stop(); flat.stop() }
+        defer {
+            child1.stop()
+            child2.stop()
+        }
+        let top = try AggregatorProcess(
+            folder: folder, name: "top", gridname: "Top",
+            sources: Self.source("g1", child1.xmlPort) + Self.source("g2", child2.xmlPort))
+        let flat = try AggregatorProcess(
+            folder: folder, name: "flat", gridname: "Flat",
+            sources: Self.source("g1", child1.xmlPort) + Self.source("g2", child2.xmlPort), extra: "scalable = false")
+        defer {
+            top.stop()
+            flat.stop()
+        }
 
         // Stable metrics (cpu_num, mem_total) let the sums be compared exactly.
         func stable(_ summary: Summary?) -> [String: (Double, Int)] {
-            Dictionary(uniqueKeysWithValues: (summary?.metrics ?? []).filter { ["cpu_num", "mem_total"].contains($0.name.rawValue) }
-                .map { ($0.name.rawValue, ($0.sum, $0.num)) })
+            Dictionary(
+                uniqueKeysWithValues: (summary?.metrics ?? []).filter { ["cpu_num", "mem_total"].contains($0.name.rawValue) }
+                    .map { ($0.name.rawValue, ($0.sum, $0.num)) })
         }
         let cpus = Double(ProcessInfo.processInfo.processorCount)
         let rolledUp = await Loopback.eventually(seconds: 40) {
@@ -260,21 +297,23 @@ extension AggregatorProcessTests {
     @Test func aListenedSourceHearsTheClusterDirectly() async throws {
         let folder = try TemporaryFolder("plexus-listen")
         let udp = Loopback.freePort()
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: """
-            [[data_source]]
-            name = "heard"
-            step = 1
-            [data_source.listen]
-            bind = "127.0.0.1"
-            port = \(udp)
-            allow = ["127.0.0.0/8"]
-            """)
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G",
+            sources: """
+                [[data_source]]
+                name = "heard"
+                step = 1
+                [data_source.listen]
+                bind = "127.0.0.1"
+                port = \(udp)
+                allow = ["127.0.0.0/8"]
+                """)
         defer { aggregator.stop() }
         let agents = try [
             AgentProcess(folder: folder, name: "agent-1", cluster: "ignored", hostname: "h-1", ip: "127.0.3.1", alsoTo: [udp]),
             AgentProcess(folder: folder, name: "agent-2", cluster: "ignored", hostname: "h-2", ip: "127.0.3.2", alsoTo: [udp]),
         ]
-        defer { agents.forEach { $0.stop() } }
+        defer { for agent in agents { agent.stop() } }
         let file = aggregator.root.appendingPathComponent("heard/h-2/load_one.rrd")
         let heard = await Loopback.eventually(seconds: 30) {
             RRDTool.lastUpdate(file) ?? 0 > 0 && aggregator.rootSummary()?.hosts.up == 2
@@ -295,7 +334,9 @@ extension AggregatorProcessTests {
         let folder = try TemporaryFolder("plexus-serving")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1", gzip: true)
         defer { agent.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), extra: "trusted_hosts = [\"127.0.0.3/32\", \"2001:db8::/32\"]\nserver_timeout = 1.5")
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port),
+            extra: "trusted_hosts = [\"127.0.0.3/32\", \"2001:db8::/32\"]\nserver_timeout = 1.5")
         defer { aggregator.stop() }
         // The agent answers gzipped (gmond's gzip_output): the poll gunzips it.
         try #require(await Loopback.eventually(seconds: 30) { aggregator.rootSummary()?.hosts.up == 1 }, "\(aggregator.output)")
@@ -310,10 +351,11 @@ extension AggregatorProcessTests {
         let idle = (0..<20).compactMap { i in IdleConnection(port: i.isMultiple(of: 2) ? aggregator.queryPort : aggregator.xmlPort) }
         #expect(idle.count == 20)
         // Three more polls, and the silent clients cut (server_timeout), while they are held.
-        #expect(await Loopback.eventually(seconds: 30) {
-            Self.int(aggregator.source("web")?["pollsOK"]) >= before + 3
-                && Self.int((aggregator.status()?["interactive"] as? [String: Any])?["failed"]) >= 10
-        })
+        #expect(
+            await Loopback.eventually(seconds: 30) {
+                Self.int(aggregator.source("web")?["pollsOK"]) >= before + 3
+                    && Self.int((aggregator.status()?["interactive"] as? [String: Any])?["failed"]) >= 10
+            })
         let status = try #require(aggregator.status())
         let web = try #require((status["sources"] as? [[String: Any]])?.first)
         #expect(Self.int(web["pollsOK"]) >= before + 3 && Self.int(web["pollsMissed"]) == 0, "\(web)")
@@ -329,22 +371,28 @@ extension AggregatorProcessTests {
         let socket = folder.url.appendingPathComponent("rrdcached.sock").path
         try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("journal"), withIntermediateDirectories: true)
         // Written out every second, so the files show the updates.
-        let cached = try LocalProcess("/usr/bin/rrdcached", ["-g", "-l", "unix:\(socket)", "-b", root.path, "-B", "-w", "1", "-z", "0", "-f", "10",
-                                                             "-j", folder.url.appendingPathComponent("journal").path,
-                                                             "-p", folder.url.appendingPathComponent("rrdcached.pid").path],
-                                      log: folder.url.appendingPathComponent("rrdcached.log"))
+        let cached = try LocalProcess(
+            "/usr/bin/rrdcached",
+            [
+                "-g", "-l", "unix:\(socket)", "-b", root.path, "-B", "-w", "1", "-z", "0", "-f", "10",
+                "-j", folder.url.appendingPathComponent("journal").path,
+                "-p", folder.url.appendingPathComponent("rrdcached.pid").path,
+            ],
+            log: folder.url.appendingPathComponent("rrdcached.log"))
         defer { cached.stop() }
         #expect(await Loopback.eventually(seconds: 5) { FileManager.default.fileExists(atPath: socket) })
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), extra: "rrdcached_address = \"unix:\(socket)\"")
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), extra: "rrdcached_address = \"unix:\(socket)\"")
         defer { aggregator.stop() }
         let file = root.appendingPathComponent("web/web-1/load_one.rrd")
         var first = 0
-        try #require(await Loopback.eventually(seconds: 30) {
-            first = RRDTool.lastUpdate(file) ?? 0
-            return first > 0
-        }, "\(aggregator.output)\n\(cached.output)")
+        try #require(
+            await Loopback.eventually(seconds: 30) {
+                first = RRDTool.lastUpdate(file) ?? 0
+                return first > 0
+            }, "\(aggregator.output)\n\(cached.output)")
         #expect(await Loopback.eventually(seconds: 5) { RRDTool.lastUpdate(file) ?? 0 > first }, "\(aggregator.output)\n\(cached.output)")
         let archive = try #require(aggregator.status()?["archive"] as? [String: Any])
         #expect(Self.int(archive["viaRRDCached"]) > 0 && Self.int(archive["fallback"]) == 0 && Self.int(archive["failed"]) == 0, "\(archive)")

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import PlexusArchive
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A writer process killed with SIGKILL in the middle of a write storm leaves every archive
 /// valid (`rrdtool info` reads it) and holding every value it had acknowledged; a restart on the
@@ -77,7 +78,7 @@ import Testing
         let lastAcked = try #require(acked.last)
 
         let lastUpdates = try await Self.verifyAll(root)
-        #expect(lastUpdates.count == Self.files + ArchiveStorm_metricsPerHost)
+        #expect(lastUpdates.count == Self.files + archiveStormMetricsPerHost)
         let ackedTime = Self.t0 + lastAcked * 15
         for (file, last) in lastUpdates {
             #expect(last >= ackedTime, "\(file) last_update \(last) is before the acknowledged \(ackedTime)")
@@ -101,4 +102,4 @@ import Testing
 }
 
 /// Host archives per host in the storm (ten metrics, and one cluster summary each).
-let ArchiveStorm_metricsPerHost = 10
+let archiveStormMetricsPerHost = 10

@@ -20,34 +20,44 @@ struct BrowserTests {
             folder: folder, name: "aggregator", gridname: "Ops",
             sources: AggregatorProcessTests.source("web", web.port) + AggregatorProcessTests.source("db", db.port), httpPort: http)
         defer { aggregator.stop() }
-        try #require(await Loopback.eventually(seconds: 30) {
-            ["web/__SummaryInfo__/cpu_idle.rrd", "db/__SummaryInfo__/cpu_idle.rrd"].allSatisfy {
-                FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent($0).path)
-            }
-        }, "both clusters are archived")
+        try #require(
+            await Loopback.eventually(seconds: 30) {
+                ["web/__SummaryInfo__/cpu_idle.rrd", "db/__SummaryInfo__/cpu_idle.rrd"].allSatisfy {
+                    FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent($0).path)
+                }
+            }, "both clusters are archived")
         // A hostile metric name and value, sent as gmetric would: they must show as text.
         let plexus = try Executable("plexus")
-        for arguments in [["-n", "<img src=x onerror=alert(1)>", "-v", "1", "-t", "float"], ["-n", "motd", "-v", "<script>alert(1)</script>", "-t", "string"]] {
+        for arguments in [
+            ["-n", "<img src=x onerror=alert(1)>", "-v", "1", "-t", "float"], ["-n", "motd", "-v", "<script>alert(1)</script>", "-t", "string"],
+        ] {
             let sent = try await onOwnThread { try plexus.run(["send"] + arguments + ["--to", "127.0.0.1:\(web.port)"]) }
             #expect(sent.status == 0, "\(sent.stderr)")
         }
-        try #require(await Loopback.eventually(seconds: 30) {
-            FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent("web/web-1/<img src=x onerror=alert(1)>.rrd").path)
-        }, "the sent metric is archived: \(aggregator.query("/web/web-1") ?? "")")
+        try #require(
+            await Loopback.eventually(seconds: 30) {
+                FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent("web/web-1/<img src=x onerror=alert(1)>.rrd").path)
+            }, "the sent metric is archived: \(aggregator.query("/web/web-1") ?? "")")
         let events = try await onOwnThread {
             try plexus.run(["events", "add", "--rrd-root", aggregator.root.path, "--tag", "deploy", "--start", "-1m", "v1.4.2 to production"])
         }
         #expect(events.status == 0)
 
-        let screenshots = ProcessInfo.processInfo.environment["PLEXUS_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
+        let screenshots =
+            ProcessInfo.processInfo.environment["PLEXUS_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
             ?? folder.url.appendingPathComponent("screenshots")
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
         let base = "http://127.0.0.1:\(http)"
         let pages: [(name: String, path: String, expect: [String])] = [
             ("grid", "/?z=medium", ["id=\"hosts-up\">2<", "href=\"/cluster/web?", "href=\"/cluster/db?", "report=cpu"]),
             ("cluster", "/cluster/web?z=medium", ["data-host=\"web-1\"", "host=web-1&amp;metric=load_one", "1 of 1 hosts"]),
-            ("host", "/cluster/web/host/web-1?z=medium", ["<th>IP</th><td>127.0.0.1</td>", "<h2>load</h2>", "<th>motd</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>",
-                                                          "alt=\"web-1 &lt;img src=x onerror=alert(1)&gt;\""]),
+            (
+                "host", "/cluster/web/host/web-1?z=medium",
+                [
+                    "<th>IP</th><td>127.0.0.1</td>", "<h2>load</h2>", "<th>motd</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>",
+                    "alt=\"web-1 &lt;img src=x onerror=alert(1)&gt;\"",
+                ]
+            ),
             ("metric", "/cluster/web/host/web-1/metric/load_one", ["range=hour", "range=year"]),
             ("tv", "/tv", ["data-name=\"Ops\"", "data-name=\"web\"", "data-name=\"db\"", "class=\"slide shown\""]),
         ]
@@ -87,9 +97,11 @@ enum Browser {
         // loopback test server once took over 5 s to answer while Chromium held both vCPUs).
         let nice = Executable(url: URL(fileURLWithPath: "/usr/bin/nice"))
         // As little of the browser as a page needs: it shares two vCPUs with the other suites.
-        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--user-data-dir=\(profile.path)",
-                      "--disable-extensions", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                      "--mute-audio", "--disable-dev-shm-usage", "--renderer-process-limit=1"]
+        let common = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--user-data-dir=\(profile.path)",
+            "--disable-extensions", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--mute-audio", "--disable-dev-shm-usage", "--renderer-process-limit=1",
+        ]
         return try await onOwnThread { try nice.run(["-n", "19", "/usr/bin/timeout", "-s", "KILL", "60", path] + common + arguments) }
     }
 

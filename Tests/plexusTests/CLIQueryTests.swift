@@ -12,12 +12,13 @@ import Testing
     /// Whether `plexus ARGUMENTS` and the API at `url` (its `member`) give the same rows, within 20 tries.
     static func agreeing(_ arguments: [String], _ url: String, member: String?) async -> Bool {
         for _ in 0..<20 {
-            let same = (try? await onOwnThread { () -> Bool in
-                let cli = try rows(try Executable("plexus").run(arguments).output)
-                let body = try JSONSerialization.jsonObject(with: Data(HTTP.get(url).body.utf8))
-                let api = try rows(member.map { (body as? [String: Any])?[$0] ?? [] } ?? body)
-                return agree(cli, api)
-            }) ?? false
+            let same =
+                (try? await onOwnThread { () -> Bool in
+                    let cli = try rows(try Executable("plexus").run(arguments).output)
+                    let body = try JSONSerialization.jsonObject(with: Data(HTTP.get(url).body.utf8))
+                    let api = try rows(member.map { (body as? [String: Any])?[$0] ?? [] } ?? body)
+                    return agree(cli, api)
+                }) ?? false
             if same { return true }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -33,34 +34,40 @@ import Testing
 
     /// Same members, the same texts, numbers equal to 1e-9 (the CLI prints 12 significant digits).
     static func agree(_ a: [[String: Any]], _ b: [[String: Any]]) -> Bool {
-        a.count == b.count && zip(a, b).allSatisfy { x, y in
-            Set(x.keys) == Set(y.keys) && x.keys.allSatisfy { key in
-                switch (x[key], y[key]) {
-                case (let p as NSNumber, let q as NSNumber): abs(p.doubleValue - q.doubleValue) <= 1e-9 * max(1, abs(p.doubleValue))
-                case (let p as String, let q as String): p == q
-                default: false
-                }
+        a.count == b.count
+            && zip(a, b).allSatisfy { x, y in
+                Set(x.keys) == Set(y.keys)
+                    && x.keys.allSatisfy { key in
+                        switch (x[key], y[key]) {
+                        case (let p as NSNumber, let q as NSNumber): abs(p.doubleValue - q.doubleValue) <= 1e-9 * max(1, abs(p.doubleValue))
+                        case (let p as String, let q as String): p == q
+                        default: false
+                        }
+                    }
             }
-        }
     }
 
     @Test func queriesARealAggregatorAndExportsItsGraphsNightly() async throws {
         let folder = try TemporaryFolder("plexus-cli-query")
-        let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1", metrics: [
-            "load_one", "cpu_num", "proc_run", "cpu_user", "cpu_nice", "cpu_system", "cpu_wio", "cpu_idle", "mem_total", "mem_free",
-            "mem_cached", "mem_buffers", "mem_shared", "bytes_in", "bytes_out",
-        ])
+        let agent = try AgentProcess(
+            folder: folder, name: "agent", cluster: "web", hostname: "web-1",
+            metrics: [
+                "load_one", "cpu_num", "proc_run", "cpu_user", "cpu_nice", "cpu_system", "cpu_wio", "cpu_idle", "mem_total", "mem_free",
+                "mem_cached", "mem_buffers", "mem_shared", "bytes_in", "bytes_out",
+            ])
         defer { agent.stop() }
         let token = "cli-test-token-0123456789"
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "Ops",
-                                               sources: AggregatorProcessTests.source("web", agent.port), extra: "events_token = \"\(token)\"",
-                                               httpPort: Loopback.freePort())
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "Ops",
+            sources: AggregatorProcessTests.source("web", agent.port), extra: "events_token = \"\(token)\"",
+            httpPort: Loopback.freePort())
         defer { aggregator.stop() }
-        try #require(await Loopback.eventually(seconds: 30) {
-            ["load_one", "cpu_idle", "mem_free", "bytes_out"].allSatisfy { metric in
-                FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent("__SummaryInfo__/\(metric).rrd").path)
-            }
-        }, "the aggregator has the agent's host")
+        try #require(
+            await Loopback.eventually(seconds: 30) {
+                ["load_one", "cpu_idle", "mem_free", "bytes_out"].allSatisfy { metric in
+                    FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent("__SummaryInfo__/\(metric).rrd").path)
+                }
+            }, "the aggregator has the agent's host")
         let address = ["--aggregator", "127.0.0.1:\(aggregator.queryPort)"]
 
         // The grid summary: a table, and JSON with the counts and the key metrics.
@@ -68,7 +75,8 @@ import Testing
         #expect(table.status == 0 && table.stderr.isEmpty)
         #expect(table.stdout.hasPrefix("GRID Ops: 1 hosts, 1 up, 0 down, 1 cluster\nMETRIC"))
         #expect(table.stdout.contains("\ncpu_num ") && table.stdout.contains("\nload_one "))
-        let summary = try #require(try JSONSerialization.jsonObject(with: try await Self.plexus(["query", "summary", "--json"] + address).output) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: try await Self.plexus(["query", "summary", "--json"] + address).output) as? [String: Any])
         #expect(summary["grid"] as? String == "Ops" && summary["hosts_up"] as? Int == 1 && summary["hosts_down"] as? Int == 0)
         let cpus = (summary["metrics"] as? [[String: Any]])?.first { $0["metric"] as? String == "cpu_num" }
         #expect(cpus?["sum"] as? Double == Double(ProcessInfo.processInfo.activeProcessorCount) && cpus?["hosts"] as? Int == 1)
@@ -84,10 +92,12 @@ import Testing
         // One definition of the rows: the CLI's JSON and the HTTP API's agree, member for member
         // (asked again while a poll falls between the two answers).
         let base = "http://127.0.0.1:\(aggregator.httpPort)/api/v1"
-        #expect(await Self.agreeing(["query", "hosts", "web", "--json"] + address, base + "/clusters/web", member: "hosts"),
-                "plexus query hosts --json and /api/v1/clusters/web list the same host rows")
-        #expect(await Self.agreeing(["query", "clusters", "--json"] + address, base + "/clusters", member: nil),
-                "plexus query clusters --json and /api/v1/clusters list the same cluster rows")
+        #expect(
+            await Self.agreeing(["query", "hosts", "web", "--json"] + address, base + "/clusters/web", member: "hosts"),
+            "plexus query hosts --json and /api/v1/clusters/web list the same host rows")
+        #expect(
+            await Self.agreeing(["query", "clusters", "--json"] + address, base + "/clusters", member: nil),
+            "plexus query clusters --json and /api/v1/clusters list the same cluster rows")
 
         let metrics = try await Self.plexus(["query", "host", "web-1", "--filter", "load_*"] + address)
         #expect(metrics.status == 0 && metrics.stdout.hasPrefix("METRIC    VALUE  UNITS  AGE(s)  GROUP  TITLE\nload_one"))
@@ -158,8 +168,11 @@ import Testing
         let day = try #require(try FileManager.default.contentsOfDirectory(atPath: out.path).first)
         #expect(day.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil)
         let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(day).path).sorted()
-        #expect(files == ["_grid-cpu.png", "_grid-load.png", "_grid-mem.png", "_grid-network.png", "index.html",
-                          "web-cpu.png", "web-load.png", "web-mem.png", "web-network.png"])
+        #expect(
+            files == [
+                "_grid-cpu.png", "_grid-load.png", "_grid-mem.png", "_grid-network.png", "index.html",
+                "web-cpu.png", "web-load.png", "web-mem.png", "web-network.png",
+            ])
         for file in files where file.hasSuffix(".png") {
             let image = try PNGImage([UInt8](Data(contentsOf: out.appendingPathComponent(day).appendingPathComponent(file))))
             #expect(image.width > 480 && image.colorCount > 10, "\(file)")

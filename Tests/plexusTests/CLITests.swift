@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import PlexusArchive
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// `plexus graph`, `export` and `events` run as real processes on real RRD files made in a
 /// temporary folder, in gmetad's layout, with values known in advance.
@@ -16,9 +17,12 @@ import Testing
     /// Two hosts of cluster web, the cluster's and the grid's summaries, two hours at 15 s.
     static func archive(in folder: TemporaryFolder) async throws -> String {
         let root = folder.url.appendingPathComponent("rrds").path
-        let writer = ArchiveWriter(store: ArchiveStore(layout: RRDLayout(root: root), archives: [
-            "RRA:AVERAGE:0.5:1:1000", "RRA:AVERAGE:0.5:4:1000", "RRA:AVERAGE:0.5:40:500",
-        ].compactMap(RRDLayout.Archive.init)))
+        let writer = ArchiveWriter(
+            store: ArchiveStore(
+                layout: RRDLayout(root: root),
+                archives: [
+                    "RRA:AVERAGE:0.5:1:1000", "RRA:AVERAGE:0.5:4:1000", "RRA:AVERAGE:0.5:40:500",
+                ].compactMap(RRDLayout.Archive.init)))
         let values: [String: (Int) -> Double] = [
             "load_one": { 0.5 + Double($0 % 20) / 10 }, "cpu_num": { _ in 4 }, "proc_run": { Double($0 % 3) },
             "cpu_user": { _ in 30 }, "cpu_nice": { _ in 5 }, "cpu_system": { _ in 15 }, "cpu_wio": { _ in 10 }, "cpu_idle": { _ in 40 },
@@ -33,12 +37,16 @@ import Testing
             for (metric, value) in values {
                 let name = try MetricName(metric)
                 for host in ["web-1", "web-2"] {
-                    writer.submit(ArchiveSample(key: ArchiveKey(.host(web, try HostName(host)), name), geometry: ArchiveGeometry(step: 15),
-                                                time: t, value: value(i)))
+                    writer.submit(
+                        ArchiveSample(
+                            key: ArchiveKey(.host(web, try HostName(host)), name), geometry: ArchiveGeometry(step: 15),
+                            time: t, value: value(i)))
                 }
                 for location in [RRDLayout.Location.clusterSummary(web), .rootSummary] {
-                    writer.submit(ArchiveSample(key: ArchiveKey(location, name), geometry: ArchiveGeometry(step: 15), time: t,
-                                                sum: 2 * value(i), num: 2))
+                    writer.submit(
+                        ArchiveSample(
+                            key: ArchiveKey(location, name), geometry: ArchiveGeometry(step: 15), time: t,
+                            sum: 2 * value(i), num: 2))
                 }
             }
         }
@@ -61,8 +69,9 @@ import Testing
         for subject in [["--host", "web-1"], ["--cluster", "web", "--host", "web-2"], ["--cluster", "web"], []] {
             for report in ["load", "cpu", "mem", "network", "probes"] {
                 let file = folder.url.appendingPathComponent("\(subject.last ?? "grid")-\(report).png").path
-                let result = try await Self.plexus(["graph", "--rrd-root", root, "--report", report, "--size", "large", "-o", file]
-                    + subject + Self.whole)
+                let result = try await Self.plexus(
+                    ["graph", "--rrd-root", root, "--report", report, "--size", "large", "-o", file]
+                        + subject + Self.whole)
                 #expect(result.status == 0, "\(subject) \(report): \(result.stderr)")
                 #expect(result.stderr.hasPrefix("plexus: wrote \(file) (PNG, "))
                 let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
@@ -74,8 +83,11 @@ import Testing
         }
         // Sizes, a title, SVG, and standard output.
         let wide = folder.url.appendingPathComponent("wide.png").path
-        let sized = try await Self.plexus(["graph", "--rrd-root", root, "--metric", "bytes_in", "--host", "web-1", "--width", "900",
-                                           "--height", "250", "--title", "Inbound", "-q", "-o", wide] + Self.whole)
+        let sized = try await Self.plexus(
+            [
+                "graph", "--rrd-root", root, "--metric", "bytes_in", "--host", "web-1", "--width", "900",
+                "--height", "250", "--title", "Inbound", "-q", "-o", wide,
+            ] + Self.whole)
         #expect(sized.status == 0 && sized.stderr.isEmpty)
         let image = try PNGImage([UInt8](Data(contentsOf: URL(fileURLWithPath: wide))))
         #expect(image.width > 900 && image.height > 250)
@@ -91,16 +103,22 @@ import Testing
     @Test func eventsAreDrawnOnTheGraphsTheyTouch() async throws {
         let folder = try TemporaryFolder("plexus-cli-events-graph")
         let root = try await Self.archive(in: folder)
-        let deploy = try await Self.plexus(["events", "add", "--rrd-root", root, "--tag", "deploy", "--start", String(Self.t0 + 3600),
-                                            "--cluster", "web*", "v1.4.2 to production"])
+        let deploy = try await Self.plexus([
+            "events", "add", "--rrd-root", root, "--tag", "deploy", "--start", String(Self.t0 + 3600),
+            "--cluster", "web*", "v1.4.2 to production",
+        ])
         #expect(deploy.status == 0, "\(deploy.stderr)")
         // An incident elsewhere: red, and never on web's graphs.
-        #expect(try await Self.plexus(["events", "add", "--rrd-root", root, "--tag", "incident", "--start", String(Self.t0 + 1800),
-                                       "--end", String(Self.t0 + 2400), "--cluster", "db", "db failover"]).status == 0)
+        #expect(
+            try await Self.plexus([
+                "events", "add", "--rrd-root", root, "--tag", "incident", "--start", String(Self.t0 + 1800),
+                "--end", String(Self.t0 + 2400), "--cluster", "db", "db failover",
+            ]).status == 0)
         func render(_ extra: [String]) async throws -> PNGImage {
             let file = folder.url.appendingPathComponent("m.png").path
-            let result = try await Self.plexus(["graph", "--rrd-root", root, "--metric", "bytes_in", "--host", "web-1", "-q", "-o", file]
-                + Self.whole + extra)
+            let result = try await Self.plexus(
+                ["graph", "--rrd-root", root, "--metric", "bytes_in", "--host", "web-1", "-q", "-o", file]
+                    + Self.whole + extra)
             #expect(result.status == 0, "\(result.stderr)")
             return try PNGImage([UInt8](Data(contentsOf: URL(fileURLWithPath: file))))
         }
@@ -127,8 +145,11 @@ import Testing
         #expect(object?["id"] as? Int == 1 && object?["tags"] as? [String] == ["deploy"] && object?["end"] is NSNull)
         let now = Int64(Date().timeIntervalSince1970)
         #expect(abs((object?["start"] as? Int64 ?? 0) - now) < 30)
-        #expect(try await Self.plexus(["events", "add", "--rrd-root", root, "--tag", "incident", "--start", "now-1h", "--end", "now-30m",
-                                       "--host", "db-*", "--cluster", "db", "replica lag"]).status == 0)
+        #expect(
+            try await Self.plexus([
+                "events", "add", "--rrd-root", root, "--tag", "incident", "--start", "now-1h", "--end", "now-30m",
+                "--host", "db-*", "--cluster", "db", "replica lag",
+            ]).status == 0)
 
         let listed = try await Self.plexus(["events", "list", "--rrd-root", root, "--csv"])
         #expect(listed.status == 0)
@@ -156,37 +177,47 @@ import Testing
     @Test func exportsAreGoldenWithGapsAsEmptyAndNull() async throws {
         let folder = try TemporaryFolder("plexus-cli-export")
         let root = try await Self.archive(in: folder)
-        let csv = try await Self.plexus(["export", "--rrd-root", root, "--metric", "load_one", "--host", "web-1",
-                                         "--start", String(Self.t0 + 600), "--end", String(Self.t0 + 660)])
+        let csv = try await Self.plexus([
+            "export", "--rrd-root", root, "--metric", "load_one", "--host", "web-1",
+            "--start", String(Self.t0 + 600), "--end", String(Self.t0 + 660),
+        ])
         #expect(csv.status == 0 && csv.stderr.isEmpty)
         #expect(csv.stdout == "time,load_one\r\n1795543815,0.6\r\n1795543830,0.7\r\n1795543845,0.8\r\n1795543860,0.9\r\n")
         // Past the last update: no values, shown as empty (CSV) and null (JSON).
-        let gap = try await Self.plexus(["export", "--rrd-root", root, "--metric", "load_one", "--cluster", "web",
-                                         "--start", String(Self.end - 15), "--end", String(Self.end + 30), "--time-format", "iso"])
+        let gap = try await Self.plexus([
+            "export", "--rrd-root", root, "--metric", "load_one", "--cluster", "web",
+            "--start", String(Self.end - 15), "--end", String(Self.end + 30), "--time-format", "iso",
+        ])
         #expect(gap.stdout == "time,load_one,hosts\r\n2026-11-24T20:00:00Z,1,2\r\n2026-11-24T20:00:15Z,,\r\n2026-11-24T20:00:30Z,,\r\n")
-        let json = try await Self.plexus(["export", "--rrd-root", root, "--report", "cpu", "--cluster", "web", "--json",
-                                          "--start", String(Self.end - 30), "--end", String(Self.end + 15)])
+        let json = try await Self.plexus([
+            "export", "--rrd-root", root, "--report", "cpu", "--cluster", "web", "--json",
+            "--start", String(Self.end - 30), "--end", String(Self.end + 15),
+        ])
         #expect(json.status == 0)
-        #expect(json.stdout == """
-            {"subject":{"cluster":"web"},"report":"cpu","start":1795550370,"end":1795550415,"step":15,"columns":["time","cpu_user","cpu_nice","cpu_system","cpu_wio","cpu_idle"],
-            "rows":[{"time":1795550385,"cpu_user":30,"cpu_nice":5,"cpu_system":15,"cpu_wio":10,"cpu_idle":40},
-             {"time":1795550400,"cpu_user":30,"cpu_nice":5,"cpu_system":15,"cpu_wio":10,"cpu_idle":40},
-             {"time":1795550415,"cpu_user":null,"cpu_nice":null,"cpu_system":null,"cpu_wio":null,"cpu_idle":null}]}
+        #expect(
+            json.stdout == """
+                {"subject":{"cluster":"web"},"report":"cpu","start":1795550370,"end":1795550415,"step":15,"columns":["time","cpu_user","cpu_nice","cpu_system","cpu_wio","cpu_idle"],
+                "rows":[{"time":1795550385,"cpu_user":30,"cpu_nice":5,"cpu_system":15,"cpu_wio":10,"cpu_idle":40},
+                 {"time":1795550400,"cpu_user":30,"cpu_nice":5,"cpu_system":15,"cpu_wio":10,"cpu_idle":40},
+                 {"time":1795550415,"cpu_user":null,"cpu_nice":null,"cpu_system":null,"cpu_wio":null,"cpu_idle":null}]}
 
-            """)
+                """)
         let parsed = try JSONSerialization.jsonObject(with: json.output) as? [String: Any]
         #expect((parsed?["rows"] as? [[String: Any]])?.count == 3)
         // To a file, at a coarser step.
         let file = folder.url.appendingPathComponent("mem.csv").path
-        let mem = try await Self.plexus(["export", "--rrd-root", root, "--report", "mem", "--host", "web-2", "--step", "60", "-o", file,
-                                         "--start", String(Self.t0 + 600), "--end", String(Self.t0 + 720)])
+        let mem = try await Self.plexus([
+            "export", "--rrd-root", root, "--report", "mem", "--host", "web-2", "--step", "60", "-o", file,
+            "--start", String(Self.t0 + 600), "--end", String(Self.t0 + 720),
+        ])
         #expect(mem.status == 0 && mem.stderr == "plexus: wrote \(file) (2 rows, step 60 s)\n")
-        #expect(try String(contentsOfFile: file, encoding: .utf8) == """
-            time,used_bytes,shared_bytes,cached_bytes,buffers_bytes,free_bytes,total_bytes\r
-            1795543860,2457600000,102400000,3072000000,512000000,2048000000,8192000000\r
-            1795543920,2457600000,102400000,3072000000,512000000,2048000000,8192000000\r
+        #expect(
+            try String(contentsOfFile: file, encoding: .utf8) == """
+                time,used_bytes,shared_bytes,cached_bytes,buffers_bytes,free_bytes,total_bytes\r
+                1795543860,2457600000,102400000,3072000000,512000000,2048000000,8192000000\r
+                1795543920,2457600000,102400000,3072000000,512000000,2048000000,8192000000\r
 
-            """)
+                """)
     }
 
     /// Every bad input: one line on standard error, nothing on standard output, the documented code.
@@ -235,8 +266,9 @@ import Testing
             let result = try await Self.plexus(bad.arguments)
             #expect(result.status == bad.status, "\(bad.arguments): \(result.stderr)")
             #expect(result.stderr.contains(bad.message), "\(bad.arguments): \(result.stderr)")
-            #expect(result.stderr.hasSuffix("\n") && result.stderr.dropLast().split(separator: "\n").count == 1,
-                    "one line: \(result.stderr.debugDescription)")
+            #expect(
+                result.stderr.hasSuffix("\n") && result.stderr.dropLast().split(separator: "\n").count == 1,
+                "one line: \(result.stderr.debugDescription)")
             #expect(result.stderr.hasPrefix("plexus"), "\(result.stderr)")
             #expect(result.output.isEmpty)
         }
@@ -268,8 +300,10 @@ import Testing
         #expect(clusters.stdout == "web\n")
         let hosts = try await Self.plexus(["---completion", "graph", "--", "--host", "4", "0", "plexus", "graph", "--rrd-root", root, "--host", ""])
         #expect(hosts.stdout == "web-1\nweb-2\n")
-        let metrics = try await Self.plexus(["---completion", "graph", "--", "--metric", "6", "0", "plexus", "graph", "--rrd-root", root,
-                                             "--host", "web-1", "--cluster", "web", "--metric", ""])
+        let metrics = try await Self.plexus([
+            "---completion", "graph", "--", "--metric", "6", "0", "plexus", "graph", "--rrd-root", root,
+            "--host", "web-1", "--cluster", "web", "--metric", "",
+        ])
         #expect(metrics.stdout.split(separator: "\n").contains("probe_shop_ms") && metrics.stdout.split(separator: "\n").count == 17)
     }
 }

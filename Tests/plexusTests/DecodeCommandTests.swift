@@ -6,17 +6,20 @@ import Testing
 @Suite struct DecodeCommandTests {
     @Test func printsOneJSONObjectPerDatagram() throws {
         let result = try Executable("plexus").run(
-            ["decode", "metadata-heartbeat.bin", "value-float-load_one.bin", "gmetric-spoof-value-sw_temp.bin",
-             "metadata-request-load_one.bin"], in: xdrFixtures)
+            [
+                "decode", "metadata-heartbeat.bin", "value-float-load_one.bin", "gmetric-spoof-value-sw_temp.bin",
+                "metadata-request-load_one.bin",
+            ], in: xdrFixtures)
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
-        #expect(result.stdout == """
-        {"dmax":0,"extra":[{"name":"TITLE","value":"heartbeat"},{"name":"DESC","value":"Last heartbeat"},{"name":"GROUP","value":"core"}],"file":"metadata-heartbeat.bin","host":"vm","id":128,"kind":"metadata","message":"gmetadata_full","name":"heartbeat","slope":"unspecified","spoof":false,"tmax":20,"type":"uint32","units":""}
-        {"file":"value-float-load_one.bin","format":"%.2f","host":"vm","id":134,"kind":"value","message":"gmetric_float","name":"load_one","rendered":"0.20","spoof":false,"value":0.2,"value_type":"float"}
-        {"file":"gmetric-spoof-value-sw_temp.bin","format":"%s","host":"10.0.0.9:switch9.example","id":133,"kind":"value","message":"gmetric_string","name":"sw_temp","rendered":"31","spoof":true,"value":"31","value_type":"string"}
-        {"file":"metadata-request-load_one.bin","host":"localhost","id":136,"kind":"metadata_request","message":"gmetadata_request","name":"load_one","spoof":false}
+        #expect(
+            result.stdout == """
+                {"dmax":0,"extra":[{"name":"TITLE","value":"heartbeat"},{"name":"DESC","value":"Last heartbeat"},{"name":"GROUP","value":"core"}],"file":"metadata-heartbeat.bin","host":"vm","id":128,"kind":"metadata","message":"gmetadata_full","name":"heartbeat","slope":"unspecified","spoof":false,"tmax":20,"type":"uint32","units":""}
+                {"file":"value-float-load_one.bin","format":"%.2f","host":"vm","id":134,"kind":"value","message":"gmetric_float","name":"load_one","rendered":"0.20","spoof":false,"value":0.2,"value_type":"float"}
+                {"file":"gmetric-spoof-value-sw_temp.bin","format":"%s","host":"10.0.0.9:switch9.example","id":133,"kind":"value","message":"gmetric_string","name":"sw_temp","rendered":"31","spoof":true,"value":"31","value_type":"string"}
+                {"file":"metadata-request-load_one.bin","host":"localhost","id":136,"kind":"metadata_request","message":"gmetadata_request","name":"load_one","spoof":false}
 
-        """)
+                """)
     }
 
     @Test func everyCaptureDecodes() throws {

@@ -12,8 +12,9 @@ struct GmetadInteropTests {
     /// Every `.rrd` below `root`, as relative paths.
     static func archives(in root: URL) -> Set<String> {
         let prefix = root.resolvingSymlinksInPath().path + "/"
-        return Set((FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
-            .filter { $0.pathExtension == "rrd" }.map { String($0.resolvingSymlinksInPath().path.dropFirst(prefix.count)) })
+        return Set(
+            (FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? [])
+                .filter { $0.pathExtension == "rrd" }.map { String($0.resolvingSymlinksInPath().path.dropFirst(prefix.count)) })
     }
 
     /// `rrdtool info` without what depends on when and what was written.
@@ -27,13 +28,22 @@ struct GmetadInteropTests {
     @Test func gmondPolledByBothMakesTheSameArchivesAndWePollGmetadBothWays() async throws {
         let folder = try TemporaryFolder("plexus-gmetad")
         let gmondPort = Loopback.freePort()
-        let gmond = try LocalProcess(Gmond.path, ["-f", "-c", try folder.write("gmond.conf", Gmond.config(
-            sendTo: [gmondPort], receive: gmondPort, xml: gmondPort, metrics: Self.metrics)).path],
+        let gmond = try LocalProcess(
+            Gmond.path,
+            [
+                "-f", "-c",
+                try folder.write(
+                    "gmond.conf",
+                    Gmond.config(
+                        sendTo: [gmondPort], receive: gmondPort, xml: gmondPort, metrics: Self.metrics)
+                ).path,
+            ],
             log: folder.url.appendingPathComponent("gmond.log"))
         defer { gmond.stop() }
         let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "RealGrid", sources: ["Interop": gmondPort])
         defer { gmetad.stop() }
-        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "OurGrid", sources: AggregatorProcessTests.source("Interop", gmondPort, step: 2))
+        let ours = try AggregatorProcess(
+            folder: folder, name: "ours", gridname: "OurGrid", sources: AggregatorProcessTests.source("Interop", gmondPort, step: 2))
         defer { ours.stop() }
 
         // Both archive the same gmond: the same files, with the same geometry.
@@ -50,15 +60,22 @@ struct GmetadInteropTests {
         }
         // The root summary holds the same metrics (its step is the shortest source step for us;
         // gmetad hard-codes 15 s).
-        #expect(await Loopback.eventually(seconds: 10) {
-            let a = Self.archives(in: ours.root).filter { $0.hasPrefix("__SummaryInfo__") }
-            return !a.isEmpty && a == Self.archives(in: gmetad.root).filter { $0.hasPrefix("__SummaryInfo__") }
-        })
+        #expect(
+            await Loopback.eventually(seconds: 10) {
+                let a = Self.archives(in: ours.root).filter { $0.hasPrefix("__SummaryInfo__") }
+                return !a.isEmpty && a == Self.archives(in: gmetad.root).filter { $0.hasPrefix("__SummaryInfo__") }
+            })
 
         // We poll gmetad: scalable keeps its grid's summary, not scalable adopts its cluster.
-        let scalable = try AggregatorProcess(folder: folder, name: "scalable", gridname: "Top", sources: AggregatorProcessTests.source("real", gmetad.xmlPort, step: 2))
-        let adopting = try AggregatorProcess(folder: folder, name: "adopting", gridname: "Top", sources: AggregatorProcessTests.source("real", gmetad.xmlPort, step: 2), extra: "scalable = false")
-        defer { scalable.stop(); adopting.stop() }
+        let scalable = try AggregatorProcess(
+            folder: folder, name: "scalable", gridname: "Top", sources: AggregatorProcessTests.source("real", gmetad.xmlPort, step: 2))
+        let adopting = try AggregatorProcess(
+            folder: folder, name: "adopting", gridname: "Top", sources: AggregatorProcessTests.source("real", gmetad.xmlPort, step: 2),
+            extra: "scalable = false")
+        defer {
+            scalable.stop()
+            adopting.stop()
+        }
         let summarized = await Loopback.eventually(seconds: 20) {
             guard let grid = scalable.grid(), case .grid(let child)? = grid.children.first else { return false }
             return child.name.rawValue == "RealGrid" && child.summary?.hosts.up == 1
@@ -79,10 +96,12 @@ struct GmetadInteropTests {
         let folder = try TemporaryFolder("plexus-gmetad-parent")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "AgentCluster", hostname: "plexus-host")
         defer { agent.stop() }
-        let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "PlexusGrid", sources: AggregatorProcessTests.source("agents", agent.port, step: 2))
+        let ours = try AggregatorProcess(
+            folder: folder, name: "ours", gridname: "PlexusGrid", sources: AggregatorProcessTests.source("agents", agent.port, step: 2))
         defer { ours.stop() }
-        let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "Parent",
-                                sources: ["agent": agent.port, "plexus": ours.xmlPort])
+        let gmetad = try Gmetad(
+            folder: folder, name: "gmetad", gridname: "Parent",
+            sources: ["agent": agent.port, "plexus": ours.xmlPort])
         defer { gmetad.stop() }
         let hostFile = gmetad.root.appendingPathComponent("AgentCluster/plexus-host/load_one.rrd")
         let gridFile = gmetad.root.appendingPathComponent("PlexusGrid/__SummaryInfo__/cpu_num.rrd")
@@ -107,8 +126,10 @@ struct GmetadInteropTests {
         let grid = try await CLIArchiveTests.plexus(["query", "--json"] + address)
         #expect(grid.stdout.hasPrefix("{\"grid\":\"Parent\",\"clusters\":1,\"hosts_up\":2,"), "\(grid.stdout)")
         let image = folder.url.appendingPathComponent("gmetad-load.png").path
-        let graph = try await CLIArchiveTests.plexus(["graph", "--rrd-root", gmetad.root.path, "--host", "plexus-host", "--report", "load",
-                                                      "--start", "-10m", "-q", "-o", image])
+        let graph = try await CLIArchiveTests.plexus([
+            "graph", "--rrd-root", gmetad.root.path, "--host", "plexus-host", "--report", "load",
+            "--start", "-10m", "-q", "-o", image,
+        ])
         #expect(graph.status == 0, "\(graph.stderr)")
         #expect(try PNGImage([UInt8](Data(contentsOf: URL(fileURLWithPath: image)))).colorCount > 10)
     }
@@ -126,7 +147,8 @@ extension GmetadInteropTests {
             </HOST>
             """
         }
-        return Array("""
+        return Array(
+            """
             <?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>
             <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond">
             <CLUSTER NAME="c" LOCALTIME="\(now)" OWNER="unspecified" LATLONG="unspecified" URL="unspecified">
@@ -149,15 +171,17 @@ extension GmetadInteropTests {
         defer { ours.stop() }
         func hosts(_ port: Int) -> [String: Int]? {
             guard let bytes = Loopback.read(port: port), case .grid(let grid)? = GangliaDocument.read(bytes).document?.items.first,
-                  case .cluster(let cluster)? = grid.children.first else { return nil }
+                case .cluster(let cluster)? = grid.children.first
+            else { return nil }
             return Dictionary(uniqueKeysWithValues: cluster.hosts.map { ($0.name.rawValue, $0.metrics.count) })
         }
         var theirs: [String: Int]?, mine: [String: Int]?
-        #expect(await Loopback.eventually(seconds: 30) {
-            theirs = hosts(gmetad.xmlPort)
-            mine = hosts(ours.xmlPort)
-            return theirs != nil && mine != nil && Self.archives(in: ours.root).contains("c/alive/load_one.rrd")
-        }, "gmetad: \(String(describing: theirs)) ours: \(String(describing: mine))")
+        #expect(
+            await Loopback.eventually(seconds: 30) {
+                theirs = hosts(gmetad.xmlPort)
+                mine = hosts(ours.xmlPort)
+                return theirs != nil && mine != nil && Self.archives(in: ours.root).contains("c/alive/load_one.rrd")
+            }, "gmetad: \(String(describing: theirs)) ours: \(String(describing: mine))")
         #expect(theirs == ["alive": 2, "dead": 0], "what gmetad 3.7.2 does")
         #expect(mine == theirs)
         #expect(!Self.archives(in: ours.root).contains { $0.hasPrefix("c/dead/") } && !Self.archives(in: gmetad.root).contains { $0.hasPrefix("c/dead/") })
@@ -168,7 +192,8 @@ extension GmetadInteropTests {
     /// A cluster with one counter (`SLOPE="positive"`) and one gauge.
     static func documentWithACounter() -> [UInt8] {
         let now = Int(Date().timeIntervalSince1970)
-        return Array("""
+        return Array(
+            """
             <?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>
             <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond">
             <CLUSTER NAME="c" LOCALTIME="\(now)" OWNER="unspecified" LATLONG="unspecified" URL="unspecified">
@@ -204,15 +229,17 @@ extension GmetadInteropTests {
             return found
         }
         var theirs: [String: String] = [:], mine: [String: String] = [:]
-        #expect(await Loopback.eventually(seconds: 60) {
-            (theirs, mine) = (types(gmetad.root), types(ours.root))
-            return theirs.count == 5 && mine.count == 5
-        }, "gmetad: \(theirs) ours: \(mine)\n\(gmetad.output)")
-        #expect(theirs == [
-            "c/web-1/requests.rrd sum": "\"COUNTER\"", "c/__SummaryInfo__/requests.rrd sum": "\"COUNTER\"",
-            "c/__SummaryInfo__/requests.rrd num": "\"COUNTER\"", "__SummaryInfo__/requests.rrd sum": "\"GAUGE\"",
-            "__SummaryInfo__/requests.rrd num": "\"GAUGE\"",
-        ], "what gmetad 3.7.2 writes")
+        #expect(
+            await Loopback.eventually(seconds: 60) {
+                (theirs, mine) = (types(gmetad.root), types(ours.root))
+                return theirs.count == 5 && mine.count == 5
+            }, "gmetad: \(theirs) ours: \(mine)\n\(gmetad.output)")
+        #expect(
+            theirs == [
+                "c/web-1/requests.rrd sum": "\"COUNTER\"", "c/__SummaryInfo__/requests.rrd sum": "\"COUNTER\"",
+                "c/__SummaryInfo__/requests.rrd num": "\"COUNTER\"", "__SummaryInfo__/requests.rrd sum": "\"GAUGE\"",
+                "__SummaryInfo__/requests.rrd num": "\"GAUGE\"",
+            ], "what gmetad 3.7.2 writes")
         var expected = theirs
         expected["c/__SummaryInfo__/requests.rrd num"] = "\"GAUGE\""
         #expect(mine == expected)
@@ -234,7 +261,9 @@ final class Gmetad: @unchecked Sendable {
     init(folder: TemporaryFolder, name: String, gridname: String, sources: [String: Int], step: Int = 2) throws {
         root = folder.url.appendingPathComponent("\(name)-rrds")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let config = try folder.write("\(name).conf", """
+        let config = try folder.write(
+            "\(name).conf",
+            """
             \(sources.sorted { $0.key < $1.key }.map { "data_source \"\($0.key)\" \(step) 127.0.0.1:\($0.value)" }.joined(separator: "\n"))
             gridname "\(gridname)"
             authority "http://\(name).test/ganglia/"

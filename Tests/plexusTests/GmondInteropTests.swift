@@ -16,7 +16,8 @@ struct GmondInteropTests {
 
     static func host(_ ip: String, in port: Int) -> PlexusCore.Host? {
         guard let bytes = Loopback.read(port: port), let document = GangliaDocument.read(bytes).document,
-              case .cluster(let cluster)? = document.items.first else { return nil }
+            case .cluster(let cluster)? = document.items.first
+        else { return nil }
         return cluster.hosts.first { $0.ip == ip }
     }
 
@@ -30,21 +31,29 @@ struct GmondInteropTests {
     @Test func gmondAndPlexusAgentExchangeMetricsAndMetadataRequests() async throws {
         let folder = try TemporaryFolder("plexus-interop")
         let ports = (gmondUDP: Loopback.freePort(), gmondXML: Loopback.freePort(), agentUDP: Loopback.freePort(), agentXML: Loopback.freePort())
-        let agentConfig = try folder.write("agent.toml", Agent.config(
-            sendTo: ports.gmondUDP, bind: "127.0.0.2", receive: ports.agentUDP, xml: ports.agentXML, metrics: Array(Self.expected.keys)))
-        let gmondConfig = try folder.write("gmond.conf", Gmond.config(
-            sendTo: [ports.agentUDP, ports.gmondUDP], receive: ports.gmondUDP, xml: ports.gmondXML, metrics: Array(Self.expected.keys)))
+        let agentConfig = try folder.write(
+            "agent.toml",
+            Agent.config(
+                sendTo: ports.gmondUDP, bind: "127.0.0.2", receive: ports.agentUDP, xml: ports.agentXML, metrics: Array(Self.expected.keys)))
+        let gmondConfig = try folder.write(
+            "gmond.conf",
+            Gmond.config(
+                sendTo: [ports.agentUDP, ports.gmondUDP], receive: ports.gmondUDP, xml: ports.gmondXML, metrics: Array(Self.expected.keys)))
 
         // Our agent first, with send_metadata_interval 0: gmond starts after our metadata went
         // out, so it shows our metrics only if it asks (id 136) and we answer.
         // Our metadata is heard on gmond's port before gmond is there; then gmond takes the port.
         let listening = try MetadataListener(port: ports.gmondUDP)
-        var agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
-                                     log: folder.url.appendingPathComponent("agent-1.log"))
+        var agent = try LocalProcess(
+            try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
+            log: folder.url.appendingPathComponent("agent-1.log"))
         try #require(try await onOwnThread { listening.waitForMetadata(seconds: 30) }, "our agent sent no metadata:\n\(agent.output)")
         listening.close()
         let gmond = try LocalProcess(Gmond.path, ["-f", "-c", gmondConfig.path], log: folder.url.appendingPathComponent("gmond.log"))
-        defer { gmond.stop(); agent.stop() }
+        defer {
+            gmond.stop()
+            agent.stop()
+        }
 
         let gmondSeesUs = await Loopback.eventually(seconds: 30) { Self.hasExpectedMetrics(Self.host("127.0.0.2", in: ports.gmondXML)) }
         #expect(gmondSeesUs, "gmond's XML lacks our host or metrics:\n\(gmond.output)")
@@ -62,8 +71,9 @@ struct GmondInteropTests {
         // A restarted agent has lost gmond's metadata; gmond (interval 0) resends it only when
         // we ask for it.
         agent.stop()
-        agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
-                                 log: folder.url.appendingPathComponent("agent-2.log"))
+        agent = try LocalProcess(
+            try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
+            log: folder.url.appendingPathComponent("agent-2.log"))
         let weAskedAndGot = await Loopback.eventually(seconds: 30) { Self.hasExpectedMetrics(Self.host("127.0.0.1", in: ports.agentXML)) }
         #expect(weAskedAndGot, "after a restart our XML lacks gmond's metrics:\n\(agent.output)")
         #expect(gmond.isRunning, "gmond survived our traffic")
@@ -72,11 +82,14 @@ struct GmondInteropTests {
     @Test func gmetricPacketsShowInOurXML() async throws {
         let folder = try TemporaryFolder("plexus-gmetric")
         let ports = (agentUDP: Loopback.freePort(), agentXML: Loopback.freePort(), unused: Loopback.freePort())
-        let agentConfig = try folder.write("agent.toml", Agent.config(
-            sendTo: ports.unused, bind: nil, receive: ports.agentUDP, xml: ports.agentXML, metrics: ["load_one"]))
+        let agentConfig = try folder.write(
+            "agent.toml",
+            Agent.config(
+                sendTo: ports.unused, bind: nil, receive: ports.agentUDP, xml: ports.agentXML, metrics: ["load_one"]))
         let gmetricConfig = try folder.write("gmetric.conf", "udp_send_channel {\n  host = 127.0.0.1\n  port = \(ports.agentUDP)\n}\n")
-        let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
-                                     log: folder.url.appendingPathComponent("agent.log"))
+        let agent = try LocalProcess(
+            try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
+            log: folder.url.appendingPathComponent("agent.log"))
         defer { agent.stop() }
         #expect(await Loopback.eventually(seconds: 10) { Loopback.read(port: ports.agentXML) != nil })
         let runs: [[String]] = [
@@ -93,7 +106,9 @@ struct GmondInteropTests {
         }
         var local: PlexusCore.Host?, switch9: PlexusCore.Host?
         let arrived = await Loopback.eventually(seconds: 10) {
-            guard let bytes = Loopback.read(port: ports.agentXML), case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first else { return false }
+            guard let bytes = Loopback.read(port: ports.agentXML), case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first else {
+                return false
+            }
             local = c.hosts.first { $0.metrics.contains { $0.name.rawValue == "daily_signups" } }
             switch9 = c.hosts.first { $0.name.rawValue == "switch9.example" }
             // The spoofed host appears with its metadata; wait for its value too (under load
@@ -180,57 +195,57 @@ enum Gmond {
         let modules = ["cpu": "modcpu", "disk": "moddisk", "load": "modload", "mem": "modmem", "net": "modnet", "proc": "modproc", "sys": "modsys"]
             .map { "  module {\n    name = \"\($0.key)_module\"\n    path = \"\(moduleDirectory)/\($0.value).so\"\n  }" }.joined(separator: "\n")
         return """
-        globals {
-          daemonize = no
-          setuid = no
-          user = root
-          debug_level = 0
-          mute = no
-          deaf = no
-          host_dmax = 86400
-          host_tmax = 20
-          cleanup_threshold = 300
-          send_metadata_interval = 0
-        }
-        cluster {
-          name = "Interop"
-          owner = "Test"
-        }
-        host {
-          location = "rack9,1,0"
-        }
-        \(sendTo.map { "udp_send_channel {\n  host = 127.0.0.1\n  port = \($0)\n}" }.joined(separator: "\n"))
-        udp_recv_channel {
-          port = \(receive)
-          bind = 127.0.0.1
-        }
-        tcp_accept_channel {
-          port = \(xml)
-          bind = 127.0.0.1
-        }
-        modules {
-          module {
-            name = "core_metrics"
-          }
-        \(modules)
-        }
-        collection_group {
-          collect_once = yes
-          time_threshold = 4
-          metric {
-            name = "heartbeat"
-          }
-        }
-        collection_group {
-          collect_every = 2
-          time_threshold = 4
-        \(metrics.map { "  metric {\n    name = \"\($0)\"\n  }" }.joined(separator: "\n"))
-          metric {
-            name = "location"
-          }
-        }
+            globals {
+              daemonize = no
+              setuid = no
+              user = root
+              debug_level = 0
+              mute = no
+              deaf = no
+              host_dmax = 86400
+              host_tmax = 20
+              cleanup_threshold = 300
+              send_metadata_interval = 0
+            }
+            cluster {
+              name = "Interop"
+              owner = "Test"
+            }
+            host {
+              location = "rack9,1,0"
+            }
+            \(sendTo.map { "udp_send_channel {\n  host = 127.0.0.1\n  port = \($0)\n}" }.joined(separator: "\n"))
+            udp_recv_channel {
+              port = \(receive)
+              bind = 127.0.0.1
+            }
+            tcp_accept_channel {
+              port = \(xml)
+              bind = 127.0.0.1
+            }
+            modules {
+              module {
+                name = "core_metrics"
+              }
+            \(modules)
+            }
+            collection_group {
+              collect_once = yes
+              time_threshold = 4
+              metric {
+                name = "heartbeat"
+              }
+            }
+            collection_group {
+              collect_every = 2
+              time_threshold = 4
+            \(metrics.map { "  metric {\n    name = \"\($0)\"\n  }" }.joined(separator: "\n"))
+              metric {
+                name = "location"
+              }
+            }
 
-        """
+            """
     }
 }
 

@@ -1,12 +1,13 @@
 import CompressNIO
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import PlexusCore
 import PlexusTestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Both daemons held against what a hostile peer sends them, as real processes on loopback:
 /// each test reproduces an attack that once crashed or exhausted a daemon (issue 13).
@@ -21,13 +22,15 @@ struct HostilePeerTests {
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "good", hostname: "good-1")
         defer { agent.stop() }
         let levels = 20_000
-        let nested = "<GANGLIA_XML VERSION=\"3.7.2\" SOURCE=\"gmetad\">"
+        let nested =
+            "<GANGLIA_XML VERSION=\"3.7.2\" SOURCE=\"gmetad\">"
             + String(repeating: "<GRID NAME=\"g\" AUTHORITY=\"http://x/\" LOCALTIME=\"1\">", count: levels)
             + String(repeating: "</GRID>", count: levels) + "</GANGLIA_XML>"
         let hostile = try FixedReplyServer(folder: folder, name: "nested", reply: Array(nested.utf8))
         defer { hostile.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G",
-                                               sources: Self.source("good", agent.port) + Self.source("nested", hostile.port))
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G",
+            sources: Self.source("good", agent.port) + Self.source("nested", hostile.port))
         defer { aggregator.stop() }
         try #require(await Loopback.eventually(seconds: 30) { Self.int(aggregator.source("nested")?["pollsOK"]) >= 3 }, "\(aggregator.output)")
         #expect(aggregator.process.isRunning)
@@ -49,8 +52,9 @@ struct HostilePeerTests {
         spaces = ByteBuffer()
         let hostile = try FixedReplyServer(folder: folder, name: "bomb", reply: Array(bomb.readableBytesView))
         defer { hostile.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G",
-                                               sources: Self.source("good", agent.port, step: 2) + Self.source("bomb", hostile.port, step: 2))
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G",
+            sources: Self.source("good", agent.port, step: 2) + Self.source("bomb", hostile.port, step: 2))
         defer { aggregator.stop() }
         try #require(await Loopback.eventually(seconds: 60) { Self.int(aggregator.source("bomb")?["pollsFailed"]) >= 3 }, "\(aggregator.output)")
         #expect(aggregator.output.contains("inflates to more than 268435456 bytes"), "\(aggregator.output)")
@@ -83,8 +87,9 @@ struct HostilePeerTests {
             #expect(sent.status == 0, "\(sent.stderr)")
             // plexus send refuses NaN and infinities; Ganglia's own gmetric sends them as they are.
             for (name, value) in [("load_one", "nan"), ("cpu_num", "inf")] {
-                let gmetric = try LocalProcess(Gmond.gmetric, ["-c", gmetricConfig.path, "-n", name, "-v", value, "-t", "double", "-S", "10.7.7.2:bootbomb"],
-                                               log: folder.url.appendingPathComponent("gmetric-\(name).log"))
+                let gmetric = try LocalProcess(
+                    Gmond.gmetric, ["-c", gmetricConfig.path, "-n", name, "-v", value, "-t", "double", "-S", "10.7.7.2:bootbomb"],
+                    log: folder.url.appendingPathComponent("gmetric-\(name).log"))
                 gmetric.process.waitUntilExit()
                 #expect(gmetric.process.terminationStatus == 0, "\(gmetric.output)")
             }
@@ -151,8 +156,9 @@ extension HostilePeerTests {
         let folder = try TemporaryFolder("plexus-slowloris")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port),
-                                               extra: "server_timeout = 2\nmax_clients_per_address = 1000")
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port),
+            extra: "server_timeout = 2\nmax_clients_per_address = 1000")
         defer { aggregator.stop() }
         try #require(await Loopback.eventually(seconds: 30) { aggregator.rootSummary()?.hosts.up == 1 }, "\(aggregator.output)")
         let renders = { (aggregator.status()?["renders"] as? [String: Any]).map { Self.int($0["interactive"]) } ?? -1 }
@@ -182,8 +188,9 @@ extension HostilePeerTests {
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
         let http = Loopback.freePort()
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port),
-                                               extra: "http_idle_timeout = 4", httpPort: http, wrapper: ["/usr/bin/prlimit", "--nofile=1024:1024", "--"])
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port),
+            extra: "http_idle_timeout = 4", httpPort: http, wrapper: ["/usr/bin/prlimit", "--nofile=1024:1024", "--"])
         defer { aggregator.stop() }
         let rrd = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
         try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(rrd) ?? 0 > 0 }, "\(aggregator.output)")
@@ -195,10 +202,11 @@ extension HostilePeerTests {
         let held = (0..<1100).compactMap { i in StalledClient(port: http, from: "127.0.1.\(1 + i / 30)", sending: request) }
         #expect(held.count == 1100)
         // Every connection past the budget refused as it arrives.
-        #expect(await Loopback.eventually(seconds: 30) {
-            let clients = aggregator.status()?["clients"] as? [String: Any]
-            return Self.int((clients?["refused"] as? [String: Any])?["full"]) >= 1100 - Self.int(clients?["limit"])
-        })
+        #expect(
+            await Loopback.eventually(seconds: 30) {
+                let clients = aggregator.status()?["clients"] as? [String: Any]
+                return Self.int((clients?["refused"] as? [String: Any])?["full"]) >= 1100 - Self.int(clients?["limit"])
+            })
         let status = try #require(aggregator.status())
         let clients = try #require(status["clients"] as? [String: Any])
         let refused = try #require(clients["refused"] as? [String: Any])
@@ -223,8 +231,9 @@ extension HostilePeerTests {
         let folder = try TemporaryFolder("plexus-renders")
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
-        let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port, step: 5),
-                                               extra: "max_clients_per_address = 100")
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port, step: 5),
+            extra: "max_clients_per_address = 100")
         defer { aggregator.stop() }
         try #require(await Loopback.eventually(seconds: 30) { aggregator.rootSummary()?.hosts.up == 1 }, "\(aggregator.output)")
         let renders = { (aggregator.status()?["renders"] as? [String: Any]).map { Self.int($0["xml"]) } ?? -1 }
@@ -245,8 +254,9 @@ extension HostilePeerTests {
     /// is a 400 before librrd is called, and the CLI exits 1 with the same message.
     @Test func outlandishTimeRangesAreRefusedBeforeLibRRD() async throws {
         let folder = try TemporaryFolder("plexus-timerange")
-        let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1",
-                                     metrics: ["load_one", "cpu_user", "cpu_system", "cpu_idle", "cpu_num"])
+        let agent = try AgentProcess(
+            folder: folder, name: "agent", cluster: "web", hostname: "web-1",
+            metrics: ["load_one", "cpu_user", "cpu_system", "cpu_idle", "cpu_num"])
         defer { agent.stop() }
         let http = Loopback.freePort()
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), httpPort: http)
@@ -254,11 +264,13 @@ extension HostilePeerTests {
         let rrd = aggregator.root.appendingPathComponent("web/web-1/cpu_idle.rrd")
         try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(rrd) ?? 0 > 0 }, "\(aggregator.output)")
         let base = "http://127.0.0.1:\(http)"
-        for path in ["/graph.png?cluster=web&host=web-1&report=cpu&start=1000000000&end=5000000000",
-                     "/api/v1/series?cluster=web&host=web-1&metric=load_one&start=-5200w",
-                     "/graph.png?cluster=web&host=web-1&report=cpu&start=-999999999999w",
-                     "/graph.png?cluster=web&host=web-1&report=cpu&start=100000000&end=100000600",
-                     "/api/v1/series?cluster=web&host=web-1&metric=load_one&start=-100w&step=1"] {
+        for path in [
+            "/graph.png?cluster=web&host=web-1&report=cpu&start=1000000000&end=5000000000",
+            "/api/v1/series?cluster=web&host=web-1&metric=load_one&start=-5200w",
+            "/graph.png?cluster=web&host=web-1&report=cpu&start=-999999999999w",
+            "/graph.png?cluster=web&host=web-1&report=cpu&start=100000000&end=100000600",
+            "/api/v1/series?cluster=web&host=web-1&metric=load_one&start=-100w&step=1",
+        ] {
             let answer = HTTP.get(base + path)
             #expect(answer.status == 400 && answer.body.contains("\"error\""), "\(path): \(answer.status) \(answer.body)")
         }
@@ -268,7 +280,9 @@ extension HostilePeerTests {
         let plexus = try Executable("plexus")
         let image = folder.url.appendingPathComponent("cpu.png").path
         let local = try await onOwnThread {
-            try plexus.run(["graph", "--rrd-root", aggregator.root.path, "--report", "cpu", "--host", "web-1", "--start", "1000000000", "--end", "5000000000", "-o", image])
+            try plexus.run([
+                "graph", "--rrd-root", aggregator.root.path, "--report", "cpu", "--host", "web-1", "--start", "1000000000", "--end", "5000000000", "-o", image,
+            ])
         }
         #expect(local.status == 1 && local.stderr.contains("more than 366 days from now"), "\(local.stderr)")
         let remote = try await onOwnThread {
@@ -302,10 +316,12 @@ extension HostilePeerTests {
                 let name = "m\(i % 50)"
                 let message = GangliaMessage.metadata(
                     MetricIdentity(host: host, name: name, spoof: true),
-                    MetricMetadata(name: name, type: .float, extraData: [
-                        ExtraElement(name: "SPOOF_HOST", value: host),
-                        ExtraElement(name: "DESC", value: "\(i)" + String(repeating: "x", count: 1_300)),
-                    ]))
+                    MetricMetadata(
+                        name: name, type: .float,
+                        extraData: [
+                            ExtraElement(name: "SPOOF_HOST", value: host),
+                            ExtraElement(name: "DESC", value: "\(i)" + String(repeating: "x", count: 1_300)),
+                        ]))
                 let bytes = message.xdr
                 let n = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -439,8 +455,10 @@ enum ProcStatus {
 /// Plain HTTP GETs through curl, with a deadline.
 enum HTTP {
     static func get(_ url: String, timeout: Int = 20) -> (status: Int, body: String) {
-        guard let result = try? Executable(url: URL(fileURLWithPath: "/usr/bin/curl"))
-            .run(["-s", "--max-time", "\(timeout)", "-w", "\n%{http_code}", url]) else { return (0, "") }
+        guard
+            let result = try? Executable(url: URL(fileURLWithPath: "/usr/bin/curl"))
+                .run(["-s", "--max-time", "\(timeout)", "-w", "\n%{http_code}", url])
+        else { return (0, "") }
         let text = String(decoding: result.output, as: UTF8.self)
         guard let cut = text.lastIndex(of: "\n") else { return (0, text) }
         return (Int(text[text.index(after: cut)...]) ?? 0, String(text[..<cut]))

@@ -1,7 +1,8 @@
 import Foundation
 import PlexusTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A daemon a test starts (plexus-agent, gmond...): its output goes to a log file in the test's

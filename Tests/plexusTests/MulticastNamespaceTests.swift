@@ -19,8 +19,9 @@ struct MulticastNamespaceTests {
     /// Hosts as agent `i` sees them, read with `plexus status` inside its namespace.
     static func hosts(seenBy i: Int, net: Namespaces, xmlPort: Int) -> [String: Bool] {
         guard let result = try? net.run(i, [try Executable("plexus").url.path, "status", "--json", "127.0.0.1:\(xmlPort)"]),
-              result.status == 0,
-              let clusters = try? JSONDecoder().decode([StatusCluster].self, from: Data(result.stdout.utf8)) else { return [:] }
+            result.status == 0,
+            let clusters = try? JSONDecoder().decode([StatusCluster].self, from: Data(result.stdout.utf8))
+        else { return [:] }
         return Dictionary(clusters.flatMap(\.hosts).map { ($0.host, $0.up) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -29,7 +30,9 @@ struct MulticastNamespaceTests {
         defer { net.teardown() }
         let folder = try TemporaryFolder("plexus-mcast")
         let udp = 18649, xml = 18650
-        let config = try folder.write("agent.toml", """
+        let config = try folder.write(
+            "agent.toml",
+            """
             [globals]
             host_tmax = 2
             host_dmax = 12
@@ -59,11 +62,13 @@ struct MulticastNamespaceTests {
             """)
         let agentPath = try Executable("plexus-agent").url.path
         var agents: [LocalProcess] = []
-        defer { agents.forEach { $0.stop(grace: 2) } }
+        defer { for agent in agents { agent.stop(grace: 2) } }
         for i in 1...3 {
             // Each agent gets its own UTS namespace so it has its own host name.
-            agents.append(try net.start(i, ["unshare", "--uts", "sh", "-c", "hostname node\(i) && exec \(agentPath) -c \(config.path)"],
-                                        log: folder.url.appendingPathComponent("agent-\(i).log")))
+            agents.append(
+                try net.start(
+                    i, ["unshare", "--uts", "sh", "-c", "hostname node\(i) && exec \(agentPath) -c \(config.path)"],
+                    log: folder.url.appendingPathComponent("agent-\(i).log")))
         }
         let all: [String: Bool] = ["node1": true, "node2": true, "node3": true]
         for i in 1...3 {
@@ -91,7 +96,9 @@ extension MulticastNamespaceTests {
         defer { net.teardown() }
         let folder = try TemporaryFolder("plexus-mcast-aggregator")
         let udp = 18649, query = 18652
-        let agentConfig = try folder.write("agent.toml", """
+        let agentConfig = try folder.write(
+            "agent.toml",
+            """
             [cluster]
             name = "Bridge"
             [[udp_send_channel]]
@@ -115,7 +122,9 @@ extension MulticastNamespaceTests {
             name = "load_one"
             """)
         let root = folder.url.appendingPathComponent("rrds")
-        let aggregatorConfig = try folder.write("aggregator.toml", """
+        let aggregatorConfig = try folder.write(
+            "aggregator.toml",
+            """
             gridname = "Bridged"
             bind = "127.0.0.1"
             xml_port = 18651
@@ -131,22 +140,31 @@ extension MulticastNamespaceTests {
             """)
         let agentPath = try Executable("plexus-agent").url.path
         var processes: [LocalProcess] = []
-        defer { processes.forEach { $0.stop(grace: 2) } }
+        defer { for process in processes { process.stop(grace: 2) } }
         for i in 1...2 {
-            processes.append(try net.start(i, ["unshare", "--uts", "sh", "-c", "hostname node\(i) && exec \(agentPath) -c \(agentConfig.path)"],
-                                           log: folder.url.appendingPathComponent("agent-\(i).log")))
+            processes.append(
+                try net.start(
+                    i, ["unshare", "--uts", "sh", "-c", "hostname node\(i) && exec \(agentPath) -c \(agentConfig.path)"],
+                    log: folder.url.appendingPathComponent("agent-\(i).log")))
         }
-        processes.append(try net.start(3, [try Executable("plexus-aggregator").url.path, "-c", aggregatorConfig.path],
-                                       log: folder.url.appendingPathComponent("aggregator.log")))
+        processes.append(
+            try net.start(
+                3, [try Executable("plexus-aggregator").url.path, "-c", aggregatorConfig.path],
+                log: folder.url.appendingPathComponent("aggregator.log")))
         let heard = await Loopback.eventually(seconds: 30) {
             ["node1", "node2"].allSatisfy { RRDTool.lastUpdate(root.appendingPathComponent("Bridge/\($0)/load_one.rrd")) ?? 0 > 0 }
         }
         #expect(heard, "\(processes[2].output)")
-        let reply = try net.run(3, ["python3", "-c", """
-            import socket
-            s = socket.create_connection(("127.0.0.1", \(query))); s.sendall(b"/?filter=summary\\n")
-            print(b"".join(iter(lambda: s.recv(65536), b"")).decode())
-            """])
+        let reply = try net.run(
+            3,
+            [
+                "python3", "-c",
+                """
+                import socket
+                s = socket.create_connection(("127.0.0.1", \(query))); s.sendall(b"/?filter=summary\\n")
+                print(b"".join(iter(lambda: s.recv(65536), b"")).decode())
+                """,
+            ])
         #expect(reply.stdout.contains("<HOSTS UP=\"2\" DOWN=\"0\""), "\(reply.stdout)\(reply.stderr)")
     }
 }
@@ -216,6 +234,8 @@ final class Namespaces: @unchecked Sendable {
 
     static func must(_ arguments: [String]) throws {
         let status = try ip(arguments)
-        guard status == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "ip \(arguments.joined(separator: " ")) failed (\(status))"]) }
+        guard status == 0 else {
+            throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "ip \(arguments.joined(separator: " ")) failed (\(status))"])
+        }
     }
 }

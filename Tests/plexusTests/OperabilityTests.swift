@@ -22,12 +22,14 @@ import Testing
         let source = try Self.source(folder, hosts: 20, metrics: 10)
         defer { source.stop() }
         // rrd_keep_free = 0: no refusal ahead of the disk, so creation itself meets ENOSPC.
-        let aggregator = try AggregatorProcess(folder: folder, name: "full", gridname: "G", sources: """
-            [[data_source]]
-            name = "big"
-            step = 1
-            hosts = ["127.0.0.1:\(source.port)"]
-            """, extra: "rrd_keep_free = 0\nRRAs = [\"RRA:AVERAGE:0.5:1:60\"]", root: root)
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "full", gridname: "G",
+            sources: """
+                [[data_source]]
+                name = "big"
+                step = 1
+                hosts = ["127.0.0.1:\(source.port)"]
+                """, extra: "rrd_keep_free = 0\nRRAs = [\"RRA:AVERAGE:0.5:1:60\"]", root: root)
         defer { aggregator.stop() }
         func archive() -> [String: Any]? { aggregator.status()?["archive"] as? [String: Any] }
         #expect(await Loopback.eventually(seconds: 60) { (archive()?["failed"] as? Int ?? 0) >= 200 }, "\(String(describing: archive()))")
@@ -60,22 +62,26 @@ import Testing
         // A live source: the cluster's LOCALTIME is the current second on every poll.
         let port = Loopback.freePort()
         let script = AgentProcessTests.repositoryRoot.appendingPathComponent("scripts/bench.d/xml-source.py").path
-        let source = try LocalProcess("/usr/bin/python3", [script, document.path, folder.url.appendingPathComponent("polls").path, "\(port)"],
-                                      log: folder.url.appendingPathComponent("source.log"))
+        let source = try LocalProcess(
+            "/usr/bin/python3", [script, document.path, folder.url.appendingPathComponent("polls").path, "\(port)"],
+            log: folder.url.appendingPathComponent("source.log"))
         defer { source.stop(grace: 0) }
         #expect(await Loopback.eventually(seconds: 10) { Loopback.read(port: port) != nil })
-        var aggregator = try AggregatorProcess(folder: folder, name: "loop", gridname: "G", sources: """
-            [[data_source]]
-            name = "live"
-            step = 1
-            hosts = ["127.0.0.1:\(port)"]
-            """, extra: "RRAs = [\"RRA:AVERAGE:0.5:1:600\"]\nmax_new_series_per_cluster = 100000")
+        var aggregator = try AggregatorProcess(
+            folder: folder, name: "loop", gridname: "G",
+            sources: """
+                [[data_source]]
+                name = "live"
+                step = 1
+                hosts = ["127.0.0.1:\(port)"]
+                """, extra: "RRAs = [\"RRA:AVERAGE:0.5:1:600\"]\nmax_new_series_per_cluster = 100000")
         func archive() -> [String: Any]? { aggregator.status()?["archive"] as? [String: Any] }
         // The first run creates every file (3,000 hosts' and the summaries').
-        #expect(await Loopback.eventually(seconds: 120) {
-            guard let a = archive(), let created = a["filesCreated"] as? Int, let queued = a["queued"] as? Int else { return false }
-            return created >= 3000 && queued == 0
-        }, "\(String(describing: archive()))")
+        #expect(
+            await Loopback.eventually(seconds: 120) {
+                guard let a = archive(), let created = a["filesCreated"] as? Int, let queued = a["queued"] as? Int else { return false }
+                return created >= 3000 && queued == 0
+            }, "\(String(describing: archive()))")
         let cluster = aggregator.root.appendingPathComponent("Synthetic")
         let summary = cluster.appendingPathComponent("__SummaryInfo__/load_one.rrd")
         let hosts = try FileManager.default.contentsOfDirectory(atPath: cluster.path).filter { $0 != "__SummaryInfo__" }.sorted()
@@ -116,4 +122,3 @@ import Testing
         #expect(caught > 0, "no run was caught with a backlog: the test tested nothing")
     }
 }
-
