@@ -27,7 +27,7 @@ extension AgentService {
                 peerLog.log(.warning, "collector failed: \(failure.metrics.joined(separator: ","))", detail: "\(failure.error)")
             }
             if !failures.isEmpty { stats.withLock { $0.collectorFailures += failures.count } }
-            let wall = Self.wallClock()
+            let wall = clock()
             for item in outgoing {
                 guard let message = identity.message(for: item, definitions: definitions) else { continue }
                 send(message, to: senders)
@@ -70,7 +70,7 @@ extension AgentService {
                     logger.debug("dropped malformed datagram", metadata: ["from": "\(source)", "error": "\(error)"])
                     continue
                 }
-                let action = state.withLock { $0.apply(message, from: .init(address: source), now: Self.wallClock()) }
+                let action = state.withLock { $0.apply(message, from: .init(address: source), now: clock()) }
                 stats.withLock { $0.received += 1 }
                 switch action {
                 case .none:
@@ -114,7 +114,7 @@ extension AgentService {
         while true {
             try await Task.sleep(for: .seconds(Int(max(config.globals.cleanupThreshold, 1))))
             let (counters, quarantine) = state.withLock { state in
-                state.expire(now: Self.wallClock(), hostDmax: config.globals.hostDmax)
+                state.expire(now: clock(), hostDmax: config.globals.hostDmax)
                 return (state.counters, state.quarantine)
             }
             let now = statistics
@@ -151,7 +151,7 @@ extension AgentService {
         guard let name else { return [] }
         let cluster = snapshot.snapshot(
             of: Cluster(name: name, localtime: 0, owner: info.owner, latlong: info.latlong, url: info.url),
-            now: Self.wallClock(), hostTmax: config.globals.hostTmax, hostDmax: config.globals.hostDmax)
+            now: clock(), hostTmax: config.globals.hostTmax, hostDmax: config.globals.hostDmax)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(4096 + cluster.hosts.count * 10_000)
         let writer = GangliaXMLWriter(dialect: .gmond)

@@ -24,6 +24,8 @@ public final class AgentService: Service, Sendable {
     let proc: HostSystem
     let group: any EventLoopGroup
     let onReady: @Sendable (Endpoints) -> Void
+    /// Seconds since the epoch: heard messages, expiry and the XML port are stamped with it (tests pin it).
+    let clock: @Sendable () -> Int64
     let state: Mutex<ClusterState>
     let stats = Mutex(AgentStatistics())
     let announcer: Mutex<Announcer>
@@ -45,9 +47,10 @@ public final class AgentService: Service, Sendable {
 
     public init(
         config: AgentConfiguration, logger: Logger, proc: HostSystem = HostSystem(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: @escaping @Sendable () -> Int64 = AgentService.wallClock,
         onReady: @escaping @Sendable (Endpoints) -> Void = { _ in }
     ) {
+        self.clock = clock
         self.config = config
         self.logger = logger
         self.proc = proc
@@ -65,7 +68,7 @@ public final class AgentService: Service, Sendable {
         // second later so the first values sent already cover a real interval.
         let start = Self.monotonic()
         var collectors = CollectorSet.standard(
-            startTime: UInt32(clamping: Self.wallClock()), location: config.location,
+            startTime: UInt32(clamping: clock()), location: config.location,
             extra: [ProbeCollector(probes: config.probes, board: probes)])
         _ = collectors.sample(collectors.definitions.keys, proc: proc, now: start)
         announcer = Mutex(
@@ -184,7 +187,7 @@ public final class AgentService: Service, Sendable {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    static func wallClock() -> Int64 {
+    @Sendable public static func wallClock() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec)

@@ -26,6 +26,24 @@ import Testing
         try await AgentHarness.run(config, body)
     }
 
+    /// The agent's clock is injected: what it serves is stamped with the time it is given.
+    @Test func theXMLPortIsStampedWithTheAgentsClock() async throws {
+        var config = AgentConfiguration()
+        config.cluster.name = "Pinned"
+        config.udpSendChannels = []
+        config.udpReceiveChannels = []
+        config.tcpAcceptChannels = [.init(bind: "127.0.0.1", port: 0)]
+        let pinned: Int64 = 1_800_000_000
+        try await AgentHarness.run(config, clock: { pinned }) { _, endpoints in
+            let read = try await Self.document(endpoints)
+            guard case .cluster(let cluster)? = read.document?.items.first else {
+                Issue.record("no cluster: \(read)")
+                return
+            }
+            #expect(cluster.name.rawValue == "Pinned" && cluster.localtime == pinned)
+        }
+    }
+
     static func sender(to address: SocketAddress, from source: String = "127.0.0.1") async throws -> UDPSender {
         var channel = AgentConfiguration.UDPSendChannel(host: "127.0.0.1", port: address.port!)
         channel.bind = source
@@ -213,9 +231,12 @@ import Testing
 
 /// Runs an agent in this process for the body's duration and hands over where it listens.
 enum AgentHarness {
-    static func run(_ config: AgentConfiguration, _ body: @Sendable (AgentService, AgentService.Endpoints) async throws -> Void) async throws {
+    static func run(
+        _ config: AgentConfiguration, clock: @escaping @Sendable () -> Int64 = AgentService.wallClock,
+        _ body: @Sendable (AgentService, AgentService.Endpoints) async throws -> Void
+    ) async throws {
         let ready = AsyncStream<AgentService.Endpoints>.makeStream()
-        let agent = AgentService(config: config, logger: Logger(label: "test"), onReady: { ready.continuation.yield($0) })
+        let agent = AgentService(config: config, logger: Logger(label: "test"), clock: clock, onReady: { ready.continuation.yield($0) })
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await agent.run() }
             var iterator = ready.stream.makeAsyncIterator()
