@@ -15,7 +15,7 @@ import Testing
 #endif
 
 /// The XML server hands every client the whole document, however large, then closes.
-@Suite struct XMLServerTests {
+@Suite struct GangliaPortServerTests {
     @Test(arguments: [false, true])
     func largeDocumentsArriveWhole(gzip: Bool) async throws {
         // 8 MB: far more than the socket buffers, so the server must wait for its writes.
