@@ -1,6 +1,6 @@
 import PlexusTransport
 
-/// What the agent counts, for logs and (later) its own metrics.
+/// What the agent counts, for its periodic log line and its tests.
 public struct AgentStatistics: Sendable, Equatable {
     /// Datagrams received and decoded.
     public var received = 0
