@@ -66,18 +66,15 @@ public struct Aggregator: Sendable {
             logger.info("listening", metadata: ["port": "\(kind.rawValue)", "address": "\(address?.description ?? "?")"])
             onListening(kind.rawValue, address)
         }
-        if configuration.xmlPort != 0 {
-            services.append(
-                GridPort(
-                    .xml, port: configuration.xmlPort, store: store, gate: gate, shared: xmlRenders, group: group,
-                    status: status.make, onListening: listening))
-        }
-        if configuration.interactivePort != 0 {
-            services.append(
-                GridPort(
-                    .interactive, port: configuration.interactivePort, store: store, gate: gate, shared: queryRenders,
-                    group: group, status: status.make, onListening: listening))
-        }
+        // Both ports always listen (0: a free port, reported to `onListening`); `http_port` 0 is off.
+        services.append(
+            GridPort(
+                .xml, port: configuration.xmlPort, store: store, gate: gate, shared: xmlRenders, group: group,
+                status: status.make, onListening: listening))
+        services.append(
+            GridPort(
+                .interactive, port: configuration.interactivePort, store: store, gate: gate, shared: queryRenders,
+                group: group, status: status.make, onListening: listening))
         if configuration.httpPort != 0 {
             services += web(configuration, rrdcached: rrdcached, store: store, gate: gate, status: status.make, logger: logger, onListening: onListening)
         }

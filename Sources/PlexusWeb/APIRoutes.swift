@@ -215,7 +215,7 @@ struct GridSummaryJSON: Encodable {
 /// A host's row as `plexus query hosts --json` prints it (`GridOverview.HostRow.columns`).
 enum HostJSON {
     /// The columns in their keys' order, as `JSONBody.encode` sorts keys.
-    static let columns = GridOverview.HostRow.columns.map { ($0.key, $0) }.sorted { $0.0 < $1.0 }
+    static let columns = ByteText.Column.sorted(GridOverview.HostRow.columns)
 
     static func write(_ row: GridOverview.HostRow, to text: inout ByteText) {
         text.putObject { object in object.add(row, columns) }

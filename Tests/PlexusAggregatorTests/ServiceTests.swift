@@ -219,10 +219,19 @@ import Testing
         let aggregator = try Aggregator.make(configuration: configuration, rrdcached: nil, logger: Logger(label: "test"), hostname: "agg")
         let kinds = aggregator.services.map { String(describing: type(of: $0)) }
         #expect(kinds == ["SourcePoller", "SourceListener", "GridPort", "GridPort"])
-        configuration.xmlPort = 0
-        configuration.interactivePort = 0
-        let quiet = try Aggregator.make(configuration: configuration, rrdcached: nil, logger: Logger(label: "test"), hostname: "agg")
-        #expect(quiet.services.count == 2)
-        #expect(quiet.status().host == "agg" && quiet.status().archive.enabled == false)
+        // With archives: the writer first (stopped last), the root summary; with http_port the
+        // archive reader and then the web side (stopped first).
+        configuration.writeRRDs = true
+        configuration.rrdRootdir = FileManager.default.temporaryDirectory.appendingPathComponent("plexus-make-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: configuration.rrdRootdir) }
+        configuration.httpPort = 1
+        let full = try Aggregator.make(configuration: configuration, rrdcached: nil, logger: Logger(label: "test"), hostname: "agg")
+        #expect(full.services.map { String(describing: type(of: $0)) }.first == "ArchiveWriter")
+        #expect(
+            Array(full.services.map { String(describing: type(of: $0)) }.dropFirst().prefix(5)) == [
+                "SourcePoller", "SourceListener", "RootSummarizer", "GridPort", "GridPort",
+            ])
+        #expect(full.services.count == 8 && String(describing: type(of: full.services[6])) == "ArchiveReader")
+        #expect(full.status().host == "agg" && full.status().archive.enabled)
     }
 }
