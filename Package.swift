@@ -180,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "PlexusWebTests",
             dependencies: [
-                "PlexusWeb", "PlexusStatus", "PlexusArchive", "PlexusCore", "PlexusTestSupport",
+                "PlexusWeb", "PlexusStatus", "PlexusArchive", "PlexusCore", "PlexusViews", "PlexusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]

@@ -70,19 +70,6 @@ struct ByteText {
     var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
-extension ByteText {
-    /// A `RowColumn` ready to write: its key as JSON (`"key":`) and its cell.
-    struct Column<Row>: Sendable {
-        var key: [UInt8]
-        var cell: @Sendable (Row) -> RowColumn<Row>.Cell
-
-        /// `columns` in their keys' order, as `JSONBody.encode` sorts keys.
-        static func sorted(_ columns: [RowColumn<Row>]) -> [Column] {
-            columns.sorted { $0.key < $1.key }.map { Column(key: Array((ExportText.quoted($0.key) + ":").utf8), cell: $0.cell) }
-        }
-    }
-}
-
 /// The members of a JSON object being written (`ByteText.putObject`).
 struct JSONMembers {
     fileprivate var text: ByteText
@@ -98,33 +85,6 @@ struct JSONMembers {
         text.bytes.append(UInt8(ascii: "\""))
         text.put(key)
         text.put("\":")
-    }
-
-    /// A row's columns (`RowColumn`), each with its key written out once (`"key":`), in the
-    /// keys' order; an unreported number left out.
-    mutating func add<Row>(_ row: Row, _ columns: [ByteText.Column<Row>]) {
-        for column in columns {
-            switch column.cell(row) {
-            case .text(let text):
-                separate()
-                self.text.bytes += column.key
-                self.text.putJSON(text)
-            case .integer(let integer):
-                separate()
-                self.text.bytes += column.key
-                self.text.put(String(integer))
-            case .number(let number):
-                guard let number = number.flatMap(JSONBody.number) else { continue }
-                separate()
-                self.text.bytes += column.key
-                self.text.put(number)
-            }
-        }
-    }
-
-    private mutating func separate() {
-        if !first { text.bytes.append(UInt8(ascii: ",")) }
-        first = false
     }
 
     mutating func add(_ key: StaticString, _ value: String) {
