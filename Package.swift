@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Linux samplers, one per file, reading only through a ProcFS value (tests use a fake /proc).
+        // Linux samplers, one per file, reading only through a HostSystem value (tests use a fake /proc).
         .target(name: "PlexusCollectors", dependencies: ["PlexusCore"]),
         // SwiftNIO glue: UDP send/receive channels (multicast and unicast), the TCP XML server.
         .target(

@@ -7,10 +7,10 @@ import PlexusCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzXML(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
-    var options = SourceReader.Options()
+    var options = SourceAssembler.Options()
     options.maxHosts = 50
     options.maxMetricsPerHost = 20
-    var reader = SourceReader(options: options, now: 1_795_543_200)
+    var reader = SourceAssembler(options: options, now: 1_795_543_200)
     _ = GangliaXMLReader.read(bytes) { reader.apply($0) }
     let content = reader.finish(previous: nil)
     precondition(content.clusters.reduce(0) { $0 + $1.hosts.count } <= 50, "a source holds more hosts than its bound")
