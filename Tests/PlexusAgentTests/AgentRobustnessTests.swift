@@ -50,9 +50,10 @@ import Testing
         return try await UDPSender.open(channel, group: MultiThreadedEventLoopGroup.singleton)
     }
 
+    /// The agent's XML, with deadlines a loaded CI machine meets (the agent runs in this process).
     static func document(_ endpoints: AgentService.Endpoints) async throws -> GangliaReadResult {
         let xml = endpoints.xml[0]
-        return GangliaDocument.read(try await XMLClient.fetch(host: "127.0.0.1", port: xml.port!))
+        return GangliaDocument.read(try await XMLClient.fetch(host: "127.0.0.1", port: xml.port!, timeout: .seconds(60), connectTimeout: .seconds(30)))
     }
 
     /// Waits until the agent has counted `total` datagrams (received + malformed).
