@@ -48,10 +48,10 @@ import Testing
     }
 
     /// A loopback port nothing listens on.
-    static func closedPort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
+    static func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(channel.localAddress?.port)
+        try await channel.close()
         return port
     }
 
@@ -119,7 +119,7 @@ import Testing
         let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
         let serving = Task { try await GangliaPortServer().serve(listener, document: { bytes }) }
-        let closed = try Self.closedPort()
+        let closed = try await Self.closedPort()
         let source = AggregatorConfiguration.DataSource(
             name: "web", step: 1,
             transport: .poll([
