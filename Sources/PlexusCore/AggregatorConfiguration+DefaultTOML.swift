@@ -65,6 +65,36 @@ extension AggregatorConfiguration {
         rotate = 20                     # seconds per slide
         refresh = 60                    # seconds between graph reloads
 
+        # Alerts (docs/alerts.md): rules evaluated on what the aggregator holds, sent to Alertmanager,
+        # a webhook or a command. Without [[alert]] rules nothing is evaluated.
+        # [alerting]
+        # alertmanager_url = "http://127.0.0.1:9093"   # Alertmanager's v2 API
+        # webhook_url = "https://chat.example/hook"     # a JSON POST per change
+        # command = "/usr/local/bin/page-someone"       # run per change, the alert as JSON on stdin
+        # evaluation_interval = 15                      # seconds; default: the shortest data source step
+        # resend_interval = 60                          # firing alerts are re-sent to Alertmanager this often
+        #
+        # [[alert]]
+        # name = "HighLoad"             # the alertname label
+        # metric = "load_one"           # a metric name or glob
+        # cluster = "web*"              # globs over cluster and host names; default "*"
+        # host = "*"
+        # above = 4.0                   # or below = ...
+        # clear = 3.0                   # resolves only past this (hysteresis); default: the threshold
+        # for = 60                      # seconds the condition holds before it fires; default 0
+        # severity = "warning"
+        # summary = "load {{value}} on {{host}}"
+        #
+        # [[alert]]
+        # name = "HostDown"
+        # kind = "host_down"            # also: stale (stale_factor x TMAX without an update), source_down, anomaly
+        #
+        # [[alert]]
+        # name = "ClusterBusy"
+        # metric = "cpu_user"
+        # scope = "cluster"             # the cluster's summary (aggregate = "mean" or "sum"); "grid": the whole grid
+        # above = 80
+
         # Data sources. Either poll XML ports (hosts are failover alternatives, default port 8649):
         [[data_source]]
         name = "my cluster"

@@ -1,5 +1,6 @@
 /// Reading the aggregator's TOML. Every key name of the aggregator's configuration appears in
-/// this file only; the meaning of each is documented on `AggregatorConfiguration`.
+/// this file only (the alerting keys in `AggregatorConfiguration+Alerting.swift`); the meaning of
+/// each is documented on `AggregatorConfiguration`.
 extension AggregatorConfiguration {
     /// Parses and validates `text` (the content of `file`, named in every error).
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AggregatorConfiguration {
@@ -28,6 +29,8 @@ extension AggregatorConfiguration {
         }
         c.metricsHostValues = try t.bool("metrics_host_values") ?? c.metricsHostValues
         if let table = try t.table("tv") { c.wallScreen = try readWallScreen(table) }
+        if let table = try t.table("alerting") { c.alerting = try readAlerting(table) }
+        if let tables = try t.tables("alert") { c.alerts = try tables.map { t throws(ConfigError) in try readAlertRule(t) } }
         for (i, text) in (try t.strings("trusted_hosts") ?? []).enumerated() {
             guard let block = CIDRBlock(text) else {
                 throw t.error("trusted_hosts[\(i)]", "\(text.debugDescription) is not an IP address or CIDR block (names are not resolved)")

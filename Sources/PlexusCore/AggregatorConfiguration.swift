@@ -98,6 +98,9 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var eventsToken: String?
     /// `[tv]`: the wall screen (`/tv`).
     public var wallScreen = WallScreen()
+    /// `[alerting]` and the `[[alert]]` rules (`docs/alerts.md`).
+    public var alerting = AlertingConfiguration()
+    public var alerts: [AlertRule] = []
     /// `metrics_host_values`: `/metrics` also carries the latest value of every host metric
     /// (Plexus addition; a large grid makes a large page).
     public var metricsHostValues = false
