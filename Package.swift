@@ -64,6 +64,9 @@ let package = Package(
         .systemLibrary(name: "CRRD", pkgConfig: "librrd", providers: [.apt(["librrd-dev"])]),
         // glibc's <malloc.h> (malloc_trim), which the Glibc module doesn't export.
         .systemLibrary(name: "CMalloc"),
+        // Alert rules evaluated on values and times given to them (no clock, no I/O): pending,
+        // firing, resolved.
+        .target(name: "PlexusAlerts", dependencies: ["PlexusCore"]),
         // What operators are shown of a grid, by the CLI and the dashboard alike: rows (grid, clusters,
         // hosts, metrics) and their columns.
         .target(name: "PlexusViews", dependencies: ["PlexusCore"]),
@@ -175,6 +178,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "PlexusAlertsTests", dependencies: ["PlexusAlerts", "PlexusCore"]),
         .testTarget(name: "PlexusViewsTests", dependencies: ["PlexusViews", "PlexusCore"]),
         .testTarget(name: "PlexusProbesTests", dependencies: ["PlexusProbes", "PlexusCore"], resources: [.copy("Fixtures")]),
         .testTarget(

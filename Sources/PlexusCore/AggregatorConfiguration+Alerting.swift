@@ -28,7 +28,10 @@ extension AggregatorConfiguration {
         guard let name = try t.string("name") else { throw t.error("name", "every alert needs a name (its alertname label)") }
         guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic && first.isASCII,
             name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") })
-        else { throw t.error("name", "use letters, digits and _ (not first a digit), as Alertmanager's label values for alertname do, found \(name.debugDescription)") }
+        else {
+            throw t.error(
+                "name", "use letters, digits and _ (not first a digit), as Alertmanager's label values for alertname do, found \(name.debugDescription)")
+        }
         var rule = AlertRule(name: name)
         if let kind = try t.string("kind") {
             guard let known = AlertRule.Kind(rawValue: kind) else {
@@ -41,11 +44,15 @@ extension AggregatorConfiguration {
         rule.cluster = try t.string("cluster") ?? rule.cluster
         rule.host = try t.string("host") ?? rule.host
         if let scope = try t.string("scope") {
-            guard let known = AlertRule.Scope(rawValue: scope) else { throw t.error("scope", "expected host, cluster or grid, found \(scope.debugDescription)") }
+            guard let known = AlertRule.Scope(rawValue: scope) else {
+                throw t.error("scope", "expected host, cluster or grid, found \(scope.debugDescription)")
+            }
             rule.scope = known
         }
         if let aggregate = try t.string("aggregate") {
-            guard let known = AlertRule.Aggregate(rawValue: aggregate) else { throw t.error("aggregate", "expected mean or sum, found \(aggregate.debugDescription)") }
+            guard let known = AlertRule.Aggregate(rawValue: aggregate) else {
+                throw t.error("aggregate", "expected mean or sum, found \(aggregate.debugDescription)")
+            }
             rule.aggregate = known
         }
         let above = try t.number("above", in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)

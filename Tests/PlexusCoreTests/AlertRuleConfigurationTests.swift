@@ -74,8 +74,14 @@ import Testing
         ("[[alert]]\nmetric = \"x\"\nabove = 1", "t.toml: key alert[0].name: every alert needs a name (its alertname label)"),
         ("[[alert]]\nname = \"high load\"\nmetric = \"x\"\nabove = 1", "t.toml: key alert[0].name: use letters, digits and _"),
         (rule + "metric = \"load_one\"\nabove = 4\nbelow = 1", "t.toml: key alert[0].below: a rule has above or below, not both"),
-        (rule + "metric = \"load_one\"\nabove = 4\nclear = 5", "t.toml: key alert[0].clear: with above = 4.0 the alert clears at or below a lower value, found 5.0"),
-        (rule + "metric = \"load_one\"\nbelow = 4\nclear = 3", "t.toml: key alert[0].clear: with below = 4.0 the alert clears at or above a higher value, found 3.0"),
+        (
+            rule + "metric = \"load_one\"\nabove = 4\nclear = 5",
+            "t.toml: key alert[0].clear: with above = 4.0 the alert clears at or below a lower value, found 5.0"
+        ),
+        (
+            rule + "metric = \"load_one\"\nbelow = 4\nclear = 3",
+            "t.toml: key alert[0].clear: with below = 4.0 the alert clears at or above a higher value, found 3.0"
+        ),
         (rule + "metric = \"load_one\"\nabove = 4\nfor = -5", "t.toml: key alert[0].for: -5 is out of range 0...4294967295"),
         (rule + "metric = \"disk/free\"\nabove = 4", "t.toml: key alert[0].metric: \"disk/free\" can never match a metric name"),
         (rule + "metric = \"load_one\"", "t.toml: key alert[0].above: a threshold rule needs above = … or below = …"),

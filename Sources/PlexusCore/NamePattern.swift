@@ -1,5 +1,4 @@
 import Foundation
-import PlexusCore
 
 /// A shell glob (`*`, `?`, `[...]`, as `fnmatch` reads them) over host, cluster or metric names,
 /// case-insensitive as host names are.

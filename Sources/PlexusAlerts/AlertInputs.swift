@@ -1,0 +1,71 @@
+/// What alert rules look at, at one instant: the grid's hosts with their metrics, the clusters'
+/// and the grid's summaries, and whether each data source answers. The aggregator takes it from
+/// its state; tests write it by hand.
+public struct AlertInputs: Sendable, Equatable {
+    public struct Metric: Sendable, Equatable {
+        public var name: String
+        /// nil for a text metric.
+        public var value: Double?
+        /// Seconds since the metric was last updated, and its TMAX.
+        public var tn: UInt32
+        public var tmax: UInt32
+
+        public init(name: String, value: Double?, tn: UInt32 = 0, tmax: UInt32 = 60) {
+            self.name = name
+            self.value = value
+            self.tn = tn
+            self.tmax = tmax
+        }
+    }
+
+    public struct Host: Sendable, Equatable {
+        public var cluster: String
+        public var name: String
+        public var up: Bool
+        /// Seconds since the host was last heard.
+        public var tn: UInt32
+        public var metrics: [Metric]
+
+        public init(cluster: String, name: String, up: Bool = true, tn: UInt32 = 0, metrics: [Metric] = []) {
+            self.cluster = cluster
+            self.name = name
+            self.up = up
+            self.tn = tn
+            self.metrics = metrics
+        }
+    }
+
+    /// A summary (a cluster's or the grid's): per metric, the sum over the up hosts reporting it and their number.
+    public struct Summary: Sendable, Equatable {
+        public var name: String
+        public var metrics: [String: (sum: Double, num: Int)]
+
+        public init(name: String, metrics: [String: (sum: Double, num: Int)]) {
+            self.name = name
+            self.metrics = metrics
+        }
+
+        public static func == (a: Summary, b: Summary) -> Bool {
+            a.name == b.name && a.metrics.count == b.metrics.count
+                && a.metrics.allSatisfy { key, value in b.metrics[key].map { $0.sum == value.sum && $0.num == value.num } ?? false }
+        }
+    }
+
+    public var hosts: [Host]
+    public var clusters: [Summary]
+    public var grid: Summary?
+    /// Each data source by name: whether its last poll (or listening interval) delivered.
+    public var sources: [(name: String, alive: Bool)]
+
+    public init(hosts: [Host] = [], clusters: [Summary] = [], grid: Summary? = nil, sources: [(name: String, alive: Bool)] = []) {
+        self.hosts = hosts
+        self.clusters = clusters
+        self.grid = grid
+        self.sources = sources
+    }
+
+    public static func == (a: AlertInputs, b: AlertInputs) -> Bool {
+        a.hosts == b.hosts && a.clusters == b.clusters && a.grid == b.grid
+            && a.sources.map(\.name) == b.sources.map(\.name) && a.sources.map(\.alive) == b.sources.map(\.alive)
+    }
+}
