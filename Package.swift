@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "PlexusAggregator",
             dependencies: [
-                "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "CMalloc",
+                "PlexusAlerts", "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "PlexusAggregatorTests",
             dependencies: [
-                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusTestSupport",
+                "PlexusAggregator", "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

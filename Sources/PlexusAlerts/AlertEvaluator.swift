@@ -20,6 +20,17 @@ public struct ActiveAlert: Sendable, Equatable, Codable {
     public var summary: String?
 
     public var name: String { labels["alertname"] ?? "" }
+
+    public init(
+        labels: [String: String], state: State, activeSince: Int64, firingSince: Int64? = nil, value: Double, summary: String? = nil
+    ) {
+        self.labels = labels
+        self.state = state
+        self.activeSince = activeSince
+        self.firingSince = firingSince
+        self.value = value
+        self.summary = summary
+    }
 }
 
 /// A change to tell Alertmanager, the webhook and the command about.
