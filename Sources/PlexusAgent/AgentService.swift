@@ -47,7 +47,7 @@ public final class AgentService: Service, Sendable {
 
     public init(
         config: AgentConfiguration, logger: Logger, proc: HostSystem = HostSystem(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: @escaping @Sendable () -> Int64 = AgentService.wallClock,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: @escaping @Sendable () -> Int64 = WallClock.seconds,
         onReady: @escaping @Sendable (Endpoints) -> Void = { _ in }
     ) {
         self.clock = clock
@@ -185,11 +185,5 @@ public final class AgentService: Service, Sendable {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    @Sendable public static func wallClock() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec)
     }
 }

@@ -104,6 +104,13 @@ public final class GridStore: Sendable {
         return Published(shadowed: shadowed, refusedSamples: refused)
     }
 
+    /// Publishes a delivery and notes what it lost in the source's reporter, which logs at most
+    /// once a minute.
+    func publish(_ delivery: Delivery, source index: Int, reporting reporter: inout DropReporter) {
+        reporter.note(delivery, publish(delivery, source: index))
+        reporter.logIfDue(source: configuration.dataSources[index].name, logger: logger)
+    }
+
     /// No address of the source answered: it is dead until a poll succeeds. Logged when it
     /// dies (and on the first failure after start), not on every failed poll.
     func markDead(source index: Int, reason: String) {

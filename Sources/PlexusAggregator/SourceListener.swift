@@ -59,10 +59,8 @@ final class SourceListener: Service, Sendable {
         while true {
             try await Task.sleep(for: .seconds(Int(source.step)), tolerance: .milliseconds(100), clock: clock)
             let delivery = deliver(cluster, previous: previous, now: store.clock())
-            let published = store.publish(delivery, source: index)
+            store.publish(delivery, source: index, reporting: &reporter)
             previous = delivery.content
-            reporter.note(delivery, published)
-            reporter.logIfDue(source: source.name, logger: store.logger)
         }
     }
 

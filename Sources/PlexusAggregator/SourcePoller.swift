@@ -44,10 +44,8 @@ final class SourcePoller: Service, Sendable {
                 let clock = store.clock
                 var delivery = await Offload.run { [previous] in Self.read(bytes, options: options, previous: previous, now: clock()) }
                 delivery.endpoint = endpoints[answered].description
-                let published = store.publish(delivery, source: index)
+                store.publish(delivery, source: index, reporting: &reporter)
                 previous = delivery.content
-                reporter.note(delivery, published)
-                reporter.logIfDue(source: source.name, logger: store.logger)
             case .failure(let failure):
                 store.markDead(source: index, reason: failure.description)
             }

@@ -72,7 +72,7 @@ public struct AlertEvaluator: Sendable {
     }
 
     static func identity(_ rule: AlertRule, _ labels: [String: String]) -> Identity {
-        Identity(rule: rule.name, series: ["cluster", "host", "metric", "source"].map { labels[$0] ?? "" })
+        Identity(rule: rule.name, series: ["grid", "cluster", "host", "metric", "source"].map { labels[$0] ?? "" })
     }
 
     /// A series a rule looked at: its labels, its value, and whether the rule's condition holds.
@@ -134,12 +134,8 @@ public struct AlertEvaluator: Sendable {
     func observations(_ rule: AlertRule, _ inputs: AlertInputs) -> [Observation] {
         let clusters = NamePattern(rule.cluster), hosts = NamePattern(rule.host)
         let metrics = rule.metric.map(NamePattern.init)
-        func isActive(_ labels: [String: String]) -> Bool {
-            var labels = labels
-            labels["alertname"] = rule.name
-            labels["severity"] = rule.severity
-            return active[Self.identity(rule, labels)] != nil
-        }
+        // The identity is the rule and the series' labels: `alertname` and `severity` add nothing.
+        func isActive(_ labels: [String: String]) -> Bool { active[Self.identity(rule, labels)] != nil }
         var found: [Observation] = []
         switch (rule.kind, rule.scope) {
         case (.threshold, .host):

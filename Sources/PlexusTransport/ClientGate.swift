@@ -36,7 +36,7 @@ public final class ClientGate: Sendable {
     private let state: Mutex<(budget: ConnectionBudget, refused: Refusals, gone: Int)>
     private let clock: @Sendable () -> Int64
 
-    public init(limits: ConnectionBudget.Limits, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    public init(limits: ConnectionBudget.Limits, clock: @escaping @Sendable () -> Int64 = WallClock.seconds) {
         state = Mutex((ConnectionBudget(limits: limits), Refusals(), 0))
         self.clock = clock
     }

@@ -12,7 +12,7 @@ public final class ThrottledLog: Sendable {
     private let throttle: Mutex<LogThrottle>
     private let clock: @Sendable () -> Int64
 
-    public init(logger: Logger, interval: Int64 = 60, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    public init(logger: Logger, interval: Int64 = 60, clock: @escaping @Sendable () -> Int64 = WallClock.seconds) {
         self.logger = logger
         throttle = Mutex(LogThrottle(interval: interval))
         self.clock = clock

@@ -73,6 +73,11 @@ final class SecondCache<Value: Sendable>: Sendable {
         }
     }
 
+    /// `key`'s value for the second `now` if it is kept (a peek: nothing is made or marked).
+    func kept(_ key: String, now: Int64) -> Value? {
+        kept.withLock { kept in kept.entries[key].flatMap { $0.second == now ? $0.value : nil } }
+    }
+
     /// How much is kept now, and of how many keys.
     var usage: (spent: Int, keys: Int) { kept.withLock { ($0.spent, $0.entries.count) } }
 }

@@ -40,7 +40,7 @@ public struct WebInputs: Sendable {
         grid: @escaping @Sendable () -> GridState, status: @escaping @Sendable () -> AggregatorStatus, layout: RRDLayout,
         rrdcached: RRDCachedAddress? = nil, events: EventFile, eventsToken: String? = nil, trusted: [CIDRBlock] = [],
         hostValuesInMetrics: Bool = false, wallScreen: AggregatorConfiguration.WallScreen = .init(),
-        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        clock: @escaping @Sendable () -> Int64 = WallClock.seconds
     ) {
         self.grid = grid
         self.status = status
@@ -112,7 +112,13 @@ extension WebInputs {
     /// As `cached`, with the page built off the event loops (it reads the archive's directories).
     func cachedOffLoop(_ request: Request, type: String, _ build: @escaping @Sendable () throws -> String) async throws -> Response {
         let (uri, now, responses) = (request.uri.description, clock(), responses)
-        let body = try await offLoop { try responses.value(uri, now: now) { ByteBuffer(string: try build()) } }
+        // This second's page is answered here; only one to build goes to the pool.
+        let body: ByteBuffer
+        if let kept = responses.kept(uri, now: now) {
+            body = kept
+        } else {
+            body = try await offLoop { try responses.value(uri, now: now) { ByteBuffer(string: try build()) } }
+        }
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-store"], body: .init(byteBuffer: body))
     }
 

@@ -233,7 +233,7 @@ import Testing
 /// Runs an agent in this process for the body's duration and hands over where it listens.
 enum AgentHarness {
     static func run(
-        _ config: AgentConfiguration, clock: @escaping @Sendable () -> Int64 = AgentService.wallClock,
+        _ config: AgentConfiguration, clock: @escaping @Sendable () -> Int64 = WallClock.seconds,
         _ body: @Sendable (AgentService, AgentService.Endpoints) async throws -> Void
     ) async throws {
         let ready = AsyncStream<AgentService.Endpoints>.makeStream()
