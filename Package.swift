@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "plexus",
             dependencies: [
-                "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusViews",
+                "PlexusAlerts", "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusViews",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -128,7 +128,7 @@ let package = Package(
         .target(
             name: "PlexusWeb",
             dependencies: [
-                "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusViews",
+                "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusViews",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -51,9 +51,10 @@ public struct Aggregator: Sendable {
         // clients that ask within a second.
         let xmlRenders = SharedRender(maxAge: .seconds(1), maxEntries: 1)
         let queryRenders = SharedRender(maxAge: .seconds(1), maxEntries: 64, budget: 64 << 20)
+        let alerts = try alerts(configuration, store: store, hostname: hostname, logger: logger)
         let status = StatusBuilder(
             store: store, gate: gate, hostname: hostname, started: clock(),
-            renders: { .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount) })
+            renders: { .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount) }, alerts: alerts?.status)
         var services: [any Service] = writer.map { [$0] } ?? []
         for (index, source) in configuration.dataSources.enumerated() {
             switch source.transport {
@@ -62,6 +63,7 @@ public struct Aggregator: Sendable {
             }
         }
         if writer != nil { services.append(RootSummarizer(store: store)) }
+        if let alerts { services.append(alerts.service) }
         let listening: @Sendable (GridPort.Kind, SocketAddress?) -> Void = { kind, address in
             logger.info("listening", metadata: ["port": "\(kind.rawValue)", "address": "\(address?.description ?? "?")"])
             onListening(kind.rawValue, address)
@@ -76,7 +78,9 @@ public struct Aggregator: Sendable {
                 .interactive, port: configuration.interactivePort, store: store, gate: gate, shared: queryRenders,
                 group: group, status: status.make, onListening: listening))
         if configuration.httpPort != 0 {
-            services += web(configuration, rrdcached: rrdcached, store: store, gate: gate, status: status.make, logger: logger, onListening: onListening)
+            services += web(
+                configuration, rrdcached: rrdcached, store: store, gate: gate, status: status.make, alerts: alerts?.board, logger: logger,
+                onListening: onListening)
         }
         logger.info(
             "plexus-aggregator running",
@@ -116,7 +120,8 @@ public struct Aggregator: Sendable {
     /// group stops services in reverse order, so the reader outlives the requests).
     static func web(
         _ configuration: AggregatorConfiguration, rrdcached: RRDCachedAddress?, store: GridStore, gate: ClientGate,
-        status: @escaping @Sendable () -> AggregatorStatus, logger: Logger, onListening: @escaping @Sendable (String, SocketAddress?) -> Void
+        status: @escaping @Sendable () -> AggregatorStatus, alerts: AlertBoard?, logger: Logger,
+        onListening: @escaping @Sendable (String, SocketAddress?) -> Void
     ) -> [any Service] {
         let layout = RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
         var inputs = WebInputs(
@@ -124,6 +129,7 @@ public struct Aggregator: Sendable {
             events: EventFile(besideRoot: configuration.rrdRootdir), eventsToken: configuration.eventsToken,
             trusted: configuration.httpAllowList, hostValuesInMetrics: configuration.metricsHostValues,
             wallScreen: configuration.wallScreen, clock: store.clock)
+        if let alerts { inputs.alerts = { alerts.snapshot.active } }
         // The longest step gives the longest coverage: every source's archives fit.
         inputs.timeLimits = TimeLimits(archives: configuration.archives, step: Int(configuration.dataSources.map(\.step).max() ?? 15))
         let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
@@ -142,6 +148,7 @@ struct StatusBuilder: Sendable {
     let hostname: String
     let started: Int64
     let renders: @Sendable () -> AggregatorStatus.Renders
+    let alerts: (@Sendable () -> AggregatorStatus.Alerts)?
 
     @Sendable func make() -> AggregatorStatus {
         let s = store.statistics
@@ -156,6 +163,6 @@ struct StatusBuilder: Sendable {
             archive: .init(
                 enabled: store.writer != nil, rrdRootdir: configuration.rrdRootdir, rrdcached: configuration.rrdcachedAddress,
                 submitted: s.samplesSubmitted, refused: s.samplesRefused, writer: store.writer?.statistics ?? ArchiveWriter.Statistics()),
-            rootSummaries: s.rootSummaries)
+            rootSummaries: s.rootSummaries, alerts: alerts?())
     }
 }

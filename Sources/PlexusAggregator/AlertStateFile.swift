@@ -19,32 +19,41 @@ public struct AlertStateFile: Sendable {
     struct Contents: Codable {
         var version = 1
         var alerts: [ActiveAlert]
+        var undelivered: UndeliveredChanges?
     }
 
     /// The alerts saved last; none when there is no file yet.
     public func load() throws(Problem) -> [ActiveAlert] {
+        try loadAll().alerts
+    }
+
+    /// The alerts and the changes not yet delivered, saved last.
+    public func loadAll() throws(Problem) -> (alerts: [ActiveAlert], undelivered: UndeliveredChanges) {
         guard let data = FileManager.default.contents(atPath: path) else {
             if FileManager.default.fileExists(atPath: path) { throw Problem(description: "cannot read \(path)") }
-            return []
+            return ([], UndeliveredChanges())
         }
         do {
-            return try JSONDecoder().decode(Contents.self, from: data).alerts
+            let contents = try JSONDecoder().decode(Contents.self, from: data)
+            return (contents.alerts, contents.undelivered ?? UndeliveredChanges())
         } catch {
             throw Problem(description: "\(path) is not an alert state file (\(error)); move it aside to start without the saved alerts")
         }
     }
 
-    public func save(_ alerts: [ActiveAlert]) throws(Problem) {
+    /// An alert's labels as one text, to order alerts by.
+    static func key(_ alert: ActiveAlert) -> String {
+        alert.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{0}")
+    }
+
+    public func save(_ alerts: [ActiveAlert], undelivered: UndeliveredChanges = UndeliveredChanges()) throws(Problem) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // In a stable order, so that an unchanged state writes the same bytes.
-        func key(_ alert: ActiveAlert) -> String {
-            alert.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{0}")
-        }
-        let sorted = alerts.sorted { key($0) < key($1) }
+        let sorted = alerts.sorted { Self.key($0) < Self.key($1) }
         let data: Data
         do {
-            data = try encoder.encode(Contents(alerts: sorted))
+            data = try encoder.encode(Contents(alerts: sorted, undelivered: undelivered.isEmpty ? nil : undelivered))
         } catch {
             throw Problem(description: "cannot encode the alerts: \(error)")
         }

@@ -34,8 +34,8 @@ public struct ActiveAlert: Sendable, Equatable, Codable {
 }
 
 /// A change to tell Alertmanager, the webhook and the command about.
-public struct AlertChange: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+public struct AlertChange: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
         case firing, resolved
     }
 
@@ -43,6 +43,29 @@ public struct AlertChange: Sendable, Equatable {
     public var alert: ActiveAlert
     /// When it fired, or resolved.
     public var at: Int64
+
+    public init(kind: Kind, alert: ActiveAlert, at: Int64) {
+        self.kind = kind
+        self.alert = alert
+        self.at = at
+    }
+}
+
+/// Changes not yet delivered when the aggregator stopped, kept with the alerts (`AlertStateFile`)
+/// so that a restart loses no resolve: the resolves Alertmanager has not been told of, and the
+/// webhook's and the command's queues.
+public struct UndeliveredChanges: Sendable, Equatable, Codable {
+    public var alertmanager: [AlertChange] = []
+    public var webhook: [AlertChange] = []
+    public var command: [AlertChange] = []
+
+    public init(alertmanager: [AlertChange] = [], webhook: [AlertChange] = [], command: [AlertChange] = []) {
+        self.alertmanager = alertmanager
+        self.webhook = webhook
+        self.command = command
+    }
+
+    public var isEmpty: Bool { alertmanager.isEmpty && webhook.isEmpty && command.isEmpty }
 }
 
 /// Alert rules evaluated on values and times given to them: no clock, no I/O. Each evaluation

@@ -11,6 +11,8 @@ extension AggregatorConfiguration {
         }
         a.evaluationInterval = try t.seconds("evaluation_interval", minimum: 1)
         a.resendInterval = try t.seconds("resend_interval", minimum: 1) ?? a.resendInterval
+        a.dashboardURL = try url(&t, "dashboard_url")
+        a.timeout = try t.seconds("timeout", minimum: 1) ?? a.timeout
         try t.finish()
         return a
     }

@@ -73,6 +73,8 @@ extension AggregatorConfiguration {
         # command = "/usr/local/bin/page-someone"       # run per change, the alert as JSON on stdin
         # evaluation_interval = 15                      # seconds; default: the shortest data source step
         # resend_interval = 60                          # firing alerts are re-sent to Alertmanager this often
+        # dashboard_url = "http://monitor.example:8080" # links in alerts; default http://<this host>:<http_port>
+        # timeout = 10                                  # seconds a delivery (POST or command) may take
         #
         # [[alert]]
         # name = "HighLoad"             # the alertname label

@@ -10,6 +10,11 @@ public struct AlertingConfiguration: Sendable, Equatable {
     public var evaluationInterval: UInt32?
     /// Seconds between re-sends of firing alerts to Alertmanager.
     public var resendInterval: UInt32 = 60
+    /// The dashboard's address as people reach it, for the links in alerts (`generatorURL`);
+    /// nil: `http://<this host's name>:<http_port>`.
+    public var dashboardURL: String?
+    /// Seconds a webhook POST, an Alertmanager POST or the command may take.
+    public var timeout: UInt32 = 10
 
     public init() {}
 }

@@ -106,11 +106,51 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
     }
     public var archive: Archive
     public var rootSummaries: Int
+    /// The alert rules (`docs/alerts.md`); nil without rules.
+    public var alerts: Alerts?
+
+    public struct Alerts: Codable, Sendable, Equatable {
+        /// One destination's deliveries: to Alertmanager they are posts, to the webhook and the
+        /// command they are changes.
+        public struct Destination: Codable, Sendable, Equatable {
+            public var name: String
+            public var sent: UInt64
+            public var failed: UInt64
+            public var dropped: UInt64
+            public var queued: Int
+            public var lastError: String?
+
+            public init(name: String, sent: UInt64, failed: UInt64, dropped: UInt64, queued: Int, lastError: String?) {
+                self.name = name
+                self.sent = sent
+                self.failed = failed
+                self.dropped = dropped
+                self.queued = queued
+                self.lastError = lastError
+            }
+        }
+
+        public var rules: Int
+        public var firing: Int
+        public var pending: Int
+        public var evaluations: Int
+        public var lastEvaluation: Int64?
+        public var deliveries: [Destination]
+
+        public init(rules: Int, firing: Int, pending: Int, evaluations: Int, lastEvaluation: Int64?, deliveries: [Destination]) {
+            self.rules = rules
+            self.firing = firing
+            self.pending = pending
+            self.evaluations = evaluations
+            self.lastEvaluation = lastEvaluation
+            self.deliveries = deliveries
+        }
+    }
 
     public init(
         host: String, gridname: String, version: String, boottime: Int64, uptime: Int64, polls: Polls, sources: [SourceStatistics],
         xml: Clients, interactive: Clients, clients: ClientGate.Snapshot?, renders: Renders?, quarantine: [Quarantine.Entry]?,
-        archive: Archive, rootSummaries: Int
+        archive: Archive, rootSummaries: Int, alerts: Alerts? = nil
     ) {
         self.host = host
         self.gridname = gridname
@@ -126,5 +166,6 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
         self.quarantine = quarantine
         self.archive = archive
         self.rootSummaries = rootSummaries
+        self.alerts = alerts
     }
 }

@@ -100,6 +100,21 @@ enum PrometheusText {
                 "plexus_archive_last_error_timestamp_seconds", "gauge", "When the latest archive write failed (see /status for why).",
                 [([], Double(at))])
         }
+        if let alerts = status.alerts {
+            out.add("plexus_alerts_firing", "gauge", "Alerts firing as of the latest evaluation.", [([], Double(alerts.firing))])
+            out.add("plexus_alerts_pending", "gauge", "Alerts whose condition holds, waiting out their 'for'.", [([], Double(alerts.pending))])
+            out.add("plexus_alert_rules", "gauge", "Alert rules configured.", [([], Double(alerts.rules))])
+            out.add("plexus_alert_evaluations_total", "counter", "Evaluations of the alert rules.", [([], Double(alerts.evaluations))])
+            out.add(
+                "plexus_alert_deliveries_total", "counter",
+                "Alert deliveries by destination and outcome (posts to Alertmanager, changes to the webhook and the command).",
+                alerts.deliveries.flatMap { d in
+                    [("sent", d.sent), ("failed", d.failed), ("dropped", d.dropped)].map { ([("destination", d.name), ("outcome", $0.0)], Double($0.1)) }
+                })
+            out.add(
+                "plexus_alert_deliveries_queued", "gauge", "Alert changes waiting for their destination.",
+                alerts.deliveries.map { ([("destination", $0.name)], Double($0.queued)) })
+        }
         let clusters = grid.clusterRows()
         out.add(
             "plexus_hosts", "gauge", "Hosts of a cluster, up or down.",

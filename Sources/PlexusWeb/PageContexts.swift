@@ -43,6 +43,27 @@ enum PageContext {
         var keep: [Pair]
         var body: String
         var now: String
+        /// The banner of firing alerts; nil when none fire.
+        var alerts: AlertBanner? = nil
+    }
+
+    /// One alert on a page: which, its state, what it concerns (and where that is), since when.
+    struct AlertRow: Sendable {
+        var name: String
+        var state: String
+        var severity: String
+        var subject: String
+        var href: String
+        var since: String
+        var value: String
+        var summary: String
+    }
+
+    /// The firing alerts over every page and the wall screen: the first few, and how many more.
+    struct AlertBanner: Sendable {
+        var count: Int
+        var firing: [AlertRow]
+        var more: Int?
     }
 
     /// `grid`.
@@ -110,6 +131,8 @@ enum PageContext {
         var total: Int
         /// The hosts' figures written as HTML (a thousand hosts).
         var hostList: String
+        /// The cluster's alerts, pending and firing, its hosts' included.
+        var alerts: [AlertRow] = []
     }
 
     /// `host`.
@@ -131,6 +154,7 @@ enum PageContext {
         var groups: [Group]
         var hasStrings: Bool
         var strings: [Pair]
+        var alerts: [AlertRow] = []
     }
 
     /// `metric`.
@@ -156,236 +180,6 @@ enum PageContext {
         var refresh: Int
         var range: String
         var now: String
-    }
-}
-
-// Each context names its members for the templates itself: swift-mustache would otherwise find
-// them through `Mirror`, which materialises every member on every lookup (it doubled the time of a
-// page rendered afresh in `scripts/bench web`).
-extension PageContext.Graph: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "src": self.src
-        case "alt": self.alt
-        case "link": self.link
-        default: nil
-        }
-    }
-}
-
-extension PageContext.Link: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "label": self.label
-        case "href": self.href
-        case "selected": self.selected
-        default: nil
-        }
-    }
-}
-
-extension PageContext.Choice: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "value": self.value
-        case "label": self.label
-        case "selected": self.selected
-        default: nil
-        }
-    }
-}
-
-extension PageContext.Pair: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "name": self.name
-        case "value": self.value
-        default: nil
-        }
-    }
-}
-
-extension PageContext.Layout: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "title": self.title
-        case "grid": self.grid
-        case "home": self.home
-        case "crumbs": self.crumbs
-        case "ranges": self.ranges
-        case "sizes": self.sizes
-        case "start": self.start
-        case "end": self.end
-        case "keep": self.keep
-        case "body": self.body
-        case "now": self.now
-        default: nil
-        }
-    }
-}
-
-extension PageContext.GridPage: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "up": self.up
-        case "down": self.down
-        case "anyDown": self.anyDown
-        case "clusterCount": self.clusterCount
-        case "cpus": self.cpus
-        case "graphs": self.graphs
-        case "clusters": self.clusters
-        case "hasGrids": self.hasGrids
-        case "grids": self.grids
-        case "hasQuarantine": self.hasQuarantine
-        case "quarantine": self.quarantine
-        case "archiveFailing": self.archiveFailing
-        default: nil
-        }
-    }
-}
-
-extension PageContext.GridPage.ClusterCard: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "name": self.name
-        case "href": self.href
-        case "up": self.up
-        case "down": self.down
-        case "anyDown": self.anyDown
-        case "cpus": self.cpus
-        case "load": self.load
-        case "cpu": self.cpu
-        case "memory": self.memory
-        case "graphs": self.graphs
-        default: nil
-        }
-    }
-}
-
-extension PageContext.GridPage.ChildGrid: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "name": self.name
-        case "up": self.up
-        case "down": self.down
-        case "link": self.link
-        default: nil
-        }
-    }
-}
-
-extension PageContext.GridPage.Refusal: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "subject": self.subject
-        case "reason": self.reason
-        case "count": self.count
-        case "last": self.last
-        default: nil
-        }
-    }
-}
-
-extension PageContext.GridPage.ArchiveFailing: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "since": self.since
-        case "error": self.error
-        default: nil
-        }
-    }
-}
-
-extension PageContext.ClusterPage: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "up": self.up
-        case "down": self.down
-        case "anyDown": self.anyDown
-        case "cpus": self.cpus
-        case "load": self.load
-        case "graphs": self.graphs
-        case "metricOptions": self.metricOptions
-        case "sorts": self.sorts
-        case "filter": self.filter
-        case "keep": self.keep
-        case "shown": self.shown
-        case "total": self.total
-        case "hostList": self.hostList
-        default: nil
-        }
-    }
-}
-
-extension PageContext.HostPage: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "isDown": self.isDown
-        case "silent": self.silent
-        case "facts": self.facts
-        case "graphs": self.graphs
-        case "groups": self.groups
-        case "hasStrings": self.hasStrings
-        case "strings": self.strings
-        default: nil
-        }
-    }
-}
-
-extension PageContext.HostPage.Fact: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "label": self.label
-        case "value": self.value
-        default: nil
-        }
-    }
-}
-
-extension PageContext.HostPage.Group: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "name": self.name
-        case "graphs": self.graphs
-        default: nil
-        }
-    }
-}
-
-extension PageContext.MetricPage: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "metric": self.metric
-        case "whose": self.whose
-        case "graphs": self.graphs
-        default: nil
-        }
-    }
-}
-
-extension PageContext.WallScreen: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "grid": self.grid
-        case "slides": self.slides
-        case "rotate": self.rotate
-        case "refresh": self.refresh
-        case "range": self.range
-        case "now": self.now
-        default: nil
-        }
-    }
-}
-
-extension PageContext.WallScreen.Slide: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "name": self.name
-        case "up": self.up
-        case "down": self.down
-        case "anyDown": self.anyDown
-        case "graphs": self.graphs
-        default: nil
-        }
+        var alerts: AlertBanner? = nil
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mustache
+import PlexusAlerts
 import PlexusArchive
 import PlexusCore
 
@@ -124,6 +125,7 @@ struct Pages: Sendable {
         let graphSuffix = "&amp;" + HTMLText.escape(String(query.graph([], ("metric", metric)).dropFirst("/graph.png?".count)))
         let metricText = HTMLText.escape(metric)
         var list = ByteText(capacity: shown.count * 480)
+        let alerts = hostAlerts(cluster: name)
         func putLink(to host: HostEntry) {
             list.put("<a href=\"")
             list.put(hrefPrefix)
@@ -165,6 +167,11 @@ struct Pages: Sendable {
                 list.put(" <b class=\"alert\">DOWN</b>, silent ")
                 list.put(Self.duration(Int64(host.row.age)))
             }
+            for alert in alerts[host.row.host] ?? [] {
+                list.put(alert.state == .firing ? " <b class=\"firing\" title=\"firing\">" : " <b class=\"pending\" title=\"pending\">")
+                list.putHTML(alert.name)
+                list.put("</b>")
+            }
             list.put("</figcaption></figure>\n")
         }
         let hostList = list.string
@@ -175,7 +182,7 @@ struct Pages: Sendable {
             metricOptions: Self.options(metricNames, selected: metric),
             sorts: PageQuery.HostOrder.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == sort) },
             filter: query.filter ?? "", keep: hidden(query, except: ["m", "s", "f"]), shown: shown.count, total: row.up + row.down,
-            hostList: hostList)
+            hostList: hostList, alerts: alertRows(cluster: name))
         return page(
             "cluster", body, title: "Cluster \(name)", crumbs: [("Grid", query.link("/", ["m": nil, "s": nil, "f": nil]))],
             query: query, path: path, now: now)
@@ -267,7 +274,7 @@ struct Pages: Sendable {
         let body = PageContext.HostPage(
             isDown: !up, silent: Self.duration(Int64(host.tn)), facts: facts.map { .init(label: $0.0, value: $0.1) },
             graphs: reportGraphs(query, subject, link: query.link(path), alt: hostName, reports: reports),
-            groups: groups, hasStrings: !strings.isEmpty, strings: strings)
+            groups: groups, hasStrings: !strings.isEmpty, strings: strings, alerts: alertRows(cluster: cluster, host: hostName))
         return page(
             "host", body, title: hostName, crumbs: [("Grid", query.link("/")), (cluster, query.link(URLText.segments("cluster", cluster)))],
             query: query, path: path, now: now)
@@ -332,7 +339,7 @@ struct Pages: Sendable {
             }
         let context = PageContext.WallScreen(
             grid: summary?.name ?? "", slides: slides, rotate: Int(wallScreen.rotate),
-            refresh: Int(wallScreen.refresh), range: range.rawValue, now: Self.time(now))
+            refresh: Int(wallScreen.refresh), range: range.rawValue, now: Self.time(now), alerts: alertBanner())
         return library.render(context, withTemplate: "tv") ?? ""
     }
 
@@ -364,7 +371,8 @@ struct Pages: Sendable {
         let layout = PageContext.Layout(
             title: title, grid: inputs.grid().gridname.rawValue, home: query.link("/", ["m": nil, "s": nil, "f": nil]),
             crumbs: crumbs.map { .init(label: $0.0, href: $0.1) }, ranges: ranges, sizes: sizes, start: query.start ?? "",
-            end: query.end ?? "", keep: hidden(query, except: ["r", "cs", "ce", "z"]), body: content, now: Self.time(now))
+            end: query.end ?? "", keep: hidden(query, except: ["r", "cs", "ce", "z"]), body: content, now: Self.time(now),
+            alerts: alertBanner())
         return library.render(layout, withTemplate: "layout") ?? ""
     }
 }

@@ -43,6 +43,13 @@ enum StaticFiles {
         .host figcaption { font-size: .9em; }
         .nograph { display: block; padding: 2em 1em; }
         .banner { padding: .6em 1em; background: #fdecea; border: 1px solid var(--alert); border-radius: 4px; font-weight: 600; }
+        .alerts { margin: .5em 1em; }
+        .alerts a.firing { margin-left: .8em; color: var(--alert); }
+        .alerts a.firing.critical, .alerts a.firing.page { text-decoration: underline; }
+        td.firing, .host .firing { color: var(--alert); font-weight: 700; }
+        td.pending, .host .pending { color: #9a6700; }
+        .tv .alerts { position: fixed; top: 0; right: 0; z-index: 2; background: #3d1214; color: #ff7b72; border-color: #ff7b72; font-size: .6em; max-width: 60%; }
+        .tv .alerts a.firing { color: #ffb3ad; }
         footer { padding: 1em; color: var(--muted); font-size: .85em; }
         body.tv { background: #0d1117; color: #e6edf3; font-size: 28px; height: 100vh; overflow: hidden; }
         .tv .slide { display: none; padding: .5em 1em; }

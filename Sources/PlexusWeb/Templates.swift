@@ -25,6 +25,7 @@ enum Templates {
         <button>Show</button>
         </form>
         </header>
+        {{#alerts}}<section class="banner alert alerts" id="alerts"><b>{{count}} firing</b>{{#firing}} <a class="firing {{severity}}" href="{{href}}" title="{{summary}}">{{name}} · {{subject}}</a>{{/firing}}{{#more}} … and {{more}} more (<a href="/api/v1/alerts">all</a>){{/more}}</section>{{/alerts}}
         <main>
         {{{body}}}
         </main>
@@ -73,6 +74,10 @@ enum Templates {
         <div class="count"><b>{{cpus}}</b> CPUs</div>
         <div class="count"><b>{{load}}</b> mean load</div>
         </section>
+        {{#hasAlerts}}<h2>Alerts</h2>
+        <table class="rows" id="cluster-alerts"><thead><tr><th>Alert</th><th>State</th><th>Of</th><th>Since</th><th>Value</th><th>Summary</th></tr></thead><tbody>
+        {{#alerts}}<tr class="{{state}}"><td>{{name}}</td><td class="{{state}}">{{state}}</td><td><a href="{{href}}">{{subject}}</a></td><td>{{since}}</td><td>{{value}}</td><td>{{summary}}</td></tr>{{/alerts}}
+        </tbody></table>{{/hasAlerts}}
         {{> graphs}}
         <h2>Hosts</h2>
         <form class="hostpicker" method="get">
@@ -90,6 +95,10 @@ enum Templates {
 
     static let host = """
         {{#isDown}}<p class="banner alert">This host is DOWN: not heard for {{silent}}. Its last values are not kept (as gmetad keeps none); its graphs hold its history.</p>{{/isDown}}
+        {{#hasAlerts}}<h2>Alerts</h2>
+        <table class="rows" id="host-alerts"><thead><tr><th>Alert</th><th>State</th><th>Of</th><th>Since</th><th>Value</th><th>Summary</th></tr></thead><tbody>
+        {{#alerts}}<tr class="{{state}}"><td>{{name}}</td><td class="{{state}}">{{state}}</td><td><a href="{{href}}">{{subject}}</a></td><td>{{since}}</td><td>{{value}}</td><td>{{summary}}</td></tr>{{/alerts}}
+        </tbody></table>{{/hasAlerts}}
         <table class="facts" id="facts">{{#facts}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/facts}}</table>
         {{> graphs}}
         {{#groups}}<h2>{{name}}</h2>
@@ -109,6 +118,7 @@ enum Templates {
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{grid}} · wall screen</title><link rel="stylesheet" href="/static/plexus.css"></head>
         <body class="tv" data-rotate="{{rotate}}" data-refresh="{{refresh}}">
+        {{#alerts}}<section class="banner alert alerts" id="alerts"><b>{{count}} firing</b>{{#firing}} <a class="firing {{severity}}" href="{{href}}" title="{{summary}}">{{name}} · {{subject}}</a>{{/firing}}{{#more}} … and {{more}} more (<a href="/api/v1/alerts">all</a>){{/more}}</section>{{/alerts}}
         {{#slides}}<section class="slide" data-name="{{name}}">
         <h1>{{name}} <span class="tv-counts"><span class="up">{{up}} up</span>{{#anyDown}} <span class="alert">{{down}} down</span>{{/anyDown}}</span></h1>
         <div class="tv-graphs">{{#graphs}}<img src="{{src}}" alt="{{alt}}">{{/graphs}}</div>

@@ -51,6 +51,7 @@ public enum WebApplication {
         APIRoutes(inputs: inputs, reader: reader).add(to: routes)
         GraphRoutes(inputs: inputs, reader: reader, cache: GraphCache()).add(to: routes)
         EventRoutes(inputs: inputs).add(to: routes)
+        AlertRoutes(inputs: inputs).add(to: routes)
         MetricsRoute(inputs: inputs).add(to: routes)
         StaticFiles.add(to: routes)
         // The templates are compiled into the binary and parsed here; a broken one is a

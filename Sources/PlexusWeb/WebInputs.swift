@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
+import PlexusAlerts
 import PlexusArchive
 import PlexusCore
 import PlexusStatus
@@ -35,6 +36,8 @@ public struct WebInputs: Sendable {
     public var clock: @Sendable () -> Int64
     /// Which times graphs and series may cover (from the archives' RRAs).
     public var timeLimits = TimeLimits()
+    /// The alerts pending and firing as of the latest evaluation (none without rules).
+    public var alerts: @Sendable () -> [ActiveAlert] = { [] }
 
     public init(
         grid: @escaping @Sendable () -> GridState, status: @escaping @Sendable () -> AggregatorStatus, layout: RRDLayout,

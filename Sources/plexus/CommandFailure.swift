@@ -8,6 +8,7 @@ import Foundation
 /// | 0 | done |
 /// | 1 | bad input or usage: an unknown option, host, metric or range, an unwritable output |
 /// | 2 | the data can't be reached or read: aggregator down, RRD root missing or unreadable |
+/// | 3 | `plexus alerts`: an alert is firing |
 ///
 /// `main` prints the message as one line on standard error: `plexus <command>: <message>`.
 struct CommandFailure: Error, CustomStringConvertible {

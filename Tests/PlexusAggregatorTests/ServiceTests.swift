@@ -147,7 +147,7 @@ import Testing
         let store = try Self.store(Self.configuration(sources: [source]))
         _ = store.publish(Self.delivery(try Self.document(hosts: 3)), source: 0)
         let gate = ClientGate(limits: .init(total: 16, perAddress: 16))
-        let status = StatusBuilder(store: store, gate: gate, hostname: "agg", started: Self.now - 60, renders: { .init(xml: 0, interactive: 0) })
+        let status = StatusBuilder(store: store, gate: gate, hostname: "agg", started: Self.now - 60, renders: { .init(xml: 0, interactive: 0) }, alerts: nil)
         let (ports, found) = AsyncStream.makeStream(of: (GridPort.Kind, Int).self)
         let listening: @Sendable (GridPort.Kind, SocketAddress?) -> Void = { kind, address in found.yield((kind, address?.port ?? 0)) }
         let group = MultiThreadedEventLoopGroup.singleton
@@ -170,8 +170,8 @@ import Testing
         }
         let xmlPort = try #require(port[.xml]), interactivePort = try #require(port[.interactive])
         let (xml, reply) = try await onOwnThread { () -> ([UInt8], [UInt8]) in
-            let whole = LoopbackSocket.connect(port: xmlPort).map { LoopbackSocket.readAll($0) } ?? []
-            guard let fd = LoopbackSocket.connect(port: interactivePort) else { return (whole, []) }
+            let whole = LoopbackSocket.connect(port: xmlPort, timeout: 60).map { LoopbackSocket.readAll($0) } ?? []
+            guard let fd = LoopbackSocket.connect(port: interactivePort, timeout: 60) else { return (whole, []) }
             _ = "/status\n".utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
             return (whole, LoopbackSocket.readAll(fd))
         }

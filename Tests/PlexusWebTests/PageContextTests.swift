@@ -28,6 +28,10 @@ import Testing
         let link = PageContext.Link(label: "hour", href: "/?r=hour", selected: true)
         let choice = PageContext.Choice(value: "large", label: "Large", selected: true)
         let pair = PageContext.Pair(name: "r", value: "day")
+        let alert = PageContext.AlertRow(
+            name: "HighLoad", state: "firing", severity: "page", subject: "web-1 load_one", href: "/cluster/web/host/web-1/metric/load_one",
+            since: "12:00", value: "9.5", summary: "load 9.5 on web-1")
+        let banner = PageContext.AlertBanner(count: 9, firing: [alert], more: 1)
         let contexts: [any MustacheParent] = [
             graph, unlinked, link, choice, pair,
             PageContext.Layout(
@@ -54,6 +58,12 @@ import Testing
                 grid: "g", slides: [.init(name: "web", up: 1, down: 0, anyDown: false, graphs: [graph])], rotate: 20, refresh: 60,
                 range: "4hr", now: "12:00"),
             PageContext.WallScreen.Slide(name: "web", up: 1, down: 0, anyDown: false, graphs: [graph]),
+            alert, banner,
+            PageContext.Layout(
+                title: "t", grid: "g", home: "/", crumbs: [], ranges: [], sizes: [], start: "", end: "", keep: [], body: "", now: "12:00",
+                alerts: banner),
+            PageContext.HostPage(
+                isDown: false, silent: "", facts: [], graphs: [], groups: [], hasStrings: false, strings: [], alerts: [alert]),
         ]
         for context in contexts { Self.check(context) }
     }

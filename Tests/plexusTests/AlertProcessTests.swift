@@ -1,0 +1,224 @@
+import Foundation
+import PlexusCore
+import PlexusTestSupport
+import Testing
+
+/// Alerts end to end: a plexus-aggregator evaluating rules on what it polls, delivering to a
+/// real Prometheus Alertmanager (Debian's `prometheus-alertmanager`, started here on a free
+/// loopback port with its own storage), to a webhook receiver and to a command, across a
+/// restart of the aggregator.
+@Suite(.serialized) struct AlertProcessTests {
+    static let alertmanager = "/usr/bin/prometheus-alertmanager"
+
+    /// A host's line in the polled document: its load and how long it has been silent.
+    struct HostState {
+        var name: String
+        var load: Double
+        var silent: UInt32 = 0
+    }
+
+    /// The source the aggregator polls: a gmond-shaped document rewritten by the test.
+    static func document(_ hosts: [HostState]) throws -> String {
+        let now = Int64(Date().timeIntervalSince1970)
+        let document = GangliaDocument(
+            source: .gmond,
+            items: [
+                .cluster(
+                    Cluster(
+                        name: try ClusterName("web"), localtime: now,
+                        hosts: try hosts.enumerated().map { i, host in
+                            PlexusCore.Host(
+                                name: try HostName(host.name), ip: "10.9.0.\(i + 1)", reported: now - Int64(host.silent), tn: host.silent, tmax: 20,
+                                dmax: 0,
+                                metrics: [
+                                    Metric(name: try MetricName("load_one"), value: "\(host.load)", type: .float, tn: host.silent, tmax: 70)
+                                ])
+                        }))
+            ])
+        var bytes: [UInt8] = []
+        GangliaXMLWriter(dialect: .gmond).write(document, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func alertsReachAlertmanagerTheWebhookAndTheCommandAndSurviveARestart() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.alertmanager), "scripts/test installs prometheus-alertmanager")
+        let folder = try TemporaryFolder("plexus-alerts")
+        // Alertmanager, routing everything to a receiver that notifies no one.
+        let amPort = Loopback.freePort()
+        let amConfig = try folder.write("alertmanager.yml", "route:\n  receiver: quiet\n  group_wait: 1s\nreceivers:\n  - name: quiet\n")
+        let am = try LocalProcess(
+            Self.alertmanager,
+            [
+                "--config.file=\(amConfig.path)", "--storage.path=\(folder.url.appendingPathComponent("am-data").path)",
+                "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=",
+            ], log: folder.url.appendingPathComponent("alertmanager.log"))
+        defer { am.stop() }
+        let amURL = "http://127.0.0.1:\(amPort)"
+        try #require(await Loopback.eventually(seconds: 60) { HTTP.get("\(amURL)/-/ready").status == 200 }, "Alertmanager:\n\(am.output)")
+        // The webhook: every POST's body, one per line.
+        let hook = try WebhookReceiver(folder: folder)
+        defer { hook.stop() }
+        // The command: its standard input and environment, one line each per run.
+        let commandLog = folder.url.appendingPathComponent("command.jsonl")
+        let command = try folder.write(
+            "page-someone",
+            "#!/bin/sh\n{ cat; echo; } >> '\(commandLog.path)'\necho \"$PLEXUS_ALERT_STATUS $PLEXUS_ALERT_NAME $PLEXUS_ALERT_HOST\" >> '\(commandLog.path).env'\n"
+        )
+        chmod(command.path, 0o755)
+        // The polled source.
+        let source = try FileReplyServer(folder: folder, name: "web", text: try Self.document([.init(name: "web-1", load: 1), .init(name: "web-2", load: 1)]))
+        defer { source.stop() }
+        let rules = """
+            [alerting]
+            alertmanager_url = "\(amURL)"
+            webhook_url = "http://127.0.0.1:\(hook.port)/hook"
+            command = "\(command.path)"
+            evaluation_interval = 1
+            resend_interval = 2
+            dashboard_url = "http://dashboard.test:8080"
+
+            [[alert]]
+            name = "HighLoad"
+            metric = "load_one"
+            above = 4
+            clear = 3
+            severity = "page"
+            summary = "load {{value}} on {{host}}"
+
+            [[alert]]
+            name = "HostDown"
+            kind = "host_down"
+            """
+        var aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "Prod", sources: AggregatorProcessTests.source("web", source.port), extra: rules,
+            httpPort: Loopback.freePort())
+        defer { aggregator.stop() }
+        func amAlerts() -> [[String: Any]] {
+            let answer = HTTP.get("\(amURL)/api/v2/alerts")
+            return (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [[String: Any]]) ?? []
+        }
+        func amAlert(_ name: String) -> [String: Any]? {
+            amAlerts().first { ($0["labels"] as? [String: String])?["alertname"] == name }
+        }
+        func lines(_ url: URL) -> [String] {
+            ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        func statuses(_ url: URL) -> [String] {
+            lines(url).compactMap { line in (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["status"] as? String }
+        }
+        try #require(await Loopback.eventually(seconds: 60) { aggregator.grid() != nil }, "\(aggregator.output)")
+
+        // web-1's load crosses 4: firing everywhere, with the labels and the link to its page.
+        try source.serve(try Self.document([.init(name: "web-1", load: 9.5), .init(name: "web-2", load: 1)]))
+        let fired = await Loopback.eventually(seconds: 60) { amAlert("HighLoad") != nil && statuses(hook.log).count >= 1 && statuses(commandLog).count >= 1 }
+        try #require(fired, "no HighLoad in Alertmanager:\n\(amAlerts())\n\(aggregator.output)")
+        let high = try #require(amAlert("HighLoad"))
+        #expect(
+            high["labels"] as? [String: String] == [
+                "alertname": "HighLoad", "grid": "Prod", "cluster": "web", "host": "web-1", "metric": "load_one", "severity": "page",
+            ])
+        #expect(high["annotations"] as? [String: String] == ["summary": "load 9.5 on web-1", "value": "9.5"])
+        #expect(high["generatorURL"] as? String == "http://dashboard.test:8080/cluster/web/host/web-1/metric/load_one")
+        let startsAt = high["startsAt"] as? String
+        #expect(statuses(hook.log) == ["firing"] && statuses(commandLog) == ["firing"])
+        #expect(lines(URL(fileURLWithPath: commandLog.path + ".env")) == ["firing HighLoad web-1"])
+        // The dashboard, the API, the CLI and /metrics show it; the events journal has it.
+        let web = "http://127.0.0.1:\(aggregator.httpPort)"
+        #expect(HTTP.get("\(web)/").body.contains("HighLoad · web-1 load_one"))
+        #expect(HTTP.get("\(web)/tv").body.contains("id=\"alerts\""))
+        #expect(HTTP.get("\(web)/cluster/web/host/web-1").body.contains("id=\"host-alerts\""))
+        #expect(HTTP.get("\(web)/metrics").body.contains("plexus_alerts_firing 1"))
+        let cli = try runCommand(try Executable("plexus").url.path, ["alerts", "--server", web, "--json"])
+        #expect(cli.status == 3 && cli.output.contains("\"state\" : \"firing\""), "\(cli)")
+        #expect(HTTP.get("\(web)/api/v1/events?tag=alert").body.contains("HighLoad firing: load 9.5 on web-1"))
+
+        // web-2 stops reporting: HostDown.
+        try source.serve(try Self.document([.init(name: "web-1", load: 9.5), .init(name: "web-2", load: 1, silent: 600)]))
+        try #require(await Loopback.eventually(seconds: 60) { amAlert("HostDown") != nil && statuses(hook.log).count >= 2 }, "\(amAlerts())")
+        #expect((amAlert("HostDown")?["labels"] as? [String: String])?["host"] == "web-2")
+        // Everything delivered, then a restart: neither re-announced nor lost.
+        try #require(
+            await Loopback.eventually(seconds: 60) {
+                let deliveries = (aggregator.status()?["alerts"] as? [String: Any])?["deliveries"] as? [[String: Any]] ?? []
+                return deliveries.count == 3 && deliveries.allSatisfy { $0["queued"] as? Int == 0 }
+            })
+        aggregator.stop()
+        aggregator = try AggregatorProcess(restarting: aggregator, log: folder.url.appendingPathComponent("aggregator-2.log"))
+        try #require(
+            await Loopback.eventually(seconds: 60) { ((aggregator.status()?["alerts"] as? [String: Any])?["evaluations"] as? Int ?? 0) >= 3 },
+            "\(aggregator.output)")
+        #expect(statuses(hook.log) == ["firing", "firing"] && statuses(commandLog) == ["firing", "firing"])
+        #expect(amAlert("HighLoad")?["startsAt"] as? String == startsAt && amAlert("HostDown") != nil)
+
+        // Back to normal: both resolve, in Alertmanager and at the webhook and the command.
+        try source.serve(try Self.document([.init(name: "web-1", load: 2), .init(name: "web-2", load: 1)]))
+        let resolved = await Loopback.eventually(seconds: 60) {
+            amAlerts().isEmpty && statuses(hook.log).count == 4 && statuses(commandLog).count == 4
+        }
+        try #require(resolved, "\(amAlerts())\n\(lines(hook.log))\n\(aggregator.output)")
+        #expect(statuses(hook.log).suffix(2) == ["resolved", "resolved"])
+        #expect(HTTP.get("\(web)/api/v1/events?tag=resolved").body.contains("HighLoad resolved"))
+        #expect(try runCommand(try Executable("plexus").url.path, ["alerts", "--server", web]).status == 0)
+    }
+}
+
+/// An XML source (python3) answering each connection with a file's current bytes: the test
+/// rewrites it to change what the aggregator polls.
+final class FileReplyServer: @unchecked Sendable {
+    let process: LocalProcess
+    let port: Int
+    let file: URL
+
+    init(folder: TemporaryFolder, name: String, text: String) throws {
+        port = Loopback.freePort()
+        file = folder.url.appendingPathComponent("\(name).xml")
+        try Data(text.utf8).write(to: file)
+        let script = """
+            import socket, sys
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('127.0.0.1', int(sys.argv[2]))); s.listen(16)
+            while True:
+                c, _ = s.accept()
+                try: c.sendall(open(sys.argv[1], 'rb').read())
+                except OSError: pass
+                c.close()
+            """
+        process = try LocalProcess("/usr/bin/python3", ["-c", script, file.path, "\(port)"], log: folder.url.appendingPathComponent("\(name).log"))
+        _ = Loopback.wait(seconds: 5) { Loopback.read(port: self.port) != nil }
+    }
+
+    /// Replaces what the next connection gets, whole (written beside, renamed).
+    func serve(_ text: String) throws {
+        let next = file.appendingPathExtension("new")
+        try Data(text.utf8).write(to: next)
+        _ = rename(next.path, file.path)
+    }
+
+    func stop() { process.stop(grace: 0) }
+}
+
+/// A webhook receiver (python3): appends each POST's body as a line to `log`, answers 200.
+final class WebhookReceiver: @unchecked Sendable {
+    let process: LocalProcess
+    let port: Int
+    let log: URL
+
+    init(folder: TemporaryFolder) throws {
+        port = Loopback.freePort()
+        log = folder.url.appendingPathComponent("webhook.jsonl")
+        let script = """
+            import http.server, sys
+            class Hook(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+                    with open(sys.argv[1], 'ab') as f: f.write(body + b'\\n')
+                    self.send_response(200); self.end_headers()
+                def log_message(self, *args): pass
+            http.server.HTTPServer(('127.0.0.1', int(sys.argv[2])), Hook).serve_forever()
+            """
+        process = try LocalProcess("/usr/bin/python3", ["-c", script, log.path, "\(port)"], log: folder.url.appendingPathComponent("webhook.log"))
+        _ = Loopback.wait(seconds: 5) { Loopback.connect(port: self.port).map { close($0) } != nil }
+    }
+
+    func stop() { process.stop(grace: 0) }
+}
