@@ -9,6 +9,8 @@ import PlexusTransport
 /// The alert rules' service, when there are rules (`docs/alerts.md`).
 struct AlertParts: Sendable {
     let service: AlertService
+    /// The reader anomaly rules read FAILURES with (a service itself, started before them).
+    let reader: ArchiveReader?
     let board: AlertBoard
     let destinations: AlertDestinations
 
@@ -22,11 +24,35 @@ struct AlertParts: Sendable {
 }
 
 extension Aggregator {
+    /// The files anomaly rules watch get RRDtool's Holt-Winters archives: new ones at creation,
+    /// existing ones now, before the writer starts (`rrd_tune`, their data kept).
+    static func forecast(_ store: inout ArchiveStore, _ rules: [AlertRule], logger: Logger) {
+        let rules = rules.filter { $0.kind == .anomaly }
+        guard !rules.isEmpty else { return }
+        store.holtWinters = { key in
+            guard case .host(let cluster, let host) = key.location else { return nil }
+            return AlertEvaluator.watchesForAnomalies(rules, cluster: cluster.rawValue, host: host.rawValue, metric: key.metric.rawValue)?.holtWinters
+        }
+        let chosen = store.holtWinters
+        var added = 0
+        for (key, path) in store.hostFiles(where: { chosen($0) != nil }) {
+            guard let spec = chosen(key) else { continue }
+            do {
+                if try store.addHoltWinters(path: path, spec) { added += 1 }
+            } catch {
+                logger.error("cannot add a Holt-Winters forecast", metadata: ["file": "\(path)", "error": "\(error)"])
+            }
+        }
+        if added > 0 { logger.info("Holt-Winters forecasts added to existing archives", metadata: ["files": "\(added)"]) }
+    }
+
     /// The alerts' service: every `evaluation_interval` (default: the shortest step), state kept
     /// in `<rrd_rootdir>/.plexus-alerts.json` (a damaged one stops the start, named), events in
     /// the journal beside the RRD root, links to `dashboard_url` (default this host's
     /// `http_port`).
-    static func alerts(_ configuration: AggregatorConfiguration, store: GridStore, hostname: String, logger: Logger) throws -> AlertParts? {
+    static func alerts(
+        _ configuration: AggregatorConfiguration, rrdcached: RRDCachedAddress?, store: GridStore, hostname: String, logger: Logger
+    ) throws -> AlertParts? {
         guard !configuration.alerts.isEmpty else { return nil }
         let alerting = configuration.alerting
         do {
@@ -51,9 +77,14 @@ extension Aggregator {
         let log = ThrottledLog(logger: logger)
         let destinations = AlertDestinations(settings: settings, undelivered: saved.undelivered, transport: .live, clock: store.clock, log: log)
         let board = AlertBoard(rules: configuration.alerts.count)
+        let layout = RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
+        let reader =
+            configuration.alerts.contains { $0.kind == .anomaly } && configuration.writeRRDs
+            ? ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached) : nil
         let service = AlertService(
             store: store, rules: configuration.alerts, interval: .seconds(interval), stateFile: stateFile, restored: saved.alerts,
-            events: EventJournalReader(file: EventFile(besideRoot: configuration.rrdRootdir)), board: board, destinations: destinations, log: log)
+            events: EventJournalReader(file: EventFile(besideRoot: configuration.rrdRootdir)), board: board, destinations: destinations, log: log,
+            forecasts: reader)
         if !saved.alerts.isEmpty || !saved.undelivered.isEmpty {
             logger.info(
                 "alerts restored",
@@ -62,6 +93,6 @@ extension Aggregator {
                     "undelivered": "\(saved.undelivered.webhook.count + saved.undelivered.command.count + saved.undelivered.alertmanager.count)",
                 ])
         }
-        return AlertParts(service: service, board: board, destinations: destinations)
+        return AlertParts(service: service, reader: reader, board: board, destinations: destinations)
     }
 }

@@ -51,7 +51,7 @@ public struct Aggregator: Sendable {
         // clients that ask within a second.
         let xmlRenders = SharedRender(maxAge: .seconds(1), maxEntries: 1)
         let queryRenders = SharedRender(maxAge: .seconds(1), maxEntries: 64, budget: 64 << 20)
-        let alerts = try alerts(configuration, store: store, hostname: hostname, logger: logger)
+        let alerts = try alerts(configuration, rrdcached: rrdcached, store: store, hostname: hostname, logger: logger)
         let status = StatusBuilder(
             store: store, gate: gate, hostname: hostname, started: clock(),
             renders: { .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount) }, alerts: alerts?.status)
@@ -63,7 +63,11 @@ public struct Aggregator: Sendable {
             }
         }
         if writer != nil { services.append(RootSummarizer(store: store)) }
-        if let alerts { services.append(alerts.service) }
+        if let alerts {
+            // The reader first: the group stops services in reverse order, so it outlives the rules.
+            if let reader = alerts.reader { services.append(reader) }
+            services.append(alerts.service)
+        }
         let listening: @Sendable (GridPort.Kind, SocketAddress?) -> Void = { kind, address in
             logger.info("listening", metadata: ["port": "\(kind.rawValue)", "address": "\(address?.description ?? "?")"])
             onListening(kind.rawValue, address)
@@ -102,10 +106,11 @@ public struct Aggregator: Sendable {
         guard access(configuration.rrdRootdir, W_OK) == 0 else {
             throw StartError(description: "rrd_rootdir \(configuration.rrdRootdir) is not writable")
         }
-        let store = ArchiveStore(
+        var store = ArchiveStore(
             layout: RRDLayout(root: configuration.rrdRootdir, caseSensitiveHostnames: configuration.caseSensitiveHostnames),
             archives: configuration.archives)
         store.removeLeftovers()
+        forecast(&store, configuration.alerts, logger: logger)
         var writing = ArchiveWriter.Configuration(
             rrdcached: rrdcached,
             rrdcachedFallbackAfter: configuration.rrdcachedFallbackAfter == 0 ? nil : .seconds(Int(configuration.rrdcachedFallbackAfter)))

@@ -21,14 +21,17 @@ final class AlertService: Service, Sendable {
     let board: AlertBoard
     let destinations: AlertDestinations
     let log: ThrottledLog
+    /// Reads the FAILURES of the series anomaly rules watch; nil without such rules.
+    let forecasts: ArchiveReader?
     private let restored: [ActiveAlert]
 
     /// `restored`: the alerts the state file held (loaded by `Aggregator.make`, where a damaged
     /// file stops the start with its name).
     init(
         store: GridStore, rules: [AlertRule], interval: Duration, stateFile: AlertStateFile, restored: [ActiveAlert],
-        events: EventJournalReader?, board: AlertBoard, destinations: AlertDestinations, log: ThrottledLog
+        events: EventJournalReader?, board: AlertBoard, destinations: AlertDestinations, log: ThrottledLog, forecasts: ArchiveReader? = nil
     ) {
+        self.forecasts = forecasts
         self.store = store
         self.rules = rules
         self.interval = interval
@@ -59,7 +62,9 @@ final class AlertService: Service, Sendable {
         var saved = (alerts: Self.sorted(restored), undelivered: destinations.undelivered)
         while true {
             let now = store.clock()
-            let changes = evaluator.evaluate(AlertInputs(store.grid, now: now), now: now)
+            var inputs = AlertInputs(store.grid, now: now)
+            inputs.anomalies = await anomalies(inputs, now: now)
+            let changes = evaluator.evaluate(inputs, now: now)
             let active = Self.sorted(Array(evaluator.active.values))
             board.update(active: active, evaluatedAt: now)
             for change in changes { announce(change) }
@@ -84,6 +89,33 @@ final class AlertService: Service, Sendable {
             if polled, !listening || store.clock() - started >= (steps.max() ?? 15) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// Each watched series of an up host (`kind = "anomaly"`): whether its archive's FAILURES
+    /// flags its latest value (read through rrdcached's FLUSH when it is used). A series without
+    /// a file or a forecast yet is left out.
+    private func anomalies(_ inputs: AlertInputs, now: Int64) async -> [AlertInputs.Anomaly] {
+        guard let forecasts else { return [] }
+        let watching = rules.filter { $0.kind == .anomaly }
+        var found: [AlertInputs.Anomaly] = []
+        for host in inputs.hosts where host.up {
+            for metric in host.metrics where metric.value != nil {
+                guard let rule = AlertEvaluator.watchesForAnomalies(watching, cluster: host.cluster, host: host.name, metric: metric.name),
+                    let key = try? ArchiveKey(cluster: host.cluster, host: host.name, metric: metric.name),
+                    let path = try? forecasts.store.path(of: key), FileManager.default.fileExists(atPath: path)
+                else { continue }
+                let step = Int64(store.configuration.dataSources.map(\.step).max() ?? 15)
+                do {
+                    let series = try await forecasts.fetch(
+                        key, start: now - step * Int64(rule.holtWinters.window + 2), end: now, consolidation: "FAILURES")
+                    guard let last = series.rows.last(where: { !($0.first?.isNaN ?? true) })?.first else { continue }
+                    found.append(.init(cluster: host.cluster, host: host.name, metric: metric.name, failing: last >= 1))
+                } catch {
+                    log.log(.warning, "cannot read a Holt-Winters forecast", detail: "\(key): \(error)")
+                }
+            }
+        }
+        return found
     }
 
     /// In the state file's order: the board and `/api/v1/alerts` list them the same way.

@@ -153,6 +153,15 @@ public struct AlertEvaluator: Sendable {
         return alert
     }
 
+    /// Whether some anomaly rule watches this host's metric: the series whose FAILURES the
+    /// aggregator reads, and whose files get a forecast.
+    public static func watchesForAnomalies(_ rules: [AlertRule], cluster: String, host: String, metric: String) -> AlertRule? {
+        rules.first { rule in
+            rule.kind == .anomaly && NamePattern(rule.cluster).matches(cluster) && NamePattern(rule.host).matches(host)
+                && rule.metric.map { NamePattern($0).matches(metric) } == true
+        }
+    }
+
     /// What `rule` sees in `inputs`, series by series.
     func observations(_ rule: AlertRule, _ inputs: AlertInputs) -> [Observation] {
         let clusters = NamePattern(rule.cluster), hosts = NamePattern(rule.host)
@@ -200,8 +209,14 @@ public struct AlertEvaluator: Sendable {
                 found.append(Observation(labels: ["source": source.name], value: source.alive ? 1 : 0, holds: !source.alive))
             }
         case (.anomaly, _):
-            // Anomalies come from the archive's FAILURES, not from values: evaluated elsewhere.
-            break
+            // From the archive's FAILURES (read by the aggregator): 1 while the forecast fails.
+            for anomaly in inputs.anomalies
+            where clusters.matches(anomaly.cluster) && hosts.matches(anomaly.host) && metrics?.matches(anomaly.metric) == true {
+                found.append(
+                    Observation(
+                        labels: ["cluster": anomaly.cluster, "host": anomaly.host, "metric": anomaly.metric], value: anomaly.failing ? 1 : 0,
+                        holds: anomaly.failing))
+            }
         }
         return found
     }

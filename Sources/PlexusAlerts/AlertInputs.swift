@@ -51,8 +51,25 @@ public struct AlertInputs: Sendable, Equatable {
         }
     }
 
+    /// A host's metric as its Holt-Winters forecast sees it: whether the archive's FAILURES flags it.
+    public struct Anomaly: Sendable, Equatable {
+        public var cluster: String
+        public var host: String
+        public var metric: String
+        public var failing: Bool
+
+        public init(cluster: String, host: String, metric: String, failing: Bool) {
+            self.cluster = cluster
+            self.host = host
+            self.metric = metric
+            self.failing = failing
+        }
+    }
+
     public var hosts: [Host]
     public var clusters: [Summary]
+    /// The series anomaly rules watch, read from the archive (empty without such rules).
+    public var anomalies: [Anomaly] = []
     public var grid: Summary?
     /// Each data source by name: whether its last poll (or listening interval) delivered.
     public var sources: [(name: String, alive: Bool)]
@@ -65,7 +82,7 @@ public struct AlertInputs: Sendable, Equatable {
     }
 
     public static func == (a: AlertInputs, b: AlertInputs) -> Bool {
-        a.hosts == b.hosts && a.clusters == b.clusters && a.grid == b.grid
+        a.hosts == b.hosts && a.clusters == b.clusters && a.grid == b.grid && a.anomalies == b.anomalies
             && a.sources.map(\.name) == b.sources.map(\.name) && a.sources.map(\.alive) == b.sources.map(\.alive)
     }
 }

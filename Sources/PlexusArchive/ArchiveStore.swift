@@ -9,6 +9,8 @@ public struct ArchiveStore: Sendable {
     /// The RRAs of every file created (gmetad's `RRAs`).
     public var archives: [RRDLayout.Archive]
     public var functions: any RRDFunctions
+    /// The forecast a new host file gets (`ArchiveStore+HoltWinters`); nil: none.
+    public var holtWinters: @Sendable (ArchiveKey) -> HoltWinters? = { _ in nil }
 
     public init(layout: RRDLayout, archives: [RRDLayout.Archive] = RRDLayout.defaultArchives, functions: any RRDFunctions = LibRRD()) {
         self.layout = layout
@@ -55,9 +57,12 @@ public struct ArchiveStore: Sendable {
         }
         try makeDirectories(for: key)
         let start = firstTime - 1
-        let arguments = RRDLayout.createArguments(
+        var arguments = RRDLayout.createArguments(
             step: geometry.step, start: start, slope: geometry.slope,
             summary: key.location.isSummary, archives: archives)
+        if !key.location.isSummary, let forecast = holtWinters(key) {
+            arguments += forecast.definitions(step: geometry.step, after: archives.count)
+        }
         let temporary = path + Self.creatingSuffix + String(getpid())
         unlink(temporary)
         // createArguments begins with --step N --start T; rrd_create_r2 takes those as parameters.

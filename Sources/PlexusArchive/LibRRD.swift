@@ -94,6 +94,16 @@ public struct LibRRD: RRDFunctions {
         }
     }
 
+    /// `rrd_tune(argc, argv)` with argv `tune PATH ARGUMENTS...`, under the graph lock (it
+    /// parses its arguments with process-wide state, as `rrd_graph_v` does).
+    public func tune(path: String, arguments: [String]) throws(RRDError) {
+        let strings = CStringArray(["tune", path] + arguments)
+        try Self.graphLock.withLock { _ throws(RRDError) in
+            let status = Self.call("rrd_tune", path) { strings.withMutablePointers { argc, argv in rrd_tune(argc, argv) } }
+            try status.check(failed: status.result != 0)
+        }
+    }
+
     /// `rrd_xport(argc, argv, &xsize, &start, &end, &step, &col_cnt, &legend_v, &data)`.
     public func xport(arguments: [String]) throws(RRDError) -> RRDSeries {
         var xsize: Int32 = 0, start: time_t = 0, end: time_t = 0, step: UInt = 0, count: UInt = 0

@@ -19,6 +19,8 @@ public protocol RRDFunctions: Sendable {
     func graph(arguments: [String]) throws(RRDError) -> RRDInfo
     /// `rrd_xport` (not thread-safe: the caller serializes).
     func xport(arguments: [String]) throws(RRDError) -> RRDSeries
+    /// `rrd_tune` (`rrdtool tune PATH ARGUMENTS`): new RRAs are added, the data kept.
+    func tune(path: String, arguments: [String]) throws(RRDError)
 }
 
 /// Rows of values, one column per data source (fetch) or XPORT (xport). Row `i` holds the

@@ -70,9 +70,31 @@ extension AggregatorConfiguration {
         rule.staleFactor = try t.number("stale_factor", in: 1...1000) ?? rule.staleFactor
         rule.severity = try t.string("severity") ?? rule.severity
         rule.summary = try t.string("summary")
+        if rule.kind == .anomaly {
+            rule.holtWinters = try readHoltWinters(&t)
+        } else if let key = ["season", "alpha", "beta", "gamma", "failure_window", "failure_threshold"].first(where: t.has) {
+            throw t.error(key, "only anomaly rules have a Holt-Winters forecast")
+        }
         try check(rule, &t)
         try t.finish()
         return rule
+    }
+
+    /// `season` (seconds), `alpha`, `beta`, `gamma` (0 < x < 1), `failure_window` (1-28, RRDtool's
+    /// bound) and `failure_threshold` (1 to the window).
+    private static func readHoltWinters(_ t: inout ConfigTable) throws(ConfigError) -> HoltWinters {
+        var hw = HoltWinters()
+        hw.season = try t.seconds("season", minimum: 2) ?? hw.season
+        let open = Double.leastNonzeroMagnitude...(1 - Double.ulpOfOne)
+        hw.alpha = try t.number("alpha", in: open) ?? hw.alpha
+        hw.beta = try t.number("beta", in: open) ?? hw.beta
+        hw.gamma = try t.number("gamma", in: open) ?? hw.gamma
+        hw.window = try t.integer("failure_window", in: 1...28) ?? hw.window
+        hw.threshold = try t.integer("failure_threshold", in: 1...28) ?? hw.threshold
+        if hw.threshold > hw.window {
+            throw t.error("failure_threshold", "\(hw.threshold) failures can't happen in a window of \(hw.window) values")
+        }
+        return hw
     }
 
     /// What each kind needs, and what it cannot take.

@@ -92,6 +92,13 @@ extension AggregatorConfiguration {
         # kind = "host_down"            # also: stale (stale_factor x TMAX without an update), source_down, anomaly
         #
         # [[alert]]
+        # name = "OddTraffic"
+        # kind = "anomaly"              # RRDtool's Holt-Winters forecast on the metric's archives
+        # metric = "bytes_in"
+        # season = 86400                # seconds; alpha = 0.1, beta = 0.0035, gamma = 0.1,
+        #                               # failure_window = 9, failure_threshold = 7
+        #
+        # [[alert]]
         # name = "ClusterBusy"
         # metric = "cpu_user"
         # scope = "cluster"             # the cluster's summary (aggregate = "mean" or "sum"); "grid": the whole grid

@@ -75,6 +75,8 @@ public struct AlertRule: Sendable, Equatable {
     public var severity = "warning"
     /// A text with `{{value}}`, `{{host}}`, `{{cluster}}`, `{{metric}}` replaced.
     public var summary: String?
+    /// For `anomaly`: the forecast the metric's files get.
+    public var holtWinters = HoltWinters()
 
     public init(name: String) {
         self.name = name

@@ -26,6 +26,9 @@ struct ConfigTable {
         }
     }
 
+    /// Whether the table sets `key` at all.
+    func has(_ key: String) -> Bool { table.contains(key: key) }
+
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     func error(_ key: String, _ reason: String) -> ConfigError {

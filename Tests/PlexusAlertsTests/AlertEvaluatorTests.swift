@@ -126,4 +126,28 @@ import Testing
         // A rule removed from the configuration drops what it held.
         #expect(AlertEvaluator(rules: [], restoring: Array(first.active.values)).active.isEmpty)
     }
+
+    @Test func anAnomalyFiresWhileTheForecastFailsAndResolvesWhenItHoldsAgain() {
+        var rule = AlertRule(name: "OddLoad")
+        rule.kind = .anomaly
+        rule.metric = "load_*"
+        rule.cluster = "web"
+        var evaluator = AlertEvaluator(rules: [rule])
+        func inputs(_ failing: Bool) -> AlertInputs {
+            var inputs = AlertInputs()
+            inputs.anomalies = [
+                .init(cluster: "web", host: "web-1", metric: "load_one", failing: failing),
+                .init(cluster: "db", host: "db-1", metric: "load_one", failing: true),
+                .init(cluster: "web", host: "web-2", metric: "cpu_user", failing: true),
+            ]
+            return inputs
+        }
+        #expect(evaluator.evaluate(inputs(false), now: Self.t0).isEmpty)
+        let fired = evaluator.evaluate(inputs(true), now: Self.t0 + 15)
+        #expect(fired.map(\.kind) == [.firing], "only the rule's cluster and metrics")
+        #expect(fired.first?.alert.labels == ["alertname": "OddLoad", "severity": "warning", "cluster": "web", "host": "web-1", "metric": "load_one"])
+        #expect(evaluator.evaluate(inputs(false), now: Self.t0 + 30).map(\.kind) == [.resolved])
+        #expect(AlertEvaluator.watchesForAnomalies([rule], cluster: "web", host: "web-9", metric: "load_five")?.name == "OddLoad")
+        #expect(AlertEvaluator.watchesForAnomalies([rule, Self.highLoad], cluster: "db", host: "db-1", metric: "load_one") == nil)
+    }
 }

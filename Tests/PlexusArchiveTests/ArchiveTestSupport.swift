@@ -76,6 +76,10 @@ final class RecordingRRD: RRDFunctions {
         FileManager.default.createFile(atPath: path, contents: Data())
     }
 
+    func tune(path: String, arguments: [String]) throws(RRDError) {
+        calls.withLock { $0.append(Call(function: "tune", path: path, values: arguments)) }
+    }
+
     func update(path: String, values: [String]) throws(RRDError) {
         entered.withLock { $0 += 1 }
         while gate.withLock({ $0 }) { usleep(1000) }

@@ -39,11 +39,23 @@ import Testing
             kind = "stale"
             metric = "disk_*"
             stale_factor = 2
+
+            [[alert]]
+            name = "OddTraffic"
+            kind = "anomaly"
+            metric = "bytes_in"
+            season = 604800
+            alpha = 0.2
+            failure_window = 12
+            failure_threshold = 10
             """, file: "a.toml")
         #expect(config.alerting.alertmanagerURL == "http://127.0.0.1:9093" && config.alerting.webhookURL == "https://chat.example/hook")
         #expect(config.alerting.command == "/usr/local/bin/page-someone")
         #expect(config.alerting.evaluationInterval == 15 && config.alerting.resendInterval == 120)
-        #expect(config.alerts.map(\.name) == ["HighLoad", "HostDown", "ClusterIdle", "Stale_disk"])
+        #expect(config.alerts.map(\.name) == ["HighLoad", "HostDown", "ClusterIdle", "Stale_disk", "OddTraffic"])
+        let forecast = config.alerts[4].holtWinters
+        #expect(forecast.season == 604_800 && forecast.alpha == 0.2 && forecast.beta == 0.0035 && forecast.gamma == 0.1)
+        #expect(forecast.window == 12 && forecast.threshold == 10 && config.alerts[0].holtWinters == HoltWinters())
         let load = config.alerts[0]
         #expect(load.kind == .threshold && load.metric == "load_one" && load.cluster == "web*" && load.host == "*")
         #expect(load.condition == .above(4) && load.clear == 3 && load.forSeconds == 60 && load.severity == "critical")
@@ -91,6 +103,10 @@ import Testing
         (rule + "kind = \"stale\"\nmetric = \"x\"\nscope = \"cluster\"", "t.toml: key alert[0].scope: only threshold rules look at summaries"),
         (rule + "metric = \"x\"\nabove = 1\nseverity = 3", "t.toml: key alert[0].severity: expected a string"),
         (rule + "metric = \"x\"\nabove = 1\nabove_ = 2", "t.toml: key alert[0].above_: unknown key"),
+        (rule + "kind = \"anomaly\"\nmetric = \"x\"\nalpha = 1.5", "t.toml: key alert[0].alpha: 1.5 is out of range"),
+        (rule + "kind = \"anomaly\"\nmetric = \"x\"\nfailure_threshold = 10", "t.toml: key alert[0].failure_threshold: 10 failures can't happen"),
+        (rule + "kind = \"anomaly\"\nmetric = \"x\"\nfailure_window = 40", "t.toml: key alert[0].failure_window: 40 is out of range"),
+        (rule + "metric = \"x\"\nabove = 1\nseason = 3600", "t.toml: key alert[0].season: only anomaly rules have a Holt-Winters forecast"),
         ("[alerting]\nalertmanager_url = \"127.0.0.1:9093\"", "t.toml: key alerting.alertmanager_url: expected an http:// or https:// URL"),
         ("[alerting]\ncommand = \"page-someone\"", "t.toml: key alerting.command: must be an absolute path"),
         ("[alerting]\nevaluation_interval = 0", "t.toml: key alerting.evaluation_interval: 0 is out of range 1...4294967295"),

@@ -162,8 +162,62 @@ import Testing
     }
 }
 
-/// An XML source (python3) answering each connection with a file's current bytes: the test
-/// rewrites it to change what the aggregator polls.
+extension AlertProcessTests {
+    /// A series with a regular pattern and then a spike: RRDtool's Holt-Winters forecast (the
+    /// FAILURES archive) flags it and the anomaly rule fires; an archive that was there without a
+    /// forecast is given one, its data kept.
+    @Test func aSpikeInARegularSeriesFiresAnAnomaly() async throws {
+        let folder = try TemporaryFolder("plexus-anomaly")
+        let root = folder.url.appendingPathComponent("aggregator-rrds")
+        var forecast = HoltWinters()
+        forecast.season = 10
+        let now = Int64(Date().timeIntervalSince1970)
+        // Forty seasons of a ten-second rhythm for web-1, with the forecast; web-2 without one.
+        func history(_ host: String, forecast definitions: [String]) throws -> URL {
+            let file = root.appendingPathComponent("web/\(host)/load_one.rrd")
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let start = now - 403
+            let create = try runCommand(
+                RRDTool.path, ["create", file.path, "--step", "1", "--start", "\(start)", "DS:sum:GAUGE:8:U:U", "RRA:AVERAGE:0.5:1:2000"] + definitions)
+            try #require(create.status == 0, "\(create.output)")
+            let values = (1...400).map { i in "\(start + Int64(i)):\(10 + 5 * sin(2 * Double.pi * Double(i % 10) / 10))" }
+            let update = try runCommand(RRDTool.path, ["update", file.path] + values)
+            try #require(update.status == 0, "\(update.output)")
+            return file
+        }
+        _ = try history("web-1", forecast: forecast.definitions(step: 1, after: 1))
+        let plain = try history("web-2", forecast: [])
+        let plainUpdate = try #require(RRDTool.lastUpdate(plain))
+        // The source: web-1 jumps to 100, web-2 stays in its band.
+        let source = try FileReplyServer(
+            folder: folder, name: "web", text: try Self.document([.init(name: "web-1", load: 100), .init(name: "web-2", load: 10)]))
+        defer { source.stop() }
+        let aggregator = try AggregatorProcess(
+            folder: folder, name: "aggregator", gridname: "Prod", sources: AggregatorProcessTests.source("web", source.port),
+            extra: "[alerting]\nevaluation_interval = 1\n\n[[alert]]\nname = \"OddLoad\"\nkind = \"anomaly\"\nmetric = \"load_one\"\nseason = 10\n",
+            httpPort: Loopback.freePort(), root: root)
+        defer { aggregator.stop() }
+        let web = "http://127.0.0.1:\(aggregator.httpPort)"
+        func firing() -> [[String: Any]] {
+            let answer = (try? JSONSerialization.jsonObject(with: Data(HTTP.get("\(web)/api/v1/alerts").body.utf8))) as? [String: Any]
+            return (answer?["alerts"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "firing" }
+        }
+        let fired = await Loopback.eventually(seconds: 60) { !firing().isEmpty }
+        try #require(fired, "no anomaly:\n\(aggregator.output)")
+        let alert = try #require(firing().first)
+        #expect(alert["name"] as? String == "OddLoad")
+        #expect((alert["labels"] as? [String: String])?["host"] == "web-1" && (alert["labels"] as? [String: String])?["metric"] == "load_one")
+        // web-2's archive was given the forecast at start, its history kept.
+        let info = try #require(RRDTool.info(plain))
+        #expect((0..<6).map { info["rra[\($0)].cf"] } == ["\"AVERAGE\"", "\"HWPREDICT\"", "\"SEASONAL\"", "\"DEVSEASONAL\"", "\"DEVPREDICT\"", "\"FAILURES\""])
+        let fetched = try runCommand(RRDTool.path, ["fetch", plain.path, "AVERAGE", "-s", "\(plainUpdate - 100)", "-e", "\(plainUpdate - 50)"])
+        #expect(fetched.output.split(separator: "\n").filter { $0.contains(": ") && !$0.contains("nan") }.count >= 50, "\(fetched.output)")
+        #expect(aggregator.output.contains("Holt-Winters forecasts added to existing archives"))
+    }
+}
+
+/// An XML source (python3) answering each connection with a file's current document, its times
+/// moved to now: the test rewrites it to change what the aggregator polls.
 final class FileReplyServer: @unchecked Sendable {
     let process: LocalProcess
     let port: Int
@@ -173,13 +227,19 @@ final class FileReplyServer: @unchecked Sendable {
         port = Loopback.freePort()
         file = folder.url.appendingPathComponent("\(name).xml")
         try Data(text.utf8).write(to: file)
+        // Times move on as a gmond's do: LOCALTIME becomes now, REPORTED keeps its distance to it.
         let script = """
-            import socket, sys
+            import re, socket, sys, time
             s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(('127.0.0.1', int(sys.argv[2]))); s.listen(16)
             while True:
                 c, _ = s.accept()
-                try: c.sendall(open(sys.argv[1], 'rb').read())
+                try:
+                    data = open(sys.argv[1], 'rb').read()
+                    base = int(re.search(rb'LOCALTIME="(\\d+)"', data).group(1))
+                    shift = int(time.time()) - base
+                    data = re.sub(rb'(LOCALTIME|REPORTED)="(\\d+)"', lambda m: m.group(1) + b'="%d"' % (int(m.group(2)) + shift), data)
+                    c.sendall(data)
                 except OSError: pass
                 c.close()
             """
