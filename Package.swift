@@ -155,7 +155,7 @@ let package = Package(
             ]
         ),
         // Benchmarks driven by scripts/bench (built in release mode there).
-        .executableTarget(name: "plexus-bench", dependencies: ["PlexusCore", "PlexusArchive", "PlexusTestSupport"]),
+        .executableTarget(name: "plexus-bench", dependencies: ["PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusCoreTests",
             dependencies: ["PlexusCore", "PlexusTestSupport"],

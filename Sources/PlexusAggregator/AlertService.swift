@@ -60,12 +60,13 @@ final class AlertService: Service, Sendable {
         try await firstResults()
         var evaluator = AlertEvaluator(rules: rules, restoring: restored)
         var saved = (alerts: Self.sorted(restored), undelivered: destinations.undelivered)
+        let gridRules = rules.contains { $0.scope == .grid }
         while true {
             let now = store.clock()
-            var inputs = AlertInputs(store.grid, now: now)
+            var inputs = AlertInputs(store.grid, now: now, gridSummary: gridRules)
             inputs.anomalies = await anomalies(inputs, now: now)
             let changes = evaluator.evaluate(inputs, now: now)
-            let active = Self.sorted(Array(evaluator.active.values))
+            let active = Self.sorted(evaluator.alerts)
             board.update(active: active, evaluatedAt: now)
             for change in changes { announce(change) }
             destinations.note(changes, firing: active.filter { $0.state == .firing }, now: now)
@@ -120,7 +121,8 @@ final class AlertService: Service, Sendable {
 
     /// In the state file's order: the board and `/api/v1/alerts` list them the same way.
     static func sorted(_ alerts: [ActiveAlert]) -> [ActiveAlert] {
-        alerts.sorted { AlertStateFile.key($0) < AlertStateFile.key($1) }
+        // Each key made once (a comparison that made both would make them n log n times).
+        alerts.map { (AlertStateFile.key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     private func save(_ active: [ActiveAlert], _ undelivered: UndeliveredChanges) -> Bool {

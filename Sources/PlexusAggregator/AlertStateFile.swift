@@ -50,7 +50,7 @@ public struct AlertStateFile: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // In a stable order, so that an unchanged state writes the same bytes.
-        let sorted = alerts.sorted { Self.key($0) < Self.key($1) }
+        let sorted = alerts.map { (Self.key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         let data: Data
         do {
             data = try encoder.encode(Contents(alerts: sorted, undelivered: undelivered.isEmpty ? nil : undelivered))

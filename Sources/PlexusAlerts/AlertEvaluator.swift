@@ -1,73 +1,5 @@
 import PlexusCore
 
-/// One alert the evaluator holds: a rule applied to one series (a host's metric, a host, a
-/// cluster's summary, a data source), pending until its `for` has passed, then firing.
-public struct ActiveAlert: Sendable, Equatable, Codable {
-    public enum State: String, Sendable, Codable {
-        case pending, firing
-    }
-
-    /// The labels Alertmanager groups by: `alertname`, `severity`, and `cluster`, `host`,
-    /// `metric`, `source` where they apply.
-    public var labels: [String: String]
-    public var state: State
-    /// When the condition began to hold (pending since), and when the alert fired.
-    public var activeSince: Int64
-    public var firingSince: Int64?
-    /// The value that made it hold, as of the latest evaluation (a metric's value, a host's or
-    /// a metric's seconds of silence, 0 for a source that is down).
-    public var value: Double
-    public var summary: String?
-
-    public var name: String { labels["alertname"] ?? "" }
-
-    public init(
-        labels: [String: String], state: State, activeSince: Int64, firingSince: Int64? = nil, value: Double, summary: String? = nil
-    ) {
-        self.labels = labels
-        self.state = state
-        self.activeSince = activeSince
-        self.firingSince = firingSince
-        self.value = value
-        self.summary = summary
-    }
-}
-
-/// A change to tell Alertmanager, the webhook and the command about.
-public struct AlertChange: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable {
-        case firing, resolved
-    }
-
-    public var kind: Kind
-    public var alert: ActiveAlert
-    /// When it fired, or resolved.
-    public var at: Int64
-
-    public init(kind: Kind, alert: ActiveAlert, at: Int64) {
-        self.kind = kind
-        self.alert = alert
-        self.at = at
-    }
-}
-
-/// Changes not yet delivered when the aggregator stopped, kept with the alerts (`AlertStateFile`)
-/// so that a restart loses no resolve: the resolves Alertmanager has not been told of, and the
-/// webhook's and the command's queues.
-public struct UndeliveredChanges: Sendable, Equatable, Codable {
-    public var alertmanager: [AlertChange] = []
-    public var webhook: [AlertChange] = []
-    public var command: [AlertChange] = []
-
-    public init(alertmanager: [AlertChange] = [], webhook: [AlertChange] = [], command: [AlertChange] = []) {
-        self.alertmanager = alertmanager
-        self.webhook = webhook
-        self.command = command
-    }
-
-    public var isEmpty: Bool { alertmanager.isEmpty && webhook.isEmpty && command.isEmpty }
-}
-
 /// Alert rules evaluated on values and times given to them: no clock, no I/O. Each evaluation
 /// takes what the grid holds now and returns what changed; the alerts pending and firing are
 /// kept between evaluations (and can be restored after a restart).
@@ -76,81 +8,275 @@ public struct UndeliveredChanges: Sendable, Equatable, Codable {
 /// value is back past `clear` (hysteresis). It fires once it has held for `for` seconds; a
 /// pending alert whose condition ends is dropped without a word; a firing one resolves. A series
 /// that disappears (its host or metric is gone) resolves its alerts.
+///
+/// Built for a thousand rules over a thousand hosts of thirty metrics (`docs/BENCHMARKS.md`):
+/// patterns are compiled once and their answers for each cluster and host name kept; each metric
+/// name leads to the rules that watch it; a series is given labels and an identity only when its
+/// rule holds or already has an alert for it.
 public struct AlertEvaluator: Sendable {
     public let rules: [AlertRule]
-    /// By identity: the rule's index and the series' labels.
-    public private(set) var active: [Identity: ActiveAlert] = [:]
-
-    public struct Identity: Hashable, Sendable, Codable {
-        public var rule: String
-        public var series: [String]
+    /// The alerts pending and firing, by identity: the rule's name and the series.
+    public var active: [Identity: ActiveAlert] {
+        var all: [Identity: ActiveAlert] = [:]
+        for (r, hosts) in byRule.enumerated() {
+            for alerts in hosts.values {
+                for (series, alert) in alerts { all[Identity(rule: rules[r].name, series: series)] = alert }
+            }
+        }
+        return all
     }
+
+    /// The alerts pending and firing, in no particular order.
+    public var alerts: [ActiveAlert] {
+        byRule.flatMap { hosts in hosts.values.flatMap(\.values) }
+    }
+
+    /// The same, per rule (by index), host (empty for alerts not about a host) and series: most
+    /// rules hold none, and a series is looked up only when its rule holds one for its host.
+    var byRule: [[String: [Series: ActiveAlert]]]
+
+    public struct Identity: Hashable, Sendable {
+        public var rule: String
+        public var series: Series
+    }
+
+    /// What an alert is about: a host's metric (`cluster`, `host`, `metric`), a host, a
+    /// summary (`cluster` or `grid`, `metric`), a data source; the rest empty.
+    public struct Series: Hashable, Sendable {
+        public var grid = ""
+        public var cluster = ""
+        public var host = ""
+        public var metric = ""
+        public var source = ""
+
+        init(grid: String = "", cluster: String = "", host: String = "", metric: String = "", source: String = "") {
+            self.grid = grid
+            self.cluster = cluster
+            self.host = host
+            self.metric = metric
+            self.source = source
+        }
+
+        init(_ labels: [String: String]) {
+            self.init(
+                grid: labels["grid"] ?? "", cluster: labels["cluster"] ?? "", host: labels["host"] ?? "", metric: labels["metric"] ?? "",
+                source: labels["source"] ?? "")
+        }
+
+        var labels: [String: String] {
+            var labels: [String: String] = [:]
+            for (name, value) in [("grid", grid), ("cluster", cluster), ("host", host), ("metric", metric), ("source", source)] where !value.isEmpty {
+                labels[name] = value
+            }
+            return labels
+        }
+    }
+
+    /// A rule compiled to plain values (copied for free in the loops over series): which of the
+    /// distinct cluster and host patterns it uses, and its condition.
+    struct Plan: Sendable {
+        var cluster: Int
+        var host: Int
+        var isStale: Bool
+        var above: Bool
+        var threshold: Double
+        var clear: Double
+        var staleFactor: Double
+        var forSeconds: Int64
+
+        /// `AlertRule.holds`, on the plain values.
+        func holds(_ value: Double, active: Bool) -> Bool {
+            let limit = active ? clear : threshold
+            return above ? value > limit : value < limit
+        }
+    }
+
+    let plans: [Plan]
+    let metricPatterns: [NamePattern?]
+    let clusterPatterns: [NamePattern]
+    let hostPatterns: [NamePattern]
+    /// Each rule's summary, cut where the labels and the value go.
+    let summaries: [SummaryTemplate?]
+    var cache = MatchCache()
 
     public init(rules: [AlertRule], restoring alerts: [ActiveAlert] = []) {
         self.rules = rules
-        for alert in alerts {
-            guard let rule = rules.first(where: { $0.name == alert.name }) else { continue }
-            active[Self.identity(rule, alert.labels)] = alert
+        var clusters: [String: Int] = [:]
+        var hosts: [String: Int] = [:]
+        plans = rules.map { rule in
+            let c = clusters[rule.cluster] ?? clusters.count
+            clusters[rule.cluster] = c
+            let h = hosts[rule.host] ?? hosts.count
+            hosts[rule.host] = h
+            var above = true
+            if case .below = rule.condition { above = false }
+            let threshold = rule.condition?.threshold ?? .nan
+            return Plan(
+                cluster: c, host: h, isStale: rule.kind == .stale, above: above, threshold: threshold, clear: rule.clear ?? threshold,
+                staleFactor: rule.staleFactor, forSeconds: Int64(rule.forSeconds))
         }
-    }
-
-    static func identity(_ rule: AlertRule, _ labels: [String: String]) -> Identity {
-        Identity(rule: rule.name, series: ["grid", "cluster", "host", "metric", "source"].map { labels[$0] ?? "" })
-    }
-
-    /// A series a rule looked at: its labels, its value, and whether the rule's condition holds.
-    struct Observation {
-        var labels: [String: String]
-        var value: Double
-        var holds: Bool
+        metricPatterns = rules.map { $0.metric.map(NamePattern.init) }
+        clusterPatterns = clusters.sorted { $0.value < $1.value }.map { NamePattern($0.key) }
+        hostPatterns = hosts.sorted { $0.value < $1.value }.map { NamePattern($0.key) }
+        summaries = rules.map { $0.summary.map(SummaryTemplate.init) }
+        byRule = Array(repeating: [:], count: rules.count)
+        for alert in alerts {
+            guard let r = rules.firstIndex(where: { $0.name == alert.name }) else { continue }
+            let series = Series(alert.labels)
+            byRule[r][series.host, default: [:]][series] = alert
+        }
     }
 
     public mutating func evaluate(_ inputs: AlertInputs, now: Int64) -> [AlertChange] {
-        var changes: [AlertChange] = []
-        for rule in rules {
-            var seen: Set<Identity> = []
-            for observation in observations(rule, inputs) {
-                var labels = observation.labels
-                labels["alertname"] = rule.name
-                labels["severity"] = rule.severity
-                let id = Self.identity(rule, labels)
-                seen.insert(id)
-                if let change = step(id, rule, labels: labels, value: observation.value, holds: observation.holds, now: now) {
-                    changes.append(change)
+        var pass = Pass(now: now)
+        visitHostMetrics(inputs, &pass)
+        let hostDown = rules.indices.filter { rules[$0].kind == .hostDown }
+        if !hostDown.isEmpty {
+            // Each host's pattern answers once, for every host_down rule.
+            for host in inputs.hosts {
+                let clusterRow = cache.cluster(host.cluster, clusterPatterns)
+                let hostRow = cache.host(host.name, hostPatterns)
+                for r in hostDown where clusterRow[plans[r].cluster] && hostRow[plans[r].host] {
+                    visit(r, host: host.name, Series(cluster: host.cluster, host: host.name), value: Double(host.tn), holds: { _ in !host.up }, &pass)
                 }
             }
-            // Series this rule held an alert for and no longer sees: gone, so the alert ends.
-            for (id, alert) in active where id.rule == rule.name && !seen.contains(id) {
-                active[id] = nil
-                if alert.state == .firing { changes.append(AlertChange(kind: .resolved, alert: alert, at: now)) }
+        }
+        for (r, rule) in rules.enumerated() {
+            switch (rule.kind, rule.scope) {
+            case (.threshold, .host), (.stale, _), (.hostDown, _): break  // visited above
+            case (.threshold, .cluster), (.threshold, .grid): visitSummaries(r, inputs, &pass)
+            case (.sourceDown, _):
+                for source in inputs.sources where clusterPatterns[plans[r].cluster].matches(source.name) {
+                    visit(r, Series(source: source.name), value: source.alive ? 1 : 0, holds: { _ in !source.alive }, &pass)
+                }
+            case (.anomaly, _):
+                // From the archive's FAILURES (read by the aggregator): 1 while the forecast fails.
+                let plan = plans[r]
+                for anomaly in inputs.anomalies
+                where clusterPatterns[plan.cluster].matches(anomaly.cluster) && hostPatterns[plan.host].matches(anomaly.host)
+                    && metricPatterns[r]?.matches(anomaly.metric) == true
+                {
+                    visit(
+                        r, host: anomaly.host, Series(cluster: anomaly.cluster, host: anomaly.host, metric: anomaly.metric),
+                        value: anomaly.failing ? 1 : 0, holds: { _ in anomaly.failing }, &pass)
+                }
             }
         }
-        return changes
+        // Alerts whose series were not seen: gone, so the alert ends.
+        for r in byRule.indices where !byRule[r].isEmpty {
+            for (host, alerts) in byRule[r] {
+                for (series, alert) in alerts where !pass.touched.contains(Identity(rule: rules[r].name, series: series)) {
+                    remove(r, series)
+                    if alert.state == .firing { pass.changes.append(AlertChange(kind: .resolved, alert: alert, at: now)) }
+                }
+                _ = host
+            }
+        }
+        cache.trim(hosts: inputs.hosts.count)
+        return pass.changes
     }
 
-    /// One series' alert through one evaluation.
-    private mutating func step(_ id: Identity, _ rule: AlertRule, labels: [String: String], value: Double, holds: Bool, now: Int64) -> AlertChange? {
-        guard holds else {
-            guard let alert = active.removeValue(forKey: id) else { return nil }
-            return alert.state == .firing ? AlertChange(kind: .resolved, alert: Self.updated(alert, value), at: now) : nil
-        }
-        var alert = active[id] ?? ActiveAlert(labels: labels, state: .pending, activeSince: now, firingSince: nil, value: value)
-        alert.value = value
-        alert.summary = rule.summary.map { Self.fill($0, labels: labels, value: value) }
-        var change: AlertChange?
-        if alert.state == .pending, now - alert.activeSince >= Int64(rule.forSeconds) {
-            alert.state = .firing
-            alert.firingSince = now
-            change = AlertChange(kind: .firing, alert: alert, at: now)
-        }
-        active[id] = alert
-        return change
+    /// One evaluation's bookkeeping: what changed, and which alerts' series were seen.
+    struct Pass {
+        var now: Int64
+        var changes: [AlertChange] = []
+        var touched: Set<Identity> = []
     }
 
-    private static func updated(_ alert: ActiveAlert, _ value: Double) -> ActiveAlert {
-        var alert = alert
-        alert.value = value
-        return alert
+    /// One series of rule `r`: `holds(active)` says whether the condition holds, given whether
+    /// an alert is already pending or firing for it (hysteresis).
+    mutating func visit(
+        _ r: Int, host: String = "", _ series: @autoclosure () -> Series, value: Double, holds: (Bool) -> Bool, _ pass: inout Pass
+    ) {
+        var key: Series?
+        var alert: ActiveAlert?
+        if !byRule[r].isEmpty, let alerts = byRule[r][host] {
+            key = series()
+            alert = alerts[key!]
+        }
+        guard holds(alert != nil) else {
+            guard let key, var ended = alert else { return }
+            remove(r, key)
+            ended.value = value
+            if ended.state == .firing { pass.changes.append(AlertChange(kind: .resolved, alert: ended, at: pass.now)) }
+            return
+        }
+        let found = key ?? series()
+        var current: ActiveAlert
+        if let alert {
+            current = alert
+        } else {
+            var labels = found.labels
+            labels["alertname"] = rules[r].name
+            labels["severity"] = rules[r].severity
+            current = ActiveAlert(labels: labels, state: .pending, activeSince: pass.now, firingSince: nil, value: value)
+        }
+        if current.value != value || current.summary == nil {
+            current.value = value
+            current.summary = summaries[r]?.filled(labels: current.labels, value: value)
+        }
+        if current.state == .pending, pass.now - current.activeSince >= plans[r].forSeconds {
+            current.state = .firing
+            current.firingSince = pass.now
+            pass.changes.append(AlertChange(kind: .firing, alert: current, at: pass.now))
+        }
+        byRule[r][found.host, default: [:]][found] = current
+        pass.touched.insert(Identity(rule: rules[r].name, series: found))
+    }
+
+    private mutating func remove(_ r: Int, _ series: Series) {
+        byRule[r][series.host]?[series] = nil
+        if byRule[r][series.host]?.isEmpty == true { byRule[r][series.host] = nil }
+    }
+
+    /// `{{value}}`, `{{host}}`, `{{cluster}}`, `{{metric}}` (and any other label) filled in.
+    static func fill(_ template: String, labels: [String: String], value: Double) -> String {
+        SummaryTemplate(template).filled(labels: labels, value: value)
+    }
+
+    /// A summary cut once into its text and its `{{name}}` places, filled by concatenation at
+    /// every evaluation of an active alert.
+    struct SummaryTemplate: Sendable {
+        enum Part: Sendable {
+            case text(String)
+            case value
+            case label(String)
+        }
+
+        let parts: [Part]
+
+        init(_ template: String) {
+            var parts: [Part] = []
+            var rest = Substring(template)
+            while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+                if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
+                let name = String(rest[open.upperBound..<close.lowerBound])
+                parts.append(name == "value" ? .value : .label(name))
+                rest = rest[close.upperBound...]
+            }
+            if !rest.isEmpty { parts.append(.text(String(rest))) }
+            self.parts = parts
+        }
+
+        /// A label the alert doesn't have stays as written (`{{source}}` on a host alert).
+        func filled(labels: [String: String], value: Double) -> String {
+            var text = ""
+            for part in parts {
+                switch part {
+                case .text(let t): text += t
+                case .value: text += AlertEvaluator.number(value)
+                case .label(let name): text += labels[name] ?? "{{\(name)}}"
+                }
+            }
+            return text
+        }
+    }
+
+    /// Whole numbers without a fraction, others with up to 3 decimals.
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        let scaled = (value * 1000).rounded() / 1000
+        return "\(scaled)"
     }
 
     /// Whether some anomaly rule watches this host's metric: the series whose FAILURES the
@@ -160,78 +286,5 @@ public struct AlertEvaluator: Sendable {
             rule.kind == .anomaly && NamePattern(rule.cluster).matches(cluster) && NamePattern(rule.host).matches(host)
                 && rule.metric.map { NamePattern($0).matches(metric) } == true
         }
-    }
-
-    /// What `rule` sees in `inputs`, series by series.
-    func observations(_ rule: AlertRule, _ inputs: AlertInputs) -> [Observation] {
-        let clusters = NamePattern(rule.cluster), hosts = NamePattern(rule.host)
-        let metrics = rule.metric.map(NamePattern.init)
-        // The identity is the rule and the series' labels: `alertname` and `severity` add nothing.
-        func isActive(_ labels: [String: String]) -> Bool { active[Self.identity(rule, labels)] != nil }
-        var found: [Observation] = []
-        switch (rule.kind, rule.scope) {
-        case (.threshold, .host):
-            for host in inputs.hosts where clusters.matches(host.cluster) && hosts.matches(host.name) {
-                for metric in host.metrics where metrics?.matches(metric.name) == true {
-                    guard let value = metric.value, value.isFinite else { continue }
-                    let labels = ["cluster": host.cluster, "host": host.name, "metric": metric.name]
-                    found.append(Observation(labels: labels, value: value, holds: rule.holds(value, active: isActive(labels))))
-                }
-            }
-        case (.threshold, .cluster), (.threshold, .grid):
-            let summaries = rule.scope == .grid ? (inputs.grid.map { [$0] } ?? []) : inputs.clusters.filter { clusters.matches($0.name) }
-            for summary in summaries {
-                for (name, total) in summary.metrics where metrics?.matches(name) == true && total.num > 0 {
-                    let value = rule.aggregate == .sum ? total.sum : total.sum / Double(total.num)
-                    guard value.isFinite else { continue }
-                    var labels = ["metric": name]
-                    labels[rule.scope == .grid ? "grid" : "cluster"] = summary.name
-                    found.append(Observation(labels: labels, value: value, holds: rule.holds(value, active: isActive(labels))))
-                }
-            }
-        case (.hostDown, _):
-            for host in inputs.hosts where clusters.matches(host.cluster) && hosts.matches(host.name) {
-                found.append(Observation(labels: ["cluster": host.cluster, "host": host.name], value: Double(host.tn), holds: !host.up))
-            }
-        case (.stale, _):
-            // A down host's metrics are its host's alert, not stale ones.
-            for host in inputs.hosts where host.up && clusters.matches(host.cluster) && hosts.matches(host.name) {
-                for metric in host.metrics where metrics?.matches(metric.name) == true {
-                    let stale = Double(metric.tn) > rule.staleFactor * Double(max(metric.tmax, 1))
-                    found.append(
-                        Observation(
-                            labels: ["cluster": host.cluster, "host": host.name, "metric": metric.name],
-                            value: Double(metric.tn), holds: stale))
-                }
-            }
-        case (.sourceDown, _):
-            for source in inputs.sources where clusters.matches(source.name) {
-                found.append(Observation(labels: ["source": source.name], value: source.alive ? 1 : 0, holds: !source.alive))
-            }
-        case (.anomaly, _):
-            // From the archive's FAILURES (read by the aggregator): 1 while the forecast fails.
-            for anomaly in inputs.anomalies
-            where clusters.matches(anomaly.cluster) && hosts.matches(anomaly.host) && metrics?.matches(anomaly.metric) == true {
-                found.append(
-                    Observation(
-                        labels: ["cluster": anomaly.cluster, "host": anomaly.host, "metric": anomaly.metric], value: anomaly.failing ? 1 : 0,
-                        holds: anomaly.failing))
-            }
-        }
-        return found
-    }
-
-    /// `{{value}}`, `{{host}}`, `{{cluster}}`, `{{metric}}` (and any other label) filled in.
-    static func fill(_ template: String, labels: [String: String], value: Double) -> String {
-        var text = template.replacingOccurrences(of: "{{value}}", with: Self.number(value))
-        for (name, label) in labels { text = text.replacingOccurrences(of: "{{\(name)}}", with: label) }
-        return text
-    }
-
-    /// Whole numbers without a fraction, others with up to 3 decimals.
-    static func number(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        let scaled = (value * 1000).rounded() / 1000
-        return "\(scaled)"
     }
 }

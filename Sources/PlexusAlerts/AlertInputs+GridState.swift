@@ -2,10 +2,11 @@ import PlexusCore
 
 extension AlertInputs {
     /// What the rules see of `state` at `now`: what the XML port would serve then (hosts aged,
-    /// expired ones left out), each cluster's summary, the grid's (the alive sources'), and each
-    /// data source's liveness. Child grids kept as summaries (`scalable`) count as clusters of
-    /// the `cluster` scope under their grid's name.
-    public init(_ state: GridState, now: Int64) {
+    /// expired hosts and metrics left out), each cluster's summary, the grid's (when
+    /// `gridSummary`: it is summed afresh), and each data source's liveness. Child grids kept as
+    /// summaries (`scalable`) count as clusters of the `cluster` scope under their grid's name.
+    /// Read from the held hosts directly, without building the document.
+    public init(_ state: GridState, now: Int64, gridSummary: Bool = true) {
         var hosts: [Host] = []
         var clusters: [Summary] = []
         func add(_ cluster: Cluster) {
@@ -27,15 +28,27 @@ extension AlertInputs {
                 }
             }
         }
-        for item in state.document(now: now).items {
-            switch item {
-            case .grid(let grid): walk(grid.children)
-            case .cluster(let cluster): add(cluster)
-            case .host: break
+        for node in state.nodes {
+            switch node {
+            case .cluster(let held):
+                let name = held.name.rawValue
+                hosts.reserveCapacity(hosts.count + held.hosts.count)
+                for entry in held.hosts where !entry.isExpired(at: now) {
+                    let age = entry.age(at: now)
+                    let tn = entry.tn(at: now)
+                    // gmetad's liveness, as `Host.isUp` judges it, without copying the host.
+                    let tmax = entry.host.tmax
+                    let up = tmax == 0 ? abs(Int128(held.cluster.localtime) - Int128(entry.host.reported)) < 60 : UInt64(tn) < 4 * UInt64(tmax)
+                    hosts.append(Host(cluster: name, name: entry.host.name.rawValue, up: up, tn: tn, held: entry.host.metrics, age: age))
+                }
+                clusters.append(Self.summary(name, held.summary))
+            case .grid(let held):
+                clusters.append(Self.summary(held.grid.name.rawValue, held.summary))
+                walk(held.grid.children)
             }
         }
         self.init(
-            hosts: hosts, clusters: clusters, grid: Self.summary(state.gridname.rawValue, state.rootSummary),
+            hosts: hosts, clusters: clusters, grid: gridSummary ? Self.summary(state.gridname.rawValue, state.rootSummary) : nil,
             sources: state.sources.map { (name: $0.name, alive: $0.alive) })
     }
 

@@ -1,3 +1,5 @@
+import PlexusCore
+
 /// What alert rules look at, at one instant: the grid's hosts with their metrics, the clusters'
 /// and the grid's summaries, and whether each data source answers. The aggregator takes it from
 /// its state; tests write it by hand.
@@ -24,14 +26,88 @@ public struct AlertInputs: Sendable, Equatable {
         public var up: Bool
         /// Seconds since the host was last heard.
         public var tn: UInt32
-        public var metrics: [Metric]
+        /// Its metrics: given (tests), or read in place from the held host (the aggregator: a
+        /// thousand hosts' thirty metrics are not copied every evaluation).
+        public var metrics: [Metric] {
+            get {
+                switch storage {
+                case .given(let metrics): return metrics
+                case .held(let held, let age):
+                    var metrics: [Metric] = []
+                    forEach(held, age) { metrics.append(Metric(name: $0.name.rawValue, value: $0.numericValue, tn: $1, tmax: $0.tmax)) }
+                    return metrics
+                }
+            }
+            set { storage = .given(newValue) }
+        }
+
+        enum Storage: Sendable, Equatable {
+            case given([Metric])
+            case held([PlexusCore.Metric], age: UInt32)
+        }
+
+        var storage: Storage
 
         public init(cluster: String, name: String, up: Bool = true, tn: UInt32 = 0, metrics: [Metric] = []) {
             self.cluster = cluster
             self.name = name
             self.up = up
             self.tn = tn
-            self.metrics = metrics
+            storage = .given(metrics)
+        }
+
+        init(cluster: String, name: String, up: Bool, tn: UInt32, held: [PlexusCore.Metric], age: UInt32) {
+            self.cluster = cluster
+            self.name = name
+            self.up = up
+            self.tn = tn
+            storage = .held(held, age: age)
+        }
+
+        /// The held metrics not past their DMAX at `age`, each with its TN moved on by `age`.
+        func forEach(_ held: [PlexusCore.Metric], _ age: UInt32, _ body: (borrowing PlexusCore.Metric, UInt32) -> Void) {
+            held.withUnsafeBufferPointer { metrics in
+                for i in metrics.indices {
+                    let tn = metrics[i].tn.addingClamped(age)
+                    if metrics[i].dmax > 0 && tn > metrics[i].dmax { continue }
+                    body(metrics[i], tn)
+                }
+            }
+        }
+
+        /// A metric's value as the evaluator is handed it: a number (given), or the held text,
+        /// read only if some rule watches the metric.
+        enum Value {
+            case number(Double?)
+            /// Held metric `index` of the buffer: read in place, nothing retained.
+            case held(UnsafeBufferPointer<PlexusCore.Metric>, index: Int)
+
+            var number: Double? {
+                switch self {
+                case .number(let value): value
+                case .held(let metrics, let i): PlexusCore.Metric.number(metrics[i].value, numeric: metrics[i].type.isNumeric)
+                }
+            }
+        }
+
+        /// Each metric's name, TN, TMAX and value, read in place (no metric is copied).
+        func visitMetrics(_ body: (_ name: String, _ tn: UInt32, _ tmax: UInt32, _ value: Value) -> Void) {
+            switch storage {
+            case .given(let metrics):
+                for metric in metrics { body(metric.name, metric.tn, metric.tmax, .number(metric.value)) }
+            case .held(let held, let age):
+                held.withUnsafeBufferPointer { metrics in
+                    for i in metrics.indices {
+                        let tn = metrics[i].tn.addingClamped(age)
+                        if metrics[i].dmax > 0 && tn > metrics[i].dmax { continue }
+                        body(metrics[i].name.rawValue, tn, metrics[i].tmax, .held(metrics, index: i))
+                    }
+                }
+            }
+        }
+
+        public static func == (a: Host, b: Host) -> Bool {
+            a.cluster == b.cluster && a.name == b.name && a.up == b.up && a.tn == b.tn && a.metrics == b.metrics
         }
     }
 

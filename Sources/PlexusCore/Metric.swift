@@ -36,9 +36,13 @@ public struct Metric: Hashable, Sendable {
     }
 
     /// The value as a number, for numeric types whose text parses.
-    public var numericValue: Double? {
-        guard type.isNumeric else { return nil }
-        // Most values have no padding: parse directly, trim only when that fails.
-        return Double(value) ?? Double(value.trimmingASCIIWhitespace())
+    public var numericValue: Double? { Self.number(value, numeric: type.isNumeric) }
+
+    /// A value's text as a number (nil for a string metric, or text that isn't one). Most
+    /// values are plain decimals without padding: read those directly, then as the C library
+    /// reads them, trimmed only when that fails.
+    public static func number(_ text: String, numeric: Bool) -> Double? {
+        guard numeric else { return nil }
+        return DecimalText.double(text) ?? Double(text) ?? Double(text.trimmingASCIIWhitespace())
     }
 }

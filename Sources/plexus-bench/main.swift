@@ -8,6 +8,8 @@ import PlexusCore
 //   plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]
 //   plexus-bench archive-storm ROOT FILES      (until killed; the crash test's writer)
 //   plexus-bench source-document HOSTS METRICS PATH   (the aggregator benchmark's source)
+//   plexus-bench alerts HOSTS METRICS RULES [ITERATIONS]   (an evaluation of the rules beside a poll)
+//   plexus-bench alert-rules HOSTS METRICS RULES   (those rules as the aggregator's TOML)
 // Prints one line per measurement.
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -37,6 +39,34 @@ if arguments.first == "source-document" {
             throw BenchFailure("usage: plexus-bench source-document HOSTS METRICS PATH")
         }
         try SourceDocument(hosts: hosts, metrics: metrics, path: a[2]).run()
+    } catch {
+        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+if arguments.first == "alert-rules" {
+    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
+    guard a.count == 3 else {
+        FileHandle.standardError.write(Data("usage: plexus-bench alert-rules HOSTS METRICS RULES\n".utf8))
+        exit(1)
+    }
+    do {
+        try AlertBenchmark.printRules(hosts: a[0], metrics: a[1], rules: a[2])
+    } catch {
+        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+if arguments.first == "alerts" {
+    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
+    guard a.count >= 3 else {
+        FileHandle.standardError.write(Data("usage: plexus-bench alerts HOSTS METRICS RULES [ITERATIONS]\n".utf8))
+        exit(1)
+    }
+    do {
+        try AlertBenchmark(hosts: a[0], metrics: a[1], rules: a[2], iterations: a.count > 3 ? a[3] : 20).run()
     } catch {
         FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
         exit(1)

@@ -21,7 +21,7 @@ import Testing
             guard let port = endpoints.xml.first?.port else { throw CancellationError() }
             var metrics: [Metric] = []
             for _ in 0..<50 {
-                let bytes = try await XMLClient.fetch(host: "127.0.0.1", port: port)
+                let bytes = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(60), connectTimeout: .seconds(30))
                 if case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first {
                     metrics = c.hosts.flatMap(\.metrics).filter { $0.name.rawValue.hasPrefix("probe_closed") }
                 }

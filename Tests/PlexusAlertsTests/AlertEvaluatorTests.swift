@@ -150,4 +150,35 @@ import Testing
         #expect(AlertEvaluator.watchesForAnomalies([rule], cluster: "web", host: "web-9", metric: "load_five")?.name == "OddLoad")
         #expect(AlertEvaluator.watchesForAnomalies([rule, Self.highLoad], cluster: "db", host: "db-1", metric: "load_one") == nil)
     }
+
+    /// Many rules on one metric (walked by sorted threshold): each fires and clears at its own
+    /// values, with hysteresis, above and below, for every host its globs choose.
+    @Test func manyRulesOnOneMetricEachKeepTheirOwnThresholds() {
+        func rule(_ name: String, above: Double? = nil, below: Double? = nil, clear: Double? = nil, host: String = "*") -> AlertRule {
+            var rule = AlertRule(name: name)
+            rule.metric = "load_one"
+            rule.host = host
+            rule.condition = above.map { .above($0) } ?? below.map { .below($0) }
+            rule.clear = clear
+            return rule
+        }
+        let rules = [
+            rule("Above8", above: 8), rule("Above2", above: 2, clear: 1), rule("Above5", above: 5, clear: 4), rule("Below1", below: 1, clear: 1.5),
+            rule("Above3OnWeb2", above: 3, host: "web-2"),
+        ]
+        var evaluator = AlertEvaluator(rules: rules)
+        func firing(_ values: [Double], at t: Int64) -> [String] {
+            let hosts = values.enumerated().map { Self.load($0.element, host: "web-\($0.offset + 1)") }
+            _ = evaluator.evaluate(AlertInputs(hosts: hosts), now: Self.t0 + t)
+            return evaluator.alerts.filter { $0.state == .firing }.map { "\($0.name)@\($0.labels["host"] ?? "")" }.sorted()
+        }
+        #expect(firing([6, 0.5], at: 0) == ["Above2@web-1", "Above5@web-1", "Below1@web-2"])
+        // web-1 falls to 4.5 (above Above5's clear), web-2 rises to 1.2 (below Below1's clear).
+        #expect(firing([4.5, 1.2], at: 15) == ["Above2@web-1", "Above5@web-1", "Below1@web-2"])
+        // Past the clear values: Above5 and Below1 end; web-2 at 3.5 passes its own rule and Above2.
+        #expect(firing([3.9, 3.5], at: 30) == ["Above2@web-1", "Above2@web-2", "Above3OnWeb2@web-2"])
+        // web-2 at 1 is at Above2's clear value: resolved; not below 1: no Below1.
+        #expect(firing([9, 1], at: 45) == ["Above2@web-1", "Above5@web-1", "Above8@web-1"])
+        #expect(firing([1, 1], at: 60).isEmpty)
+    }
 }
