@@ -20,7 +20,7 @@ public struct AlertEvaluator: Sendable {
         var all: [Identity: ActiveAlert] = [:]
         for (r, hosts) in byRule.enumerated() {
             for alerts in hosts.values {
-                for (series, alert) in alerts { all[Identity(rule: rules[r].name, series: series)] = alert }
+                for (series, held) in alerts { all[Identity(rule: rules[r].name, series: series)] = held.alert }
             }
         }
         return all
@@ -28,12 +28,21 @@ public struct AlertEvaluator: Sendable {
 
     /// The alerts pending and firing, in no particular order.
     public var alerts: [ActiveAlert] {
-        byRule.flatMap { hosts in hosts.values.flatMap(\.values) }
+        byRule.flatMap { hosts in hosts.values.flatMap { $0.values.map(\.alert) } }
     }
 
     /// The same, per rule (by index), host (empty for alerts not about a host) and series: most
     /// rules hold none, and a series is looked up only when its rule holds one for its host.
-    var byRule: [[String: [Series: ActiveAlert]]]
+    var byRule: [[String: [Series: Held]]]
+
+    /// An alert, and the evaluation that last saw its series (one not seen is gone).
+    struct Held: Sendable {
+        var alert: ActiveAlert
+        var seen: Int
+    }
+
+    /// The evaluations so far.
+    var generation = 0
 
     public struct Identity: Hashable, Sendable {
         public var rule: String
@@ -123,11 +132,12 @@ public struct AlertEvaluator: Sendable {
         for alert in alerts {
             guard let r = rules.firstIndex(where: { $0.name == alert.name }) else { continue }
             let series = Series(alert.labels)
-            byRule[r][series.host, default: [:]][series] = alert
+            byRule[r][series.host, default: [:]][series] = Held(alert: alert, seen: 0)
         }
     }
 
     public mutating func evaluate(_ inputs: AlertInputs, now: Int64) -> [AlertChange] {
+        generation += 1
         var pass = Pass(now: now)
         visitHostMetrics(inputs, &pass)
         let hostDown = rules.indices.filter { rules[$0].kind == .hostDown }
@@ -164,23 +174,21 @@ public struct AlertEvaluator: Sendable {
         }
         // Alerts whose series were not seen: gone, so the alert ends.
         for r in byRule.indices where !byRule[r].isEmpty {
-            for (host, alerts) in byRule[r] {
-                for (series, alert) in alerts where !pass.touched.contains(Identity(rule: rules[r].name, series: series)) {
+            for alerts in byRule[r].values {
+                for (series, held) in alerts where held.seen != generation {
                     remove(r, series)
-                    if alert.state == .firing { pass.changes.append(AlertChange(kind: .resolved, alert: alert, at: now)) }
+                    if held.alert.state == .firing { pass.changes.append(AlertChange(kind: .resolved, alert: held.alert, at: now)) }
                 }
-                _ = host
             }
         }
         cache.trim(hosts: inputs.hosts.count)
         return pass.changes
     }
 
-    /// One evaluation's bookkeeping: what changed, and which alerts' series were seen.
+    /// One evaluation's bookkeeping: its time and what changed.
     struct Pass {
         var now: Int64
         var changes: [AlertChange] = []
-        var touched: Set<Identity> = []
     }
 
     /// One series of rule `r`: `holds(active)` says whether the condition holds, given whether
@@ -192,7 +200,7 @@ public struct AlertEvaluator: Sendable {
         var alert: ActiveAlert?
         if !byRule[r].isEmpty, let alerts = byRule[r][host] {
             key = series()
-            alert = alerts[key!]
+            alert = alerts[key!]?.alert
         }
         guard holds(alert != nil) else {
             guard let key, var ended = alert else { return }
@@ -220,8 +228,7 @@ public struct AlertEvaluator: Sendable {
             current.firingSince = pass.now
             pass.changes.append(AlertChange(kind: .firing, alert: current, at: pass.now))
         }
-        byRule[r][found.host, default: [:]][found] = current
-        pass.touched.insert(Identity(rule: rules[r].name, series: found))
+        byRule[r][found.host, default: [:]][found] = Held(alert: current, seen: generation)
     }
 
     private mutating func remove(_ r: Int, _ series: Series) {

@@ -6,41 +6,10 @@ import PlexusAlerts
 struct AlertRoutes {
     let inputs: WebInputs
 
-    struct AlertJSON: Encodable {
-        var name: String
-        var labels: [String: String]
-        var state: String
-        /// When it entered its state: fired, or began to hold (pending).
-        var since: Int64
-        var activeSince: Int64
-        var value: Double?
-        var summary: String?
-
-        init(_ alert: ActiveAlert) {
-            name = alert.name
-            labels = alert.labels
-            state = alert.state.rawValue
-            since = alert.firingSince ?? alert.activeSince
-            activeSince = alert.activeSince
-            value = alert.value.isFinite ? alert.value : nil
-            summary = alert.summary
-        }
-    }
-
-    struct AlertsJSON: Encodable {
-        var firing: Int
-        var pending: Int
-        var alerts: [AlertJSON]
-    }
-
     func add(to router: Routes) {
         router.group("api/v1").get("alerts") { request, _ in
             try inputs.cached(request, type: "application/json; charset=utf-8") {
-                let alerts = inputs.alerts()
-                return try JSONBody.encode(
-                    AlertsJSON(
-                        firing: alerts.count { $0.state == .firing }, pending: alerts.count { $0.state == .pending },
-                        alerts: alerts.map(AlertJSON.init)))
+                try JSONBody.encode(AlertRecord.List(inputs.alerts()))
             }
         }
     }

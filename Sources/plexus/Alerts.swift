@@ -19,46 +19,21 @@ struct Alerts: AsyncParsableCommand {
     @OptionGroup var archive: ArchiveOptions
     @OptionGroup var output: OutputOptions
 
-    /// An alert as `/api/v1/alerts` gives it.
-    struct Row: Codable {
-        var name: String
-        var labels: [String: String]
-        var state: String
-        var since: Int64
-        var activeSince: Int64
-        var value: Double?
-        var summary: String?
-
-        init(_ alert: ActiveAlert) {
-            name = alert.name
-            labels = alert.labels
-            state = alert.state.rawValue
-            since = alert.firingSince ?? alert.activeSince
-            activeSince = alert.activeSince
-            value = alert.value.isFinite ? alert.value : nil
-            summary = alert.summary
-        }
-    }
-
-    struct Answer: Decodable {
-        var alerts: [Row]
-    }
-
     /// The state file's shape, as far as this command reads it.
     struct Saved: Decodable {
         var alerts: [ActiveAlert]
     }
 
     func run() async throws {
-        var rows: [Row]
+        var rows: [AlertRecord]
         if let client = try archive.client() {
             let data = try await client.get("api/v1/alerts", [])
-            guard let answer = try? JSONDecoder().decode(Answer.self, from: data) else {
+            guard let answer = try? JSONDecoder().decode(AlertRecord.List.self, from: data) else {
                 throw CommandFailure.unreachable("the server's answer is not the alerts API's JSON")
             }
             rows = answer.alerts
         } else {
-            rows = try Self.saved(root: archive.archive().layout.rootDirectory).map(Row.init)
+            rows = try Self.saved(root: archive.archive().layout.rootDirectory).map(AlertRecord.init)
         }
         if firing { rows = rows.filter { $0.state == "firing" } }
         if output.json {
@@ -83,7 +58,7 @@ struct Alerts: AsyncParsableCommand {
         return saved.alerts
     }
 
-    static func table(_ rows: [Row]) -> Table {
+    static func table(_ rows: [AlertRecord]) -> Table {
         var table = Table(columns: [
             Table.Column("alert"), Table.Column("state"), Table.Column("since"), Table.Column("severity"), Table.Column("cluster"),
             Table.Column("host"), Table.Column("metric"), Table.Column("value", right: true), Table.Column("summary"),
