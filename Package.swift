@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
@@ -67,6 +68,9 @@ let package = Package(
         // Alert rules evaluated on values and times given to them (no clock, no I/O): pending,
         // firing, resolved.
         .target(name: "PlexusAlerts", dependencies: ["PlexusCore"]),
+        // Signed packets (docs/format/signed.md): the envelope, keys and keyrings, the verifier
+        // with its replay windows. Values only; HMAC-SHA256 from swift-crypto.
+        .target(name: "PlexusSecurity", dependencies: ["PlexusCore", .product(name: "Crypto", package: "swift-crypto")]),
         // What operators are shown of a grid, by the CLI and the dashboard alike: rows (grid, clusters,
         // hosts, metrics) and their columns.
         .target(name: "PlexusViews", dependencies: ["PlexusCore"]),
@@ -179,6 +183,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PlexusAlertsTests", dependencies: ["PlexusAlerts", "PlexusCore"]),
+        .testTarget(name: "PlexusSecurityTests", dependencies: ["PlexusSecurity", "PlexusCore"]),
         .testTarget(name: "PlexusViewsTests", dependencies: ["PlexusViews", "PlexusCore"]),
         .testTarget(name: "PlexusProbesTests", dependencies: ["PlexusProbes", "PlexusCore"], resources: [.copy("Fixtures")]),
         .testTarget(
