@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(
             name: "plexus",
             dependencies: [
-                "PlexusAlerts", "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusViews",
+                "PlexusAlerts", "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusSecurity", "PlexusViews",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

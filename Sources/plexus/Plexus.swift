@@ -20,6 +20,6 @@ struct Plexus: AsyncParsableCommand {
                 > /etc/bash_completion.d/plexus
             """,
         version: "0.1.0",
-        subcommands: [Query.self, Graph.self, Export.self, Events.self, Alerts.self, Send.self, Status.self, Decode.self]
+        subcommands: [Query.self, Graph.self, Export.self, Events.self, Alerts.self, Send.self, Status.self, Decode.self, Keygen.self]
     )
 }
