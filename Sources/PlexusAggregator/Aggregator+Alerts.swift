@@ -27,11 +27,11 @@ extension Aggregator {
     /// The files anomaly rules watch get RRDtool's Holt-Winters archives: new ones at creation,
     /// existing ones now, before the writer starts (`rrd_tune`, their data kept).
     static func forecast(_ store: inout ArchiveStore, _ rules: [AlertRule], logger: Logger) {
-        let rules = rules.filter { $0.kind == .anomaly }
-        guard !rules.isEmpty else { return }
+        let watch = AnomalyWatch(rules)
+        guard !watch.isEmpty else { return }
         store.holtWinters = { key in
             guard case .host(let cluster, let host) = key.location else { return nil }
-            return AlertEvaluator.watchesForAnomalies(rules, cluster: cluster.rawValue, host: host.rawValue, metric: key.metric.rawValue)?.holtWinters
+            return watch.rule(cluster: cluster.rawValue, host: host.rawValue, metric: key.metric.rawValue)?.holtWinters
         }
         let chosen = store.holtWinters
         var added = 0

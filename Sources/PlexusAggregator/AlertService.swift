@@ -23,6 +23,7 @@ final class AlertService: Service, Sendable {
     let log: ThrottledLog
     /// Reads the FAILURES of the series anomaly rules watch; nil without such rules.
     let forecasts: ArchiveReader?
+    let watching: AnomalyWatch
     private let restored: [ActiveAlert]
 
     /// `restored`: the alerts the state file held (loaded by `Aggregator.make`, where a damaged
@@ -32,6 +33,7 @@ final class AlertService: Service, Sendable {
         events: EventJournalReader?, board: AlertBoard, destinations: AlertDestinations, log: ThrottledLog, forecasts: ArchiveReader? = nil
     ) {
         self.forecasts = forecasts
+        watching = AnomalyWatch(rules)
         self.store = store
         self.rules = rules
         self.interval = interval
@@ -44,7 +46,7 @@ final class AlertService: Service, Sendable {
     }
 
     func run() async throws {
-        board.update(active: Self.sorted(restored), evaluatedAt: nil)
+        board.update(active: AlertStateFile.sorted(restored), evaluatedAt: nil)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.destinations.run() }
             try? await cancelWhenGracefulShutdown { try await self.evaluate() }
@@ -59,14 +61,14 @@ final class AlertService: Service, Sendable {
     private func evaluate() async throws {
         try await firstResults()
         var evaluator = AlertEvaluator(rules: rules, restoring: restored)
-        var saved = (alerts: Self.sorted(restored), undelivered: destinations.undelivered)
+        var saved = (alerts: AlertStateFile.sorted(restored), undelivered: destinations.undelivered)
         let gridRules = rules.contains { $0.scope == .grid }
         while true {
             let now = store.clock()
             var inputs = AlertInputs(store.grid, now: now, gridSummary: gridRules)
             inputs.anomalies = await anomalies(inputs, now: now)
             let changes = evaluator.evaluate(inputs, now: now)
-            let active = Self.sorted(evaluator.alerts)
+            let active = AlertStateFile.sorted(evaluator.alerts)
             board.update(active: active, evaluatedAt: now)
             for change in changes { announce(change) }
             destinations.note(changes, firing: active.filter { $0.state == .firing }, now: now)
@@ -97,15 +99,14 @@ final class AlertService: Service, Sendable {
     /// a file or a forecast yet is left out.
     private func anomalies(_ inputs: AlertInputs, now: Int64) async -> [AlertInputs.Anomaly] {
         guard let forecasts else { return [] }
-        let watching = rules.filter { $0.kind == .anomaly }
+        let step = Int64(store.configuration.dataSources.map(\.step).max() ?? 15)
         var found: [AlertInputs.Anomaly] = []
         for host in inputs.hosts where host.up {
             for metric in host.metrics where metric.value != nil {
-                guard let rule = AlertEvaluator.watchesForAnomalies(watching, cluster: host.cluster, host: host.name, metric: metric.name),
+                guard let rule = watching.rule(cluster: host.cluster, host: host.name, metric: metric.name),
                     let key = try? ArchiveKey(cluster: host.cluster, host: host.name, metric: metric.name),
                     let path = try? forecasts.store.path(of: key), FileManager.default.fileExists(atPath: path)
                 else { continue }
-                let step = Int64(store.configuration.dataSources.map(\.step).max() ?? 15)
                 do {
                     let series = try await forecasts.fetch(
                         key, start: now - step * Int64(rule.holtWinters.window + 2), end: now, consolidation: "FAILURES")
@@ -117,12 +118,6 @@ final class AlertService: Service, Sendable {
             }
         }
         return found
-    }
-
-    /// In the state file's order: the board and `/api/v1/alerts` list them the same way.
-    static func sorted(_ alerts: [ActiveAlert]) -> [ActiveAlert] {
-        // Each key made once (a comparison that made both would make them n log n times).
-        alerts.map { (AlertStateFile.key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     private func save(_ active: [ActiveAlert], _ undelivered: UndeliveredChanges) -> Bool {

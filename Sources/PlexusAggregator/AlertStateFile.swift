@@ -9,7 +9,7 @@ public struct AlertStateFile: Sendable {
     public let path: String
 
     public init(root: String) {
-        path = (root.hasSuffix("/") ? String(root.dropLast()) : root) + "/.plexus-alerts.json"
+        path = (root.hasSuffix("/") ? String(root.dropLast()) : root) + "/" + ActiveAlert.stateFileName
     }
 
     public struct Problem: Error, CustomStringConvertible {
@@ -41,6 +41,12 @@ public struct AlertStateFile: Sendable {
         }
     }
 
+    /// In a stable order, by labels (the board and `/api/v1/alerts` list them so too); each key
+    /// made once (a comparison that made both would make them n log n times).
+    static func sorted(_ alerts: [ActiveAlert]) -> [ActiveAlert] {
+        alerts.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
     /// An alert's labels as one text, to order alerts by.
     static func key(_ alert: ActiveAlert) -> String {
         alert.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{0}")
@@ -50,7 +56,7 @@ public struct AlertStateFile: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // In a stable order, so that an unchanged state writes the same bytes.
-        let sorted = alerts.map { (Self.key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        let sorted = Self.sorted(alerts)
         let data: Data
         do {
             data = try encoder.encode(Contents(alerts: sorted, undelivered: undelivered.isEmpty ? nil : undelivered))

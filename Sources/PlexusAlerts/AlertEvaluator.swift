@@ -102,6 +102,8 @@ public struct AlertEvaluator: Sendable {
 
     let plans: [Plan]
     let metricPatterns: [NamePattern?]
+    /// The `host_down` rules, visited together over the hosts.
+    let hostDown: [Int]
     let clusterPatterns: [NamePattern]
     let hostPatterns: [NamePattern]
     /// Each rule's summary, cut where the labels and the value go.
@@ -125,6 +127,7 @@ public struct AlertEvaluator: Sendable {
                 staleFactor: rule.staleFactor, forSeconds: Int64(rule.forSeconds))
         }
         metricPatterns = rules.map { $0.metric.map(NamePattern.init) }
+        hostDown = rules.indices.filter { rules[$0].kind == .hostDown }
         clusterPatterns = clusters.sorted { $0.value < $1.value }.map { NamePattern($0.key) }
         hostPatterns = hosts.sorted { $0.value < $1.value }.map { NamePattern($0.key) }
         summaries = rules.map { $0.summary.map(SummaryTemplate.init) }
@@ -140,7 +143,6 @@ public struct AlertEvaluator: Sendable {
         generation += 1
         var pass = Pass(now: now)
         visitHostMetrics(inputs, &pass)
-        let hostDown = rules.indices.filter { rules[$0].kind == .hostDown }
         if !hostDown.isEmpty {
             // Each host's pattern answers once, for every host_down rule.
             for host in inputs.hosts {
@@ -284,14 +286,5 @@ public struct AlertEvaluator: Sendable {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         let scaled = (value * 1000).rounded() / 1000
         return "\(scaled)"
-    }
-
-    /// Whether some anomaly rule watches this host's metric: the series whose FAILURES the
-    /// aggregator reads, and whose files get a forecast.
-    public static func watchesForAnomalies(_ rules: [AlertRule], cluster: String, host: String, metric: String) -> AlertRule? {
-        rules.first { rule in
-            rule.kind == .anomaly && NamePattern(rule.cluster).matches(cluster) && NamePattern(rule.host).matches(host)
-                && rule.metric.map { NamePattern($0).matches(metric) } == true
-        }
     }
 }

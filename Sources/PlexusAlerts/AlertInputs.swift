@@ -30,13 +30,10 @@ public struct AlertInputs: Sendable, Equatable {
         /// thousand hosts' thirty metrics are not copied every evaluation).
         public var metrics: [Metric] {
             get {
-                switch storage {
-                case .given(let metrics): return metrics
-                case .held(let held, let age):
-                    var metrics: [Metric] = []
-                    forEach(held, age) { metrics.append(Metric(name: $0.name.rawValue, value: $0.numericValue, tn: $1, tmax: $0.tmax)) }
-                    return metrics
-                }
+                if case .given(let metrics) = storage { return metrics }
+                var metrics: [Metric] = []
+                visitMetrics { name, tn, tmax, value in metrics.append(Metric(name: name, value: value.number, tn: tn, tmax: tmax)) }
+                return metrics
             }
             set { storage = .given(newValue) }
         }
@@ -64,17 +61,6 @@ public struct AlertInputs: Sendable, Equatable {
             storage = .held(held, age: age)
         }
 
-        /// The held metrics not past their DMAX at `age`, each with its TN moved on by `age`.
-        func forEach(_ held: [PlexusCore.Metric], _ age: UInt32, _ body: (borrowing PlexusCore.Metric, UInt32) -> Void) {
-            held.withUnsafeBufferPointer { metrics in
-                for i in metrics.indices {
-                    let tn = metrics[i].tn.addingClamped(age)
-                    if metrics[i].dmax > 0 && tn > metrics[i].dmax { continue }
-                    body(metrics[i], tn)
-                }
-            }
-        }
-
         /// A metric's value as the evaluator is handed it: a number (given), or the held text,
         /// read only if some rule watches the metric.
         enum Value {
@@ -90,7 +76,8 @@ public struct AlertInputs: Sendable, Equatable {
             }
         }
 
-        /// Each metric's name, TN, TMAX and value, read in place (no metric is copied).
+        /// Each metric's name, TN, TMAX and value, read in place (no metric is copied); held
+        /// metrics past their DMAX are left out, the others' TN moved on by the time held.
         func visitMetrics(_ body: (_ name: String, _ tn: UInt32, _ tmax: UInt32, _ value: Value) -> Void) {
             switch storage {
             case .given(let metrics):

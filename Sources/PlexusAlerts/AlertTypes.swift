@@ -21,6 +21,10 @@ public struct ActiveAlert: Sendable, Equatable, Codable {
 
     public var name: String { labels["alertname"] ?? "" }
 
+    /// The file under the RRD root where the aggregator keeps them across restarts (hidden, so
+    /// ganglia-web's directory listings skip it); `plexus alerts` reads it too.
+    public static let stateFileName = ".plexus-alerts.json"
+
     public init(
         labels: [String: String], state: State, activeSince: Int64, firingSince: Int64? = nil, value: Double, summary: String? = nil
     ) {

@@ -47,7 +47,7 @@ struct Alerts: AsyncParsableCommand {
     }
 
     static func saved(root: String) throws -> [ActiveAlert] {
-        let path = (root.hasSuffix("/") ? root : root + "/") + ".plexus-alerts.json"
+        let path = (root.hasSuffix("/") ? root : root + "/") + ActiveAlert.stateFileName
         guard let data = FileManager.default.contents(atPath: path) else {
             if FileManager.default.fileExists(atPath: path) { throw CommandFailure.unreachable("cannot read \(path)") }
             return []

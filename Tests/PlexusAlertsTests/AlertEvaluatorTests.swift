@@ -147,8 +147,8 @@ import Testing
         #expect(fired.map(\.kind) == [.firing], "only the rule's cluster and metrics")
         #expect(fired.first?.alert.labels == ["alertname": "OddLoad", "severity": "warning", "cluster": "web", "host": "web-1", "metric": "load_one"])
         #expect(evaluator.evaluate(inputs(false), now: Self.t0 + 30).map(\.kind) == [.resolved])
-        #expect(AlertEvaluator.watchesForAnomalies([rule], cluster: "web", host: "web-9", metric: "load_five")?.name == "OddLoad")
-        #expect(AlertEvaluator.watchesForAnomalies([rule, Self.highLoad], cluster: "db", host: "db-1", metric: "load_one") == nil)
+        #expect(AnomalyWatch([rule]).rule(cluster: "web", host: "web-9", metric: "load_five")?.name == "OddLoad")
+        #expect(AnomalyWatch([rule, Self.highLoad]).rule(cluster: "db", host: "db-1", metric: "load_one") == nil)
     }
 
     /// Many rules on one metric (walked by sorted threshold): each fires and clears at its own
