@@ -55,6 +55,14 @@ extension AgentConfiguration {
         [[tcp_accept_channel]]
         port = 8649
 
+        # Signed datagrams (docs/security.md, docs/format/signed.md). Off by default, as in Ganglia.
+        # [security]
+        # key_file = "/etc/plexus/web-1.key"     # sign what we send (plexus keygen --host web-1 -o ...)
+        # keyring = "/etc/plexus/keyring.toml"   # the keys we accept, each bound to its hosts
+        # require_signed = false                 # true: plain Ganglia datagrams are refused ...
+        # accept_unsigned_from = ["10.1.0.0/24"] # ... except from these addresses (legacy gmonds)
+        # replay_window = 60                     # seconds a signed datagram's clock may be off
+
         # Response-time probes, reported as probe_<name>_ms, probe_<name>_up, probe_<name>_status:
         # [[probe]]
         # name = "api"

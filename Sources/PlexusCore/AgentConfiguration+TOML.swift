@@ -35,6 +35,10 @@ extension AgentConfiguration {
         if let tables = try root.tables("probe") {
             config.probes = try tables.map { t throws(ConfigError) in try readProbe(t) }
         }
+        if var t = try root.table("security") {
+            config.security = try readSecurity(&t, sends: true)
+            try t.finish()
+        }
         try root.finish()
         try config.validate(file: file)
         return config
@@ -158,6 +162,33 @@ extension AgentConfiguration {
         probe.verifyTLS = try t.bool("verify_tls") ?? probe.verifyTLS
         try t.finish()
         return probe
+    }
+
+    /// `[security]`, or the same keys in an aggregator's `[data_source.listen]` (`sends` false:
+    /// a listener signs nothing, so `key_file` is refused there).
+    static func readSecurity(_ t: inout ConfigTable, sends: Bool) throws(ConfigError) -> Security {
+        var s = Security()
+        if let path = try t.string("key_file") {
+            guard sends else { throw t.error("key_file", "a listened data source sends nothing to sign; keyring is the key it needs") }
+            guard path.hasPrefix("/") else { throw t.error("key_file", "must be an absolute path, found \(path.debugDescription)") }
+            s.keyFile = path
+        }
+        if let path = try t.string("keyring") {
+            guard path.hasPrefix("/") else { throw t.error("keyring", "must be an absolute path, found \(path.debugDescription)") }
+            s.keyring = path
+        }
+        s.requireSigned = try t.bool("require_signed") ?? s.requireSigned
+        for (i, text) in (try t.strings("accept_unsigned_from") ?? []).enumerated() {
+            guard let block = CIDRBlock(text) else {
+                throw t.error("accept_unsigned_from[\(i)]", "\(text.debugDescription) is not an address or CIDR block")
+            }
+            s.acceptUnsignedFrom.append(block)
+        }
+        s.replayWindow = try t.integer("replay_window", in: 1...86_400).map(UInt32.init) ?? s.replayWindow
+        if s.requireSigned, s.keyring == nil, s.keyFile == nil || !sends {
+            throw t.error("require_signed", "needs a keyring: without keys to accept, every datagram would be refused")
+        }
+        return s
     }
 
     // MARK: - Shared value rules

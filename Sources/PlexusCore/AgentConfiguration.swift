@@ -184,6 +184,27 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `[security]`: signed datagrams (`docs/security.md`, `docs/format/signed.md`). The
+    /// aggregator's listened data sources take the same keys but `key_file` (they send nothing).
+    public struct Security: Sendable, Equatable {
+        /// Our key (a `plexus keygen` file): everything we send is signed with it.
+        public var keyFile: String?
+        /// The keys we accept (a keyring file); without one, signed datagrams are refused as
+        /// `unknown_key` (except our own, which `key_file` adds).
+        public var keyring: String?
+        /// Refuse plain Ganglia datagrams (counted as `unsigned`), except from `acceptUnsignedFrom`.
+        public var requireSigned = false
+        /// Addresses and CIDR blocks whose plain datagrams are still taken (legacy gmonds).
+        public var acceptUnsignedFrom: [CIDRBlock] = []
+        /// Seconds a signed datagram's timestamp may differ from our clock.
+        public var replayWindow: UInt32 = 60
+
+        public init() {}
+
+        /// Whether any of it is switched on.
+        public var isEnabled: Bool { keyFile != nil || keyring != nil || requireSigned }
+    }
+
     public var globals = Globals()
     public var cluster = ClusterInfo()
     /// `[host] location`.
@@ -193,6 +214,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var tcpAcceptChannels = [TCPAcceptChannel()]
     public var collectionGroups = AgentConfiguration.defaultCollectionGroups
     public var probes: [Probe] = []
+    public var security = Security()
 
     public init() {}
 }

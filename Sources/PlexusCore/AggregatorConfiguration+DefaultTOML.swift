@@ -119,6 +119,11 @@ extension AggregatorConfiguration {
         # [data_source.listen]
         # mcast_join = "239.2.11.71"
         # port = 8649
+        # Signed datagrams (docs/security.md), as in the agent's [security] but without key_file:
+        # keyring = "/etc/plexus/keyring.toml"   # the keys accepted, each bound to its hosts
+        # require_signed = false                 # true: plain Ganglia datagrams are refused ...
+        # accept_unsigned_from = ["10.1.0.0/24"] # ... except from these addresses (legacy gmonds)
+        # replay_window = 60                     # seconds a signed datagram's clock may be off
 
         """#
 }

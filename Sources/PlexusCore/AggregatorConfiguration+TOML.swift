@@ -104,7 +104,9 @@ extension AggregatorConfiguration {
         if let problem = ClusterName.error(for: name) { throw t.error("name", "\(problem)") }
         let step = try t.seconds("step", minimum: 1) ?? 15
         let hosts = try t.strings("hosts")
-        let listen = try t.table("listen")
+        var listen = try t.table("listen")
+        var security = AgentConfiguration.Security()
+        if listen != nil { security = try AgentConfiguration.readSecurity(&listen!, sends: false) }
         let transport: DataSource.Transport
         switch (hosts, listen) {
         case (let hosts?, nil):
@@ -127,6 +129,7 @@ extension AggregatorConfiguration {
         source.timeout = try t.number("timeout", in: 0.01...3600) ?? source.timeout
         source.hostTmax = try t.seconds("host_tmax") ?? source.hostTmax
         source.hostDmax = try t.seconds("host_dmax") ?? source.hostDmax
+        source.security = security
         try t.finish()
         return source
     }

@@ -25,6 +25,9 @@ public struct AggregatorConfiguration: Sendable, Equatable {
         /// For listened sources: gmond's `host_tmax` and `host_dmax` for the hosts heard.
         public var hostTmax: UInt32 = 20
         public var hostDmax: UInt32 = 86_400
+        /// For listened sources: the agent's `[security]` keys but `key_file`, given in
+        /// `[data_source.listen]` (`docs/security.md`).
+        public var security = AgentConfiguration.Security()
 
         public init(name: String, step: UInt32 = 15, transport: Transport) {
             self.name = name

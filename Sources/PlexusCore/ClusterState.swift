@@ -192,6 +192,18 @@ public struct ClusterState: Sendable {
     }
 
     /// The host key and display name for a message, or nil (counted) when it can't have one.
+    /// The name a message from `sender` would be filed under: a known host keeps the name it
+    /// was first given, a spoofed message names its host. A signed message's key must speak for
+    /// this name (`docs/security.md`). Nil when the message would be refused for its name.
+    public func hostName(for identity: MetricIdentity, from sender: Sender) -> String? {
+        if identity.spoof {
+            guard let (ip, hostname) = identity.spoofedAddress else { return nil }
+            return hosts[ip]?.name.rawValue ?? hostname
+        }
+        if let known = hosts[sender.address] { return known.name.rawValue }
+        return [sender.resolvedName, identity.host, sender.address].compactMap({ $0 }).first { HostName(validating: $0) != nil }
+    }
+
     private mutating func hostIdentity(_ identity: MetricIdentity, sender: Sender) -> (String, HostName)? {
         if identity.spoof {
             guard let (ip, hostname) = identity.spoofedAddress else {

@@ -44,7 +44,18 @@ public enum Envelope {
 
     /// Whether `datagram` begins as an envelope (and is not a plain Ganglia message).
     public static func isEnvelope(_ datagram: some Collection<UInt8>) -> Bool {
-        datagram.count >= 4 && Array(datagram.prefix(4)) == [0x50, 0x4C, 0x58, 0x53]
+        var index = datagram.startIndex
+        for byte: UInt8 in [0x50, 0x4C, 0x58, 0x53] {
+            guard index != datagram.endIndex, datagram[index] == byte else { return false }
+            index = datagram.index(after: index)
+        }
+        return true
+    }
+
+    /// The length of an envelope around `payload` bytes under a key id of `keyID` bytes.
+    public static func length(keyID: Int, payload: Int) -> Int {
+        func padded(_ n: Int) -> Int { (n + 3) & ~3 }
+        return 12 + padded(keyID) + 16 + 4 + padded(payload) + macLength
     }
 
     /// `payload` sealed with `key` at `timestamp` as message `sequence` of its sender.

@@ -26,6 +26,53 @@ public struct ReplayWindow: Sendable, Equatable {
     }
 }
 
+/// The replay windows of one key: one per sender (the high 32 bits of the sequence number, a
+/// random id each sender picks when it starts), so an agent and a `plexus send` sharing the
+/// host's key don't refuse each other. At most `maxSenders` are kept; the least recently heard
+/// is forgotten first, and from then on a sender never heard before is only taken with a
+/// timestamp after the last one accepted from any forgotten sender (a forgotten sender's
+/// datagrams replayed later are stale for it).
+public struct SenderWindows: Sendable, Equatable {
+    struct Sender: Sendable, Equatable {
+        var window = ReplayWindow()
+        var lastTimestamp: UInt64 = 0
+        var heard: UInt64 = 0
+    }
+
+    public static let maxSenders = 16
+    private var senders: [UInt32: Sender] = [:]
+    private var heard: UInt64 = 0
+    /// The newest timestamp accepted from a forgotten sender.
+    public private(set) var forgottenThrough: UInt64?
+
+    public init() {}
+
+    public var count: Int { senders.count }
+
+    /// Whether `sequence` (sent at `timestamp`) is new, recording it if so.
+    public mutating func accept(_ sequence: UInt64, timestamp: UInt64) -> Bool {
+        let id = UInt32(truncatingIfNeeded: sequence >> 32)
+        let counter = sequence & 0xFFFF_FFFF
+        heard &+= 1
+        if var sender = senders[id] {
+            guard sender.window.accept(counter) else { return false }
+            sender.lastTimestamp = max(sender.lastTimestamp, timestamp)
+            sender.heard = heard
+            senders[id] = sender
+            return true
+        }
+        if let through = forgottenThrough, timestamp <= through { return false }
+        var sender = Sender(lastTimestamp: timestamp, heard: heard)
+        _ = sender.window.accept(counter)
+        senders[id] = sender
+        if senders.count > Self.maxSenders, let oldest = senders.min(by: { $0.value.heard < $1.value.heard }) {
+            senders[oldest.key] = nil
+            forgottenThrough = max(forgottenThrough ?? 0, oldest.value.lastTimestamp)
+        }
+        return true
+    }
+}
+
 /// The keys a receiver accepts (`docs/security.md`): by id, each with the hosts it may speak
 /// for, and whether it may speak for any host (`spoof`, for relays such as BMC collectors). Two
 /// keys may name the same host, so keys rotate without a gap.
@@ -48,15 +95,28 @@ public struct Keyring: Sendable, Equatable {
     public init(_ entries: [Entry] = []) {
         for entry in entries { self.entries[entry.key.id] = entry }
     }
+
+    /// Adds `entry` unless a key with its id is already there (a receiver's own key is added
+    /// to its keyring this way, so it hears itself without listing its key twice).
+    public mutating func addIfAbsent(_ entry: Entry) {
+        if entries[entry.key.id] == nil { entries[entry.key.id] = entry }
+    }
+
+    /// Whether key `id` may speak for `host`: the name the receiver files the message under
+    /// (for a spoofed message, the spoofed host; for a host already known, the name it has).
+    public func allows(_ id: String, host: String) -> Bool {
+        guard let entry = entries[id] else { return false }
+        return entry.spoof || entry.hosts.contains(host.lowercased())
+    }
 }
 
 /// Opens signed envelopes: refuses what is malformed, signed by a key not in the keyring, not
 /// signed by the key it names (bad MAC), sent outside the time window (stale), or seen before
-/// (replay); then, once the payload is decoded, what speaks for a host its key may not. Pure:
-/// the time is given; the replay windows are kept per key (bounded by the keyring, since only
-/// authentic envelopes reach them).
+/// (replay). The host check comes after the payload is decoded (`Keyring.allows`). Pure: the
+/// time is given; the replay windows are kept per key and sender, bounded by the keyring and
+/// `SenderWindows.maxSenders`, since only authentic envelopes reach them.
 public struct EnvelopeVerifier: Sendable {
-    public enum Refusal: String, Sendable, CaseIterable, Error {
+    public enum Refusal: String, Sendable, CaseIterable, Error, Codable {
         case malformed
         case unknownKey = "unknown_key"
         case badMAC = "bad_mac"
@@ -77,7 +137,7 @@ public struct EnvelopeVerifier: Sendable {
     public var keyring: Keyring
     /// Seconds a sender's clock may differ from ours.
     public var window: UInt64
-    private var replays: [String: ReplayWindow] = [:]
+    private var replays: [String: SenderWindows] = [:]
 
     public init(keyring: Keyring, window: UInt64 = 60) {
         self.keyring = keyring
@@ -96,27 +156,26 @@ public struct EnvelopeVerifier: Sendable {
         let now = UInt64(max(0, now))
         let skew = parsed.timestamp > now ? parsed.timestamp - now : now - parsed.timestamp
         guard skew <= window else { return .failure(.stale) }
-        guard replays[parsed.keyID, default: ReplayWindow()].accept(parsed.sequence) else { return .failure(.replay) }
+        guard replays[parsed.keyID, default: SenderWindows()].accept(parsed.sequence, timestamp: parsed.timestamp) else {
+            return .failure(.replay)
+        }
         return .success(Opened(payload: parsed.payload, keyID: parsed.keyID, timestamp: parsed.timestamp, sequence: parsed.sequence))
     }
 
-    /// Whether the key of `opened` may speak for `host` (`spoofed`: the message says it speaks
-    /// for another host, as `gmetric --spoof` does).
-    public func allows(_ opened: Opened, host: String, spoofed: Bool) -> Bool {
-        guard let entry = keyring.entries[opened.keyID] else { return false }
-        if entry.spoof { return true }
-        return !spoofed && entry.hosts.contains(host.lowercased())
+    /// Whether the key of `opened` may speak for `host` (see `Keyring.allows`).
+    public func allows(_ opened: Opened, host: String) -> Bool {
+        keyring.allows(opened.keyID, host: host)
     }
 }
 
-/// A sender's sequence numbers: its start time in the high 32 bits and a counter below, so a
-/// restarted sender (a later start) always continues above what receivers saw, and a counter
-/// that passes 2^32 carries into the high half instead of wrapping.
+/// A sender's sequence numbers: a sender id in the high 32 bits (random, picked when the sender
+/// starts, so receivers keep a window per sender) and a counter below. A counter that passes
+/// 2^32 carries into the high half: receivers then see a new sender, never a wrap.
 public struct SequenceCounter: Sendable, Equatable {
     public private(set) var next: UInt64
 
-    public init(started: Int64) {
-        next = UInt64(UInt32(clamping: max(0, started))) << 32
+    public init(sender: UInt32) {
+        next = UInt64(sender) << 32
     }
 
     public mutating func take() -> UInt64 {

@@ -140,9 +140,39 @@ import Testing
         ),
         (
             "[globlas]\ndeaf = true",
-            "agent.toml: key globlas: unknown key (this table takes: cluster, collection_group, globals, host, probe, tcp_accept_channel, udp_recv_channel, udp_send_channel)"
+            "agent.toml: key globlas: unknown key (this table takes: cluster, collection_group, globals, host, probe, security, tcp_accept_channel, udp_recv_channel, udp_send_channel)"
+        ),
+        ("[security]\nkey_file = \"web-1.key\"", "agent.toml: key security.key_file: must be an absolute path, found \"web-1.key\""),
+        (
+            "[security]\nrequire_signed = true",
+            "agent.toml: key security.require_signed: needs a keyring: without keys to accept, every datagram would be refused"
+        ),
+        (
+            "[security]\nkeyring = \"/k\"\naccept_unsigned_from = [\"10.1.0.0/33\"]",
+            "agent.toml: key security.accept_unsigned_from[0]: \"10.1.0.0/33\" is not an address or CIDR block"
+        ),
+        ("[security]\nreplay_window = 0", "agent.toml: key security.replay_window: 0 is out of range 1...86400"),
+        (
+            "[security]\nkeyfile = \"/k\"",
+            "agent.toml: key security.keyfile: unknown key (this table takes: accept_unsigned_from, key_file, keyring, replay_window, require_signed)"
         ),
     ]
+
+    @Test func securityIsOffByDefaultAndReadAsWritten() throws {
+        #expect(AgentConfiguration().security == AgentConfiguration.Security() && !AgentConfiguration().security.isEnabled)
+        let config = try AgentConfiguration.parse(
+            """
+            [security]
+            key_file = "/etc/plexus/web-1.key"
+            keyring = "/etc/plexus/keyring.toml"
+            require_signed = true
+            accept_unsigned_from = ["10.1.0.0/24", "192.0.2.7"]
+            replay_window = 30
+            """, file: "agent.toml")
+        #expect(config.security.keyFile == "/etc/plexus/web-1.key" && config.security.keyring == "/etc/plexus/keyring.toml")
+        #expect(config.security.requireSigned && config.security.replayWindow == 30 && config.security.isEnabled)
+        #expect(config.security.acceptUnsignedFrom == [CIDRBlock("10.1.0.0/24")!, CIDRBlock("192.0.2.7")!])
+    }
 
     @Test(arguments: errors.indices)
     func errorsNameFileKeyAndReason(_ index: Int) {

@@ -49,6 +49,9 @@ import Testing
             [data_source.listen]
             mcast_join = "239.2.11.72"
             port = 8660
+            keyring = "/etc/plexus/keyring.toml"
+            require_signed = true
+            accept_unsigned_from = ["10.1.0.0/24"]
             """, file: "a.toml")
         #expect(config.gridname == "Research" && config.authority == "http://monitor.example/ganglia/")
         #expect(config.xmlPort == 9651 && config.interactivePort == 9652 && config.httpPort == 0)
@@ -72,6 +75,9 @@ import Testing
         }
         #expect(channel.mcastJoin == "239.2.11.72" && channel.port == 8660)
         #expect(config.dataSources[1].hostDmax == 3600 && config.shortestStep == 15)
+        let security = config.dataSources[1].security
+        #expect(security.keyring == "/etc/plexus/keyring.toml" && security.requireSigned && security.keyFile == nil)
+        #expect(security.acceptUnsignedFrom == [CIDRBlock("10.1.0.0/24")!] && security.replayWindow == 60)
     }
 
     @Test func theWebSideReadsItsOwnKeys() throws {
@@ -131,6 +137,14 @@ import Testing
         (
             "[[data_source]]\nname = \"x\"\n[data_source.listen]\nmcast_join = \"10.0.0.1\"",
             "t.toml: key data_source[0].listen.mcast_join: 10.0.0.1 is not a multicast group address"
+        ),
+        (
+            "[[data_source]]\nname = \"x\"\n[data_source.listen]\nkey_file = \"/k\"",
+            "t.toml: key data_source[0].listen.key_file: a listened data source sends nothing to sign; keyring is the key it needs"
+        ),
+        (
+            "[[data_source]]\nname = \"x\"\n[data_source.listen]\nrequire_signed = true",
+            "t.toml: key data_source[0].listen.require_signed: needs a keyring: without keys to accept, every datagram would be refused"
         ),
     ])
     func badInputNamesFileKeyAndReason(text: String, message: String) {
