@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "PlexusAgent",
             dependencies: [
-                "PlexusCore", "PlexusCollectors", "PlexusProbes", "PlexusTransport",
+                "PlexusCore", "PlexusCollectors", "PlexusProbes", "PlexusSecurity", "PlexusTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "plexus-agent",
             dependencies: [
-                "PlexusAgent", "PlexusCollectors", "PlexusCore", "PlexusCommandLine",
+                "PlexusAgent", "PlexusCollectors", "PlexusCore", "PlexusCommandLine", "PlexusSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,14 +113,14 @@ let package = Package(
         ),
         // What the aggregator reports about itself (`/status`): filled by the aggregator, served
         // by it and by the web side, which therefore need not import the aggregator.
-        .target(name: "PlexusStatus", dependencies: ["PlexusCore", "PlexusTransport", "PlexusArchive"]),
+        .target(name: "PlexusStatus", dependencies: ["PlexusCore", "PlexusSecurity", "PlexusTransport", "PlexusArchive"]),
         // The aggregator's services around one grid store: a poller or listener per data source,
         // the XML and interactive ports, the root summary; `Aggregator` builds them (and the
         // archive writer and the web side) from the configuration.
         .target(
             name: "PlexusAggregator",
             dependencies: [
-                "PlexusAlerts", "PlexusCore", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "CMalloc",
+                "PlexusAlerts", "PlexusCore", "PlexusSecurity", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "PlexusWeb",
             dependencies: [
-                "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusViews",
+                "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusSecurity", "PlexusStatus", "PlexusTransport", "PlexusViews",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -142,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "plexus-aggregator",
             dependencies: [
-                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine", "PlexusTransport", "PlexusWeb",
+                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine", "PlexusSecurity", "PlexusTransport", "PlexusWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -166,7 +166,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent", "PlexusTransport"]),
+        .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent", "PlexusCollectors", "PlexusSecurity", "PlexusTransport"]),
         .testTarget(
             name: "PlexusArchiveTests",
             dependencies: [
@@ -208,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "plexusTests",
             dependencies: [
-                "PlexusCore", "PlexusArchive", "PlexusTestSupport", "plexus", "plexus-agent", "plexus-bench",
+                "PlexusCore", "PlexusArchive", "PlexusSecurity", "PlexusTestSupport", "plexus", "plexus-agent", "plexus-bench",
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

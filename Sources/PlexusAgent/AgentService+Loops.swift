@@ -3,6 +3,7 @@ import NIOCore
 import PlexusCollectors
 import PlexusCore
 import PlexusProbes
+import PlexusSecurity
 import PlexusTransport
 
 extension AgentService {
@@ -42,8 +43,12 @@ extension AgentService {
         }
     }
 
+    /// Sends one message on every channel, sealed in an envelope when we have a key
+    /// (`docs/format/signed.md`): values, metadata, metadata requests and resends alike.
     func send(_ message: GangliaMessage, to senders: [UDPSender]) {
-        let bytes = message.xdr
+        let plain = message.xdr
+        let now = clock()
+        let bytes = signer.withLock { $0?.seal(plain, now: now) } ?? plain
         guard bytes.count <= GangliaMessage.maxMessageLength else {
             stats.withLock { $0.oversized += 1 }
             peerLog.log(.warning, "message too large for one datagram", detail: "\(message.identity.name)", metadata: ["bytes": "\(bytes.count)"])
@@ -53,8 +58,9 @@ extension AgentService {
         stats.withLock { $0.sent += senders.count }
     }
 
-    /// Reads one receive channel: drops what the allow-list refuses or doesn't decode (counted),
-    /// applies the rest to the cluster state, and acts on metadata requests either way.
+    /// Reads one receive channel: drops what the allow-list refuses, what `[security]` refuses
+    /// (counted and logged by reason) or what doesn't decode (counted), applies the rest to the
+    /// cluster state, and acts on metadata requests either way.
     func receive(_ channel: UDPReceiver.Channel, allow: [CIDRBlock], senders: [UDPSender], identity: AgentIdentity) async throws {
         try await channel.executeThenClose { inbound, _ in
             for try await envelope in inbound {
@@ -62,15 +68,30 @@ extension AgentService {
                     stats.withLock { $0.refused += 1 }
                     continue
                 }
+                let now = clock()
                 let message: GangliaMessage
-                do {
-                    message = try envelope.data.withUnsafeReadableBytes { try GangliaMessage(xdr: $0) }
-                } catch {
+                let keyID: String?
+                switch envelope.data.withUnsafeReadableBytes({ intake.receive($0, from: ip, now: now) }) {
+                case .message(let m, let key):
+                    (message, keyID) = (m, key)
+                case .refused(let reason):
+                    refuse(reason, from: source, keyID: nil)
+                    continue
+                case .undecodable(let error):
                     stats.withLock { $0.malformed += 1 }
                     logger.debug("dropped malformed datagram", metadata: ["from": "\(source)", "error": "\(error)"])
                     continue
                 }
-                let action = state.withLock { $0.apply(message, from: .init(address: source), now: clock()) }
+                let sender = ClusterState.Sender(address: source)
+                let action: ClusterState.Action? = state.withLock { state in
+                    guard intake.mayFile(message, keyID: keyID, in: state, from: sender) else { return nil }
+                    return state.apply(message, from: sender, now: now)
+                }
+                guard let action else {
+                    refuse(.hostNotAllowed, from: source, keyID: keyID, host: message.identity.host)
+                    continue
+                }
+                if keyID != nil { signatures.countSigned() }
                 stats.withLock { $0.received += 1 }
                 switch action {
                 case .none:
@@ -86,6 +107,15 @@ extension AgentService {
                 }
             }
         }
+    }
+
+    /// Counts a refused datagram and logs it (once per reason a minute) with the sender.
+    func refuse(_ reason: EnvelopeVerifier.Refusal, from source: String, keyID: String?, host: String? = nil) {
+        signatures.count(reason)
+        var detail = source
+        if let keyID { detail += " key \(keyID)" }
+        if let host { detail += " for host \(host)" }
+        peerLog.log(.warning, "datagram refused: \(reason.rawValue)", detail: detail)
     }
 
     /// Runs one probe every `interval` seconds; its collector reports the latest result.

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import PlexusCollectors
 import PlexusCore
+import PlexusSecurity
 import PlexusTransport
 import ServiceLifecycle
 import Synchronization
@@ -35,6 +36,11 @@ public final class AgentService: Service, Sendable {
     let gate: ClientGate
     /// Failures peers cause, logged once per kind per minute.
     let peerLog: ThrottledLog
+    /// Signs what we send (`[security] key_file`); nil: we send plain Ganglia datagrams.
+    let signer: Mutex<Signer?>
+    /// What we accept: plain and signed datagrams, by `[security]`; what was accepted and refused.
+    let intake: SignedReceiver
+    let signatures: SignatureTally
 
     /// Descriptors kept for everything that is not an XML client: UDP channels, probes, logs.
     static let descriptorReserve = 32
@@ -45,8 +51,15 @@ public final class AgentService: Service, Sendable {
         var collectors: CollectorSet
     }
 
+    /// The host name our own key speaks for (`override_hostname`, or the system's).
+    public static func ownHostName(_ config: AgentConfiguration) -> String {
+        config.globals.overrideHostname ?? systemHostname()
+    }
+
+    /// `security`: the keys `config.security` names, read by the caller
+    /// (`SecurityMaterial.load`, with `ownHostName` as our own key's host).
     public init(
-        config: AgentConfiguration, logger: Logger, proc: HostSystem = HostSystem(),
+        config: AgentConfiguration, security: SecurityMaterial = SecurityMaterial(), logger: Logger, proc: HostSystem = HostSystem(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: @escaping @Sendable () -> Int64 = WallClock.seconds,
         onReady: @escaping @Sendable (Endpoints) -> Void = { _ in }
     ) {
@@ -63,24 +76,38 @@ public final class AgentService: Service, Sendable {
                     reserve: Self.descriptorReserve),
                 perAddress: config.globals.maxClientsPerAddress))
         peerLog = ThrottledLog(logger: logger)
+        let signatures = SignatureTally()
+        self.signatures = signatures
+        signer = Mutex(security.signingKey.map { Signer(key: $0, sender: UInt32.random(in: 0...UInt32.max)) })
+        intake = SignedReceiver(
+            keyring: security.keyring, window: config.security.replayWindow, requireSigned: config.security.requireSigned,
+            acceptUnsignedFrom: config.security.acceptUnsignedFrom)
         state = Mutex(ClusterState(limits: config.clusterLimits))
         // Rates and percentages need a previous sample: take one now, start the schedule a
         // second later so the first values sent already cover a real interval.
         let start = Self.monotonic()
-        var collectors = CollectorSet.standard(
-            startTime: UInt32(clamping: clock()), location: config.location,
-            extra: [ProbeCollector(probes: config.probes, board: probes)])
+        var extra: [any Collector] = [ProbeCollector(probes: config.probes, board: probes)]
+        var groups = config.collectionGroups + config.probes.map(\.collectionGroup)
+        if config.security.isEnabled {
+            extra.append(SecurityCollector(read: { signatures.current.metricValues }))
+            groups.append(SecurityCollector.collectionGroup)
+        }
+        var collectors = CollectorSet.standard(startTime: UInt32(clamping: clock()), location: config.location, extra: extra)
         _ = collectors.sample(collectors.definitions.keys, proc: proc, now: start)
         announcer = Mutex(
             Announcer(
                 schedule: CollectionSchedule(
-                    groups: config.collectionGroups + config.probes.map(\.collectionGroup),
+                    groups: groups,
                     metadataInterval: config.globals.sendMetadataInterval, start: start + 1),
                 collectors: collectors))
     }
 
     /// Counters so far.
-    public var statistics: AgentStatistics { stats.withLock { $0 } }
+    public var statistics: AgentStatistics {
+        var statistics = stats.withLock { $0 }
+        statistics.signatures = signatures.current
+        return statistics
+    }
 
     public func run() async throws {
         let senders = try await openSenders()

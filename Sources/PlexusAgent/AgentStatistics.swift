@@ -1,3 +1,4 @@
+import PlexusSecurity
 import PlexusTransport
 
 /// What the agent counts, for its periodic log line and its tests.
@@ -16,6 +17,8 @@ public struct AgentStatistics: Sendable, Equatable {
     public var metadataRequestsSent = 0
     /// Metadata requests for our own metrics that we answered.
     public var metadataRequestsAnswered = 0
+    /// Signed datagrams accepted, and datagrams refused by reason (`[security]`).
+    public var signatures = SignatureCounts()
     /// Collector failures (each costs that collector's metrics for one collection).
     public var collectorFailures = 0
     /// XML clients served, refused by the allow-list, or failed (timeout, reset).

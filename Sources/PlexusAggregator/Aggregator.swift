@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import PlexusArchive
 import PlexusCore
+import PlexusSecurity
 import PlexusStatus
 import PlexusTransport
 import PlexusWeb
@@ -33,9 +34,11 @@ public struct Aggregator: Sendable {
     }
 
     /// Everything `configuration` asks for. `onListening` hears where each port ended up (useful
-    /// with port 0); `clock` stamps deliveries and summaries.
+    /// with port 0); `clock` stamps deliveries and summaries; `security` holds each data
+    /// source's keys (`SecurityMaterial.load`; missing ones: none).
     public static func make(
         configuration: AggregatorConfiguration, rrdcached: RRDCachedAddress?, logger: Logger, hostname: String,
+        security: [SecurityMaterial] = [],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: @escaping @Sendable () -> Int64 = WallClock.seconds,
         onListening: @escaping @Sendable (String, SocketAddress?) -> Void = { _, _ in }
     ) throws -> Aggregator {
@@ -59,7 +62,9 @@ public struct Aggregator: Sendable {
         for (index, source) in configuration.dataSources.enumerated() {
             switch source.transport {
             case .poll(let endpoints): services.append(SourcePoller(store: store, index: index, endpoints: endpoints, group: group))
-            case .listen(let channel): services.append(SourceListener(store: store, index: index, channel: channel, group: group))
+            case .listen(let channel):
+                let keys = index < security.count ? security[index] : SecurityMaterial()
+                services.append(SourceListener(store: store, index: index, channel: channel, keyring: keys.keyring, group: group))
             }
         }
         if writer != nil { services.append(RootSummarizer(store: store)) }

@@ -1,5 +1,6 @@
 import NIOCore
 import PlexusCore
+import PlexusSecurity
 import PlexusTransport
 import ServiceLifecycle
 
@@ -12,14 +13,19 @@ final class SourceListener: Service, Sendable {
     let source: AggregatorConfiguration.DataSource
     let channel: AgentConfiguration.UDPReceiveChannel
     let group: any EventLoopGroup
-    let heard = HeardCluster()
+    let heard: HeardCluster
 
-    init(store: GridStore, index: Int, channel: AgentConfiguration.UDPReceiveChannel, group: any EventLoopGroup) {
+    init(store: GridStore, index: Int, channel: AgentConfiguration.UDPReceiveChannel, keyring: Keyring = Keyring(), group: any EventLoopGroup) {
         self.store = store
         self.index = index
         source = store.configuration.dataSources[index]
         self.channel = channel
         self.group = group
+        let security = source.security
+        heard = HeardCluster(
+            intake: SignedReceiver(
+                keyring: keyring, window: security.replayWindow, requireSigned: security.requireSigned,
+                acceptUnsignedFrom: security.acceptUnsignedFrom))
     }
 
     func run() async throws {
@@ -43,10 +49,19 @@ final class SourceListener: Service, Sendable {
         let allow = channel.allow
         try await receiver.executeThenClose { inbound, _ in
             for try await envelope in inbound {
-                let accepted = heard.apply(envelope, allow: allow, now: store.clock())
+                let outcome = heard.apply(envelope, allow: allow, now: store.clock())
                 store.count { s in
                     s.sources[index].datagrams += 1
-                    if !accepted { s.sources[index].datagramsDropped += 1 }
+                    switch outcome {
+                    case .applied(let signed): if signed { s.sources[index].signatures?.signed += 1 }
+                    case .dropped: s.sources[index].datagramsDropped += 1
+                    case .refused(let reason, _):
+                        s.sources[index].datagramsDropped += 1
+                        s.sources[index].signatures?[reason] += 1
+                    }
+                }
+                if case .refused(let reason, let detail) = outcome {
+                    store.peerLog.log(.warning, "datagram refused: \(reason.rawValue)", detail: "\(detail) (data_source \(source.name))")
                 }
             }
         }

@@ -3,7 +3,9 @@ import PlexusCore
 extension AgentConfiguration {
     /// Every metric this agent can send, the collectors' and the probes', by name.
     public var metricDefinitions: [String: MetricDefinition] {
-        CollectorSet.standard(startTime: 0, location: location, extra: [ProbeCollector(probes: probes, board: ProbeBoard())]).definitions
+        var extra: [any Collector] = [ProbeCollector(probes: probes, board: ProbeBoard())]
+        if security.isEnabled { extra.append(SecurityCollector(read: { [:] })) }
+        return CollectorSet.standard(startTime: 0, location: location, extra: extra).definitions
     }
 
     /// What the parser alone can't know: every metric a `collection_group` names is one this

@@ -42,7 +42,28 @@ public struct SignatureCounts: Sendable, Equatable, Codable {
         }
     }
 
+    /// By the agent's metric names (`SecurityCollector`): `datagrams_signed`, `datagrams_refused_REASON`.
+    public var metricValues: [String: Int] {
+        var values = ["datagrams_signed": signed]
+        for refusal in EnvelopeVerifier.Refusal.allCases { values["datagrams_refused_\(refusal.rawValue)"] = self[refusal] }
+        return values
+    }
+
     public var refused: Int { EnvelopeVerifier.Refusal.allCases.reduce(0) { $0 + self[$1] } }
+}
+
+/// `SignatureCounts` behind a lock, for the receive tasks that count and the collector that
+/// reports.
+public final class SignatureTally: Sendable {
+    private let counts = Mutex(SignatureCounts())
+
+    public init() {}
+
+    public var current: SignatureCounts { counts.withLock { $0 } }
+
+    public func countSigned() { counts.withLock { $0.signed += 1 } }
+
+    public func count(_ refusal: EnvelopeVerifier.Refusal) { counts.withLock { $0[refusal] += 1 } }
 }
 
 /// Signs what one sender sends: its key and its sequence numbers.

@@ -1,3 +1,5 @@
+import PlexusSecurity
+
 /// What the aggregator counts about one data source.
 public struct SourceStatistics: Sendable, Equatable, Codable {
     /// How a data source delivers (`data_source`'s addresses, or `listen`).
@@ -33,6 +35,9 @@ public struct SourceStatistics: Sendable, Equatable, Codable {
     /// Datagrams heard, and dropped (listened sources).
     public var datagrams = 0
     public var datagramsDropped = 0
+    /// Listened sources: signed datagrams accepted, and datagrams refused by `[security]` by
+    /// reason (also counted in `datagramsDropped`); nil for polled sources.
+    public var signatures: SignatureCounts?
     /// Hosts and metrics held now.
     public var hosts = 0
     public var metrics = 0
@@ -44,5 +49,6 @@ public struct SourceStatistics: Sendable, Equatable, Codable {
     public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind
+        if kind == .listen { signatures = SignatureCounts() }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PlexusArchive
 import PlexusCore
+import PlexusSecurity
 import PlexusStatus
 import PlexusViews
 
@@ -53,6 +54,20 @@ enum PrometheusText {
         out.add(
             "plexus_source_malformed_total", "counter", "Elements of the source's documents dropped as malformed.",
             status.sources.map { ([("source", $0.name)], Double($0.malformed)) })
+        let listened = status.sources.filter { $0.kind == .listen }
+        out.add(
+            "plexus_source_datagrams_total", "counter", "Datagrams a listened source heard, and dropped (refused, outside allow, malformed).",
+            listened.flatMap { s in
+                [([("source", s.name), ("result", "heard")], Double(s.datagrams)), ([("source", s.name), ("result", "dropped")], Double(s.datagramsDropped))]
+            })
+        out.add(
+            "plexus_source_datagrams_signed_total", "counter", "Signed datagrams a listened source accepted.",
+            listened.map { ([("source", $0.name)], Double($0.signatures?.signed ?? 0)) })
+        out.add(
+            "plexus_source_datagrams_refused_total", "counter", "Datagrams a listened source refused by [security], by reason.",
+            listened.flatMap { s in
+                EnvelopeVerifier.Refusal.allCases.map { ([("source", s.name), ("reason", $0.rawValue)], Double(s.signatures?[$0] ?? 0)) }
+            })
         out.add("plexus_source_hosts", "gauge", "Hosts held for the source.", status.sources.map { ([("source", $0.name)], Double($0.hosts)) })
         out.add("plexus_source_metrics", "gauge", "Metrics held for the source.", status.sources.map { ([("source", $0.name)], Double($0.metrics)) })
         out.add(

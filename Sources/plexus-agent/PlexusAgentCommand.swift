@@ -5,6 +5,7 @@ import PlexusAgent
 import PlexusCollectors
 import PlexusCommandLine
 import PlexusCore
+import PlexusSecurity
 import ServiceLifecycle
 
 /// `plexus-agent`: gmond's role. Runs in the foreground (systemd supervises it).
@@ -31,12 +32,16 @@ struct PlexusAgentCommand: AsyncParsableCommand {
             return
         }
         let configuration: AgentConfiguration
+        let security: SecurityMaterial
         do {
             configuration =
                 try options.configurationText().map { text throws(ConfigError) in
                     try AgentConfiguration.parse(text, file: options.configName)
                 } ?? AgentConfiguration()
             try configuration.checkMetrics(file: options.configName)
+            security = try SecurityMaterial.load(
+                configuration.security, section: "security", file: options.configName,
+                ownHosts: [AgentService.ownHostName(configuration)])
         } catch {
             throw options.failure("plexus-agent", error)
         }
@@ -56,7 +61,7 @@ struct PlexusAgentCommand: AsyncParsableCommand {
         }
         options.bootstrapLogging()
         let logger = Logger(label: "plexus-agent")
-        let agent = AgentService(config: configuration, logger: logger)
+        let agent = AgentService(config: configuration, security: security, logger: logger)
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

@@ -6,6 +6,7 @@ import NIOPosix
 import PlexusAggregator
 import PlexusCommandLine
 import PlexusCore
+import PlexusSecurity
 import ServiceLifecycle
 
 /// `plexus-aggregator`: gmetad's role. Runs in the foreground (systemd supervises it).
@@ -45,8 +46,12 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         }
         let configuration: AggregatorConfiguration
         let rrdcached: RRDCachedAddress?
+        let security: [SecurityMaterial]
         do {
             (configuration, rrdcached) = try load()
+            security = try configuration.dataSources.enumerated().map { i, source throws(ConfigError) in
+                try SecurityMaterial.load(source.security, section: "data_source[\(i)].listen", file: options.configName)
+            }
         } catch {
             throw options.failure("plexus-aggregator", error)
         }
@@ -58,7 +63,8 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         let logger = Logger(label: "plexus-aggregator")
         let aggregator: Aggregator
         do {
-            aggregator = try Aggregator.make(configuration: configuration, rrdcached: rrdcached, logger: logger, hostname: Self.hostname())
+            aggregator = try Aggregator.make(
+                configuration: configuration, rrdcached: rrdcached, logger: logger, hostname: Self.hostname(), security: security)
         } catch {
             FileHandle.standardError.write(Data("plexus-aggregator: \(error)\n".utf8))
             throw ExitCode(1)

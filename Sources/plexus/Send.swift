@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOPosix
 import PlexusCore
+import PlexusSecurity
 import PlexusTransport
 
 /// `plexus send`: gmetric's role, with gmetric's options.
@@ -17,6 +18,9 @@ struct Send: AsyncParsableCommand {
               plexus send -n daily_signups -v 1234 -t uint32 -u users -g business -T "Daily sign-ups"
               plexus send -n queue_depth -v 17 -t int32 -u jobs --to collector.example:8649
               plexus send -n sw_temp -v 31 -t int16 -u C -S 10.0.0.9:switch9.example -g env
+
+            Signed (docs/security.md): with --key-file FILE, $PLEXUS_KEY_FILE, or the agent
+            configuration's [security] key_file, every packet goes out in a signed envelope.
             """
     )
 
@@ -36,6 +40,9 @@ struct Send: AsyncParsableCommand {
     @Option(name: [.short, .customLong("conf")], help: "Agent configuration whose send channels to use.") var conf: String?
     @Option(name: .long, help: "Destination HOST:PORT (repeatable); a multicast group works too.") var to: [String] = []
     @Option(name: .long, help: "Multicast TTL for --to groups.") var ttl: Int = 1
+    @Option(
+        name: .long, help: "Sign with this key (plexus keygen); default $PLEXUS_KEY_FILE, then the configuration's key_file.",
+        completion: .file()) var keyFile: String?
 
     func run() async throws {
         guard let metricType = MetricType(rawValue: type) else { return try fail("unknown type \(type.debugDescription)") }
@@ -54,8 +61,13 @@ struct Send: AsyncParsableCommand {
         if !heartbeat, name.isEmpty || value.isEmpty { return try fail("-n NAME and -v VALUE are required") }
         if let problem = request.problem() { return try fail(problem) }
 
-        let channels = try sendChannels()
-        let messages = request.messages(hostname: systemHostname()).map(\.xdr)
+        let (channels, configuredKey) = try sendChannels()
+        var messages = request.messages(hostname: systemHostname()).map(\.xdr)
+        if let path = keyFile ?? ProcessInfo.processInfo.environment["PLEXUS_KEY_FILE"] ?? configuredKey {
+            var signer = Signer(key: try signingKey(path), sender: UInt32.random(in: 0...UInt32.max))
+            let now = Int64(Date().timeIntervalSince1970)
+            messages = messages.map { signer.seal($0, now: now) }
+        }
         if let big = messages.first(where: { $0.count > GangliaMessage.maxMessageLength }) {
             return try fail("the metric needs \(big.count) bytes, more than one datagram (\(GangliaMessage.maxMessageLength))")
         }
@@ -72,33 +84,48 @@ struct Send: AsyncParsableCommand {
         }
     }
 
-    private func sendChannels() throws -> [AgentConfiguration.UDPSendChannel] {
+    private func signingKey(_ path: String) throws -> SigningKey {
+        do {
+            let (id, secret) = try KeyringFile.parseKey(try SecurityMaterial.readSecret(path), file: path)
+            return SigningKey(id: id, secret: SigningKey.secret(hex: secret)!)
+        } catch {
+            try fail("cannot sign: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The channels to send on, and the configuration's `key_file` if it has one.
+    private func sendChannels() throws -> ([AgentConfiguration.UDPSendChannel], String?) {
         if !to.isEmpty {
-            return try to.map { destination in
-                guard let (host, port) = AgentConfiguration.hostAndPort(destination) else {
-                    try fail("--to \(destination.debugDescription): expected HOST:PORT")
-                    return AgentConfiguration.UDPSendChannel()
-                }
-                var channel =
-                    IPAddress(host)?.isMulticast == true
-                    ? AgentConfiguration.UDPSendChannel(mcastJoin: host, port: port)
-                    : AgentConfiguration.UDPSendChannel(host: host, port: port)
-                channel.ttl = ttl
-                return channel
-            }
+            return (try channels(to), nil)
         }
         let path = conf ?? (FileManager.default.fileExists(atPath: "/etc/plexus/agent.toml") ? "/etc/plexus/agent.toml" : nil)
-        guard let path else { return AgentConfiguration().udpSendChannels }
+        guard let path else { return (AgentConfiguration().udpSendChannels, nil) }
         do {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw ConfigError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
             }
-            let channels = try AgentConfiguration.parse(text, file: path).udpSendChannels
-            if channels.isEmpty { try fail("\(path) has no udp_send_channel") }
-            return channels
+            let config = try AgentConfiguration.parse(text, file: path)
+            if config.udpSendChannels.isEmpty { try fail("\(path) has no udp_send_channel") }
+            return (config.udpSendChannels, config.security.keyFile)
         } catch let error as ConfigError {
             try fail("\(error)")
-            return []
+            return ([], nil)
+        }
+    }
+
+    private func channels(_ to: [String]) throws -> [AgentConfiguration.UDPSendChannel] {
+        try to.map { destination in
+            guard let (host, port) = AgentConfiguration.hostAndPort(destination) else {
+                try fail("--to \(destination.debugDescription): expected HOST:PORT")
+                return AgentConfiguration.UDPSendChannel()
+            }
+            var channel =
+                IPAddress(host)?.isMulticast == true
+                ? AgentConfiguration.UDPSendChannel(mcastJoin: host, port: port)
+                : AgentConfiguration.UDPSendChannel(host: host, port: port)
+            channel.ttl = ttl
+            return channel
         }
     }
 

@@ -199,10 +199,10 @@ import Testing
             var bytes: [UInt8] = []
             message.encode(into: &bytes)
             let envelope = AddressedEnvelope(remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: 40000), data: ByteBuffer(bytes: bytes))
-            #expect(listener.heard.apply(envelope, allow: channel.allow, now: Self.now))
+            #expect(listener.heard.apply(envelope, allow: channel.allow, now: Self.now) == .applied(signed: false))
         }
         let outsider = AddressedEnvelope(remoteAddress: try SocketAddress(ipAddress: "10.0.0.1", port: 40000), data: ByteBuffer(bytes: [0]))
-        #expect(!listener.heard.apply(outsider, allow: channel.allow, now: Self.now))
+        #expect(listener.heard.apply(outsider, allow: channel.allow, now: Self.now) == .dropped)
         let delivery = listener.deliver(try ClusterName("web"), previous: nil, now: Self.now + 5)
         let cluster = try #require(delivery.content.clusters.first)
         #expect(cluster.name.rawValue == "web" && cluster.cluster.localtime == Self.now + 5)

@@ -95,7 +95,11 @@ import Testing
             {"host":"h","gridname":"Ops","version":"v","boottime":1795550340,"uptime":60,"polls":{"ok":7,"failed":1,"missed":0},
              "sources":[{"name":"web","kind":"poll","alive":true,"pollsOK":7,"pollsFailed":1,"pollsMissed":0,"lastDocumentBytes":100,
                          "lastParseMilliseconds":1.5,"totalParseMilliseconds":9,"malformed":0,"truncated":0,"duplicates":0,"shadowed":0,
-                         "datagrams":0,"datagramsDropped":0,"hosts":3,"metrics":6,"hostsRefused":0,"metricsRefused":0}],
+                         "datagrams":0,"datagramsDropped":0,"hosts":3,"metrics":6,"hostsRefused":0,"metricsRefused":0},
+                        {"name":"db","kind":"listen","alive":true,"pollsOK":0,"pollsFailed":0,"pollsMissed":0,"lastDocumentBytes":0,
+                         "lastParseMilliseconds":0,"totalParseMilliseconds":0,"malformed":0,"truncated":0,"duplicates":0,"shadowed":0,
+                         "datagrams":40,"datagramsDropped":5,"hosts":1,"metrics":2,"hostsRefused":0,"metricsRefused":0,
+                         "signatures":{"signed":35,"malformed":0,"unknownKey":1,"badMAC":0,"stale":0,"replay":3,"hostNotAllowed":1,"unsigned":0}}],
              "xml":{"served":1,"refused":0,"failed":0},"interactive":{"served":2,"refused":0,"failed":0,"rejected":0},
              "archive":{"enabled":true,"rrdRootdir":"/r","submitted":10,"refused":0,"queued":2,"written":8,"viaRRDCached":0,"fallback":0,
                         "dropped":0,"stale":0,"failed":0,"filesCreated":3,"accepted":10,"seriesRefused":0,"updateCalls":8,
@@ -303,6 +307,9 @@ import Testing
                     #"plexus_archive_samples_total{fate="written"} 8"#, #"plexus_hosts{cluster="web",state="down"} 1"#,
                     "# HELP ganglia_cpu_num Ganglia metric cpu_num (CPUs).", #"ganglia_load_one{cluster="web",host="web-1"} 0.5"#,
                     #"ganglia__img_src_x_onerror_alert_1__{cluster="web",host="odd\"host"} 1"#,
+                    #"plexus_source_datagrams_signed_total{source="db"} 35"#, #"plexus_source_datagrams_refused_total{source="db",reason="replay"} 3"#,
+                    #"plexus_source_datagrams_refused_total{source="db",reason="unknown_key"} 1"#,
+                    #"plexus_source_datagrams_total{source="db",result="dropped"} 5"#,
                 ] {
                     #expect(text.contains(line + "\n"), "\(line)")
                 }
