@@ -167,8 +167,8 @@ import Testing
             ["replay", "bad_mac", "host_not_allowed", "unsigned"].allSatisfy { Self.count("datagrams_refused_\($0)", of: "web-b", in: ports.bXML) >= 1 }
                 && Self.value("legacy_jobs", of: "old-gmond", in: ports.bXML) == "5"
         }
-        let b_hosts = Self.hosts(in: ports.bXML).map { "\($0.name): \($0.metrics.map { "\($0.name)=\($0.value)" })" }
-        #expect(counted, "B's counts: \(b_hosts)\n\(b.output)")
+        let bHosts = Self.hosts(in: ports.bXML).map { "\($0.name): \($0.metrics.map { "\($0.name)=\($0.value)" })" }
+        #expect(counted, "B's counts: \(bHosts)\n\(b.output)")
         #expect(Self.value("deploys", of: "web-a", in: ports.bXML) == "2", "no replay, forgery or unsigned packet changed the value")
         #expect(Self.count("datagrams_signed", of: "web-b", in: ports.bXML) >= 3)
         // The log names the reason and the sender.
