@@ -159,7 +159,7 @@ let package = Package(
             ]
         ),
         // Benchmarks driven by scripts/bench (built in release mode there).
-        .executableTarget(name: "plexus-bench", dependencies: ["PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusTestSupport"]),
+        .executableTarget(name: "plexus-bench", dependencies: ["PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusSecurity", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusCoreTests",
             dependencies: ["PlexusCore", "PlexusTestSupport"],

@@ -1,16 +1,30 @@
 import Crypto
+import Foundation
 
 /// A 256-bit key and the id it is named by in keyrings and envelopes (`docs/security.md`).
 public struct SigningKey: Sendable, Equatable {
-    public var id: String
-    public var secret: [UInt8]
+    public let id: String
+    public let secret: [UInt8]
+    /// HMAC-SHA256 with the key already mixed in: each message copies it and adds only its own
+    /// bytes (keying costs two SHA-256 blocks, as much again as a short message). Never
+    /// mutated: swift-crypto's digest state is copy-on-write (`isKnownUniquelyReferenced`), so
+    /// concurrent copies each get their own.
+    nonisolated(unsafe) let keyed: HMAC<SHA256>
 
     public init(id: String, secret: [UInt8]) {
         self.id = id
         self.secret = secret
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: secret))
     }
 
-    var symmetric: SymmetricKey { SymmetricKey(data: secret) }
+    public static func == (a: SigningKey, b: SigningKey) -> Bool { a.id == b.id && a.secret == b.secret }
+
+    /// HMAC-SHA256 of `bytes` under this key.
+    func mac(_ bytes: some DataProtocol) -> HMAC<SHA256>.MAC {
+        var hmac = keyed
+        hmac.update(data: bytes)
+        return hmac.finalize()
+    }
 
     /// A new key of 32 random bytes (the system's generator, through swift-crypto).
     public static func generate(id: String) -> SigningKey {

@@ -1,5 +1,6 @@
 import Foundation
 import PlexusCore
+import PlexusSecurity
 
 #if canImport(Glibc)
     import Glibc
@@ -8,7 +9,8 @@ import PlexusCore
 /// `plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG]`: sends metadata and a value for
 /// every metric of `HOSTS` spoofed hosts named `TAG<n>.example` (addresses 10.T.x.y), at `RATE`
 /// packets per second (0: as fast as one socket allows), so an agent or a gmond ends up holding
-/// HOSTS × METRICS metrics. Prints packets, seconds and the achieved rate.
+/// HOSTS × METRICS metrics. With a key file every packet is sealed first (the receiver's cost
+/// is what is measured). Prints packets, seconds and the achieved rate.
 struct Flood {
     var host: String
     var port: Int
@@ -16,6 +18,8 @@ struct Flood {
     var metrics: Int
     var rate: Int
     var tag: Int
+    /// A key file (`plexus keygen --spoof`): every packet goes out signed with it.
+    var keyFile: String?
 
     func run() throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -44,6 +48,12 @@ struct Flood {
                     ).xdr)
                 packets.append(GangliaMessage.value(id, format: "%.2f", value: .float(Float(h * metrics + m))).xdr)
             }
+        }
+        if let keyFile {
+            let (id, secret) = try KeyringFile.parseKey(try SecurityMaterial.readSecret(keyFile), file: keyFile)
+            var signer = Signer(key: SigningKey(id: id, secret: SigningKey.secret(hex: secret)!), sender: UInt32.random(in: 0...UInt32.max))
+            let now = Int64(Date().timeIntervalSince1970)
+            packets = packets.map { signer.seal($0, now: now) }
         }
         let start = ContinuousClock.now
         var sent = 0

@@ -4,7 +4,8 @@ import PlexusCore
 
 // plexus-bench: micro-benchmarks driven by scripts/bench (release build).
 //   plexus-bench xml [HOSTS] [METRICS] [ITERATIONS] [OUTFILE]
-//   plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG]
+//   plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG] [KEYFILE]   (KEYFILE: every packet signed)
+//   plexus-bench envelopes COUNT            (seals and opens of a value message per second)
 //   plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]
 //   plexus-bench archive-storm ROOT FILES      (until killed; the crash test's writer)
 //   plexus-bench source-document HOSTS METRICS PATH   (the aggregator benchmark's source)
@@ -73,16 +74,20 @@ if arguments.first == "alerts" {
     }
     exit(0)
 }
+if arguments.first == "envelopes" {
+    EnvelopeBenchmark(count: arguments.dropFirst().first.flatMap { Int($0) } ?? 200_000).run()
+    exit(0)
+}
 if arguments.first == "flood" {
     let a = Array(arguments.dropFirst())
     guard a.count >= 4, let port = Int(a[1]), let hosts = Int(a[2]), let metrics = Int(a[3]) else {
-        FileHandle.standardError.write(Data("usage: plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG]\n".utf8))
+        FileHandle.standardError.write(Data("usage: plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG] [KEYFILE]\n".utf8))
         exit(1)
     }
     do {
         try Flood(
             host: a[0], port: port, hosts: hosts, metrics: metrics, rate: a.count > 4 ? Int(a[4]) ?? 0 : 0,
-            tag: a.count > 5 ? Int(a[5]) ?? 0 : 0
+            tag: a.count > 5 ? Int(a[5]) ?? 0 : 0, keyFile: a.count > 6 ? a[6] : nil
         ).run()
     } catch {
         FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
