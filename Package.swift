@@ -37,7 +37,8 @@ let package = Package(
         ),
         // Linux samplers, one per file, reading only through a HostSystem value (tests use a fake /proc).
         .target(name: "PlexusCollectors", dependencies: ["PlexusCore"]),
-        // SwiftNIO glue: UDP send/receive channels (multicast and unicast), the TCP XML server.
+        // SwiftNIO glue: UDP send/receive channels (multicast and unicast), the TCP XML server
+        // and its client, TLS for both (swift-nio-ssl).
         .target(
             name: "PlexusTransport",
             dependencies: [
@@ -45,12 +46,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The agent's response-time probes (TCP connect, HTTP and HTTPS): the TLS code lives here
-        // alone, so nothing else links swift-nio-ssl.
+        // The agent's response-time probes (TCP connect, HTTP and HTTPS).
         .target(
             name: "PlexusProbes",
             dependencies: [
@@ -105,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "plexus-agent",
             dependencies: [
-                "PlexusAgent", "PlexusCollectors", "PlexusCore", "PlexusCommandLine", "PlexusSecurity",
+                "PlexusAgent", "PlexusCollectors", "PlexusCore", "PlexusCommandLine", "PlexusSecurity", "PlexusTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

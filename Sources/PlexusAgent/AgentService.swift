@@ -38,6 +38,8 @@ public final class AgentService: Service, Sendable {
     let peerLog: ThrottledLog
     /// Signs what we send (`[security] key_file`); nil: we send plain Ganglia datagrams.
     let signer: Mutex<Signer?>
+    /// Each accept channel's TLS, by index (missing: plain TCP).
+    let tls: [TLSContext?]
     /// What we accept: plain and signed datagrams, by `[security]`; what was accepted and refused.
     let intake: SignedReceiver
     let signatures: SignatureTally
@@ -57,9 +59,11 @@ public final class AgentService: Service, Sendable {
     }
 
     /// `security`: the keys `config.security` names, read by the caller
-    /// (`SecurityMaterial.load`, with `ownHostName` as our own key's host).
+    /// (`SecurityMaterial.load`, with `ownHostName` as our own key's host); `tls`: each accept
+    /// channel's TLS (`tlsContexts`), by index.
     public init(
-        config: AgentConfiguration, security: SecurityMaterial = SecurityMaterial(), logger: Logger, proc: HostSystem = HostSystem(),
+        config: AgentConfiguration, security: SecurityMaterial = SecurityMaterial(), tls: [TLSContext?] = [], logger: Logger,
+        proc: HostSystem = HostSystem(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: @escaping @Sendable () -> Int64 = WallClock.seconds,
         onReady: @escaping @Sendable (Endpoints) -> Void = { _ in }
     ) {
@@ -78,6 +82,7 @@ public final class AgentService: Service, Sendable {
         peerLog = ThrottledLog(logger: logger)
         let signatures = SignatureTally()
         self.signatures = signatures
+        self.tls = tls
         signer = Mutex(security.signingKey.map { Signer(key: $0, sender: UInt32.random(in: 0...UInt32.max)) })
         intake = SignedReceiver(
             keyring: security.keyring, window: config.security.replayWindow, requireSigned: config.security.requireSigned,
@@ -159,6 +164,19 @@ public final class AgentService: Service, Sendable {
         for sender in senders { await sender.close() }
     }
 
+    /// The TLS contexts `config`'s accept channels name (read from their files; `--check` too).
+    public static func tlsContexts(_ config: AgentConfiguration, file: String) throws(ConfigError) -> [TLSContext?] {
+        var contexts: [TLSContext?] = []
+        for (i, channel) in config.tcpAcceptChannels.enumerated() {
+            contexts.append(
+                try channel.tls.map { tls throws(ConfigError) in
+                    try TLSContext.server(
+                        certificate: tls.certificate, key: tls.key, clientCA: tls.clientCA, file: file, section: "tcp_accept_channel[\(i)]")
+                })
+        }
+        return contexts
+    }
+
     // MARK: - Opening channels
 
     private func openSenders() async throws -> [UDPSender] {
@@ -191,7 +209,7 @@ public final class AgentService: Service, Sendable {
         for (i, channel) in config.tcpAcceptChannels.enumerated() {
             let host = channel.bind ?? (channel.family == .inet6 ? "::" : "0.0.0.0")
             do {
-                listeners.append(try await GangliaPortServer.listen(host: host, port: channel.port, group: group))
+                listeners.append(try await GangliaPortServer.listen(host: host, port: channel.port, group: group, tls: i < tls.count ? tls[i] : nil))
             } catch {
                 throw ChannelError(channel: "tcp_accept_channel[\(i)] (\(host):\(channel.port))", underlying: error)
             }

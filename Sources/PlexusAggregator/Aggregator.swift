@@ -34,11 +34,11 @@ public struct Aggregator: Sendable {
     }
 
     /// Everything `configuration` asks for. `onListening` hears where each port ended up (useful
-    /// with port 0); `clock` stamps deliveries and summaries; `security` holds each data
-    /// source's keys (`SecurityMaterial.load`; missing ones: none).
+    /// with port 0); `clock` stamps deliveries and summaries; `secrets` holds the keys and TLS
+    /// contexts the configuration names (`AggregatorSecrets.load`; default: none).
     public static func make(
         configuration: AggregatorConfiguration, rrdcached: RRDCachedAddress?, logger: Logger, hostname: String,
-        security: [SecurityMaterial] = [],
+        secrets: AggregatorSecrets = AggregatorSecrets(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: @escaping @Sendable () -> Int64 = WallClock.seconds,
         onListening: @escaping @Sendable (String, SocketAddress?) -> Void = { _, _ in }
     ) throws -> Aggregator {
@@ -61,10 +61,11 @@ public struct Aggregator: Sendable {
         var services: [any Service] = writer.map { [$0] } ?? []
         for (index, source) in configuration.dataSources.enumerated() {
             switch source.transport {
-            case .poll(let endpoints): services.append(SourcePoller(store: store, index: index, endpoints: endpoints, group: group))
+            case .poll(let endpoints):
+                services.append(SourcePoller(store: store, index: index, endpoints: endpoints, tls: secrets.pollTLS(index), group: group))
             case .listen(let channel):
-                let keys = index < security.count ? security[index] : SecurityMaterial()
-                services.append(SourceListener(store: store, index: index, channel: channel, keyring: keys.keyring, group: group))
+                services.append(
+                    SourceListener(store: store, index: index, channel: channel, keyring: secrets.security(index).keyring, group: group))
             }
         }
         if writer != nil { services.append(RootSummarizer(store: store)) }
@@ -80,12 +81,12 @@ public struct Aggregator: Sendable {
         // Both ports always listen (0: a free port, reported to `onListening`); `http_port` 0 is off.
         services.append(
             GridPort(
-                .xml, port: configuration.xmlPort, store: store, gate: gate, shared: xmlRenders, group: group,
+                .xml, port: configuration.xmlPort, store: store, gate: gate, shared: xmlRenders, group: group, tls: secrets.serverTLS,
                 status: status.make, onListening: listening))
         services.append(
             GridPort(
                 .interactive, port: configuration.interactivePort, store: store, gate: gate, shared: queryRenders,
-                group: group, status: status.make, onListening: listening))
+                group: group, tls: secrets.serverTLS, status: status.make, onListening: listening))
         if configuration.httpPort != 0 {
             services += web(
                 configuration, rrdcached: rrdcached, store: store, gate: gate, status: status.make, alerts: alerts?.board, logger: logger,

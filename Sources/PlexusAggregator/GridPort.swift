@@ -21,9 +21,10 @@ final class GridPort: Service, Sendable {
     let status: @Sendable () -> AggregatorStatus
     let onListening: @Sendable (Kind, SocketAddress?) -> Void
     let group: any EventLoopGroup
+    let tls: TLSContext?
 
     init(
-        _ kind: Kind, port: Int, store: GridStore, gate: ClientGate, shared: SharedRender, group: any EventLoopGroup,
+        _ kind: Kind, port: Int, store: GridStore, gate: ClientGate, shared: SharedRender, group: any EventLoopGroup, tls: TLSContext? = nil,
         status: @escaping @Sendable () -> AggregatorStatus, onListening: @escaping @Sendable (Kind, SocketAddress?) -> Void
     ) {
         self.kind = kind
@@ -37,6 +38,7 @@ final class GridPort: Service, Sendable {
         self.status = status
         self.onListening = onListening
         self.group = group
+        self.tls = tls
     }
 
     func run() async throws {
@@ -57,12 +59,12 @@ final class GridPort: Service, Sendable {
     private func open() async throws -> GangliaPortServer.Listener {
         let bind = store.configuration.bind
         do {
-            return try await GangliaPortServer.listen(host: bind, port: port, group: group)
+            return try await GangliaPortServer.listen(host: bind, port: port, group: group, tls: tls)
         } catch  where bind == "::" {
             // No IPv6 on this machine: IPv4 only.
             store.logger.notice("IPv6 unavailable, listening on IPv4 only", metadata: ["port": "\(kind.rawValue)"])
             do {
-                return try await GangliaPortServer.listen(host: "0.0.0.0", port: port, group: group)
+                return try await GangliaPortServer.listen(host: "0.0.0.0", port: port, group: group, tls: tls)
             } catch {
                 throw ListenError(key: kind.rawValue, address: "0.0.0.0:\(port)", underlying: error)
             }

@@ -15,13 +15,16 @@ final class SourcePoller: Service, Sendable {
     let source: AggregatorConfiguration.DataSource
     let endpoints: [AggregatorConfiguration.Endpoint]
     let group: any EventLoopGroup
+    /// Poll over TLS (`tls = true`); nil: plain TCP, as gmetad.
+    let tls: TLSContext?
 
-    init(store: GridStore, index: Int, endpoints: [AggregatorConfiguration.Endpoint], group: any EventLoopGroup) {
+    init(store: GridStore, index: Int, endpoints: [AggregatorConfiguration.Endpoint], tls: TLSContext? = nil, group: any EventLoopGroup) {
         self.store = store
         self.index = index
         source = store.configuration.dataSources[index]
         self.endpoints = endpoints
         self.group = group
+        self.tls = tls
     }
 
     func run() async throws {
@@ -71,7 +74,7 @@ final class SourcePoller: Service, Sendable {
             do {
                 let bytes = try await XMLClient.fetchBuffer(
                     host: endpoint.host, port: endpoint.port, timeout: .milliseconds(Int(source.timeout * 1000)),
-                    connectTimeout: .milliseconds(Int(source.connectTimeout * 1000)), expectedBytes: expectedBytes, group: group)
+                    connectTimeout: .milliseconds(Int(source.connectTimeout * 1000)), expectedBytes: expectedBytes, group: group, tls: tls)
                 // Something that isn't Ganglia XML at all counts as this address failing.
                 guard bytes.readableBytesView.prefix(4096).firstRange(of: Array("<GANGLIA_XML".utf8)) != nil else {
                     errors.append("\(endpoint): not Ganglia XML (\(bytes.readableBytes) bytes)")

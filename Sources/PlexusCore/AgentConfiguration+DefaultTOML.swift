@@ -51,7 +51,10 @@ extension AgentConfiguration {
         bind = "239.2.11.71"
         port = 8649
 
-        # Where we serve the cluster as Ganglia XML. Optional: bind, gzip_output, timeout, allow.
+        # Where we serve the cluster as Ganglia XML. Optional: bind, gzip_output, timeout, allow, and TLS
+        # (docs/security.md#tls; gmetad can't poll a TLS port, plexus-aggregator with tls = true can):
+        # tls_cert = "/etc/plexus/tls/agent.pem", tls_key = "/etc/plexus/tls/agent.key", and for mutual
+        # TLS tls_client_ca = "/etc/plexus/tls/ca.pem" (pollers must present a certificate it signed).
         [[tcp_accept_channel]]
         port = 8649
 

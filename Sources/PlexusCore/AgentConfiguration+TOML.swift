@@ -113,6 +113,7 @@ extension AgentConfiguration {
         c.gzipOutput = try t.bool("gzip_output") ?? c.gzipOutput
         c.timeout = try t.number("timeout", in: 0.1...3600) ?? c.timeout
         c.allow = try allowList(&t)
+        c.tls = try readServerTLS(&t)
         try t.finish()
         return c
     }
@@ -189,6 +190,42 @@ extension AgentConfiguration {
             throw t.error("require_signed", "needs a keyring: without keys to accept, every datagram would be refused")
         }
         return s
+    }
+
+    /// `tls_cert`, `tls_key`, `tls_client_ca` of an XML port (the agent's accept channels, the
+    /// aggregator's 8651/8652); nil without them.
+    static func readServerTLS(_ t: inout ConfigTable) throws(ConfigError) -> ServerTLS? {
+        let certificate = try path(&t, "tls_cert"), key = try path(&t, "tls_key"), clientCA = try path(&t, "tls_client_ca")
+        switch (certificate, key) {
+        case (let certificate?, let key?): return ServerTLS(certificate: certificate, key: key, clientCA: clientCA)
+        case (nil, nil):
+            if clientCA != nil { throw t.error("tls_client_ca", "mutual TLS needs the server's own tls_cert and tls_key") }
+            return nil
+        case (nil, _): throw t.error("tls_cert", "tls_key needs its certificate, tls_cert")
+        case (_, nil): throw t.error("tls_key", "tls_cert needs its private key, tls_key")
+        }
+    }
+
+    /// `tls`, `tls_ca`, `tls_cert`, `tls_key` of a poll; nil unless `tls = true`.
+    static func readClientTLS(_ t: inout ConfigTable) throws(ConfigError) -> ClientTLS? {
+        let on = try t.bool("tls") ?? false
+        let tls = ClientTLS(ca: try path(&t, "tls_ca"), certificate: try path(&t, "tls_cert"), key: try path(&t, "tls_key"))
+        if !on {
+            for (key, value) in [("tls_ca", tls.ca), ("tls_cert", tls.certificate), ("tls_key", tls.key)] where value != nil {
+                throw t.error(key, "only used with tls = true (the poll is plain TCP without it)")
+            }
+            return nil
+        }
+        if (tls.certificate == nil) != (tls.key == nil) {
+            throw t.error(tls.certificate == nil ? "tls_cert" : "tls_key", "a client certificate needs both tls_cert and tls_key")
+        }
+        return tls
+    }
+
+    static func path(_ t: inout ConfigTable, _ key: String) throws(ConfigError) -> String? {
+        guard let path = try t.string(key) else { return nil }
+        guard path.hasPrefix("/") else { throw t.error(key, "must be an absolute path, found \(path.debugDescription)") }
+        return path
     }
 
     // MARK: - Shared value rules

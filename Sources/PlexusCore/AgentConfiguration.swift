@@ -110,6 +110,8 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var timeout: Double = 10
         /// Who may read; empty = anyone.
         public var allow: [CIDRBlock] = []
+        /// Serve the XML over TLS (`tls_cert`, `tls_key`, `tls_client_ca`); nil: plain TCP, as gmond.
+        public var tls: ServerTLS?
 
         public init(bind: String? = nil, port: Int = 8649) {
             self.bind = bind

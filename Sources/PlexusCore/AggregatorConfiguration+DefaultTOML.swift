@@ -23,6 +23,10 @@ extension AggregatorConfiguration {
         trusted_hosts = []
         all_trusted = false
         server_timeout = 10             # seconds a client gets to ask and read (Plexus addition)
+        # TLS on xml_port and interactive_port (docs/security.md#tls); a gmetad can't poll them then:
+        # tls_cert = "/etc/plexus/tls/aggregator.pem"
+        # tls_key = "/etc/plexus/tls/aggregator.key"
+        # tls_client_ca = "/etc/plexus/tls/ca.pem"   # mutual TLS: clients need a certificate it signed
 
         # Bounds on what clients can hold (Plexus additions; docs/security.md). max_clients counts the
         # XML, interactive and HTTP ports together and is lowered at start to fit the descriptor limit.
@@ -111,6 +115,10 @@ extension AggregatorConfiguration {
         step = 15                       # seconds between polls, and the step of the RRD files
         connect_timeout = 5
         timeout = 10
+        # tls = true                      # poll over TLS (docs/security.md#tls), trusting ...
+        # tls_ca = "/etc/plexus/tls/ca.pem"        # ... this CA (default: the system's CAs)
+        # tls_cert = "/etc/plexus/tls/aggregator.pem"   # our certificate, for ports with mutual TLS
+        # tls_key = "/etc/plexus/tls/aggregator.key"
 
         # ... or hear a cluster's UDP traffic directly, with the agent's udp_recv_channel keys:
         # [[data_source]]

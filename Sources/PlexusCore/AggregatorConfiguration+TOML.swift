@@ -39,6 +39,7 @@ extension AggregatorConfiguration {
         }
         c.allTrusted = try t.bool("all_trusted") ?? c.allTrusted
         c.serverTimeout = try t.number("server_timeout", in: 0.1...3600) ?? c.serverTimeout
+        c.tls = try AgentConfiguration.readServerTLS(&t)
         c.maxClients = try t.integer("max_clients", in: 1...1_000_000) ?? c.maxClients
         c.maxClientsPerAddress = try t.integer("max_clients_per_address", in: 1...1_000_000) ?? c.maxClientsPerAddress
         c.httpIdleTimeout = try t.number("http_idle_timeout", in: 0.1...3600) ?? c.httpIdleTimeout
@@ -130,6 +131,8 @@ extension AggregatorConfiguration {
         source.hostTmax = try t.seconds("host_tmax") ?? source.hostTmax
         source.hostDmax = try t.seconds("host_dmax") ?? source.hostDmax
         source.security = security
+        source.tls = try AgentConfiguration.readClientTLS(&t)
+        if source.tls != nil, case .listen = transport { throw t.error("tls", "a listened source hears UDP; TLS is for polls") }
         try t.finish()
         return source
     }

@@ -28,6 +28,8 @@ public struct AggregatorConfiguration: Sendable, Equatable {
         /// For listened sources: the agent's `[security]` keys but `key_file`, given in
         /// `[data_source.listen]` (`docs/security.md`).
         public var security = AgentConfiguration.Security()
+        /// For polled sources: poll over TLS (`tls = true`, `tls_ca`, `tls_cert`, `tls_key`).
+        public var tls: ClientTLS?
 
         public init(name: String, step: UInt32 = 15, transport: Transport) {
             self.name = name
@@ -115,6 +117,9 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     /// `server_timeout`: seconds a client of the XML or interactive port gets to send its
     /// request and read the answer (Plexus addition; gmetad has none, issue #223).
     public var serverTimeout: Double = 10
+    /// `tls_cert`, `tls_key`, `tls_client_ca`: serve the XML and interactive ports over TLS (a
+    /// gmetad can't poll them then; plexus aggregators with `tls = true` can).
+    public var tls: ServerTLS?
     /// `max_clients`: open client connections over the XML, interactive and HTTP ports
     /// together, lowered at start to fit the descriptor limit with a reserve for polls and
     /// archives; `max_clients_per_address`: from one address (one /64 for IPv6). Past them a

@@ -49,13 +49,17 @@ public struct GangliaPortServer: Sendable {
         public var peer: String
     }
 
-    /// Listens on `host:port` (port 0 picks a free one: see `localAddress` of the result).
-    public static func listen(host: String, port: Int, group: any EventLoopGroup) async throws -> Listener {
+    /// Listens on `host:port` (port 0 picks a free one: see `localAddress` of the result). With
+    /// `tls`, every connection speaks TLS (the handshake inside the client's deadline).
+    public static func listen(host: String, port: Int, group: any EventLoopGroup, tls: TLSContext? = nil) async throws -> Listener {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .bind(host: host, port: port) { child in
-                child.eventLoop.makeCompletedFuture { try Client(wrappingChannelSynchronously: child) }
+                child.eventLoop.makeCompletedFuture {
+                    if let tls { try child.pipeline.syncOperations.addHandler(tls.serverHandler()) }
+                    return try Client(wrappingChannelSynchronously: child)
+                }
             }
     }
 

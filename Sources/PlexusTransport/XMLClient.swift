@@ -17,19 +17,20 @@ public enum XMLClient {
 
     public static func fetch(
         host: String, port: Int, request: String? = nil, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5),
-        maxBytes: Int = 256 << 20, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        maxBytes: Int = 256 << 20, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, tls: TLSContext? = nil
     ) async throws -> [UInt8] {
         let buffer = try await fetchBuffer(
             host: host, port: port, request: request, timeout: timeout, connectTimeout: connectTimeout,
-            maxBytes: maxBytes, group: group)
+            maxBytes: maxBytes, group: group, tls: tls)
         return Array(buffer.readableBytesView)
     }
 
     /// The same, as the buffer it was read into (no copy); `expectedBytes` (the size of the
-    /// previous document, say) is reserved up front so a large document isn't regrown.
+    /// previous document, say) is reserved up front so a large document isn't regrown. With
+    /// `tls`, the connection speaks TLS; a failed handshake is a `FetchError` in plain words.
     public static func fetchBuffer(
         host: String, port: Int, request: String? = nil, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxBytes: Int = 256 << 20,
-        expectedBytes: Int = 0, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        expectedBytes: Int = 0, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, tls: TLSContext? = nil
     ) async throws -> ByteBuffer {
         try await withThrowingTaskGroup(of: ByteBuffer.self) { tasks in
             tasks.addTask {
@@ -41,7 +42,10 @@ public enum XMLClient {
                         .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64 << 10, maximum: 4 << 20))
                         .connectTimeout(TimeAmount(connectTimeout))
                         .connect(host: host, port: port) { channel in
-                            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                            channel.eventLoop.makeCompletedFuture {
+                                if let tls { try channel.pipeline.syncOperations.addHandler(try tls.clientHandler(host: host)) }
+                                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                            }
                         }
                 } catch let error as NIOConnectionError {
                     let reason = error.connectionErrors.first.map { ($0.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\($0.error)" }
@@ -49,14 +53,18 @@ public enum XMLClient {
                 }
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(min(max(expectedBytes + expectedBytes / 8, 64 << 10), maxBytes))
-                try await channel.executeThenClose { inbound, outbound in
-                    if let request { try await outbound.write(ByteBuffer(string: request + "\n")) }
-                    for try await var chunk in inbound {
-                        buffer.writeBuffer(&chunk)
-                        guard buffer.readableBytes <= maxBytes else {
-                            throw FetchError(description: "\(host):\(port) sent more than \(maxBytes) bytes")
+                do {
+                    try await channel.executeThenClose { inbound, outbound in
+                        if let request { try await outbound.write(ByteBuffer(string: request + "\n")) }
+                        for try await var chunk in inbound {
+                            buffer.writeBuffer(&chunk)
+                            guard buffer.readableBytes <= maxBytes else {
+                                throw FetchError(description: "\(host):\(port) sent more than \(maxBytes) bytes")
+                            }
                         }
                     }
+                } catch let error where tls != nil && !(error is FetchError) {
+                    throw FetchError(description: "TLS with \(host):\(port): \(TLSContext.describe(error))")
                 }
                 if buffer.readableBytes >= 2, buffer.getBytes(at: buffer.readerIndex, length: 2) == [0x1F, 0x8B] {
                     buffer = try await gunzip(buffer, maxBytes: maxBytes, from: "\(host):\(port)")

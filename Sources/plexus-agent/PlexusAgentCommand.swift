@@ -6,6 +6,7 @@ import PlexusCollectors
 import PlexusCommandLine
 import PlexusCore
 import PlexusSecurity
+import PlexusTransport
 import ServiceLifecycle
 
 /// `plexus-agent`: gmond's role. Runs in the foreground (systemd supervises it).
@@ -33,6 +34,7 @@ struct PlexusAgentCommand: AsyncParsableCommand {
         }
         let configuration: AgentConfiguration
         let security: SecurityMaterial
+        let tls: [TLSContext?]
         do {
             configuration =
                 try options.configurationText().map { text throws(ConfigError) in
@@ -42,6 +44,7 @@ struct PlexusAgentCommand: AsyncParsableCommand {
             security = try SecurityMaterial.load(
                 configuration.security, section: "security", file: options.configName,
                 ownHosts: [AgentService.ownHostName(configuration)])
+            tls = try AgentService.tlsContexts(configuration, file: options.configName)
         } catch {
             throw options.failure("plexus-agent", error)
         }
@@ -61,7 +64,7 @@ struct PlexusAgentCommand: AsyncParsableCommand {
         }
         options.bootstrapLogging()
         let logger = Logger(label: "plexus-agent")
-        let agent = AgentService(config: configuration, security: security, logger: logger)
+        let agent = AgentService(config: configuration, security: security, tls: tls, logger: logger)
         let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

@@ -6,7 +6,6 @@ import NIOPosix
 import PlexusAggregator
 import PlexusCommandLine
 import PlexusCore
-import PlexusSecurity
 import ServiceLifecycle
 
 /// `plexus-aggregator`: gmetad's role. Runs in the foreground (systemd supervises it).
@@ -46,12 +45,10 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         }
         let configuration: AggregatorConfiguration
         let rrdcached: RRDCachedAddress?
-        let security: [SecurityMaterial]
+        let secrets: AggregatorSecrets
         do {
             (configuration, rrdcached) = try load()
-            security = try configuration.dataSources.enumerated().map { i, source throws(ConfigError) in
-                try SecurityMaterial.load(source.security, section: "data_source[\(i)].listen", file: options.configName)
-            }
+            secrets = try AggregatorSecrets.load(configuration, file: options.configName)
         } catch {
             throw options.failure("plexus-aggregator", error)
         }
@@ -64,7 +61,7 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         let aggregator: Aggregator
         do {
             aggregator = try Aggregator.make(
-                configuration: configuration, rrdcached: rrdcached, logger: logger, hostname: Self.hostname(), security: security)
+                configuration: configuration, rrdcached: rrdcached, logger: logger, hostname: Self.hostname(), secrets: secrets)
         } catch {
             FileHandle.standardError.write(Data("plexus-aggregator: \(error)\n".utf8))
             throw ExitCode(1)

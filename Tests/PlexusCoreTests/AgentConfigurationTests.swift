@@ -152,6 +152,12 @@ import Testing
             "agent.toml: key security.accept_unsigned_from[0]: \"10.1.0.0/33\" is not an address or CIDR block"
         ),
         ("[security]\nreplay_window = 0", "agent.toml: key security.replay_window: 0 is out of range 1...86400"),
+        ("[[tcp_accept_channel]]\ntls_cert = \"/a.pem\"", "agent.toml: key tcp_accept_channel[0].tls_key: tls_cert needs its private key, tls_key"),
+        (
+            "[[tcp_accept_channel]]\ntls_client_ca = \"/ca.pem\"",
+            "agent.toml: key tcp_accept_channel[0].tls_client_ca: mutual TLS needs the server's own tls_cert and tls_key"
+        ),
+        ("[[tcp_accept_channel]]\ntls_cert = \"a.pem\"", "agent.toml: key tcp_accept_channel[0].tls_cert: must be an absolute path, found \"a.pem\""),
         (
             "[security]\nkeyfile = \"/k\"",
             "agent.toml: key security.keyfile: unknown key (this table takes: accept_unsigned_from, key_file, keyring, replay_window, require_signed)"
@@ -172,6 +178,10 @@ import Testing
         #expect(config.security.keyFile == "/etc/plexus/web-1.key" && config.security.keyring == "/etc/plexus/keyring.toml")
         #expect(config.security.requireSigned && config.security.replayWindow == 30 && config.security.isEnabled)
         #expect(config.security.acceptUnsignedFrom == [CIDRBlock("10.1.0.0/24")!, CIDRBlock("192.0.2.7")!])
+        let tls = try AgentConfiguration.parse(
+            "[[tcp_accept_channel]]\nport = 8649\n[[tcp_accept_channel]]\nport = 8650\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\ntls_client_ca = \"/ca.pem\"",
+            file: "agent.toml")
+        #expect(tls.tcpAcceptChannels[0].tls == nil && tls.tcpAcceptChannels[1].tls == ServerTLS(certificate: "/c.pem", key: "/k.pem", clientCA: "/ca.pem"))
     }
 
     @Test(arguments: errors.indices)

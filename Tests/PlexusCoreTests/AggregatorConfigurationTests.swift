@@ -43,6 +43,8 @@ import Testing
             step = 20
             hosts = ["web1", "web2:8650", "[2001:db8::5]:8649", "2001:db8::6"]
             timeout = 3.5
+            tls = true
+            tls_ca = "/etc/plexus/tls/ca.pem"
             [[data_source]]
             name = "db"
             host_dmax = 3600
@@ -63,6 +65,7 @@ import Testing
         #expect(config.isUnsummarized("disk_free") && config.isUnsummarized("temperature") && !config.isUnsummarized("load_one"))
         #expect(config.dataSources.count == 2)
         #expect(config.dataSources[0].step == 20 && config.dataSources[0].timeout == 3.5)
+        #expect(config.dataSources[0].tls == ClientTLS(ca: "/etc/plexus/tls/ca.pem") && config.dataSources[1].tls == nil && config.tls == nil)
         #expect(
             config.dataSources[0].transport
                 == .poll([
@@ -141,6 +144,18 @@ import Testing
         (
             "[[data_source]]\nname = \"x\"\n[data_source.listen]\nkey_file = \"/k\"",
             "t.toml: key data_source[0].listen.key_file: a listened data source sends nothing to sign; keyring is the key it needs"
+        ),
+        (
+            "[[data_source]]\nname = \"x\"\nhosts = [\"a\"]\ntls_ca = \"/ca.pem\"",
+            "t.toml: key data_source[0].tls_ca: only used with tls = true (the poll is plain TCP without it)"
+        ),
+        (
+            "[[data_source]]\nname = \"x\"\nhosts = [\"a\"]\ntls = true\ntls_cert = \"/c.pem\"",
+            "t.toml: key data_source[0].tls_key: a client certificate needs both tls_cert and tls_key"
+        ),
+        (
+            "[[data_source]]\nname = \"x\"\ntls = true\n[data_source.listen]\nport = 9",
+            "t.toml: key data_source[0].tls: a listened source hears UDP; TLS is for polls"
         ),
         (
             "[[data_source]]\nname = \"x\"\n[data_source.listen]\nrequire_signed = true",
