@@ -31,8 +31,10 @@ public struct SecurityCollector: Collector {
 
     /// Sent with a change of one, and at least every minute.
     public static var collectionGroup: AgentConfiguration.CollectionGroup {
-        AgentConfiguration.CollectionGroup(
-            collectEvery: 10, timeThreshold: 60, metrics: metricNames.map { AgentConfiguration.MetricSelection(name: $0, valueThreshold: 1) })
+        let titles = ["Signed datagrams taken"] + reasons.map { "Refused: \($0.replacingOccurrences(of: "_", with: " "))" }
+        return AgentConfiguration.CollectionGroup(
+            collectEvery: 10, timeThreshold: 60,
+            metrics: zip(metricNames, titles).map { AgentConfiguration.MetricSelection(name: $0, valueThreshold: 1, title: $1) })
     }
 
     public mutating func sample(_ proc: HostSystem, now: Double) throws(CollectorError) -> [String: MetricValue] {
