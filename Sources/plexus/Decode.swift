@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PlexusCore
+import PlexusSecurity
 
 /// `plexus decode FILE...`: one JSON object per datagram file, for reading packet captures.
 struct Decode: ParsableCommand {
@@ -14,9 +15,14 @@ struct Decode: ParsableCommand {
             decode is reported on standard error and the exit status is 1; the other files are
             still printed.
 
+            A signed datagram (docs/format/signed.md) shows its envelope (key id, timestamp,
+            sender and counter) and the Ganglia message inside; with --keyring, whether its MAC
+            is the named key's ("authentic").
+
             Examples:
               plexus decode captures/ | jq -c '{name, value}'
               find captures -name '*.bin' | plexus decode --files-from -
+              plexus decode --keyring /etc/plexus/keyring.toml capture.bin
             """
     )
 
@@ -25,6 +31,9 @@ struct Decode: ParsableCommand {
 
     @Option(help: "Read the paths to decode from this file, one per line (- for standard input).")
     var filesFrom: String?
+
+    @Option(help: "Check signed datagrams' MACs against this keyring.", completion: .file())
+    var keyring: String?
 
     func validate() throws {
         if files.isEmpty && filesFrom == nil { throw ValidationError("name the datagram files, a directory of them, or --files-from") }
@@ -58,13 +67,34 @@ struct Decode: ParsableCommand {
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var failed = false
+        var keys = Keyring()
+        if let keyring {
+            var security = AgentConfiguration.Security()
+            security.keyring = keyring
+            do {
+                keys = try SecurityMaterial.load(security, section: "--keyring", file: keyring).keyring
+            } catch {
+                report("\(error)")
+                throw ExitCode(1)
+            }
+        }
         for file in try paths() {
             do {
-                let bytes = try read(file)
+                var bytes = try read(file)
+                var envelope: Envelope.Parsed?
+                var authentic: Bool?
+                if Envelope.isEnvelope(bytes) {
+                    let parsed = try Envelope.parse(bytes)
+                    authentic = keys.entries[parsed.keyID].map { Envelope.authentic(parsed, key: $0.key) }
+                    (envelope, bytes) = (parsed, parsed.payload)
+                }
                 let message = try GangliaMessage(xdr: bytes)
-                let line = try encoder.encode(DecodedDatagram(file: file, message: message))
+                let line = try encoder.encode(DecodedDatagram(file: file, message: message, envelope: envelope, authentic: authentic))
                 FileHandle.standardOutput.write(line + Data([0x0A]))
             } catch let error as XDRError {
+                failed = true
+                report("\(file): not a Ganglia datagram: \(error)")
+            } catch let error as Envelope.Malformed {
                 failed = true
                 report("\(file): not a Ganglia datagram: \(error)")
             } catch {

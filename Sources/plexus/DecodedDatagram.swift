@@ -1,12 +1,25 @@
 import PlexusCore
+import PlexusSecurity
 
 /// The JSON shape `plexus decode` prints for one datagram (printed with sorted keys).
 struct DecodedDatagram: Encodable {
     var file: String
     var message: GangliaMessage
+    /// A signed datagram's envelope (`docs/format/signed.md`), and whether its MAC is the named
+    /// key's (nil without a keyring, or when the keyring lacks the key).
+    var envelope: Envelope.Parsed?
+    var authentic: Bool?
+
+    private struct EnvelopeFields: Encodable {
+        var key_id: String
+        var timestamp: UInt64
+        var sender: UInt32
+        var counter: UInt32
+        var authentic: Bool?
+    }
 
     private enum Key: String, CodingKey {
-        case file, kind, id, message, host, name, spoof
+        case file, kind, id, message, host, name, spoof, envelope
         case type, metadataName = "metadata_name", units, slope, tmax, dmax, extra
         case format, valueType = "value_type", value, rendered
     }
@@ -19,6 +32,13 @@ struct DecodedDatagram: Encodable {
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(file, forKey: .file)
+        if let envelope {
+            try c.encode(
+                EnvelopeFields(
+                    key_id: envelope.keyID, timestamp: envelope.timestamp, sender: UInt32(envelope.sequence >> 32),
+                    counter: UInt32(truncatingIfNeeded: envelope.sequence), authentic: authentic),
+                forKey: .envelope)
+        }
         let identity = message.identity
         switch message {
         case .metadata: try c.encode("metadata", forKey: .kind)

@@ -22,6 +22,39 @@ import Testing
                 """)
     }
 
+    /// The worked example of docs/format/signed.md: the envelope, the message inside, and with
+    /// a keyring whether the MAC is the key's.
+    @Test func aSignedDatagramShowsItsEnvelopeAndItsMessage() throws {
+        let folder = try TemporaryFolder("plexus-decode-signed")
+        let hex =
+            "504c5853000000010000000a7765622d312d323032360000000000006b05d0a06b05cfd8000000070000002c00000086000000057765622d31"
+            + "000000000000086c6f61645f6f6e650000000000000004252e32663f00000059b691c2bbfe8ca602bcfa71a67e74cb22c3233ef0fed04177b2766eaad6bac0"
+        let digits = Array(hex.utf8)
+        let bytes = stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
+        let capture = folder.url.appendingPathComponent("signed.bin")
+        try Data(bytes).write(to: capture)
+        let plain = try Executable("plexus").run(["decode", capture.path])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
+        let envelope = try #require(object["envelope"] as? [String: Any])
+        #expect(envelope["key_id"] as? String == "web-1-2026" && envelope["timestamp"] as? Int == 1_795_543_200)
+        #expect(envelope["sender"] as? Int == 0x6B05_CFD8 && envelope["counter"] as? Int == 7 && envelope["authentic"] == nil)
+        #expect(object["name"] as? String == "load_one" && object["rendered"] as? String == "0.50" && object["host"] as? String == "web-1")
+        // With the keyring: authentic; with another secret under that id: not.
+        let secret = (0..<32).map { String(format: "%02x", $0) }.joined()
+        for (ring, expected) in [(secret, true), (String(repeating: "ab", count: 32), false)] {
+            let keyring = try folder.write("ring-\(expected).toml", "[[key]]\nid = \"web-1-2026\"\nsecret = \"\(ring)\"\nhosts = [\"web-1\"]\n")
+            chmod(keyring.path, 0o600)
+            let checked = try Executable("plexus").run(["decode", "--keyring", keyring.path, capture.path])
+            let line = try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: Any]
+            #expect((line?["envelope"] as? [String: Any])?["authentic"] as? Bool == expected, "\(checked.stdout) \(checked.stderr)")
+        }
+        // A cut envelope is reported, not guessed at.
+        try Data(bytes.prefix(40)).write(to: capture)
+        let cut = try Executable("plexus").run(["decode", capture.path])
+        #expect(cut.status == 1 && cut.stderr.contains("not a Ganglia datagram: malformed envelope"), "\(cut.stderr)")
+    }
+
     @Test func everyCaptureDecodes() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: xdrFixtures.path).filter { $0.hasSuffix(".bin") }.sorted()
         let result = try Executable("plexus").run(["decode"] + files, in: xdrFixtures)
