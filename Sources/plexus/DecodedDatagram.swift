@@ -11,11 +11,15 @@ struct DecodedDatagram: Encodable {
     var authentic: Bool?
 
     private struct EnvelopeFields: Encodable {
-        var key_id: String
+        var keyID: String
         var timestamp: UInt64
         var sender: UInt32
         var counter: UInt32
         var authentic: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case keyID = "key_id", timestamp, sender, counter, authentic
+        }
     }
 
     private enum Key: String, CodingKey {
@@ -35,7 +39,7 @@ struct DecodedDatagram: Encodable {
         if let envelope {
             try c.encode(
                 EnvelopeFields(
-                    key_id: envelope.keyID, timestamp: envelope.timestamp, sender: UInt32(envelope.sequence >> 32),
+                    keyID: envelope.keyID, timestamp: envelope.timestamp, sender: UInt32(envelope.sequence >> 32),
                     counter: UInt32(truncatingIfNeeded: envelope.sequence), authentic: authentic),
                 forKey: .envelope)
         }
