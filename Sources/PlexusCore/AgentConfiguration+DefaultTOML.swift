@@ -39,7 +39,8 @@ extension AgentConfiguration {
         location = "unspecified"      # conventionally "rack,rank,plane"
 
         # Where our datagrams go: a multicast group (mcast_join, ttl, mcast_if) or a unicast host.
-        # Optional: bind = "SOURCE-IP". Any number of channels; every message goes to all of them.
+        # Optional: bind = "SOURCE-IP"; sign = false sends this channel plain even with [security] key_file
+        # (for gmonds still on it). Any number of channels; every message goes to all of them.
         [[udp_send_channel]]
         mcast_join = "239.2.11.71"
         port = 8649

@@ -81,6 +81,7 @@ extension AgentConfiguration {
         c.port = try t.integer("port", in: 1...65535) ?? c.port
         c.ttl = try t.integer("ttl", in: 0...255) ?? c.ttl
         c.bind = try address(&t, "bind")
+        c.sign = try t.bool("sign") ?? c.sign
         switch (c.mcastJoin, c.host) {
         case (nil, nil): throw t.error("host", "a send channel needs host (unicast) or mcast_join (multicast)")
         case (.some, .some): throw t.error("host", "set host or mcast_join, not both")

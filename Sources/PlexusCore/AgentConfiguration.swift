@@ -73,6 +73,9 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var ttl = 1
         /// Source address to send from.
         public var bind: String?
+        /// With `[security] key_file`: sign what goes out on this channel (false: plain Ganglia,
+        /// for gmonds still listening on it during a migration).
+        public var sign = true
 
         public init(mcastJoin: String? = nil, host: String? = nil, port: Int = 8649) {
             self.mcastJoin = mcastJoin

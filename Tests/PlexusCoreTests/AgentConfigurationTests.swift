@@ -104,7 +104,7 @@ import Testing
         ("[[udp_send_channel]]\nmcast_join = \"10.0.0.1\"", "agent.toml: key udp_send_channel[0].mcast_join: 10.0.0.1 is not a multicast group address"),
         (
             "[[udp_send_channel]]\nhost = \"h\"\nmcast_jion = \"239.2.11.71\"",
-            "agent.toml: key udp_send_channel[0].mcast_jion: unknown key (this table takes: bind, host, mcast_if, mcast_join, port, ttl)"
+            "agent.toml: key udp_send_channel[0].mcast_jion: unknown key (this table takes: bind, host, mcast_if, mcast_join, port, sign, ttl)"
         ),
         ("[globals]\nhost_dmax = -1", "agent.toml: key globals.host_dmax: -1 is out of range 0...4294967295"),
         ("[globals]\ndeaf = \"maybe\"", "agent.toml: key globals.deaf: expected a boolean (true/false, or yes/no), found a string"),
@@ -181,6 +181,9 @@ import Testing
         let tls = try AgentConfiguration.parse(
             "[[tcp_accept_channel]]\nport = 8649\n[[tcp_accept_channel]]\nport = 8650\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\ntls_client_ca = \"/ca.pem\"",
             file: "agent.toml")
+        let channels = try AgentConfiguration.parse(
+            "[[udp_send_channel]]\nhost = \"a\"\n[[udp_send_channel]]\nhost = \"b\"\nsign = false", file: "agent.toml")
+        #expect(channels.udpSendChannels.map(\.sign) == [true, false])
         #expect(tls.tcpAcceptChannels[0].tls == nil && tls.tcpAcceptChannels[1].tls == ServerTLS(certificate: "/c.pem", key: "/k.pem", clientCA: "/ca.pem"))
     }
 

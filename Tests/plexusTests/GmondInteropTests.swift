@@ -43,7 +43,7 @@ struct GmondInteropTests {
         // Our agent first, with send_metadata_interval 0: gmond starts after our metadata went
         // out, so it shows our metrics only if it asks (id 136) and we answer.
         // Our metadata is heard on gmond's port before gmond is there; then gmond takes the port.
-        let listening = try MetadataListener(port: ports.gmondUDP)
+        let listening = try UDPPort(port: ports.gmondUDP)
         var agent = try LocalProcess(
             try Executable("plexus-agent").url.path, ["-c", agentConfig.path],
             log: folder.url.appendingPathComponent("agent-1.log"))
@@ -281,36 +281,13 @@ enum Agent {
     }
 }
 
-/// A UDP socket on a loopback port that waits for a Ganglia metadata message (id 128).
-final class MetadataListener: @unchecked Sendable {
-    private let fd: Int32
-
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, bound == 0 else { throw Failure("cannot bind UDP 127.0.0.1:\(port)") }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
+extension UDPPort {
     /// True once a datagram whose message id is 128 (metadata) arrives within `seconds`.
     func waitForMetadata(seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
-        var buffer = [UInt8](repeating: 0, count: 1500)
         while Date() < deadline {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n >= 4, buffer[0] == 0, buffer[1] == 0, buffer[2] == 0, buffer[3] == 128 { return true }
+            if receive(count: 1, seconds: 1).contains(where: { $0.starts(with: [0, 0, 0, 128]) }) { return true }
         }
         return false
-    }
-
-    func close() {
-        Glibc.close(fd)
     }
 }
