@@ -19,6 +19,8 @@ public struct HistoryRing: Sendable, Equatable {
     private var values: [Double] = []
     /// The oldest entry's index once the ring is full (0 until then).
     private var head = 0
+    /// Entries the arrays were last sized for (never more than `capacity`).
+    private var reservedCount = 0
 
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -26,8 +28,9 @@ public struct HistoryRing: Sendable, Equatable {
 
     public var count: Int { times.count }
 
-    /// Storage held, in bytes (the arrays' capacity, not only what is used).
-    public var bytes: Int { times.capacity * MemoryLayout<UInt32>.stride + values.capacity * MemoryLayout<Double>.stride }
+    /// Storage asked for, in bytes: 12 per entry the ring was sized for, not only those used (the
+    /// allocator may round each array up to its size class; that slack isn't counted).
+    public var bytes: Int { reservedCount * (MemoryLayout<UInt32>.stride + MemoryLayout<Double>.stride) }
 
     public var newest: Entry? {
         guard !times.isEmpty else { return nil }
@@ -45,11 +48,11 @@ public struct HistoryRing: Sendable, Equatable {
     public mutating func append(time: Int64, value: Double) -> Bool {
         guard time > 0, time <= Int64(UInt32.max), time > (newest?.time ?? 0) else { return false }
         if times.count < capacity {
-            if times.count == times.capacity {
+            if times.count == reservedCount {
                 // Grow by doubling, but never past `capacity`: a full ring holds 12 bytes a value.
-                let next = min(capacity, max(8, times.count * 2))
-                times.reserveCapacity(next)
-                values.reserveCapacity(next)
+                reservedCount = min(capacity, max(8, times.count * 2))
+                times.reserveCapacity(reservedCount)
+                values.reserveCapacity(reservedCount)
             }
             times.append(UInt32(time))
             values.append(value)

@@ -34,8 +34,7 @@ import Testing
         // An hour of a metric collected every 15 s: 240 values.
         var ring = HistoryRing(capacity: 240)
         for i in 1...1_000 { ring.append(time: Int64(1_795_543_200 + i * 15), value: Double(i) / 7) }
-        // The allocator may round each array up a little (malloc size classes), never to a second value.
-        #expect(ring.count == 240 && ring.bytes >= 240 * 12 && ring.bytes < 240 * 12 + 64, "\(ring.bytes) bytes")
+        #expect(ring.count == 240 && ring.bytes == 240 * 12, "\(ring.bytes) bytes")
         #expect(ring.entries().first?.time == Int64(1_795_543_200 + 761 * 15))
         // Part full, it holds no more than twice what it uses and never more than its capacity.
         var young = HistoryRing(capacity: 240)

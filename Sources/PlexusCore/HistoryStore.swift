@@ -1,0 +1,77 @@
+/// The recent values an agent keeps to back-fill aggregators after an outage (issue 18): one
+/// `HistoryRing` per host and metric, each sized for `seconds` at the metric's interval. Bounded
+/// in all by `maxValues`: a series is only taken while the rings' capacities fit, so memory is
+/// known in advance (12 bytes a value); past the bound a new series is refused and counted, and
+/// the series already held keep their history.
+public struct HistoryStore: Sendable {
+    public struct Key: Hashable, Sendable, Comparable {
+        public var host: String
+        public var metric: String
+
+        public init(host: String, metric: String) {
+            self.host = host
+            self.metric = metric
+        }
+
+        public static func < (a: Key, b: Key) -> Bool { (a.host, a.metric) < (b.host, b.metric) }
+    }
+
+    /// How far back each series reaches.
+    public let seconds: Int
+    /// The sum of the rings' capacities may not pass this.
+    public let maxValues: Int
+    public private(set) var rings: [Key: HistoryRing] = [:]
+    /// Values the rings may grow to, together.
+    public private(set) var reserved = 0
+    /// New series refused at `maxValues`; values refused as not newer than their series' newest.
+    public private(set) var seriesRefused = 0
+    public private(set) var valuesRefused = 0
+
+    public init(seconds: Int = 3600, maxValues: Int = 10_000_000) {
+        self.seconds = max(1, seconds)
+        self.maxValues = max(1, maxValues)
+    }
+
+    /// The capacity a series sent every `interval` seconds needs for `seconds` of history: one
+    /// more than fit, so the oldest value still reaches back the whole span.
+    public func capacity(interval: Int) -> Int { seconds / max(1, interval) + 1 }
+
+    /// Keeps `value` of `host`'s `metric` at `time`; false when refused (see the counters).
+    @discardableResult
+    public mutating func record(host: String, metric: String, time: Int64, value: Double, interval: Int) -> Bool {
+        let key = Key(host: host, metric: metric)
+        if rings[key] == nil {
+            let capacity = capacity(interval: interval)
+            guard reserved + capacity <= maxValues else {
+                seriesRefused += 1
+                return false
+            }
+            reserved += capacity
+            rings[key] = HistoryRing(capacity: capacity)
+        }
+        guard rings[key]!.append(time: time, value: value) else {
+            valuesRefused += 1
+            return false
+        }
+        return true
+    }
+
+    /// Every series' values after `time`, series in name order, values oldest first; series
+    /// with nothing after `time` are left out.
+    public func values(after time: Int64) -> [(key: Key, entries: [HistoryRing.Entry])] {
+        rings.keys.sorted().compactMap { key in
+            let entries = rings[key]!.entries(after: time)
+            return entries.isEmpty ? nil : (key, entries)
+        }
+    }
+
+    /// Forgets a host (expired, as the cluster state forgets it), returning its reservation.
+    public mutating func forget(host: String) {
+        for key in rings.keys where key.host == host {
+            reserved -= rings.removeValue(forKey: key)!.capacity
+        }
+    }
+
+    /// Bytes the rings hold now.
+    public var bytes: Int { rings.values.reduce(0) { $0 + $1.bytes } }
+}
