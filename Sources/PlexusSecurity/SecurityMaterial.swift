@@ -24,11 +24,7 @@ public struct SecurityMaterial: Sendable {
         read: (String) throws(ConfigError) -> String = readSecret
     ) throws(ConfigError) -> SecurityMaterial {
         var material = SecurityMaterial()
-        if let path = security.keyFile {
-            let text = try read(path)
-            let (id, hex) = try KeyringFile.parseKey(text, file: path)
-            material.signingKey = SigningKey(id: id, secret: SigningKey.secret(hex: hex)!)
-        }
+        if let path = security.keyFile { material.signingKey = try signingKey(file: path, read: read) }
         if let path = security.keyring {
             for (i, entry) in try KeyringFile.parseKeyring(try read(path), file: path).enumerated() {
                 var hex = entry.secret
@@ -54,6 +50,15 @@ public struct SecurityMaterial: Sendable {
             material.keyring.addIfAbsent(Keyring.Entry(key: key, hosts: ownHosts))
         }
         return material
+    }
+
+    /// The key in a key file (`plexus keygen`'s), as the agent, `plexus send` and the benchmark
+    /// flood read it.
+    public static func signingKey(
+        file path: String, read: (String) throws(ConfigError) -> String = readSecret
+    ) throws(ConfigError) -> SigningKey {
+        let (id, hex) = try KeyringFile.parseKey(try read(path), file: path)
+        return SigningKey(id: id, secret: SigningKey.secret(hex: hex)!)
     }
 
     /// Files larger than this are not key files.

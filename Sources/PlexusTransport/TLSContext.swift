@@ -8,8 +8,6 @@ import PlexusCore
 /// files; a file that can't be read or used is a `ConfigError` naming the configuration key.
 public struct TLSContext: Sendable {
     let context: NIOSSLContext
-    /// Whether the other side must present a certificate (servers) / presents one (clients).
-    public let mutual: Bool
 
     /// A server's context. With `clientCA`, a client without a certificate signed by it is refused.
     public static func server(
@@ -23,7 +21,7 @@ public struct TLSContext: Sendable {
             // A client certificate is required and checked against the CA; clients have no host name to match.
             configuration.certificateVerification = .noHostnameVerification
         }
-        return TLSContext(context: try make(configuration, file: file, key: keyPath(section, "tls_cert")), mutual: clientCA != nil)
+        return TLSContext(context: try make(configuration, file: file, key: keyPath(section, "tls_cert")))
     }
 
     /// A polling client's context: the server's certificate must be signed by `ca` (the system's
@@ -37,7 +35,7 @@ public struct TLSContext: Sendable {
             configuration.certificateChain = try chain(certificate, file: file, key: keyPath(section, "tls_cert")).map { .certificate($0) }
             configuration.privateKey = .privateKey(try privateKey(key, file: file, key: keyPath(section, "tls_key")))
         }
-        return TLSContext(context: try make(configuration, file: file, key: keyPath(section, "tls_ca")), mutual: certificate != nil)
+        return TLSContext(context: try make(configuration, file: file, key: keyPath(section, "tls_ca")))
     }
 
     /// The handler a server's accepted connection starts with.

@@ -50,8 +50,7 @@ struct Flood {
             }
         }
         if let keyFile {
-            let (id, secret) = try KeyringFile.parseKey(try SecurityMaterial.readSecret(keyFile), file: keyFile)
-            var signer = Signer(key: SigningKey(id: id, secret: SigningKey.secret(hex: secret)!), sender: UInt32.random(in: 0...UInt32.max))
+            var signer = Signer(key: try SecurityMaterial.signingKey(file: keyFile), sender: UInt32.random(in: 0...UInt32.max))
             let now = Int64(Date().timeIntervalSince1970)
             packets = packets.map { signer.seal($0, now: now) }
         }

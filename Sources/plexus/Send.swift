@@ -86,8 +86,7 @@ struct Send: AsyncParsableCommand {
 
     private func signingKey(_ path: String) throws -> SigningKey {
         do {
-            let (id, secret) = try KeyringFile.parseKey(try SecurityMaterial.readSecret(path), file: path)
-            return SigningKey(id: id, secret: SigningKey.secret(hex: secret)!)
+            return try SecurityMaterial.signingKey(file: path)
         } catch {
             try fail("cannot sign: \(error)")
             throw ExitCode(1)
