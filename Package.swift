@@ -167,7 +167,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent", "PlexusCollectors", "PlexusSecurity", "PlexusTransport"]),
+        .testTarget(name: "PlexusAgentTests", dependencies: ["PlexusAgent", "PlexusCollectors", "PlexusSecurity", "PlexusTransport", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusArchiveTests",
             dependencies: [

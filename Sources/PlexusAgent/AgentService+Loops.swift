@@ -32,10 +32,12 @@ extension AgentService {
             for item in outgoing {
                 guard let message = identity.message(for: item, definitions: definitions) else { continue }
                 send(message, to: senders)
-                state.withLock { state in
+                let host = state.withLock { state in
                     _ = state.apply(message, from: ownSender, now: wall)
                     if !tagged, !config.globals.tags.isEmpty { state.setTags(config.globals.tags, forHost: identity.stateKey) }
+                    return state.hostName(for: message.identity, from: ownSender)
                 }
+                remember(message, host: host, now: wall, own: true)
                 tagged = true
             }
             // Wake at the next deadline, and at least every second to answer metadata requests.
@@ -104,14 +106,16 @@ extension AgentService {
                     continue
                 }
                 let sender = ClusterState.Sender(address: source)
-                let action: ClusterState.Action? = state.withLock { state in
+                let filed: (ClusterState.Action, String?)? = state.withLock { state in
                     guard intake.mayFile(message, keyID: keyID, in: state, from: sender) else { return nil }
-                    return state.apply(message, from: sender, now: now)
+                    let action = state.apply(message, from: sender, now: now)
+                    return (action, state.hostName(for: message.identity, from: sender))
                 }
-                guard let action else {
+                guard let (action, host) = filed else {
                     refuse(.hostNotAllowed, from: source, keyID: keyID, host: message.identity.host)
                     continue
                 }
+                remember(message, host: host, now: now, own: false)
                 if keyID != nil { signatures.countSigned() }
                 stats.withLock { $0.received += 1 }
                 switch action {
@@ -164,10 +168,11 @@ extension AgentService {
         var reported = (stats: AgentStatistics(), counters: ClusterState.Counters())
         while true {
             try await Task.sleep(for: .seconds(Int(max(config.globals.cleanupThreshold, 1))))
-            let (counters, quarantine) = state.withLock { state in
+            let (counters, quarantine, held) = state.withLock { state in
                 state.expire(now: clock(), hostDmax: config.globals.hostDmax)
-                return (state.counters, state.quarantine)
+                return (state.counters, state.quarantine, Set(state.hosts.values.map(\.name.rawValue)))
             }
+            expireHistory(keeping: held)
             let now = statistics
             let dropped: [(String, Int, Int)] = [
                 ("malformed", now.malformed, reported.stats.malformed), ("refused", now.refused, reported.stats.refused),

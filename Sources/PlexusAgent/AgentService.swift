@@ -17,6 +17,8 @@ public final class AgentService: Service, Sendable {
     public struct Endpoints: Sendable {
         public var xml: [SocketAddress]
         public var udp: [SocketAddress]
+        /// The history ports (`history_port`), in channel order.
+        public var history: [SocketAddress] = []
         public var identity: AgentIdentity
     }
 
@@ -43,6 +45,10 @@ public final class AgentService: Service, Sendable {
     /// What we accept: plain and signed datagrams, by `[security]`; what was accepted and refused.
     let intake: SignedReceiver
     let signatures: SignatureTally
+    /// Recent values for aggregators' back-fill (`AgentService+History`).
+    let history: Mutex<HistoryStore>
+    /// Our metrics' `collect_every`, by name: the interval their history rings are sized for.
+    let historyIntervals: [String: Int]
 
     /// Descriptors kept for everything that is not an XML client: UDP channels, probes, logs.
     static let descriptorReserve = 32
@@ -88,6 +94,12 @@ public final class AgentService: Service, Sendable {
             keyring: security.keyring, window: config.security.replayWindow, requireSigned: config.security.requireSigned,
             acceptUnsignedFrom: config.security.acceptUnsignedFrom)
         state = Mutex(ClusterState(limits: config.clusterLimits))
+        history = Mutex(HistoryStore(seconds: Int(config.globals.historySeconds), maxValues: config.globals.historyMaxValues))
+        var intervals: [String: Int] = [:]
+        for group in config.collectionGroups + config.probes.map(\.collectionGroup) where group.collectEvery > 0 {
+            for metric in group.metrics { intervals[metric.name] = min(intervals[metric.name] ?? .max, Int(group.collectEvery)) }
+        }
+        historyIntervals = intervals
         // Rates and percentages need a previous sample: take one now, start the schedule a
         // second later so the first values sent already cover a real interval.
         let start = Self.monotonic()
@@ -118,6 +130,7 @@ public final class AgentService: Service, Sendable {
         let senders = try await openSenders()
         let receivers = config.globals.deaf ? [] : try await openReceivers()
         let listeners = config.globals.deaf ? [] : try await openListeners()
+        let historyListeners = config.globals.deaf || config.globals.historySeconds == 0 ? [] : try await openHistoryListeners()
         let source = senders.first.flatMap { sourceAddress(toward: $0.destination) } ?? "127.0.0.1"
         let ownAddress = config.udpSendChannels.first?.bind ?? source
         let identity = AgentIdentity(
@@ -126,7 +139,7 @@ public final class AgentService: Service, Sendable {
         onReady(
             Endpoints(
                 xml: listeners.compactMap(\.channel.localAddress), udp: receivers.compactMap(\.channel.localAddress),
-                identity: identity))
+                history: historyListeners.compactMap(\.0.channel.localAddress), identity: identity))
         logger.info(
             "plexus-agent running",
             metadata: [
@@ -151,6 +164,10 @@ public final class AgentService: Service, Sendable {
                         tasks.addTask {
                             try await server.serve(listener, document: { self.xmlDocument() }, report: { self.count($0) })
                         }
+                    }
+                    for (listener, index) in historyListeners {
+                        let channel = self.config.tcpAcceptChannels[index]
+                        tasks.addTask { try await self.serveHistory(listener, channel: channel) }
                     }
                     tasks.addTask { try await self.cleanup() }
                     for probe in self.config.probes {

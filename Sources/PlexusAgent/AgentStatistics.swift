@@ -24,6 +24,9 @@ public struct AgentStatistics: Sendable, Equatable {
     /// XML clients served, refused by the allow-list, or failed (timeout, reset).
     public var xml = GangliaPortServer.ClientCounts()
     public var xmlServed: Int { xml.served }
+    /// History requests answered, and refused as malformed (`docs/format/history.md`).
+    public var historyServed = 0
+    public var historyRefused = 0
     public var xmlRefused: Int { xml.refused }
 
     public init() {}

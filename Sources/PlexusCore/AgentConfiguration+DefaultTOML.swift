@@ -28,6 +28,11 @@ extension AgentConfiguration {
         max_metadata_requests_per_second = 20   # asks for unknown metrics' metadata, on every send channel
         max_clients = 64              # open XML connections, all ports together (docs/security.md)
         max_clients_per_address = 16  # ... from one address (one /64 for IPv6)
+        # Recent values kept for aggregators to back-fill after an outage (docs/format/history.md),
+        # served on a tcp_accept_channel's history_port. 12 bytes a value.
+        history_seconds = 3600        # 0: keep none
+        history_all_hosts = false     # true: every host heard, not only ours (the agents a data source polls)
+        history_max_values = 1000000  # in all; past it a new series is refused and counted
 
         [cluster]
         name = "unspecified"
@@ -56,8 +61,11 @@ extension AgentConfiguration {
         # (docs/security.md#tls; gmetad can't poll a TLS port, plexus-aggregator with tls = true can):
         # tls_cert = "/etc/plexus/tls/agent.pem", tls_key = "/etc/plexus/tls/agent.key", and for mutual
         # TLS tls_client_ca = "/etc/plexus/tls/ca.pem" (pollers must present a certificate it signed).
+        # history_port serves the recent values to plexus-aggregator's back-fill (gmetad never asks), with
+        # the channel's bind, allow, gzip_output and TLS; 0 or absent: not served.
         [[tcp_accept_channel]]
         port = 8649
+        history_port = 8659
 
         # Signed datagrams (docs/security.md, docs/format/signed.md). Off by default, as in Ganglia.
         # [security]

@@ -70,6 +70,10 @@ extension AgentConfiguration {
         g.maxMetadataRequestsPerSecond = try t.integer("max_metadata_requests_per_second", in: 1...1_000_000) ?? g.maxMetadataRequestsPerSecond
         g.maxClients = try t.integer("max_clients", in: 1...100_000) ?? g.maxClients
         g.maxClientsPerAddress = try t.integer("max_clients_per_address", in: 1...100_000) ?? g.maxClientsPerAddress
+        g.historySeconds = try t.seconds("history_seconds") ?? g.historySeconds
+        guard g.historySeconds <= 86_400 else { throw t.error("history_seconds", "at most 86400 (a day)") }
+        g.historyAllHosts = try t.bool("history_all_hosts") ?? g.historyAllHosts
+        g.historyMaxValues = try t.integer("history_max_values", in: 1...1_000_000_000) ?? g.historyMaxValues
     }
 
     private static func readSendChannel(_ table: ConfigTable) throws(ConfigError) -> UDPSendChannel {
@@ -115,6 +119,10 @@ extension AgentConfiguration {
         c.timeout = try t.number("timeout", in: 0.1...3600) ?? c.timeout
         c.allow = try allowList(&t)
         c.tls = try readServerTLS(&t)
+        if let port = try t.integer("history_port", in: 0...65535), port != 0 {
+            guard port != c.port else { throw t.error("history_port", "must differ from port") }
+            c.historyPort = port
+        }
         try t.finish()
         return c
     }

@@ -38,6 +38,15 @@ public struct AgentConfiguration: Sendable, Equatable {
         /// (Plexus additions; `docs/security.md`).
         public var maxClients = 64
         public var maxClientsPerAddress = 16
+        /// Seconds of recent values kept for aggregators to back-fill after an outage
+        /// (`history_seconds`; 0: none kept; `docs/format/history.md`).
+        public var historySeconds: UInt32 = 3600
+        /// Keep history for every host heard, not only our own (`history_all_hosts`): set it on
+        /// the agents a data source polls.
+        public var historyAllHosts = false
+        /// Values the history may hold in all, 12 bytes each (`history_max_values`); past it a
+        /// new series is refused and counted.
+        public var historyMaxValues = 1_000_000
     }
 
     /// The state's bounds from `[globals]`.
@@ -115,10 +124,20 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var allow: [CIDRBlock] = []
         /// Serve the XML over TLS (`tls_cert`, `tls_key`, `tls_client_ca`); nil: plain TCP, as gmond.
         public var tls: ServerTLS?
+        /// Serve the history (`docs/format/history.md`) on this port too, with the channel's
+        /// bind, allow-list, gzip and TLS; nil: not served (gmetad never asks for it).
+        public var historyPort: Int?
 
         public init(bind: String? = nil, port: Int = 8649) {
             self.bind = bind
             self.port = port
+        }
+
+        /// The built-in channel: XML on 8649, history on 8659.
+        public static var `default`: TCPAcceptChannel {
+            var channel = TCPAcceptChannel()
+            channel.historyPort = 8659
+            return channel
         }
     }
 
@@ -216,7 +235,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var location = "unspecified"
     public var udpSendChannels = [UDPSendChannel(mcastJoin: "239.2.11.71")]
     public var udpReceiveChannels = [UDPReceiveChannel(mcastJoin: "239.2.11.71", bind: "239.2.11.71")]
-    public var tcpAcceptChannels = [TCPAcceptChannel()]
+    public var tcpAcceptChannels = [TCPAcceptChannel.default]
     public var collectionGroups = AgentConfiguration.defaultCollectionGroups
     public var probes: [Probe] = []
     public var security = Security()

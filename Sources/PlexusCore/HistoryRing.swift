@@ -64,8 +64,9 @@ public struct HistoryRing: Sendable, Equatable {
         return true
     }
 
-    /// The entries after `time` (all with nil), oldest first.
-    public func entries(after time: Int64? = nil) -> [Entry] {
+    /// The entries after `time` (all with nil), oldest first; with `inEffect`, the newest entry
+    /// at or before `time` too (the value that held at `time`), when there is one.
+    public func entries(after time: Int64? = nil, inEffect: Bool = false) -> [Entry] {
         var low = 0
         var high = times.count
         if let time {
@@ -75,6 +76,7 @@ public struct HistoryRing: Sendable, Equatable {
                 if Int64(times[physical(middle)]) > time { high = middle } else { low = middle + 1 }
             }
             high = times.count
+            if inEffect, low > 0 { low -= 1 }
         }
         return (low..<high).map(entry)
     }

@@ -1,19 +1,21 @@
-/// The recent values an agent keeps to back-fill aggregators after an outage (issue 18): one
-/// `HistoryRing` per host and metric, each sized for `seconds` at the metric's interval. Bounded
+/// The recent values an agent keeps to back-fill aggregators after an outage (issue 18), and
+/// an aggregator's live tail: one `HistoryRing` per cluster, host and metric, each sized for `seconds` at the metric's interval. Bounded
 /// in all by `maxValues`: a series is only taken while the rings' capacities fit, so memory is
 /// known in advance (12 bytes a value); past the bound a new series is refused and counted, and
 /// the series already held keep their history.
 public struct HistoryStore: Sendable {
     public struct Key: Hashable, Sendable, Comparable {
+        public var cluster: String
         public var host: String
         public var metric: String
 
-        public init(host: String, metric: String) {
+        public init(cluster: String, host: String, metric: String) {
+            self.cluster = cluster
             self.host = host
             self.metric = metric
         }
 
-        public static func < (a: Key, b: Key) -> Bool { (a.host, a.metric) < (b.host, b.metric) }
+        public static func < (a: Key, b: Key) -> Bool { (a.cluster, a.host, a.metric) < (b.cluster, b.host, b.metric) }
     }
 
     /// How far back each series reaches.
@@ -36,10 +38,9 @@ public struct HistoryStore: Sendable {
     /// more than fit, so the oldest value still reaches back the whole span.
     public func capacity(interval: Int) -> Int { seconds / max(1, interval) + 1 }
 
-    /// Keeps `value` of `host`'s `metric` at `time`; false when refused (see the counters).
+    /// Keeps `value` of `key`'s series at `time`; false when refused (see the counters).
     @discardableResult
-    public mutating func record(host: String, metric: String, time: Int64, value: Double, interval: Int) -> Bool {
-        let key = Key(host: host, metric: metric)
+    public mutating func record(_ key: Key, time: Int64, value: Double, interval: Int) -> Bool {
         if rings[key] == nil {
             let capacity = capacity(interval: interval)
             guard reserved + capacity <= maxValues else {
@@ -57,17 +58,20 @@ public struct HistoryStore: Sendable {
     }
 
     /// Every series' values after `time`, series in name order, values oldest first; series
-    /// with nothing after `time` are left out.
-    public func values(after time: Int64) -> [(key: Key, entries: [HistoryRing.Entry])] {
+    /// with nothing after `time` are left out. With `inEffect`, each series starts with the value
+    /// that held at `time` (its newest at or before it), so a reader knows every value from `time`
+    /// on, and a series that sent nothing since is served by that value alone (a metric sent
+    /// every 20 minutes still holds through an outage).
+    public func values(after time: Int64, inEffect: Bool = false) -> [(key: Key, entries: [HistoryRing.Entry])] {
         rings.keys.sorted().compactMap { key in
-            let entries = rings[key]!.entries(after: time)
+            let entries = rings[key]!.entries(after: time, inEffect: inEffect)
             return entries.isEmpty ? nil : (key, entries)
         }
     }
 
     /// Forgets a host (expired, as the cluster state forgets it), returning its reservation.
-    public mutating func forget(host: String) {
-        for key in rings.keys where key.host == host {
+    public mutating func forget(cluster: String, host: String) {
+        for key in rings.keys where key.host == host && key.cluster == cluster {
             reserved -= rings.removeValue(forKey: key)!.capacity
         }
     }

@@ -6,11 +6,17 @@
 public enum HistoryText {
     public static let version = 1
 
-    /// The reply to a history request made at `now`.
+    /// The reply to a history request made at `now`: series in key order (`HistoryStore.values`),
+    /// a `C` line before each cluster's.
     public static func encode(_ series: [(key: HistoryStore.Key, entries: [HistoryRing.Entry])], now: Int64) -> String {
         var out = "PLEXUS-HISTORY \(version) \(now)\n"
         var values = 0
+        var cluster: String?
         for (key, entries) in series where !entries.isEmpty {
+            if key.cluster != cluster {
+                out += "C \(escape(key.cluster))\n"
+                cluster = key.cluster
+            }
             out += "S \(escape(key.host)) \(escape(key.metric)) \(entries.count)\n"
             var previous: Int64?
             for entry in entries {
@@ -23,6 +29,23 @@ public enum HistoryText {
         out += "END \(series.filter { !$0.entries.isEmpty }.count) \(values)\n"
         return out
     }
+
+    /// A history request: `PLEXUS-HISTORY 1 FROM TIME`, asking for every value from `TIME` on
+    /// (the value in effect at `TIME`, and those after it).
+    public static func request(from time: Int64) -> String { "PLEXUS-HISTORY \(version) FROM \(time)" }
+
+    /// The time a request line asks from, or why it is refused (the reply is then `error(_:)`).
+    public static func parseRequest(_ line: String?) -> Result<Int64, Malformed> {
+        let fields = (line ?? "").split(separator: " ")
+        guard fields.count == 4, fields[0] == "PLEXUS-HISTORY", fields[2] == "FROM", let time = Int64(fields[3]), time >= 0 else {
+            return .failure(Malformed(line: 1, reason: "expected PLEXUS-HISTORY \(version) FROM TIME"))
+        }
+        guard fields[1] == "\(version)" else { return .failure(Malformed(line: 1, reason: "version \(fields[1]) not served (\(version) is)")) }
+        return .success(time)
+    }
+
+    /// The reply to a request that can't be served: one line, which a reader reports.
+    public static func error(_ reason: String) -> String { "PLEXUS-HISTORY-ERROR \(reason)\n" }
 
     /// What a reader takes from one reply at most (a source can't make the reader hold more).
     public struct Limits: Sendable, Equatable {
@@ -55,6 +78,7 @@ public enum HistoryText {
         var reply = Reply(now: 0, series: [:])
         var lineNumber = 0
         var current: HistoryStore.Key?
+        var cluster: String?
         var remaining = 0
         var previous: Int64 = 0
         var values = 0
@@ -68,6 +92,7 @@ public enum HistoryText {
             guard line.utf8.count <= limits.maxLineBytes else { throw fail("longer than \(limits.maxLineBytes) bytes") }
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             if lineNumber == 1 {
+                if fields.first == "PLEXUS-HISTORY-ERROR" { throw fail("the source refused: \(fields.dropFirst().joined(separator: " "))") }
                 guard fields.count == 3, fields[0] == "PLEXUS-HISTORY", fields[1] == "\(version)", let now = Int64(fields[2]) else {
                     throw fail("not a PLEXUS-HISTORY \(version) header")
                 }
@@ -92,11 +117,15 @@ public enum HistoryText {
                 continue
             }
             switch fields.first {
+            case "C":
+                guard fields.count == 2, let name = unescape(fields[1]) else { throw fail("expected C CLUSTER") }
+                cluster = name
             case "S":
+                guard let cluster else { throw fail("a series before any C CLUSTER line") }
                 guard fields.count == 4, let host = unescape(fields[1]), let metric = unescape(fields[2]), let count = Int(fields[3]), count > 0
                 else { throw fail("expected S HOST METRIC COUNT") }
-                let key = HistoryStore.Key(host: host, metric: metric)
-                guard reply.series[key] == nil else { throw fail("\(host)/\(metric) twice") }
+                let key = HistoryStore.Key(cluster: cluster, host: host, metric: metric)
+                guard reply.series[key] == nil else { throw fail("\(cluster)/\(host)/\(metric) twice") }
                 guard reply.series.count < limits.maxSeries else { throw fail("more than \(limits.maxSeries) series") }
                 guard values + count <= limits.maxValues else { throw fail("more than \(limits.maxValues) values") }
                 values += count
@@ -109,7 +138,7 @@ public enum HistoryText {
                 }
                 ended = true
             default:
-                throw fail("expected S or END")
+                throw fail("expected C, S or END")
             }
         }
         guard ended else { throw Malformed(line: lineNumber, reason: remaining > 0 ? "cut short inside a series" : "no END line (cut short)") }

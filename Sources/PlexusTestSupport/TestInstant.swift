@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A made-up instant for testing decisions that take time as a value (`PollTurns`,
 /// `RRDCachedRoute`): a duration since an arbitrary zero.
 public struct TestInstant: InstantProtocol, Sendable, CustomStringConvertible {
@@ -15,4 +17,18 @@ public struct TestInstant: InstantProtocol, Sendable, CustomStringConvertible {
     public func duration(to other: TestInstant) -> Duration { other.sinceZero - sinceZero }
     public static func < (a: TestInstant, b: TestInstant) -> Bool { a.sinceZero < b.sinceZero }
     public var description: String { "t+\(sinceZero)" }
+}
+
+/// A wall clock (seconds since the epoch) that a test sets, shared with the code under test
+/// as `{ clock.now }`.
+public final class SettableClock: Sendable {
+    private let seconds: Mutex<Int64>
+
+    public init(_ start: Int64) {
+        seconds = Mutex(start)
+    }
+
+    public var now: Int64 { seconds.withLock { $0 } }
+
+    public func set(_ value: Int64) { seconds.withLock { $0 = value } }
 }

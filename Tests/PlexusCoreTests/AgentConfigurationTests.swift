@@ -12,7 +12,8 @@ import Testing
         #expect(config.udpSendChannels == [.init(mcastJoin: "239.2.11.71", port: 8649)])
         #expect(config.udpSendChannels[0].ttl == 1)
         #expect(config.udpReceiveChannels == [.init(mcastJoin: "239.2.11.71", bind: "239.2.11.71", port: 8649)])
-        #expect(config.tcpAcceptChannels == [.init(port: 8649)])
+        #expect(config.tcpAcceptChannels == [.default] && config.tcpAcceptChannels[0].port == 8649)
+        #expect(config.tcpAcceptChannels[0].historyPort == 8659 && config.globals.historySeconds == 3600 && !config.globals.historyAllHosts)
         #expect(config.globals.hostDmax == 86400 && config.globals.hostTmax == 20 && config.globals.cleanupThreshold == 300)
         #expect(config.globals.maxUDPMessageLength == 1472)
         #expect(config.collectionGroups.first == .init(collectOnce: true, timeThreshold: 20, metrics: [.init(name: "heartbeat")]))
@@ -158,11 +159,24 @@ import Testing
             "agent.toml: key tcp_accept_channel[0].tls_client_ca: mutual TLS needs the server's own tls_cert and tls_key"
         ),
         ("[[tcp_accept_channel]]\ntls_cert = \"a.pem\"", "agent.toml: key tcp_accept_channel[0].tls_cert: must be an absolute path, found \"a.pem\""),
+        ("[[tcp_accept_channel]]\nport = 8649\nhistory_port = 8649", "agent.toml: key tcp_accept_channel[0].history_port: must differ from port"),
+        ("[globals]\nhistory_seconds = 90000", "agent.toml: key globals.history_seconds: at most 86400 (a day)"),
+        ("[globals]\nhistory_max_values = 0", "agent.toml: key globals.history_max_values: 0 is out of range 1...1000000000"),
         (
             "[security]\nkeyfile = \"/k\"",
             "agent.toml: key security.keyfile: unknown key (this table takes: accept_unsigned_from, key_file, keyring, replay_window, require_signed)"
         ),
     ]
+
+    @Test func historyIsKeptAndServedAsWritten() throws {
+        let config = try AgentConfiguration.parse(
+            "[globals]\nhistory_seconds = 600\nhistory_all_hosts = true\nhistory_max_values = 5000\n[[tcp_accept_channel]]\nport = 8649\n"
+                + "[[tcp_accept_channel]]\nport = 9000\nhistory_port = 9010\n[[tcp_accept_channel]]\nport = 9001\nhistory_port = 0",
+            file: "agent.toml")
+        #expect(config.globals.historySeconds == 600 && config.globals.historyAllHosts && config.globals.historyMaxValues == 5000)
+        // A channel written without history_port serves none, as gmond's; 0 says so explicitly.
+        #expect(config.tcpAcceptChannels.map(\.historyPort) == [nil, 9010, nil])
+    }
 
     @Test func securityIsOffByDefaultAndReadAsWritten() throws {
         #expect(AgentConfiguration().security == AgentConfiguration.Security() && !AgentConfiguration().security.isEnabled)
