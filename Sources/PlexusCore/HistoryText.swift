@@ -59,6 +59,11 @@ public enum HistoryText {
     public struct Reply: Sendable, Equatable {
         public var now: Int64
         public var series: [HistoryStore.Key: [HistoryRing.Entry]]
+
+        public init(now: Int64, series: [HistoryStore.Key: [HistoryRing.Entry]]) {
+            self.now = now
+            self.series = series
+        }
     }
 
     public struct Malformed: Error, Sendable, Equatable, CustomStringConvertible {

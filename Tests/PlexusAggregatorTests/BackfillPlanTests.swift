@@ -1,0 +1,128 @@
+import NIOCore
+import PlexusArchive
+import PlexusCore
+import Testing
+
+@testable import PlexusAggregator
+
+/// The back-fill plan: what the missed polls would have written, from a source's history.
+@Suite struct BackfillPlanTests {
+    static let t0: Int64 = 1_795_543_200
+    /// The poll that ended a 135 s outage (the archives were last written at t0).
+    static let until = t0 + 135
+
+    /// The ending poll: cluster "web" with hosts a and b, each with load_one and cpu_num.
+    static func content() -> SourceContent {
+        func host(_ name: String) -> String {
+            """
+            <HOST NAME="\(name)" IP="10.0.0.\(name == "a" ? 1 : 2)" REPORTED="\(until)" TN="3" TMAX="20" DMAX="0" LOCATION="" GMOND_STARTED="0">
+            <METRIC NAME="load_one" VAL="0.5" TYPE="float" UNITS="" TN="3" TMAX="70" DMAX="0" SLOPE="both" SOURCE="gmond"/>
+            <METRIC NAME="cpu_num" VAL="4" TYPE="uint16" UNITS="CPUs" TN="3" TMAX="1200" DMAX="0" SLOPE="zero" SOURCE="gmond"/>
+            </HOST>
+            """
+        }
+        let xml = """
+            <?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>
+            <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond">
+            <CLUSTER NAME="web" LOCALTIME="\(until)" OWNER="" LATLONG="" URL="">
+            \(host("a"))
+            \(host("b"))
+            </CLUSTER>
+            </GANGLIA_XML>
+            """
+        return SourcePoller.read(ByteBuffer(string: xml), options: .init(), previous: nil, now: until).content
+    }
+
+    static func key(_ host: String, _ metric: String) -> HistoryStore.Key { .init(cluster: "web", host: host, metric: metric) }
+
+    /// Host a sent load_one every 20 s and cpu_num once, long before; b only what `b` says.
+    static func history(b: [HistoryStore.Key: [HistoryRing.Entry]] = [:]) -> HistoryText.Reply {
+        var series: [HistoryStore.Key: [HistoryRing.Entry]] = [
+            key("a", "load_one"): stride(from: t0 - 10, to: until, by: 20).map { .init(time: $0, value: Double($0 - t0)) },
+            key("a", "cpu_num"): [.init(time: t0 - 900, value: 4)],
+        ]
+        series.merge(b) { $1 }
+        return HistoryText.Reply(now: until, series: series)
+    }
+
+    static func archive(_ host: String, _ metric: String) -> ArchiveKey {
+        ArchiveKey(.host(try! ClusterName("web"), try! HostName(host)), try! MetricName(metric))
+    }
+
+    static func summary(_ metric: String) -> ArchiveKey { ArchiveKey(.clusterSummary(try! ClusterName("web")), try! MetricName(metric)) }
+
+    static func allBehind() -> [ArchiveKey: Int64] {
+        var last: [ArchiveKey: Int64] = [:]
+        for host in ["a", "b"] { for metric in ["load_one", "cpu_num"] { last[archive(host, metric)] = t0 } }
+        for metric in ["load_one", "cpu_num"] { last[summary(metric)] = t0 }
+        return last
+    }
+
+    static func drain(_ plan: BackfillPlan) -> [[ArchiveSample]] {
+        var plan = plan
+        var rounds: [[ArchiveSample]] = []
+        while let round = plan.nextRound() { rounds.append(round) }
+        return rounds
+    }
+
+    @Test func fillsEveryMissedTurnWithTheValueInEffectThen() {
+        let plan = BackfillPlan(history: Self.history(), content: Self.content(), lastUpdates: Self.allBehind(), step: 15, maxSpan: 3600)
+        #expect(plan.remainingTurns == 8)
+        let rounds = Self.drain(plan)
+        // Turns t0+15 ... t0+120: the poll at t0+135 writes its own.
+        #expect(rounds.count == 8)
+        let load = rounds.flatMap { $0 }.filter { $0.key == Self.archive("a", "load_one") }
+        #expect(load.map(\.time) == stride(from: Self.t0 + 15, through: Self.t0 + 120, by: 15).map { $0 })
+        // The value sent at or before each turn (sent at t0-10, t0+10, t0+30, ...).
+        #expect(load.map(\.sum) == [10, 30, 30, 50, 70, 90, 90, 110])
+        // cpu_num, sent once 15 minutes before, holds through the outage.
+        let cpus = rounds.flatMap { $0 }.filter { $0.key == Self.archive("a", "cpu_num") }
+        #expect(cpus.count == 8 && cpus.allSatisfy { $0.sum == 4 && $0.geometry.slope == .zero })
+        // b has no history: nothing of it, and no summary (a sum of a alone would be a dip).
+        #expect(!rounds.flatMap { $0 }.contains { $0.key.location.isSummary || $0.key == Self.archive("b", "load_one") })
+        // In time order, each file's values once.
+        for round in rounds { #expect(Set(round.map(\.time)).count <= 1) }
+    }
+
+    @Test func summariesAreSumsOfTheFilledHostValues() {
+        let b: [HistoryStore.Key: [HistoryRing.Entry]] = [
+            Self.key("b", "load_one"): [.init(time: Self.t0 - 5, value: 1), .init(time: Self.t0 + 60, value: 2)],
+            Self.key("b", "heartbeat"): stride(from: Self.t0 - 5, to: Self.until, by: 20).map { .init(time: $0, value: 0) },
+        ]
+        let rounds = Self.drain(
+            BackfillPlan(history: Self.history(b: b), content: Self.content(), lastUpdates: Self.allBehind(), step: 15, maxSpan: 3600))
+        let sums = rounds.flatMap { $0 }.filter { $0.key == Self.summary("load_one") }
+        #expect(sums.map(\.sum) == [11, 31, 31, 52, 72, 92, 92, 112])
+        #expect(sums.allSatisfy { $0.num == 2 })
+        // cpu_num: only a has it; b's turns count b up (its heartbeat) but it has no cpu_num history.
+        #expect(rounds.flatMap { $0 }.filter { $0.key == Self.summary("cpu_num") }.allSatisfy { $0.sum == 4 && $0.num == 1 })
+    }
+
+    @Test func aHostSilentPastFourTMAXIsDownAndNotFilled() {
+        // b's last sign of life is at t0-5: down from t0+75 (4 x TMAX 20 later).
+        let b: [HistoryStore.Key: [HistoryRing.Entry]] = [Self.key("b", "load_one"): [.init(time: Self.t0 - 5, value: 1)]]
+        let rounds = Self.drain(
+            BackfillPlan(history: Self.history(b: b), content: Self.content(), lastUpdates: Self.allBehind(), step: 15, maxSpan: 3600))
+        let filled = rounds.flatMap { $0 }.filter { $0.key == Self.archive("b", "load_one") }
+        #expect(filled.map(\.time) == [Self.t0 + 15, Self.t0 + 30, Self.t0 + 45, Self.t0 + 60])
+    }
+
+    @Test func nothingAtOrBeforeAnArchivesLastUpdateAndNothingPastTheSpan() {
+        var last = Self.allBehind()
+        last[Self.archive("a", "load_one")] = Self.t0 + 100
+        last[Self.archive("a", "cpu_num")] = nil  // no file: left alone
+        let rounds = Self.drain(BackfillPlan(history: Self.history(), content: Self.content(), lastUpdates: last, step: 15, maxSpan: 3600))
+        // The turns follow the archive's own last poll, as the missed polls would have.
+        #expect(rounds.flatMap { $0 }.filter { $0.key == Self.archive("a", "load_one") }.map(\.time) == [Self.t0 + 115, Self.t0 + 130])
+        #expect(!rounds.flatMap { $0 }.contains { $0.key == Self.archive("a", "cpu_num") })
+        // 50 s of span: the turns from t0+90 on (still on the archives' 15 s grid).
+        let short = Self.drain(
+            BackfillPlan(history: Self.history(), content: Self.content(), lastUpdates: Self.allBehind(), step: 15, maxSpan: 50))
+        #expect(short.flatMap { $0 }.map(\.time).min() == Self.t0 + 90)
+        // Up to date: nothing to do.
+        let none = BackfillPlan(
+            history: Self.history(), content: Self.content(), lastUpdates: Self.allBehind().mapValues { _ in Self.until - 1 }, step: 15,
+            maxSpan: 3600)
+        #expect(none.remainingTurns == 0)
+    }
+}
