@@ -16,7 +16,7 @@ extension AgentService {
             case .value(let identity, _, let value) = message, let number = Self.archivable(value)
         else { return }
         let interval = own ? historyIntervals[identity.name] ?? Self.heardInterval : Self.heardInterval
-        let key = HistoryStore.Key(cluster: config.cluster.name, host: host, metric: identity.name)
+        let key = HistoryKey(cluster: config.cluster.name, host: host, metric: identity.name)
         history.withLock { _ = $0.record(key, time: now, value: number, interval: interval) }
     }
 

@@ -87,6 +87,12 @@ public struct Aggregator: Sendable {
             GridPort(
                 .interactive, port: configuration.interactivePort, store: store, gate: gate, shared: queryRenders,
                 group: group, tls: secrets.serverTLS, status: status.make, onListening: listening))
+        if let port = configuration.historyPort, store.tail != nil {
+            services.append(
+                GridPort(
+                    .history, port: port, store: store, gate: gate, shared: SharedRender(maxAge: .seconds(1), maxEntries: 4), group: group,
+                    tls: secrets.serverTLS, status: status.make, onListening: listening))
+        }
         if configuration.httpPort != 0 {
             services += web(
                 configuration, rrdcached: rrdcached, store: store, gate: gate, status: status.make, alerts: alerts?.board, logger: logger,
@@ -143,7 +149,7 @@ public struct Aggregator: Sendable {
         if let alerts { inputs.alerts = { alerts.snapshot.active } }
         // The longest step gives the longest coverage: every source's archives fit.
         inputs.timeLimits = TimeLimits(archives: configuration.archives, step: Int(configuration.dataSources.map(\.step).max() ?? 15))
-        let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached)
+        let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached, tail: store.tail)
         let application = WebApplication.make(
             inputs: inputs, host: configuration.bind, port: configuration.httpPort, logger: logger, gate: gate,
             idleTimeout: .milliseconds(Int(configuration.httpIdleTimeout * 1000)), peerLog: store.peerLog, reader: reader,
@@ -173,7 +179,8 @@ struct StatusBuilder: Sendable {
             renders: renders(), quarantine: store.quarantined,
             archive: .init(
                 enabled: store.writer != nil, rrdRootdir: configuration.rrdRootdir, rrdcached: configuration.rrdcachedAddress,
-                submitted: s.samplesSubmitted, refused: s.samplesRefused, writer: store.writer?.statistics ?? ArchiveWriter.Statistics()),
+                submitted: s.samplesSubmitted, refused: s.samplesRefused, writer: store.writer?.statistics ?? ArchiveWriter.Statistics(),
+                liveTail: store.tail?.statistics),
             rootSummaries: s.rootSummaries, alerts: alerts?())
     }
 }

@@ -63,6 +63,9 @@ struct BackfillPlan {
     }
 
     private(set) var clusters: [ClusterPlan] = []
+    /// Values served that their archive already has (at or before its last update, the one in
+    /// effect then aside): not written.
+    private(set) var refusedOlder = 0
     private var cluster = 0
     private var turn = 0
 
@@ -79,7 +82,7 @@ struct BackfillPlan {
             let until = held.cluster.localtime
             var covered = true
             for (index, host) in held.hosts.map(\.host).enumerated() {
-                let historyKey = { (metric: String) in HistoryStore.Key(cluster: name.rawValue, host: host.name.rawValue, metric: metric) }
+                let historyKey = { (metric: String) in HistoryKey(cluster: name.rawValue, host: host.name.rawValue, metric: metric) }
                 var heard: Set<Int64> = []
                 var any = false
                 for metric in host.metrics where metric.type.isSummarized {
@@ -87,6 +90,7 @@ struct BackfillPlan {
                     any = true
                     heard.formUnion(entries.map(\.time))
                     let key = ArchiveKey(.host(name, host.name), metric.name)
+                    if let after = lastUpdates[key] { refusedOlder += max(0, entries.prefix { $0.time <= after }.count - 1) }
                     plan.series.append(
                         Series(
                             key: key, geometry: ArchiveGeometry(step: step, slope: metric.slope), metric: metric.name, host: index,

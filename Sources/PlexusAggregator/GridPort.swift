@@ -12,6 +12,8 @@ final class GridPort: Service, Sendable {
     enum Kind: String, Sendable {
         case xml = "xml_port"
         case interactive = "interactive_port"
+        /// Our own history for a parent's back-fill (`docs/format/history.md`): the live tail.
+        case history = "history_port"
     }
 
     let kind: Kind
@@ -34,7 +36,7 @@ final class GridPort: Service, Sendable {
         let timeout = Duration.milliseconds(Int(configuration.serverTimeout * 1000))
         server = GangliaPortServer(
             allow: configuration.serverAllowList ?? [], timeout: timeout,
-            requestLineLimit: kind == .interactive ? GridQuery.maxLength : nil, gate: gate, shared: shared)
+            requestLineLimit: kind == .interactive ? GridQuery.maxLength : kind == .history ? 256 : nil, gate: gate, shared: shared)
         self.status = status
         self.onListening = onListening
         self.group = group
@@ -52,6 +54,9 @@ final class GridPort: Service, Sendable {
                 try await self.server.serve(
                     listener, respond: { request in await Offload.run { self.answer(request) } },
                     report: { self.count($0) })
+            case .history:
+                try await self.server.serve(
+                    listener, respond: { request in await Offload.run { self.history(request) } }, report: { self.count($0) })
             }
         }
     }
@@ -102,6 +107,16 @@ final class GridPort: Service, Sendable {
         }
     }
 
+    /// Our history from the time asked (the live tail's host series), or an error line.
+    func history(_ request: GangliaPortServer.Request) -> [UInt8] {
+        switch HistoryText.parseRequest(request.line) {
+        case .failure(let error):
+            return Array(HistoryText.error(error.reason).utf8)
+        case .success(let from):
+            return Array(HistoryText.encode(store.tail?.history(from: from) ?? [], now: store.clock()).utf8)
+        }
+    }
+
     /// `/status` as JSON (JSONP with a safe callback), with an HTTP header for `GET` requests.
     static func statusReply(_ status: AggregatorStatus, callback: String?, http: Bool) -> [UInt8] {
         let encoder = JSONEncoder()
@@ -117,11 +132,11 @@ final class GridPort: Service, Sendable {
     }
 
     private func count(_ outcome: GangliaPortServer.Outcome) {
-        let name = kind == .xml ? "XML" : "query"
+        let name = kind == .xml ? "XML" : kind == .history ? "history" : "query"
         store.count { s in
             switch kind {
             case .xml: _ = s.xml.record(outcome)
-            case .interactive: _ = s.queries.record(outcome)
+            case .interactive, .history: _ = s.queries.record(outcome)
             }
         }
         switch outcome {

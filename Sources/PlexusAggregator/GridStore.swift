@@ -12,6 +12,9 @@ public final class GridStore: Sendable {
     public let configuration: AggregatorConfiguration
     /// nil when `write_rrds` is off.
     public let writer: ArchiveWriter?
+    /// The last values of every archived series (`live_tail_seconds`); nil when off or when
+    /// nothing is archived.
+    public let tail: LiveTail?
     let logger: Logger
     /// Failures peers cause, logged once per kind per minute.
     public let peerLog: ThrottledLog
@@ -20,6 +23,8 @@ public final class GridStore: Sendable {
     private let state: Mutex<GridState>
     private let stats: Mutex<AggregatorStatistics>
     private let quarantine = Mutex(Quarantine())
+    /// Sources whose poll samples wait for a back-fill to be written first, and the samples.
+    private let held = Mutex<[Int: [ArchiveSample]]>([:])
 
     /// `hostname` makes the default `authority` (gmetad's `http://HOSTNAME/ganglia/`).
     public init(
@@ -28,6 +33,13 @@ public final class GridStore: Sendable {
     ) throws(NameError) {
         self.configuration = configuration
         self.writer = configuration.writeRRDs ? writer : nil
+        if let writer = self.writer, configuration.liveTailSeconds > 0 {
+            tail = LiveTail(
+                seconds: Int(configuration.liveTailSeconds), step: Int(configuration.shortestStep), maxValues: configuration.liveTailMaxValues,
+                normalize: { writer.normalized($0) })
+        } else {
+            tail = nil
+        }
         self.logger = logger
         self.clock = clock
         peerLog = ThrottledLog(logger: logger)
@@ -86,7 +98,7 @@ public final class GridStore: Sendable {
             let step = Int(configuration.dataSources[index].step)
             let samples = ArchiveSamples.of(content, step: step, now: delivery.now, skipping: shadowed)
             submitted = samples.count
-            refused = samples.count - writer.submit(samples)
+            if !holdBack(samples, source: index) { refused = samples.count - archive(samples) }
         }
         stats.withLock { s in
             s.samplesSubmitted += submitted
@@ -109,6 +121,49 @@ public final class GridStore: Sendable {
     func publish(_ delivery: Delivery, source index: Int, reporting reporter: inout DropReporter) {
         reporter.note(delivery, publish(delivery, source: index))
         reporter.logIfDue(source: configuration.dataSources[index].name, logger: logger)
+    }
+
+    /// Hands samples to the archive writer, and to the live tail in the same order; how many
+    /// the writer took.
+    @discardableResult
+    func archive(_ samples: [ArchiveSample]) -> Int {
+        guard let writer else { return 0 }
+        tail?.record(samples)
+        return writer.submit(samples)
+    }
+
+    /// From now on the source's poll samples wait (in order) until `release`: a back-fill writes
+    /// older values first, which the archives would refuse after newer ones.
+    func hold(source index: Int) {
+        held.withLock { $0[index] = $0[index] ?? [] }
+    }
+
+    /// Submits what waited for the back-fill, and stops holding.
+    func release(source index: Int) {
+        guard let samples = held.withLock({ $0.removeValue(forKey: index) }), !samples.isEmpty else { return }
+        let refused = samples.count - archive(samples)
+        stats.withLock { $0.samplesRefused += refused }
+    }
+
+    /// Keeps `samples` back when the source is held; false when it isn't. Past a quarter of the
+    /// writer's queue (a back-fill far slower than the polls), the held samples go to the
+    /// writer after all and holding ends: what the back-fill writes later for those files is
+    /// then refused as stale, never written out of order.
+    private func holdBack(_ samples: [ArchiveSample], source index: Int) -> Bool {
+        guard let writer else { return false }
+        let bound = writer.configuration.queueCapacity / 4
+        let (taken, overflow) = held.withLock { held -> (Bool, [ArchiveSample]?) in
+            guard held[index] != nil else { return (false, nil) }
+            held[index]!.append(contentsOf: samples)
+            return held[index]!.count > bound ? (true, held.removeValue(forKey: index)) : (true, nil)
+        }
+        if taken { stats.withLock { $0.sources[index].backfill?.held += samples.count } }
+        if let overflow {
+            let refused = overflow.count - archive(overflow)
+            stats.withLock { $0.samplesRefused += refused }
+            peerLog.log(.warning, "back-fill slower than the polls: held samples written first", detail: configuration.dataSources[index].name)
+        }
+        return taken
     }
 
     /// No address of the source answered: it is dead until a poll succeeds. Logged when it
@@ -142,7 +197,7 @@ public final class GridStore: Sendable {
                 geometry: ArchiveGeometry(step: step, slope: RRDLayout.storedSlope(metric.slope, at: .rootSummary)),
                 time: now, sum: metric.sum, num: metric.num)
         }
-        let accepted = writer.submit(samples)
+        let accepted = archive(samples)
         stats.withLock { s in
             s.rootSummaries += 1
             s.samplesSubmitted += samples.count

@@ -4,6 +4,7 @@ import NIOPosix
 import PlexusCore
 import PlexusTransport
 import ServiceLifecycle
+import Synchronization
 
 /// One polled data source (gmetad's `data_source` with addresses): every `step` seconds, fetch
 /// the XML from the address that answered last (else each in order), read it into the source's
@@ -32,12 +33,34 @@ final class SourcePoller: Service, Sendable {
     }
 
     private func pollForever() async throws {
+        // One back-fill at a time runs beside the polls (`SourcePoller+Backfill`).
+        await withDiscardingTaskGroup { tasks in
+            let running = RunningFlag()
+            do {
+                try await pollForever { request in
+                    guard running.begin() else { return false }
+                    tasks.addTask {
+                        await self.backfill(request)
+                        running.end()
+                    }
+                    return true
+                }
+            } catch {
+                tasks.cancelAll()
+            }
+        }
+    }
+
+    /// The polling loop; `startBackfill` runs a back-fill beside it (false: one is running).
+    private func pollForever(startBackfill: (BackfillRequest) -> Bool) async throws {
         let clock = ContinuousClock()
         var turns = PollTurns(step: .seconds(Int(source.step)), start: clock.now)
         var failover = Failover(count: endpoints.count)
         var previous: SourceContent?
         var reporter = DropReporter()
         var lastSize = 0
+        // Our start is an outage too: the archives may be behind since our predecessor.
+        var outage = true
         while true {
             switch await fetch(order: failover.order, expectedBytes: lastSize) {
             case .success(let (bytes, answered)):
@@ -47,19 +70,47 @@ final class SourcePoller: Service, Sendable {
                 let clock = store.clock
                 var delivery = await Offload.run { [previous] in Self.read(bytes, options: options, previous: previous, now: clock()) }
                 delivery.endpoint = endpoints[answered].description
+                if outage, let request = backfillRequest(for: delivery, answered: answered) {
+                    // Held before the poll's own samples: the back-fill's go first.
+                    store.hold(source: index)
+                    if startBackfill(request) {
+                        outage = false
+                    } else {
+                        store.release(source: index)
+                    }
+                } else {
+                    outage = false
+                }
                 store.publish(delivery, source: index, reporting: &reporter)
                 previous = delivery.content
             case .failure(let failure):
                 store.markDead(source: index, reason: failure.description)
+                outage = true
             }
             Offload.returnFreedMemory()
             let (turn, missed) = turns.next(after: clock.now)
             if missed > 0 {
                 store.count { $0.sources[index].pollsMissed += missed }
                 store.logger.warning("poll took longer than the step", metadata: ["source": "\(source.name)", "missed": "\(missed)"])
+                outage = true
             }
             try await Task.sleep(until: turn, clock: clock)
         }
+    }
+
+    /// Whether a back-fill runs.
+    final class RunningFlag: Sendable {
+        private let running = Mutex(false)
+
+        func begin() -> Bool {
+            running.withLock { running in
+                guard !running else { return false }
+                running = true
+                return true
+            }
+        }
+
+        func end() { running.withLock { $0 = false } }
     }
 
     struct FetchFailure: Error, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import PlexusCore
 import ServiceLifecycle
+import Synchronization
 
 /// Reads the archive for the CLI, the JSON API and the dashboard: fetch and xport of series, file
 /// info, and graphs. Every librrd call runs on the reader's own threads:
@@ -9,15 +10,34 @@ import ServiceLifecycle
 ///   (those two are not thread-safe; `LibRRD` serializes them process-wide).
 ///
 /// With rrdcached, each file is flushed (`FLUSH`) before it is read, so what is read is current.
+/// With a live tail, graphs and exports read their files through it instead
+/// (`LiveTailFetch`): the rows a file doesn't have yet come from the tail, and a file is flushed
+/// only when it is further behind than the tail reaches.
 public final class ArchiveReader: Service, Sendable {
     public let store: ArchiveStore
     private let reads: ReaderLane
     private let graphs: ReaderLane
+    /// Graphs and exports splice this onto the files (nil: they read the files alone).
+    public let tail: LiveTail?
 
-    public init(store: ArchiveStore, rrdcached: RRDCachedAddress? = nil) {
+    public init(store: ArchiveStore, rrdcached: RRDCachedAddress? = nil, tail: LiveTail? = nil) {
         self.store = store
+        self.tail = tail
         reads = ReaderLane(name: "plexus-archive-read", rrdcached: rrdcached)
         graphs = ReaderLane(name: "plexus-archive-graph", rrdcached: rrdcached)
+        if let tail {
+            var flush: (@Sendable (String) -> Void)? = nil
+            if let rrdcached {
+                let flusher = TailFlusher(address: rrdcached)
+                flush = { path in flusher.flush(path) }
+            }
+            LiveTailFetch.install(LiveTailFetch.Context(tail: tail, layout: store.layout, flush: flush))
+        }
+    }
+
+    /// `arguments` as librrd reads them: through the tail when there is one.
+    private func spliced(_ arguments: [String]) -> [String] {
+        tail == nil ? arguments : TailSplice.throughTail(arguments)
     }
 
     /// The values of one archive between `start` and `end` (seconds since the epoch), at the
@@ -49,7 +69,7 @@ public final class ArchiveReader: Service, Sendable {
             arguments.append("XPORT:s\(index):" + GraphArguments.escapeText(definition.legend))
         }
         let functions = store.functions
-        let request = (arguments: arguments, paths: paths)
+        let request = (arguments: spliced(arguments), paths: tail == nil ? paths : [])
         return try await graphs.run { lane in
             try lane.flush(request.paths)
             return try RRDError.retryingLocked { () throws(RRDError) in try functions.xport(arguments: request.arguments) }
@@ -59,9 +79,10 @@ public final class ArchiveReader: Service, Sendable {
     /// The series of an `ExportArguments` on one time grid.
     public func export(_ export: ExportArguments) async throws(RRDError) -> RRDSeries {
         let functions = store.functions
+        let request = (arguments: spliced(export.arguments), paths: tail == nil ? export.paths : [])
         return try await graphs.run { lane in
-            try lane.flush(export.paths)
-            return try RRDError.retryingLocked { () throws(RRDError) in try functions.xport(arguments: export.arguments) }
+            try lane.flush(request.paths)
+            return try RRDError.retryingLocked { () throws(RRDError) in try functions.xport(arguments: request.arguments) }
         }
     }
 
@@ -90,9 +111,10 @@ public final class ArchiveReader: Service, Sendable {
     /// Renders a graph built by `GraphArguments` (PNG or SVG in memory).
     public func render(_ graph: GraphArguments) async throws(RRDError) -> RenderedGraph {
         let functions = store.functions
+        let request = (arguments: spliced(graph.arguments), paths: tail == nil ? graph.paths : [])
         return try await graphs.run { lane in
-            try lane.flush(graph.paths)
-            let info = try RRDError.retryingLocked { () throws(RRDError) in try functions.graph(arguments: graph.arguments) }
+            try lane.flush(request.paths)
+            let info = try RRDError.retryingLocked { () throws(RRDError) in try functions.graph(arguments: request.arguments) }
             guard case .blob(let image) = info["image"], !image.isEmpty else {
                 throw RRDError(.library(function: "rrd_graph_v"), message: "no image in the result")
             }
@@ -152,6 +174,26 @@ public struct RenderedGraph: Sendable, Equatable {
     public var height: Int
     public var valueMin: Double?
     public var valueMax: Double?
+}
+
+/// The live tail's rrdcached connection for the files it can't cover (used from inside librrd's
+/// fetch callback, one graph or export at a time).
+final class TailFlusher: Sendable {
+    private let client: Mutex<RRDCachedClient>
+
+    init(address: RRDCachedAddress) {
+        client = Mutex(RRDCachedClient(address: address, timeout: .seconds(10)))
+    }
+
+    func flush(_ path: String) {
+        client.withLock { client in
+            do {
+                try client.flush(path)
+            } catch {
+                client.close()
+            }
+        }
+    }
 }
 
 /// A reader thread with its own rrdcached connection for `FLUSH`.

@@ -190,7 +190,7 @@ public final class ArchiveWriter: Service, Sendable {
     }
 
     /// With `case_sensitive_hostnames = 0`, `Web1` and `web1` are one file: one key, one shard.
-    private func normalized(_ key: ArchiveKey) -> ArchiveKey {
+    public func normalized(_ key: ArchiveKey) -> ArchiveKey {
         guard !store.layout.caseSensitiveHostnames, case .host(let cluster, let host) = key.location else { return key }
         let lower = host.rawValue.lowercased()
         guard lower != host.rawValue, let name = HostName(validating: lower) else { return key }

@@ -89,6 +89,18 @@ final class RRDCachedClient {
         }
     }
 
+    /// `PENDING path`: the times of the updates rrdcached holds for the file, oldest first (none
+    /// when it holds nothing for it).
+    func pendingTimes(_ path: String) throws(RRDError) -> [Int64] {
+        let reply: Reply
+        do {
+            reply = try command(["PENDING", path])
+        } catch  where error.kind == .rrdcached {
+            return []
+        }
+        return reply.lines.compactMap { line in line.split(separator: ":", maxSplits: 1).first.flatMap { Int64(Double($0) ?? -1) } }
+    }
+
     /// `FORGET path`: rrdcached drops its state for the file (needed before re-creating it).
     func forget(_ path: String) throws(RRDError) {
         do {

@@ -24,6 +24,14 @@ public struct RRDLayout: Sendable, Equatable {
         public var isSummary: Bool {
             if case .host = self { false } else { true }
         }
+
+        /// The cluster of a host or cluster summary archive.
+        public var cluster: ClusterName? {
+            switch self {
+            case .host(let cluster, _), .clusterSummary(let cluster): cluster
+            case .gridSummary, .rootSummary: nil
+            }
+        }
     }
 
     /// One round-robin archive; the type lives in the core so configuration can parse it.
@@ -52,6 +60,29 @@ public struct RRDLayout: Sendable, Equatable {
         case .clusterSummary(let cluster): [cluster.rawValue, Self.summaryDirectory]
         case .gridSummary(let grid): [grid.rawValue, Self.summaryDirectory]
         case .rootSummary: [Self.summaryDirectory]
+        }
+    }
+
+    /// The archives a file below the root can be (a cluster's and a grid's summary share a
+    /// directory form), or nil for a path that isn't one.
+    public func keys(ofPath path: String) -> [ArchiveKey] {
+        let root = rootDirectory + "/"
+        guard path.hasPrefix(root), path.hasSuffix(".rrd") else { return [] }
+        let parts = path.dropFirst(root.count).dropLast(4).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard let metric = parts.last.flatMap(MetricName.init(validating:)) else { return [] }
+        switch parts.count {
+        case 2 where parts[0] == Self.summaryDirectory:
+            return [ArchiveKey(.rootSummary, metric)]
+        case 3 where parts[1] == Self.summaryDirectory:
+            return [
+                ClusterName(validating: parts[0]).map { ArchiveKey(.clusterSummary($0), metric) },
+                GridName(validating: parts[0]).map { ArchiveKey(.gridSummary($0), metric) },
+            ].compactMap { $0 }
+        case 3:
+            guard let cluster = ClusterName(validating: parts[0]), let host = HostName(validating: parts[1]) else { return [] }
+            return [ArchiveKey(.host(cluster, host), metric)]
+        default:
+            return []
         }
     }
 

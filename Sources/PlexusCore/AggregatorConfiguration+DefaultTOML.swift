@@ -58,6 +58,19 @@ extension AggregatorConfiguration {
         unsummarized_metrics = []       # name prefixes left out of cluster and grid summaries, e.g. ["disk_", "temp"]
 
         # Federation: a data_source may be another aggregator's (or gmetad's) xml_port. scalable = true
+
+        # Back-fill (docs/aggregator.md#back-fill): after an outage (our restart, failed or missed polls)
+        # ask each polled source for the values we missed and write them before resuming, so the archives
+        # carry no hole. Agents serve them on history_port (docs/format/history.md).
+        backfill_seconds = 3600         # the longest outage filled; 0: none
+        # The live tail: the last values of every archived series in memory, spliced onto graphs and
+        # exports, so they show the newest poll even while rrdcached holds writes (no FLUSH per graph).
+        # Set it at least as long as rrdcached's -w (plus -z), or the files further behind are flushed.
+        live_tail_seconds = 900         # 0: none (graphs flush rrdcached, as before)
+        live_tail_max_values = 5000000  # 12 bytes each; past it a new series is read from its file alone
+        # A parent aggregator back-fills from us on this port (our live tail's host series; a parent asks
+        # its data source's port + 10 by default). Off unless set:
+        # history_port = 8661
         # keeps only the child grid's summary; false adopts its clusters as our own.
         scalable = true
 
@@ -115,6 +128,7 @@ extension AggregatorConfiguration {
         step = 15                       # seconds between polls, and the step of the RRD files
         connect_timeout = 5
         timeout = 10
+        # history_port = 8659             # where its history is asked for (default: each address's port + 10; 0: no back-fill)
         # tls = true                      # poll over TLS (docs/security.md#tls), trusting ...
         # tls_ca = "/etc/plexus/tls/ca.pem"        # ... this CA (default: the system's CAs)
         # tls_cert = "/etc/plexus/tls/aggregator.pem"   # our certificate, for ports with mutual TLS

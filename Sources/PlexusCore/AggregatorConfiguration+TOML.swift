@@ -57,6 +57,12 @@ extension AggregatorConfiguration {
         }
         c.rrdcachedFallbackAfter = try t.seconds("rrdcached_fallback_after") ?? c.rrdcachedFallbackAfter
         c.scalable = try t.bool("scalable") ?? c.scalable
+        c.backfillSeconds = try t.seconds("backfill_seconds") ?? c.backfillSeconds
+        guard c.backfillSeconds <= 86_400 else { throw t.error("backfill_seconds", "at most 86400 (a day)") }
+        c.liveTailSeconds = try t.seconds("live_tail_seconds") ?? c.liveTailSeconds
+        guard c.liveTailSeconds <= 86_400 else { throw t.error("live_tail_seconds", "at most 86400 (a day)") }
+        c.liveTailMaxValues = try t.integer("live_tail_max_values", in: 1...1_000_000_000) ?? c.liveTailMaxValues
+        if let port = try t.integer("history_port", in: 0...65535), port != 0 { c.historyPort = port }
         c.writeRRDs = try t.bool("write_rrds") ?? c.writeRRDs
         if let texts = try t.strings("RRAs") {
             c.archives = []
@@ -133,6 +139,10 @@ extension AggregatorConfiguration {
         source.security = security
         source.tls = try AgentConfiguration.readClientTLS(&t)
         if source.tls != nil, case .listen = transport { throw t.error("tls", "a listened source hears UDP; TLS is for polls") }
+        source.historyPort = try t.integer("history_port", in: 0...65535)
+        if source.historyPort != nil, case .listen = transport {
+            throw t.error("history_port", "a listened source hears UDP; there is no one to ask for history")
+        }
         try t.finish()
         return source
     }

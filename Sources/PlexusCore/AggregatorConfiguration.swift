@@ -30,6 +30,19 @@ public struct AggregatorConfiguration: Sendable, Equatable {
         public var security = AgentConfiguration.Security()
         /// For polled sources: poll over TLS (`tls = true`, `tls_ca`, `tls_cert`, `tls_key`).
         public var tls: ClientTLS?
+        /// For polled sources: the port their history is asked on after an outage
+        /// (`history_port`; `docs/format/history.md`); nil: each address's port + 10 (8659 for
+        /// an agent on 8649, 8661 for an aggregator on 8651); 0: no back-fill.
+        public var historyPort: Int?
+
+        /// The history port of `endpoint`, or nil when back-fill is off for this source.
+        public func historyPort(of endpoint: Endpoint) -> Int? {
+            switch historyPort {
+            case 0: nil
+            case let port?: port
+            case nil: endpoint.port + 10 <= 65535 ? endpoint.port + 10 : nil
+            }
+        }
 
         public init(name: String, step: UInt32 = 15, transport: Transport) {
             self.name = name
@@ -148,6 +161,17 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var rrdcachedFallbackAfter: UInt32 = 30
     /// `scalable`: keep only a child grid's summary (on), or adopt its clusters (off).
     public var scalable = true
+    /// `backfill_seconds`: the longest outage back-filled from a source's history (Plexus, issue
+    /// 18; `docs/aggregator.md#back-fill`); 0: no back-fill.
+    public var backfillSeconds: UInt32 = 3600
+    /// `live_tail_seconds`: the last values of every archived series kept in memory and spliced
+    /// onto graphs and exports (Plexus, issue 18; `docs/aggregator.md#live-tail`); 0: none.
+    public var liveTailSeconds: UInt32 = 900
+    /// `live_tail_max_values`: values the live tail may hold in all, 12 bytes each.
+    public var liveTailMaxValues = 5_000_000
+    /// `history_port`: serve our own history (the live tail's host series) to a parent
+    /// aggregator's back-fill (`docs/format/history.md`); nil: not served.
+    public var historyPort: Int?
     /// `write_rrds`.
     public var writeRRDs = true
     /// `RRAs`.

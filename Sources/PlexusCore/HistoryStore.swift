@@ -1,23 +1,27 @@
-/// The recent values an agent keeps to back-fill aggregators after an outage (issue 18), and
-/// an aggregator's live tail: one `HistoryRing` per cluster, host and metric, each sized for `seconds` at the metric's interval. Bounded
-/// in all by `maxValues`: a series is only taken while the rings' capacities fit, so memory is
-/// known in advance (12 bytes a value); past the bound a new series is refused and counted, and
-/// the series already held keep their history.
-public struct HistoryStore: Sendable {
-    public struct Key: Hashable, Sendable, Comparable {
-        public var cluster: String
-        public var host: String
-        public var metric: String
+/// The history an agent keeps, by cluster, host and metric (`docs/format/history.md`).
+public typealias HistoryStore = SeriesHistory<HistoryKey>
 
-        public init(cluster: String, host: String, metric: String) {
-            self.cluster = cluster
-            self.host = host
-            self.metric = metric
-        }
+/// One series of an agent's history, as the reply names it.
+public struct HistoryKey: Hashable, Sendable, Comparable {
+    public var cluster: String
+    public var host: String
+    public var metric: String
 
-        public static func < (a: Key, b: Key) -> Bool { (a.cluster, a.host, a.metric) < (b.cluster, b.host, b.metric) }
+    public init(cluster: String, host: String, metric: String) {
+        self.cluster = cluster
+        self.host = host
+        self.metric = metric
     }
 
+    public static func < (a: HistoryKey, b: HistoryKey) -> Bool { (a.cluster, a.host, a.metric) < (b.cluster, b.host, b.metric) }
+}
+
+/// Recent values of many series: what an agent keeps to back-fill aggregators after an outage
+/// (issue 18), and an aggregator's live tail. One `HistoryRing` per series, each sized for
+/// `seconds` at the series' interval. Bounded in all by `maxValues`: a series is only taken
+/// while the rings' capacities fit, so memory is known in advance (12 bytes a value); past the
+/// bound a new series is refused and counted, and the series already held keep their history.
+public struct SeriesHistory<Key: Hashable & Sendable>: Sendable {
     /// How far back each series reaches.
     public let seconds: Int
     /// The sum of the rings' capacities may not pass this.
@@ -57,6 +61,19 @@ public struct HistoryStore: Sendable {
         return true
     }
 
+    /// The ring of one series.
+    public func ring(_ key: Key) -> HistoryRing? { rings[key] }
+
+    /// Forgets one series, returning its reservation.
+    public mutating func forget(_ key: Key) {
+        if let ring = rings.removeValue(forKey: key) { reserved -= ring.capacity }
+    }
+
+    /// Bytes the rings hold now.
+    public var bytes: Int { rings.values.reduce(0) { $0 + $1.bytes } }
+}
+
+extension SeriesHistory where Key: Comparable {
     /// Every series' values after `time`, series in name order, values oldest first; series
     /// with nothing after `time` are left out. With `inEffect`, each series starts with the value
     /// that held at `time` (its newest at or before it), so a reader knows every value from `time`
@@ -69,13 +86,11 @@ public struct HistoryStore: Sendable {
         }
     }
 
+}
+
+extension SeriesHistory where Key == HistoryKey {
     /// Forgets a host (expired, as the cluster state forgets it), returning its reservation.
     public mutating func forget(cluster: String, host: String) {
-        for key in rings.keys where key.host == host && key.cluster == cluster {
-            reserved -= rings.removeValue(forKey: key)!.capacity
-        }
+        for key in rings.keys where key.host == host && key.cluster == cluster { forget(key) }
     }
-
-    /// Bytes the rings hold now.
-    public var bytes: Int { rings.values.reduce(0) { $0 + $1.bytes } }
 }

@@ -8,7 +8,7 @@ public enum HistoryText {
 
     /// The reply to a history request made at `now`: series in key order (`HistoryStore.values`),
     /// a `C` line before each cluster's.
-    public static func encode(_ series: [(key: HistoryStore.Key, entries: [HistoryRing.Entry])], now: Int64) -> String {
+    public static func encode(_ series: [(key: HistoryKey, entries: [HistoryRing.Entry])], now: Int64) -> String {
         var out = "PLEXUS-HISTORY \(version) \(now)\n"
         var values = 0
         var cluster: String?
@@ -58,9 +58,9 @@ public enum HistoryText {
 
     public struct Reply: Sendable, Equatable {
         public var now: Int64
-        public var series: [HistoryStore.Key: [HistoryRing.Entry]]
+        public var series: [HistoryKey: [HistoryRing.Entry]]
 
-        public init(now: Int64, series: [HistoryStore.Key: [HistoryRing.Entry]]) {
+        public init(now: Int64, series: [HistoryKey: [HistoryRing.Entry]]) {
             self.now = now
             self.series = series
         }
@@ -82,7 +82,7 @@ public enum HistoryText {
     public static func decode(_ text: Substring, limits: Limits = Limits()) throws(Malformed) -> Reply {
         var reply = Reply(now: 0, series: [:])
         var lineNumber = 0
-        var current: HistoryStore.Key?
+        var current: HistoryKey?
         var cluster: String?
         var remaining = 0
         var previous: Int64 = 0
@@ -129,7 +129,7 @@ public enum HistoryText {
                 guard let cluster else { throw fail("a series before any C CLUSTER line") }
                 guard fields.count == 4, let host = unescape(fields[1]), let metric = unescape(fields[2]), let count = Int(fields[3]), count > 0
                 else { throw fail("expected S HOST METRIC COUNT") }
-                let key = HistoryStore.Key(cluster: cluster, host: host, metric: metric)
+                let key = HistoryKey(cluster: cluster, host: host, metric: metric)
                 guard reply.series[key] == nil else { throw fail("\(cluster)/\(host)/\(metric) twice") }
                 guard reply.series.count < limits.maxSeries else { throw fail("more than \(limits.maxSeries) series") }
                 guard values + count <= limits.maxValues else { throw fail("more than \(limits.maxValues) values") }

@@ -42,18 +42,24 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
         public var submitted: Int
         public var refused: Int
         public var writer: ArchiveWriter.Statistics
+        /// The live tail (`live_tail_seconds`): series and bytes held; nil when off.
+        public var liveTail: LiveTail.Statistics?
 
-        public init(enabled: Bool, rrdRootdir: String, rrdcached: String?, submitted: Int, refused: Int, writer: ArchiveWriter.Statistics) {
+        public init(
+            enabled: Bool, rrdRootdir: String, rrdcached: String?, submitted: Int, refused: Int, writer: ArchiveWriter.Statistics,
+            liveTail: LiveTail.Statistics? = nil
+        ) {
             self.enabled = enabled
             self.rrdRootdir = rrdRootdir
             self.rrdcached = rrdcached
             self.submitted = submitted
             self.refused = refused
             self.writer = writer
+            self.liveTail = liveTail
         }
 
         private enum CodingKeys: String, CodingKey {
-            case enabled, rrdRootdir, rrdcached, submitted, refused
+            case enabled, rrdRootdir, rrdcached, submitted, refused, liveTail
         }
 
         public init(from decoder: any Decoder) throws {
@@ -63,6 +69,7 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
             rrdcached = try c.decodeIfPresent(String.self, forKey: .rrdcached)
             submitted = try c.decode(Int.self, forKey: .submitted)
             refused = try c.decode(Int.self, forKey: .refused)
+            liveTail = try c.decodeIfPresent(LiveTail.Statistics.self, forKey: .liveTail)
             writer = try ArchiveWriter.Statistics(from: decoder)
         }
 
@@ -73,6 +80,7 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
             try c.encodeIfPresent(rrdcached, forKey: .rrdcached)
             try c.encode(submitted, forKey: .submitted)
             try c.encode(refused, forKey: .refused)
+            try c.encodeIfPresent(liveTail, forKey: .liveTail)
             try writer.encode(to: encoder)
         }
     }

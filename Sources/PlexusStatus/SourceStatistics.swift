@@ -45,10 +45,34 @@ public struct SourceStatistics: Sendable, Equatable, Codable {
     /// `max_metrics_per_host`), over all polls.
     public var hostsRefused = 0
     public var metricsRefused = 0
+    /// Polled sources: what back-fill after outages did (`docs/aggregator.md#back-fill`); nil
+    /// for listened sources (no one to ask).
+    public var backfill: Backfill?
 
     public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind
-        if kind == .listen { signatures = SignatureCounts() }
+        if kind == .listen { signatures = SignatureCounts() } else { backfill = Backfill() }
+    }
+
+    /// Back-fill of one polled source.
+    public struct Backfill: Sendable, Equatable, Codable {
+        /// History requests made (one per outage), and those that failed (no answer, refused,
+        /// malformed: `lastError` says why).
+        public var requests = 0
+        public var failures = 0
+        /// Values written to fill holes (host archives and cluster summaries).
+        public var values = 0
+        /// Values the source served that the archives already had (at or before their last
+        /// update), not written.
+        public var refusedOlder = 0
+        /// Poll samples held while a back-fill was writing (they follow it, in order).
+        public var held = 0
+        /// Seconds of the last hole filled, our clock when it was, and the latest failure.
+        public var lastSeconds: Int64?
+        public var lastAt: Int64?
+        public var lastError: String?
+
+        public init() {}
     }
 }

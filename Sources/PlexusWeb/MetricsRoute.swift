@@ -68,6 +68,22 @@ enum PrometheusText {
             listened.flatMap { s in
                 EnvelopeVerifier.Refusal.allCases.map { ([("source", s.name), ("reason", $0.rawValue)], Double(s.signatures?[$0] ?? 0)) }
             })
+        let polled = status.sources.filter { $0.backfill != nil }
+        out.add(
+            "plexus_source_backfill_requests_total", "counter", "History requests a polled source was asked after an outage, by result.",
+            polled.flatMap { s in
+                let b = s.backfill!
+                return [
+                    ([("source", s.name), ("result", "ok")], Double(b.requests - b.failures)),
+                    ([("source", s.name), ("result", "failed")], Double(b.failures)),
+                ]
+            })
+        out.add(
+            "plexus_source_backfill_values_total", "counter", "Values back-filled into a source's archives, and refused as older than the archive.",
+            polled.flatMap { s in
+                let b = s.backfill!
+                return [([("source", s.name), ("result", "written")], Double(b.values)), ([("source", s.name), ("result", "older")], Double(b.refusedOlder))]
+            })
         out.add("plexus_source_hosts", "gauge", "Hosts held for the source.", status.sources.map { ([("source", $0.name)], Double($0.hosts)) })
         out.add("plexus_source_metrics", "gauge", "Metrics held for the source.", status.sources.map { ([("source", $0.name)], Double($0.metrics)) })
         out.add(
@@ -106,6 +122,13 @@ enum PrometheusText {
             [([("fate", "submitted")], Double(a.submitted)), ([("fate", "refused")], Double(a.refused))]
                 + ArchiveWriter.Statistics.fates.map { ([("fate", $0.label)], Double(a.writer[keyPath: $0.count])) })
         out.add("plexus_archive_queued", "gauge", "Archive samples waiting to be written.", [([], Double(a.writer.queued))])
+        if let tail = a.liveTail {
+            out.add("plexus_live_tail_bytes", "gauge", "Memory the live tail's values hold (12 bytes a value).", [([], Double(tail.bytes))])
+            out.add("plexus_live_tail_series", "gauge", "Series the live tail holds.", [([], Double(tail.series))])
+            out.add(
+                "plexus_live_tail_rows_total", "counter", "Graph and export rows taken from the live tail, and files flushed it couldn't cover.",
+                [([("result", "spliced")], Double(tail.rowsSpliced)), ([("result", "flushed")], Double(tail.flushes))])
+        }
         out.add("plexus_archive_files_created_total", "counter", "RRD files created.", [([], Double(a.writer.filesCreated))])
         out.add(
             "plexus_archive_failing", "gauge", "1 while archive writes fail (until one succeeds 10 s after the last failure).",

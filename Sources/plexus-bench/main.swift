@@ -6,6 +6,7 @@ import PlexusCore
 //   plexus-bench xml [HOSTS] [METRICS] [ITERATIONS] [OUTFILE]
 //   plexus-bench flood HOST PORT HOSTS METRICS [RATE] [TAG] [KEYFILE]   (KEYFILE: every packet signed)
 //   plexus-bench envelopes COUNT            (seals and opens of a value message per second)
+//   plexus-bench history HOSTS METRICS SECONDS INTERVAL   (memory of an agent's history / a live tail)
 //   plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]
 //   plexus-bench archive-storm ROOT FILES      (until killed; the crash test's writer)
 //   plexus-bench source-document HOSTS METRICS PATH   (the aggregator benchmark's source)
@@ -72,6 +73,15 @@ if arguments.first == "alerts" {
         FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
         exit(1)
     }
+    exit(0)
+}
+if arguments.first == "history" {
+    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
+    guard a.count == 4, a.allSatisfy({ $0 > 0 }) else {
+        FileHandle.standardError.write(Data("usage: plexus-bench history HOSTS METRICS SECONDS INTERVAL\n".utf8))
+        exit(1)
+    }
+    HistoryBenchmark(hosts: a[0], metrics: a[1], seconds: a[2], interval: a[3]).run()
     exit(0)
 }
 if arguments.first == "envelopes" {

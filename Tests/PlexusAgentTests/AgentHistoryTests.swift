@@ -51,7 +51,7 @@ import Testing
             for _ in 0..<1000 where agent.history.withLock({ $0.rings.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
             try await Self.feedPeer(agent, endpoints, clock: clock)
             let reply = try HistoryText.decode(Substring(try await Self.history(endpoints, request: HistoryText.request(from: Self.t0 + 110))))
-            let peer = reply.series[HistoryStore.Key(cluster: "History", host: "peer-1", metric: "load_one")]
+            let peer = reply.series[HistoryKey(cluster: "History", host: "peer-1", metric: "load_one")]
             // From t0+110: the value in effect then (t0+100), and those after.
             #expect(peer?.map(\.time) == [Self.t0 + 100, Self.t0 + 115, Self.t0 + 130])
             #expect(peer?.map(\.value) == [0.5, 0.75, 1.25])

@@ -33,11 +33,11 @@ import Testing
         return SourcePoller.read(ByteBuffer(string: xml), options: .init(), previous: nil, now: until).content
     }
 
-    static func key(_ host: String, _ metric: String) -> HistoryStore.Key { .init(cluster: "web", host: host, metric: metric) }
+    static func key(_ host: String, _ metric: String) -> HistoryKey { .init(cluster: "web", host: host, metric: metric) }
 
     /// Host a sent load_one every 20 s and cpu_num once, long before; b only what `b` says.
-    static func history(b: [HistoryStore.Key: [HistoryRing.Entry]] = [:]) -> HistoryText.Reply {
-        var series: [HistoryStore.Key: [HistoryRing.Entry]] = [
+    static func history(b: [HistoryKey: [HistoryRing.Entry]] = [:]) -> HistoryText.Reply {
+        var series: [HistoryKey: [HistoryRing.Entry]] = [
             key("a", "load_one"): stride(from: t0 - 10, to: until, by: 20).map { .init(time: $0, value: Double($0 - t0)) },
             key("a", "cpu_num"): [.init(time: t0 - 900, value: 4)],
         ]
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func summariesAreSumsOfTheFilledHostValues() {
-        let b: [HistoryStore.Key: [HistoryRing.Entry]] = [
+        let b: [HistoryKey: [HistoryRing.Entry]] = [
             Self.key("b", "load_one"): [.init(time: Self.t0 - 5, value: 1), .init(time: Self.t0 + 60, value: 2)],
             Self.key("b", "heartbeat"): stride(from: Self.t0 - 5, to: Self.until, by: 20).map { .init(time: $0, value: 0) },
         ]
@@ -100,7 +100,7 @@ import Testing
 
     @Test func aHostSilentPastFourTMAXIsDownAndNotFilled() {
         // b's last sign of life is at t0-5: down from t0+75 (4 x TMAX 20 later).
-        let b: [HistoryStore.Key: [HistoryRing.Entry]] = [Self.key("b", "load_one"): [.init(time: Self.t0 - 5, value: 1)]]
+        let b: [HistoryKey: [HistoryRing.Entry]] = [Self.key("b", "load_one"): [.init(time: Self.t0 - 5, value: 1)]]
         let rounds = Self.drain(
             BackfillPlan(history: Self.history(b: b), content: Self.content(), lastUpdates: Self.allBehind(), step: 15, maxSpan: 3600))
         let filled = rounds.flatMap { $0 }.filter { $0.key == Self.archive("b", "load_one") }

@@ -6,10 +6,10 @@ import Testing
 @Suite struct HistoryTextTests {
     static let t0: Int64 = 1_795_543_200
 
-    static func series() -> [(key: HistoryStore.Key, entries: [HistoryRing.Entry])] {
+    static func series() -> [(key: HistoryKey, entries: [HistoryRing.Entry])] {
         [
-            (HistoryStore.Key(cluster: "db", host: "db 1", metric: "load_one"), [.init(time: t0, value: 0.5), .init(time: t0 + 15, value: 0.25)]),
-            (HistoryStore.Key(cluster: "web", host: "web-1", metric: "bytes_in"), [.init(time: t0 + 5, value: 1_234_567), .init(time: t0 + 20, value: 1e300)]),
+            (HistoryKey(cluster: "db", host: "db 1", metric: "load_one"), [.init(time: t0, value: 0.5), .init(time: t0 + 15, value: 0.25)]),
+            (HistoryKey(cluster: "web", host: "web-1", metric: "bytes_in"), [.init(time: t0 + 5, value: 1_234_567), .init(time: t0 + 20, value: 1e300)]),
         ]
     }
 
@@ -32,14 +32,14 @@ import Testing
 
     @Test func whatIsWrittenReadsBackExactly() throws {
         var odd = Self.series()
-        odd.append((HistoryStore.Key(cluster: "web", host: "ü:host%20\u{1}", metric: "temp"), [.init(time: 7, value: -0.1), .init(time: 9, value: .infinity)]))
-        odd.append((HistoryStore.Key(cluster: "web", host: "x", metric: "nan"), [.init(time: 1, value: .nan)]))
+        odd.append((HistoryKey(cluster: "web", host: "ü:host%20\u{1}", metric: "temp"), [.init(time: 7, value: -0.1), .init(time: 9, value: .infinity)]))
+        odd.append((HistoryKey(cluster: "web", host: "x", metric: "nan"), [.init(time: 1, value: .nan)]))
         let reply = try HistoryText.decode(Substring(HistoryText.encode(odd, now: 99)))
         #expect(reply.now == 99 && reply.series.count == 4)
         for (key, entries) in odd where key.metric != "nan" {
             #expect(reply.series[key] == entries, "\(key)")
         }
-        #expect(reply.series[HistoryStore.Key(cluster: "web", host: "x", metric: "nan")]?.first?.value.isNaN == true)
+        #expect(reply.series[HistoryKey(cluster: "web", host: "x", metric: "nan")]?.first?.value.isNaN == true)
         #expect(try HistoryText.decode(Substring(HistoryText.encode([], now: 5))).series.isEmpty)
     }
 
@@ -72,7 +72,7 @@ import Testing
     @Test func aSourceCantMakeTheReaderHoldMoreThanItsLimits() {
         var limits = HistoryText.Limits()
         limits.maxValues = 3
-        let text = HistoryText.encode(Self.series() + [(HistoryStore.Key(cluster: "web", host: "z", metric: "m"), [.init(time: 1, value: 1)])], now: 1)
+        let text = HistoryText.encode(Self.series() + [(HistoryKey(cluster: "web", host: "z", metric: "m"), [.init(time: 1, value: 1)])], now: 1)
         #expect(throws: HistoryText.Malformed(line: 7, reason: "more than 3 values")) { try HistoryText.decode(Substring(text), limits: limits) }
         limits = HistoryText.Limits()
         limits.maxLineBytes = 10

@@ -102,7 +102,7 @@ final class AgentProcess: @unchecked Sendable {
     init(
         folder: TemporaryFolder, name: String, cluster: String, hostname: String, ip: String = "127.0.0.1",
         port: Int = Loopback.freePort(), alsoTo: [Int] = [], gzip: Bool = false,
-        metrics: [String] = ["load_one", "cpu_num", "mem_total", "os_name"]
+        metrics: [String] = ["load_one", "cpu_num", "mem_total", "os_name"], historyPort: Int? = nil
     ) throws {
         self.port = port
         let sends = ([port] + alsoTo).map { "[[udp_send_channel]]\nhost = \"127.0.0.1\"\nport = \($0)" }.joined(separator: "\n")
@@ -123,6 +123,7 @@ final class AgentProcess: @unchecked Sendable {
             bind = "127.0.0.1"
             port = \(port)
             gzip_output = \(gzip)
+            \(historyPort.map { "history_port = \($0)" } ?? "")
             [[collection_group]]
             collect_once = true
             time_threshold = 5

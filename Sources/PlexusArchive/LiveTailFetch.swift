@@ -1,0 +1,78 @@
+internal import CRRD
+import Glibc
+import PlexusCore
+import Synchronization
+
+/// librrd's side of the live tail: graphs and exports name their files `cb//PATH`
+/// (`TailSplice.throughTail`), and librrd asks `fetch` for them. It reads the file as librrd
+/// would (`rrd_fetch_r`) and fills the rows the file doesn't have yet from the tail
+/// (`TailSplice.fill`). A file more than the tail behind (rrdcached holding writes longer than
+/// `live_tail_seconds`) is flushed first, so nothing between the file's end and the tail's
+/// start is missing; any other file is read as it is, without a `FLUSH`.
+///
+/// Process-wide, as librrd's callback is: `install` once (the aggregator's reader).
+enum LiveTailFetch {
+    struct Context: Sendable {
+        var tail: LiveTail
+        var layout: RRDLayout
+        /// rrdcached's `FLUSH` for a file, when one is in use.
+        var flush: (@Sendable (String) -> Void)?
+    }
+
+    private static let context = Mutex<Context?>(nil)
+    private static let registered = Atomic<Bool>(false)
+
+    /// Makes `cb//` DEFs read through `context` (the last installed wins).
+    static func install(_ context: Context) {
+        self.context.withLock { $0 = context }
+        if !registered.exchange(true, ordering: .acquiringAndReleasing) { rrd_fetch_cb_register(fetch) }
+    }
+
+    /// Files flushed because the tail didn't reach back to them, and cells filled from it.
+    static let flushes = Atomic<Int>(0)
+    static let filled = Atomic<Int>(0)
+
+    private static let fetch: plexus_rrd_fetch_cb_t = { name, cf, start, end, step, count, names, data in
+        guard let name, let start, let end, let step, let count, let names, let data else { return -1 }
+        let full = String(cString: name)
+        let path = full.hasPrefix(TailSplice.prefix) ? String(full.dropFirst(TailSplice.prefix.count)) : full
+        let consolidation = TailSplice.Consolidation(rawValue: Int(cf)) ?? .average
+        let context = LiveTailFetch.context.withLock { $0 }
+        let keys = context?.layout.keys(ofPath: path) ?? []
+        if let context, let flush = context.flush, let key = keys.first(where: { context.tail.oldest($0) != nil }) ?? keys.first {
+            // The file's last update, read from its header (cheap); flushed only when the tail
+            // can't cover from there.
+            var last: time_t = 0
+            var lastCount: UInt = 0
+            var lastNames: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
+            var lastValues: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
+            if rrd_lastupdate_r(path, &last, &lastCount, &lastNames, &lastValues) == 0 {
+                LibRRD.free(names: lastNames, count: Int(lastCount))
+                LibRRD.free(names: lastValues, count: Int(lastCount))
+                let covered = context.tail.oldest(key).map { $0 <= Int64(last) + Int64(context.tail.step) } ?? false
+                if !covered, Int64(end.pointee) > Int64(last) {
+                    flush(path)
+                    flushes.add(1, ordering: .relaxed)
+                }
+            } else {
+                rrd_clear_error()
+            }
+        }
+        guard rrd_fetch_r(path, consolidation.name, start, end, step, count, names, data) == 0 else { return -1 }
+        guard let context, !keys.isEmpty, let values = data.pointee, let columns = names.pointee else { return 0 }
+        let width = Int(count.pointee)
+        let rows = step.pointee > 0 && end.pointee > start.pointee ? Int((end.pointee - start.pointee) / time_t(step.pointee)) : 0
+        let dataSources = (0..<width).map { columns[$0].map { String(cString: $0) } ?? "" }
+        let key = keys.first { context.tail.oldest($0) != nil }
+        guard let key else { return 0 }
+        let counter = context.tail.isCounter(key)
+        let cells = TailSplice.fill(
+            UnsafeMutableBufferPointer(start: values, count: rows * width), rows: rows, columns: width, start: Int64(start.pointee),
+            step: Int(step.pointee), consolidation: consolidation, counter: counter
+        ) { column in
+            context.tail.entries(key, dataSource: dataSources[column], after: Int64(start.pointee) - Int64(step.pointee) * 2)
+        }
+        filled.add(cells, ordering: .relaxed)
+        return 0
+    }
+}
