@@ -25,6 +25,16 @@ public final class GridStore: Sendable {
     private let quarantine = Mutex(Quarantine())
     /// Sources whose poll samples wait for a back-fill to be written first, and the samples.
     private let held = Mutex<[Int: [ArchiveSample]]>([:])
+    /// The root summary's back-fill: the sources back-filling, their contributions, and the root
+    /// samples held back meanwhile (`RootBackfill`).
+    private let root = Mutex(RootState())
+
+    struct RootState {
+        var active: Set<Int> = []
+        var writing = false
+        var held: [ArchiveSample] = []
+        var backfill = RootBackfill()
+    }
 
     /// `hostname` makes the default `authority` (gmetad's `http://HOSTNAME/ganglia/`).
     public init(
@@ -197,12 +207,70 @@ public final class GridStore: Sendable {
                 geometry: ArchiveGeometry(step: step, slope: RRDLayout.storedSlope(metric.slope, at: .rootSummary)),
                 time: now, sum: metric.sum, num: metric.num)
         }
-        let accepted = archive(samples)
+        let waiting = root.withLock { state -> Bool in
+            guard !state.active.isEmpty || state.writing else { return false }
+            state.held += samples
+            return true
+        }
+        let accepted = waiting ? samples.count : archive(samples)
         stats.withLock { s in
             s.rootSummaries += 1
             s.samplesSubmitted += samples.count
             s.samplesRefused += samples.count - accepted
         }
+    }
+}
+
+extension GridStore {
+    /// A source's back-fill begins: the root summary waits for it.
+    func beginRootBackfill(source index: Int) {
+        root.withLock { _ = $0.active.insert(index) }
+    }
+
+    /// A round a source's back-fill wrote (its cluster summaries make its root contribution).
+    func noteRootBackfill(_ round: [ArchiveSample], source index: Int) {
+        root.withLock { $0.backfill.add(round, source: index) }
+    }
+
+    /// A source's back-fill is done. When it was the last one running, the root summary's turns
+    /// over the outage are written (when every alive source contributed), then the root samples
+    /// held meanwhile, in order.
+    func finishRootBackfill(source index: Int) async {
+        let taken = root.withLock { state -> (RootBackfill, [ArchiveSample])? in
+            state.active.remove(index)
+            guard state.active.isEmpty, !state.writing else { return nil }
+            state.writing = true
+            defer {
+                state.backfill = RootBackfill()
+                state.held = []
+            }
+            return (state.backfill, state.held)
+        }
+        guard let (backfill, held) = taken else { return }
+        var written = 0
+        if let writer, !backfill.contributions.isEmpty {
+            let metrics = Set(backfill.contributions.values.flatMap { $0.flatMap(\.metrics.keys) })
+            let keys = metrics.map { ArchiveKey(.rootSummary, $0) }
+            let lastUpdates = await Offload.run { writer.lastUpdates(of: keys) }
+            let alive = Set(grid.sources.enumerated().filter { $0.element.alive }.map(\.offset))
+            let samples = backfill.samples(
+                lastUpdates: Dictionary(lastUpdates.map { ($0.key.metric, $0.value) }) { a, _ in a },
+                until: held.first?.time ?? clock(), step: Int(configuration.shortestStep), alive: alive)
+            written = archive(samples)
+        }
+        archive(held)
+        // Root samples that came while these were written follow them.
+        while let more = root.withLock({ state -> [ArchiveSample]? in
+            guard !state.held.isEmpty else {
+                state.writing = false
+                return nil
+            }
+            defer { state.held = [] }
+            return state.held
+        }) {
+            archive(more)
+        }
+        if written > 0 { logger.notice("back-filled the root summary", metadata: ["values": "\(written)"]) }
     }
 }
 

@@ -28,7 +28,14 @@ extension SourcePoller {
 
     /// Runs one back-fill; the held samples are released whatever happens.
     func backfill(_ request: BackfillRequest) async {
-        defer { store.release(source: index) }
+        store.beginRootBackfill(source: index)
+        await fillAndCount(request)
+        store.release(source: index)
+        await store.finishRootBackfill(source: index)
+    }
+
+    /// Fills, counts and logs (a failure too).
+    private func fillAndCount(_ request: BackfillRequest) async {
         let began = store.clock()
         do {
             let written = try await fill(request)
@@ -104,7 +111,10 @@ extension SourcePoller {
         var values = 0
         let pace = max(1, writer.configuration.queueCapacity / 4)
         while let round = plan.nextRound() {
-            if !round.isEmpty { values += store.archive(round) }
+            if !round.isEmpty {
+                values += store.archive(round)
+                store.noteRootBackfill(round, source: index)
+            }
             // Never more than a quarter of the writer's queue ahead of it: polls keep their room.
             if writer.statistics.queued > pace { await writer.drain() }
         }

@@ -126,3 +126,43 @@ import Testing
         #expect(none.remainingTurns == 0)
     }
 }
+
+/// The root summary over an outage: the sum of every alive source's back-filled summaries.
+@Suite struct RootBackfillTests {
+    static let t0: Int64 = 1_795_543_200
+
+    static func summary(_ cluster: String, _ metric: String, at time: Int64, sum: Double, num: Int) -> ArchiveSample {
+        ArchiveSample(
+            key: ArchiveKey(.clusterSummary(try! ClusterName(cluster)), try! MetricName(metric)), geometry: ArchiveGeometry(step: 15),
+            time: time, sum: sum, num: num)
+    }
+
+    static func root(_ backfill: RootBackfill, alive: Set<Int>, last: Int64 = t0) -> [ArchiveSample] {
+        backfill.samples(lastUpdates: [try! MetricName("load_one"): last], until: t0 + 60, step: 15, alive: alive)
+    }
+
+    @Test func sumsEverySourcesContributionInEffectAtEachTurn() {
+        var backfill = RootBackfill()
+        for (i, time) in [Self.t0 + 3, Self.t0 + 18, Self.t0 + 33, Self.t0 + 48].enumerated() {
+            // Source 0 has two clusters; source 1 one, polled at other seconds.
+            backfill.add([Self.summary("web", "load_one", at: time, sum: 1, num: 2), Self.summary("db", "load_one", at: time, sum: 2, num: 1)], source: 0)
+            backfill.add([Self.summary("ops", "load_one", at: time + 5, sum: Double(10 * (i + 1)), num: 3)], source: 1)
+        }
+        let samples = Self.root(backfill, alive: [0, 1])
+        // Turns t0+15, +30, +45 (before t0+60): 3 from source 0, and source 1's newest by then.
+        #expect(samples.map(\.time) == [Self.t0 + 15, Self.t0 + 30, Self.t0 + 45])
+        #expect(samples.map(\.sum) == [13, 23, 33] && samples.allSatisfy { $0.num == 6 && $0.key.location == .rootSummary })
+        // Nothing at or before the root's last update.
+        #expect(Self.root(backfill, alive: [0, 1], last: Self.t0 + 30).map(\.time) == [Self.t0 + 45])
+    }
+
+    @Test func aSourceAliveWithoutHistoryLeavesTheRootUnfilled() {
+        var backfill = RootBackfill()
+        backfill.add([Self.summary("web", "load_one", at: Self.t0 + 15, sum: 1, num: 1)], source: 0)
+        #expect(Self.root(backfill, alive: [0, 1]).isEmpty, "source 1 is alive but gave nothing: a sum without it would dip")
+        #expect(!Self.root(backfill, alive: [0]).isEmpty)
+        // A contribution older than two steps doesn't hold the root up.
+        #expect(Self.root(backfill, alive: [0]).map(\.time) == [Self.t0 + 15, Self.t0 + 30, Self.t0 + 45])
+        #expect(backfill.samples(lastUpdates: [try! MetricName("load_one"): Self.t0], until: Self.t0 + 120, step: 15, alive: [0]).count == 3)
+    }
+}

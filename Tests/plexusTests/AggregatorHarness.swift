@@ -145,6 +145,35 @@ final class AgentProcess: @unchecked Sendable {
     }
 }
 
+/// Debian's rrdcached for a process test: a unix socket and journal in the test's folder, writing
+/// below `root`, stopped by its PID.
+final class RRDCachedProcess: @unchecked Sendable {
+    let process: LocalProcess
+    let socket: String
+
+    /// `writeDelay`: rrdcached's `-w` (seconds it holds a file's updates); `flushEvery`: `-f`.
+    init(folder: TemporaryFolder, root: URL, writeDelay: Int, flushEvery: Int) throws {
+        socket = folder.url.appendingPathComponent("rrdcached.sock").path
+        let journal = folder.url.appendingPathComponent("journal")
+        try FileManager.default.createDirectory(at: journal, withIntermediateDirectories: true)
+        process = try LocalProcess(
+            "/usr/bin/rrdcached",
+            [
+                "-g", "-l", "unix:\(socket)", "-b", root.path, "-B", "-w", "\(writeDelay)", "-z", "0", "-f", "\(flushEvery)",
+                "-j", journal.path, "-p", folder.url.appendingPathComponent("rrdcached.pid").path,
+            ],
+            log: folder.url.appendingPathComponent("rrdcached.log"))
+    }
+
+    /// Whether its socket is there (within a few seconds of its start).
+    func ready() async -> Bool {
+        await Loopback.eventually(seconds: 5) { FileManager.default.fileExists(atPath: self.socket) }
+    }
+
+    func stop() { process.stop() }
+    var output: String { process.output }
+}
+
 /// Running `rrdtool` on archive files.
 enum RRDTool {
     static let path = "/usr/bin/rrdtool"

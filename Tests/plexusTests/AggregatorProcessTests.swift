@@ -368,19 +368,11 @@ extension AggregatorProcessTests {
         let folder = try TemporaryFolder("plexus-cached")
         let root = folder.url.appendingPathComponent("aggregator-rrds")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let socket = folder.url.appendingPathComponent("rrdcached.sock").path
-        try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("journal"), withIntermediateDirectories: true)
         // Written out every second, so the files show the updates.
-        let cached = try LocalProcess(
-            "/usr/bin/rrdcached",
-            [
-                "-g", "-l", "unix:\(socket)", "-b", root.path, "-B", "-w", "1", "-z", "0", "-f", "10",
-                "-j", folder.url.appendingPathComponent("journal").path,
-                "-p", folder.url.appendingPathComponent("rrdcached.pid").path,
-            ],
-            log: folder.url.appendingPathComponent("rrdcached.log"))
+        let cached = try RRDCachedProcess(folder: folder, root: root, writeDelay: 1, flushEvery: 10)
         defer { cached.stop() }
-        #expect(await Loopback.eventually(seconds: 5) { FileManager.default.fileExists(atPath: socket) })
+        #expect(await cached.ready())
+        let socket = cached.socket
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
         defer { agent.stop() }
         let aggregator = try AggregatorProcess(

@@ -43,12 +43,14 @@ enum BackfillScenario {
                 """)
     }
 
-    /// The archives the outage must not show in: the host's and the cluster summary's.
+    /// The archives the outage must not show in: the host's, the cluster summary's and the
+    /// grid's (root) summary's.
     static func files(_ aggregator: AggregatorProcess) -> [URL] {
         metrics.flatMap { metric in
             [
                 aggregator.root.appendingPathComponent("gap/node-1/\(metric).rrd"),
                 aggregator.root.appendingPathComponent("gap/__SummaryInfo__/\(metric).rrd"),
+                aggregator.root.appendingPathComponent("__SummaryInfo__/\(metric).rrd"),
             ]
         }
     }
@@ -57,13 +59,22 @@ enum BackfillScenario {
     static func archiving(_ aggregator: AggregatorProcess) async -> Int? {
         var first: [URL: Int] = [:]
         let ok = await Loopback.eventually(seconds: 120) {
-            files(aggregator).allSatisfy { file in
+            // Every file looked at each time (not allSatisfy's first failure): each remembers the
+            // first update seen, and all must have moved on from it.
+            let moved = files(aggregator).map { file -> Bool in
                 guard let last = RRDTool.lastUpdate(file) else { return false }
                 if first[file] == nil { first[file] = last }
                 return last > first[file]!
             }
+            return moved.allSatisfy { $0 }
         }
         return ok ? files(aggregator).compactMap(RRDTool.lastUpdate).max() : nil
+    }
+
+    /// Each archive's last update, for a failure's message.
+    static func describe(_ aggregator: AggregatorProcess) -> String {
+        files(aggregator).map { "\($0.path.dropFirst(aggregator.root.path.count)): \(RRDTool.lastUpdate($0).map(String.init) ?? "none")" }
+            .joined(separator: ", ")
     }
 
     /// `rrdtool fetch FILE AVERAGE -r 15 -s START -e END`: (time, value) rows, nil for nan.
@@ -87,7 +98,8 @@ enum BackfillScenario {
             let rows = try fetch(file, start: before - 30, end: resumed)
             let inside = rows.filter { $0.0 > before && $0.0 <= resumed - 15 }
             let missing = inside.filter { $0.1 == nil }.map(\.0)
-            unknowns[file.lastPathComponent + (file.path.contains("__SummaryInfo__") ? " (summary)" : "")] = missing.count
+            let kind = file.path.contains("gap/__SummaryInfo__") ? " (cluster)" : file.path.contains("__SummaryInfo__") ? " (root)" : ""
+            unknowns[file.lastPathComponent + kind] = missing.count
             #expect(inside.count >= Int(outage / 15) - 1, "\(file.path): \(inside.count) rows over the outage")
             #expect(missing.count <= 1, "\(file.path): unknown rows at \(missing) between \(before) and \(resumed)")
             if let only = missing.first {
@@ -118,7 +130,7 @@ enum BackfillScenario {
         let grid = try await BackfillScenario.agent(folder)
         defer { grid.agent.stop() }
         let first = try BackfillScenario.aggregator(folder, xmlPort: grid.agent.port, historyPort: grid.historyPort)
-        let before = try #require(await BackfillScenario.archiving(first), "\(first.output)")
+        let before = try #require(await BackfillScenario.archiving(first), "\(BackfillScenario.describe(first))\n\(first.output)")
         kill(first.process.pid, SIGKILL)
         first.process.process.waitUntilExit()
         try await Task.sleep(for: .seconds(BackfillScenario.outage))
@@ -146,7 +158,7 @@ enum BackfillScenario {
         defer { history.stop() }
         let aggregator = try BackfillScenario.aggregator(folder, xmlPort: xml.port, historyPort: history.port)
         defer { aggregator.stop() }
-        let before = try #require(await BackfillScenario.archiving(aggregator), "\(aggregator.output)")
+        let before = try #require(await BackfillScenario.archiving(aggregator), "\(BackfillScenario.describe(aggregator))\n\(aggregator.output)")
         FileManager.default.createFile(atPath: cut.path, contents: nil)
         #expect(await Loopback.eventually(seconds: 60) { (aggregator.source("gap")?["pollsFailed"] as? Int ?? 0) > 0 })
         try await Task.sleep(for: .seconds(BackfillScenario.outage))

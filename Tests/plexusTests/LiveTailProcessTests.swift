@@ -12,18 +12,10 @@ import Testing
         let folder = try TemporaryFolder("plexus-live-tail")
         let root = folder.url.appendingPathComponent("aggregator-rrds")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let socket = folder.url.appendingPathComponent("rrdcached.sock").path
-        try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("journal"), withIntermediateDirectories: true)
-        let cached = try LocalProcess(
-            "/usr/bin/rrdcached",
-            [
-                "-g", "-l", "unix:\(socket)", "-b", root.path, "-B", "-w", "1800", "-z", "0", "-f", "3600",
-                "-j", folder.url.appendingPathComponent("journal").path,
-                "-p", folder.url.appendingPathComponent("rrdcached.pid").path,
-            ],
-            log: folder.url.appendingPathComponent("rrdcached.log"))
+        let cached = try RRDCachedProcess(folder: folder, root: root, writeDelay: 1800, flushEvery: 3600)
         defer { cached.stop() }
-        #expect(await Loopback.eventually(seconds: 5) { FileManager.default.fileExists(atPath: socket) })
+        #expect(await cached.ready())
+        let socket = cached.socket
         let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1", metrics: ["cpu_num", "load_one"])
         defer { agent.stop() }
         let httpPort = Loopback.freePort()
