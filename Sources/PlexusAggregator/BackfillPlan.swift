@@ -14,6 +14,9 @@ import PlexusCore
 /// - A cluster's summary is filled only when the history covers every host up in the ending
 ///   poll: a sum over some of the hosts would draw a dip that never happened.
 /// - At most `maxSpan` seconds before the ending poll.
+/// - A child grid kept as its summary (`scalable = true`) is filled from the child's own summary
+///   series (`HistoryKey.summaryHost` and `.summaryCountHost` under the grid's name; an
+///   aggregator serves them), each value in effect for at most two steps.
 ///
 /// Samples come a turn at a time, oldest first (`nextRound`), so the caller can pace the writer.
 struct BackfillPlan {
@@ -60,9 +63,21 @@ struct BackfillPlan {
         var hosts: [Liveness]
         /// In the order the ending poll lists them.
         var summaries: [SummaryTarget]
+        /// A summarized child grid's summary archives: sums and counts from its history.
+        var grid: [GridSeries] = []
+    }
+
+    /// One metric of a child grid's summary: its sums and host counts as the child served them.
+    struct GridSeries {
+        var key: ArchiveKey
+        var after: Int64
+        var sums: Series
+        var counts: Series
     }
 
     private(set) var clusters: [ClusterPlan] = []
+    /// Seconds between turns (the source's step).
+    let step: Int64
     /// Values served that their archive already has (at or before its last update, the one in
     /// effect then aside): not written.
     private(set) var refusedOlder = 0
@@ -76,6 +91,7 @@ struct BackfillPlan {
         unsummarized: [String] = []
     ) {
         let step = max(1, step)
+        self.step = Int64(step)
         for held in content.clusters {
             var plan = ClusterPlan(turns: [], series: [], hosts: [], summaries: [])
             let name = held.name
@@ -111,13 +127,37 @@ struct BackfillPlan {
             }
             let afters = plan.series.compactMap(\.after) + plan.summaries.map(\.after)
             guard let anchor = afters.min() else { continue }
-            // The turns after the oldest archive's last update, within maxSpan of the poll.
-            var first = anchor + Int64(step)
-            if until - first > maxSpan { first += (until - maxSpan - first + Int64(step) - 1) / Int64(step) * Int64(step) }
-            plan.turns = Array(stride(from: first, to: until, by: step))
+            plan.turns = Self.turns(after: anchor, before: until, step: step, maxSpan: maxSpan)
             guard !plan.turns.isEmpty else { continue }
             clusters.append(plan)
         }
+        for held in content.grids {
+            let name = held.name
+            var plan = ClusterPlan(turns: [], series: [], hosts: [], summaries: [])
+            for metric in held.summary.metrics {
+                let key = ArchiveKey(.gridSummary(name), metric.name)
+                guard let after = lastUpdates[key],
+                    let sums = history.series[HistoryKey(cluster: name.rawValue, host: HistoryKey.summaryHost, metric: metric.name.rawValue)],
+                    let counts = history.series[HistoryKey(cluster: name.rawValue, host: HistoryKey.summaryCountHost, metric: metric.name.rawValue)]
+                else { continue }
+                func series(_ entries: [HistoryRing.Entry]) -> Series {
+                    Series(key: key, geometry: ArchiveGeometry(step: step), metric: metric.name, host: 0, after: after, entries: entries)
+                }
+                plan.grid.append(GridSeries(key: key, after: after, sums: series(sums), counts: series(counts)))
+            }
+            guard let anchor = plan.grid.map(\.after).min(), let until = held.grid.localtime else { continue }
+            plan.turns = Self.turns(after: anchor, before: until, step: step, maxSpan: maxSpan)
+            if !plan.turns.isEmpty { clusters.append(plan) }
+        }
+    }
+
+    /// The turns after `anchor` (the oldest archive's last update, plus multiples of `step`)
+    /// and before `until`, within `maxSpan` of it.
+    static func turns(after anchor: Int64, before until: Int64, step: Int, maxSpan: Int64) -> [Int64] {
+        let step = Int64(step)
+        var first = anchor + step
+        if until - first > maxSpan { first += (until - maxSpan - first + step - 1) / step * step }
+        return Array(stride(from: first, to: until, by: Int(step)))
     }
 
     /// How many turns are left in all.
@@ -131,6 +171,16 @@ struct BackfillPlan {
         guard cluster < clusters.count else { return nil }
         let time = clusters[cluster].turns[turn]
         var samples: [ArchiveSample] = []
+        for i in clusters[cluster].grid.indices where time > clusters[cluster].grid[i].after {
+            guard let sum = clusters[cluster].grid[i].sums.value(at: time), let count = clusters[cluster].grid[i].counts.value(at: time),
+                time - sum.time <= 2 * step, time - count.time <= 2 * step
+            else { continue }
+            let target = clusters[cluster].grid[i]
+            samples.append(
+                ArchiveSample(
+                    key: target.key, geometry: ArchiveGeometry(step: Int(step), slope: RRDLayout.storedSlope(.both, at: target.key.location)),
+                    time: time, sum: sum.value, num: Int(count.value)))
+        }
         var sums: [MetricName: (sum: Double, num: Int)] = [:]
         let up = clusters[cluster].hosts.indices.map { clusters[cluster].hosts[$0].isUp(at: time) }
         for i in clusters[cluster].series.indices {

@@ -113,7 +113,8 @@ final class GridPort: Service, Sendable {
         case .failure(let error):
             return Array(HistoryText.error(error.reason).utf8)
         case .success(let from):
-            return Array(HistoryText.encode(store.tail?.history(from: from) ?? [], now: store.clock()).utf8)
+            let served = store.tail?.history(from: from, gridname: store.configuration.gridname) ?? []
+            return Array(HistoryText.encode(served, now: store.clock()).utf8)
         }
     }
 

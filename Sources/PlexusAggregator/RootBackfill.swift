@@ -17,11 +17,15 @@ struct RootBackfill: Sendable {
     /// Contributions by source index, each in time order.
     private(set) var contributions: [Int: [Point]] = [:]
 
-    /// Adds a source's back-filled cluster summaries (a round's samples; others are ignored).
+    /// Adds a source's back-filled cluster and child grid summaries (a round's samples; host
+    /// samples are ignored).
     mutating func add(_ samples: [ArchiveSample], source: Int) {
         var point = Point(time: 0, metrics: [:])
         for sample in samples {
-            guard case .clusterSummary = sample.key.location else { continue }
+            switch sample.key.location {
+            case .clusterSummary, .gridSummary: break
+            case .host, .rootSummary: continue
+            }
             point.time = sample.time
             let metric = sample.key.metric
             point.metrics[metric, default: (0, 0)].sum += sample.sum

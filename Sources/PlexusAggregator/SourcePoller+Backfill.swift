@@ -80,9 +80,16 @@ extension SourcePoller {
         let lastUpdates = await Offload.run { writer.lastUpdates(of: keys) }
         // Behind: more than one step older than the poll that ended the outage.
         var behind: [ArchiveKey: Int64] = [:]
-        let localtimes = Dictionary(request.content.clusters.map { ($0.name, $0.cluster.localtime) }) { a, _ in a }
+        let localtimes = Dictionary(request.content.clusters.map { ($0.name.rawValue, $0.cluster.localtime) }) { a, _ in a }
+            .merging(request.content.grids.compactMap { grid in grid.grid.localtime.map { (grid.name.rawValue, $0) } }) { a, _ in a }
         for (key, last) in lastUpdates {
-            guard let cluster = key.location.cluster, let localtime = localtimes[cluster], localtime - last > Int64(step) else { continue }
+            let owner: String? =
+                switch key.location {
+                case .host(let cluster, _), .clusterSummary(let cluster): cluster.rawValue
+                case .gridSummary(let grid): grid.rawValue
+                case .rootSummary: nil
+                }
+            guard let owner, let localtime = localtimes[owner], localtime - last > Int64(step) else { continue }
             behind[key] = last
         }
         guard let from = behind.values.min() else { return nil }
@@ -131,7 +138,7 @@ extension SourcePoller {
     }
 
     /// Every archive a delivery writes that back-fill could fill: host archives of summarized
-    /// metrics, and cluster summaries.
+    /// metrics, cluster summaries, and summarized child grids.
     static func archiveKeys(of content: SourceContent) -> [ArchiveKey] {
         var keys: [ArchiveKey] = []
         for cluster in content.clusters {
@@ -141,6 +148,9 @@ extension SourcePoller {
                 }
             }
             for metric in cluster.summary.metrics { keys.append(ArchiveKey(.clusterSummary(cluster.name), metric.name)) }
+        }
+        for grid in content.grids {
+            for metric in grid.summary.metrics { keys.append(ArchiveKey(.gridSummary(grid.name), metric.name)) }
         }
         return keys
     }

@@ -82,15 +82,28 @@ public final class LiveTail: Sendable {
         state.withLock { $0.sums.ring(key)?.oldest?.time }
     }
 
-    /// Host series as an aggregator serves them for back-fill: from `time` on (the value in
-    /// effect then, and after), in name order.
-    public func history(from time: Int64) -> [(key: HistoryKey, entries: [HistoryRing.Entry])] {
+    /// What an aggregator serves for a parent's back-fill, from `time` on (the value in effect
+    /// then, and after), in name order: every host series, and the grid's own summary (the root
+    /// summary, sums and host counts, under `gridname`) for a parent that keeps us as a summary.
+    public func history(from time: Int64, gridname: String) -> [(key: HistoryKey, entries: [HistoryRing.Entry])] {
         let held = state.withLock { state in
-            state.sums.rings.compactMap { key, ring -> (HistoryKey, [HistoryRing.Entry])? in
-                guard case .host(let cluster, let host) = key.location else { return nil }
+            var held: [(HistoryKey, [HistoryRing.Entry])] = []
+            for (key, ring) in state.sums.rings {
                 let entries = ring.entries(after: time, inEffect: true)
-                return entries.isEmpty ? nil : (HistoryKey(cluster: cluster.rawValue, host: host.rawValue, metric: key.metric.rawValue), entries)
+                guard !entries.isEmpty else { continue }
+                switch key.location {
+                case .host(let cluster, let host):
+                    held.append((HistoryKey(cluster: cluster.rawValue, host: host.rawValue, metric: key.metric.rawValue), entries))
+                case .rootSummary:
+                    held.append((HistoryKey(cluster: gridname, host: HistoryKey.summaryHost, metric: key.metric.rawValue), entries))
+                    if let counts = state.nums.ring(key)?.entries(after: time, inEffect: true), !counts.isEmpty {
+                        held.append((HistoryKey(cluster: gridname, host: HistoryKey.summaryCountHost, metric: key.metric.rawValue), counts))
+                    }
+                case .clusterSummary, .gridSummary:
+                    continue
+                }
             }
+            return held
         }
         return held.sorted { $0.0 < $1.0 }.map { (key: $0.0, entries: $0.1) }
     }

@@ -24,14 +24,6 @@ public struct RRDLayout: Sendable, Equatable {
         public var isSummary: Bool {
             if case .host = self { false } else { true }
         }
-
-        /// The cluster of a host or cluster summary archive.
-        public var cluster: ClusterName? {
-            switch self {
-            case .host(let cluster, _), .clusterSummary(let cluster): cluster
-            case .gridSummary, .rootSummary: nil
-            }
-        }
     }
 
     /// One round-robin archive; the type lives in the core so configuration can parse it.

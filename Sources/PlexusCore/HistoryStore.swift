@@ -14,6 +14,11 @@ public struct HistoryKey: Hashable, Sendable, Comparable {
     }
 
     public static func < (a: HistoryKey, b: HistoryKey) -> Bool { (a.cluster, a.host, a.metric) < (b.cluster, b.host, b.metric) }
+
+    /// The host an aggregator serves a grid's own summary under (its sums), with the grid's name
+    /// as the cluster; and the one for the summary's host counts (`num`).
+    public static let summaryHost = "__SummaryInfo__"
+    public static let summaryCountHost = "__SummaryInfo__num"
 }
 
 /// Recent values of many series: what an agent keeps to back-fill aggregators after an outage

@@ -1,4 +1,5 @@
 import Foundation
+import PlexusArchive
 import PlexusCore
 
 /// `plexus-bench history HOSTS METRICS SECONDS INTERVAL`: the memory an agent's history (and an
@@ -36,6 +37,35 @@ struct HistoryBenchmark {
                 keys.count, rounds, seconds, interval, Double(store.bytes) / Double(values), Double(after - before) / Double(values),
                 Double(after - before) / 1e6, Double(after - before) / Double(keys.count) * 3600 / Double(seconds), perSecond / 1e6))
         withExtendedLifetime(store) {}
+        liveTail()
+    }
+
+    /// What the live tail adds to a poll: recording a HOSTS × METRICS poll's samples (what the
+    /// aggregator hands its writer), median of 20 polls after the rings are full.
+    func liveTail() {
+        let tail = LiveTail(seconds: 900, step: interval, maxValues: 100_000_000)
+        let cluster = try! ClusterName("bench")
+        let names = (0..<metrics).map { try! MetricName("metric_\($0)") }
+        var samples: [ArchiveSample] = []
+        for h in 0..<hosts {
+            let host = try! HostName("node\(h).rack\(h / 40).example.com")
+            for name in names {
+                samples.append(ArchiveSample(key: ArchiveKey(.host(cluster, host), name), geometry: ArchiveGeometry(step: interval), time: 0, value: 1))
+            }
+        }
+        var times: [Double] = []
+        for round in 0..<(900 / interval + 21) {
+            for i in samples.indices { samples[i].time = 1_795_543_200 + Int64(round * interval) }
+            let began = ContinuousClock.now
+            tail.record(samples)
+            let spent = ContinuousClock.now - began
+            if round > 900 / interval { times.append(Double(spent.components.attoseconds) / 1e15 + Double(spent.components.seconds) * 1000) }
+        }
+        times.sort()
+        print(
+            String(
+                format: "live tail: recording a %d x %d poll %.1f ms (median of %d), %d bytes held", hosts, metrics, times[times.count / 2], times.count,
+                tail.statistics.bytes))
     }
 
     static func residentBytes() -> Int {

@@ -127,6 +127,43 @@ import Testing
     }
 }
 
+/// A child grid kept as its summary (`scalable = true`): filled from the child's own summary.
+@Suite struct GridBackfillTests {
+    static let t0: Int64 = 1_795_543_200
+
+    @Test func aSummarizedChildGridIsFilledFromItsServedSummary() throws {
+        let xml = """
+            <?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>
+            <GANGLIA_XML VERSION="3.7.2" SOURCE="gmetad">
+            <GRID NAME="child" AUTHORITY="http://child/ganglia/" LOCALTIME="\(Self.t0 + 75)">
+            <HOSTS UP="3" DOWN="0" SOURCE="gmetad"/>
+            <METRICS NAME="load_one" SUM="1.5" NUM="3" TYPE="float" UNITS="" SLOPE="both" SOURCE="gmetad"/>
+            </GRID>
+            </GANGLIA_XML>
+            """
+        let content = SourcePoller.read(ByteBuffer(string: xml), options: .init(scalable: true), previous: nil, now: Self.t0 + 75).content
+        #expect(content.grids.count == 1)
+        let key = ArchiveKey(.gridSummary(try GridName("child")), try MetricName("load_one"))
+        let reply = HistoryText.Reply(
+            now: Self.t0 + 75,
+            series: [
+                HistoryKey(cluster: "child", host: HistoryKey.summaryHost, metric: "load_one"): [
+                    .init(time: Self.t0 + 2, value: 1), .init(time: Self.t0 + 32, value: 2),
+                ],
+                HistoryKey(cluster: "child", host: HistoryKey.summaryCountHost, metric: "load_one"): [
+                    .init(time: Self.t0 + 2, value: 3), .init(time: Self.t0 + 32, value: 4),
+                ],
+            ])
+        var plan = BackfillPlan(history: reply, content: content, lastUpdates: [key: Self.t0], step: 15, maxSpan: 3600)
+        var samples: [ArchiveSample] = []
+        while let round = plan.nextRound() { samples += round }
+        // Turns t0+15 ... t0+60; a value holds two steps at most (t0+32's until t0+62).
+        #expect(samples.map(\.time) == [Self.t0 + 15, Self.t0 + 30, Self.t0 + 45, Self.t0 + 60])
+        #expect(samples.map(\.sum) == [1, 1, 2, 2] && samples.map(\.num) == [3, 3, 4, 4])
+        #expect(samples.allSatisfy { $0.key == key && $0.geometry.slope == .both })
+    }
+}
+
 /// The root summary over an outage: the sum of every alive source's back-filled summaries.
 @Suite struct RootBackfillTests {
     static let t0: Int64 = 1_795_543_200

@@ -62,17 +62,28 @@ import Testing
             ArchiveSample(key: gone, geometry: ArchiveGeometry(step: 15), time: Self.t0, value: 1),
             ArchiveSample(key: summary, geometry: ArchiveGeometry(step: 15), time: Self.t0, sum: 3, num: 2),
         ])
+        let root = ArchiveKey(.rootSummary, try MetricName("load_one"))
         for i in 1...8 {
-            tail.record([ArchiveSample(key: kept, geometry: ArchiveGeometry(step: 15, slope: .positive), time: Self.t0 + Int64(i) * 15, value: Double(i))])
+            tail.record([
+                ArchiveSample(key: kept, geometry: ArchiveGeometry(step: 15, slope: .positive), time: Self.t0 + Int64(i) * 15, value: Double(i)),
+                ArchiveSample(key: root, geometry: ArchiveGeometry(step: 15), time: Self.t0 + Int64(i) * 15, sum: Double(i), num: 7),
+            ])
         }
         // Silent for more than 60 s: let go.
         #expect(tail.oldest(gone) == nil && tail.oldest(summary) == nil)
         #expect(tail.entries(kept, dataSource: "sum", after: 0).count == 5, "60 s at 15 s: five values")
         #expect(tail.isCounter(kept))
-        let served = tail.history(from: Self.t0 + 100)
-        #expect(served.map(\.key) == [HistoryKey(cluster: "web", host: "a", metric: "load_one")])
-        #expect(served.first?.entries.first?.time == Self.t0 + 90, "from a time: the value in effect then")
-        #expect(tail.statistics.series == 1 && tail.statistics.bytes == 5 * 12, "the silent summary's num went too")
+        // Served: host series, and the grid's own summary (sums, host counts) under its name.
+        let served = tail.history(from: Self.t0 + 100, gridname: "ops")
+        #expect(
+            served.map(\.key) == [
+                HistoryKey(cluster: "ops", host: HistoryKey.summaryHost, metric: "load_one"),
+                HistoryKey(cluster: "ops", host: HistoryKey.summaryCountHost, metric: "load_one"),
+                HistoryKey(cluster: "web", host: "a", metric: "load_one"),
+            ])
+        #expect(served.last?.entries.first?.time == Self.t0 + 90, "from a time: the value in effect then")
+        #expect(served[1].entries.allSatisfy { $0.value == 7 })
+        #expect(tail.statistics.series == 2 && tail.statistics.bytes == 3 * 5 * 12, "the silent cluster summary's num went too")
     }
 
     @Test func pathsNameTheirArchives() throws {

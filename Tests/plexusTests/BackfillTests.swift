@@ -57,18 +57,22 @@ enum BackfillScenario {
 
     /// Waits until every file has been written at least twice; returns the newest last update.
     static func archiving(_ aggregator: AggregatorProcess) async -> Int? {
+        await archiving(files(aggregator))
+    }
+
+    static func archiving(_ files: [URL]) async -> Int? {
         var first: [URL: Int] = [:]
         let ok = await Loopback.eventually(seconds: 120) {
             // Every file looked at each time (not allSatisfy's first failure): each remembers the
             // first update seen, and all must have moved on from it.
-            let moved = files(aggregator).map { file -> Bool in
+            let moved = files.map { file -> Bool in
                 guard let last = RRDTool.lastUpdate(file) else { return false }
                 if first[file] == nil { first[file] = last }
                 return last > first[file]!
             }
             return moved.allSatisfy { $0 }
         }
-        return ok ? files(aggregator).compactMap(RRDTool.lastUpdate).max() : nil
+        return ok ? files.compactMap(RRDTool.lastUpdate).max() : nil
     }
 
     /// Each archive's last update, for a failure's message.
@@ -93,13 +97,16 @@ enum BackfillScenario {
     /// (`before`, the last update then) to `resumed` have at most one unknown, and it sits at an
     /// edge. Returns the unknown rows per file, for the benchmark's record.
     static func checkNoHole(_ aggregator: AggregatorProcess, before: Int, resumed: Int) throws -> [String: Int] {
+        try checkNoHole(files(aggregator), root: aggregator.root, before: before, resumed: resumed)
+    }
+
+    static func checkNoHole(_ files: [URL], root: URL, before: Int, resumed: Int) throws -> [String: Int] {
         var unknowns: [String: Int] = [:]
-        for file in files(aggregator) {
+        for file in files {
             let rows = try fetch(file, start: before - 30, end: resumed)
             let inside = rows.filter { $0.0 > before && $0.0 <= resumed - 15 }
             let missing = inside.filter { $0.1 == nil }.map(\.0)
-            let kind = file.path.contains("gap/__SummaryInfo__") ? " (cluster)" : file.path.contains("__SummaryInfo__") ? " (root)" : ""
-            unknowns[file.lastPathComponent + kind] = missing.count
+            unknowns[String(file.path.dropFirst(root.path.count + 1))] = missing.count
             #expect(inside.count >= Int(outage / 15) - 1, "\(file.path): \(inside.count) rows over the outage")
             #expect(missing.count <= 1, "\(file.path): unknown rows at \(missing) between \(before) and \(resumed)")
             if let only = missing.first {
@@ -110,15 +117,16 @@ enum BackfillScenario {
     }
 
     /// Waits until the source's back-fill has run and polls wrote after it; the time polled after.
-    static func backfilled(_ aggregator: AggregatorProcess) async -> Int? {
+    static func backfilled(_ aggregator: AggregatorProcess, source: String = "gap", files: [URL]? = nil) async -> Int? {
+        let files = files ?? Self.files(aggregator)
         let done = await Loopback.eventually(seconds: 120) {
-            guard let backfill = aggregator.source("gap")?["backfill"] as? [String: Any] else { return false }
+            guard let backfill = aggregator.source(source)?["backfill"] as? [String: Any] else { return false }
             return (backfill["values"] as? Int ?? 0) > 0
         }
-        guard done, let after = files(aggregator).compactMap(RRDTool.lastUpdate).max() else { return nil }
+        guard done, let after = files.compactMap(RRDTool.lastUpdate).max() else { return nil }
         // Two more polls on top of the back-fill, so the files show the rows up to them.
         let polled = await Loopback.eventually(seconds: 90) {
-            files(aggregator).allSatisfy { (RRDTool.lastUpdate($0) ?? 0) >= after + 30 }
+            files.allSatisfy { (RRDTool.lastUpdate($0) ?? 0) >= after + 30 }
         }
         return polled ? after : nil
     }
@@ -211,4 +219,38 @@ final class CuttableForward: @unchecked Sendable {
     }
 
     func stop() { process.stop(grace: 0) }
+}
+
+/// A parent aggregator killed for 120 s back-fills its child grid's summary (scalable, the
+/// default: the parent archives only the child's summary) from the child's history port.
+@Suite(.serialized) struct BackfillFederationTests {
+    @Test func aParentKilledFor120SecondsFillsItsChildGridsSummary() async throws {
+        let folder = try TemporaryFolder("plexus-backfill-federation")
+        let grid = try await BackfillScenario.agent(folder)
+        defer { grid.agent.stop() }
+        let childHistory = Loopback.freePort()
+        let child = try AggregatorProcess(
+            folder: folder, name: "child", gridname: "Child",
+            sources: "[[data_source]]\nname = \"gap\"\nstep = 15\nhosts = [\"127.0.0.1:\(grid.agent.port)\"]\nhistory_port = \(grid.historyPort)\n",
+            extra: "history_port = \(childHistory)")
+        defer { child.stop() }
+        let parent = try AggregatorProcess(
+            folder: folder, name: "parent", gridname: "Parent",
+            sources: "[[data_source]]\nname = \"child\"\nstep = 15\nhosts = [\"127.0.0.1:\(child.xmlPort)\"]\nhistory_port = \(childHistory)\n")
+        let files = BackfillScenario.metrics.flatMap { metric in
+            [
+                parent.root.appendingPathComponent("Child/__SummaryInfo__/\(metric).rrd"),
+                parent.root.appendingPathComponent("__SummaryInfo__/\(metric).rrd"),
+            ]
+        }
+        let before = try #require(await BackfillScenario.archiving(files), "\(parent.output)")
+        kill(parent.process.pid, SIGKILL)
+        parent.process.process.waitUntilExit()
+        try await Task.sleep(for: .seconds(BackfillScenario.outage))
+        let second = try AggregatorProcess(restarting: parent, log: folder.url.appendingPathComponent("parent-2.log"))
+        defer { second.stop() }
+        let resumed = try #require(await BackfillScenario.backfilled(second, source: "child", files: files), "\(second.output)")
+        let unknowns = try BackfillScenario.checkNoHole(files, root: second.root, before: before, resumed: resumed)
+        print("backfill of a child grid's summary: unknown rows \(unknowns), back-fill \(second.source("child")?["backfill"] ?? "?")")
+    }
 }

@@ -63,6 +63,8 @@ import Testing
             extra: "history_port = \(historyPort)")
         defer { child.stop() }
         let key = HistoryKey(cluster: "web", host: "web-1", metric: "load_one")
+        // The grid's own summary, for a parent that keeps this grid as a summary (scalable).
+        let root = HistoryKey(cluster: "Child", host: HistoryKey.summaryHost, metric: "load_one")
         var reply = HistoryText.Reply(now: 0, series: [:])
         // Until two polls of web-1 are in the tail (the agent's first values take a second or two).
         try #require(
@@ -71,11 +73,12 @@ import Testing
                     let decoded = try? HistoryText.decode(Substring(String(decoding: bytes, as: UTF8.self)))
                 else { return false }
                 reply = decoded
-                return (decoded.series[key]?.count ?? 0) >= 2
+                return (decoded.series[key]?.count ?? 0) >= 2 && decoded.series[root] != nil
             }, "\(reply.series.keys) \(child.output)")
         let load = try #require(reply.series[key])
         #expect(zip(load, load.dropFirst()).allSatisfy { $0.time < $1.time })
-        #expect(!reply.series.keys.contains { $0.host == "__SummaryInfo__" }, "host series only: a parent sums them itself")
+        #expect(reply.series[HistoryKey(cluster: "Child", host: HistoryKey.summaryCountHost, metric: "load_one")] != nil)
+        #expect(!reply.series.keys.contains { $0.cluster == "web" && $0.host.hasPrefix("__") }, "no cluster summaries: a parent sums hosts itself")
         let refused = try #require(Loopback.request(port: historyPort, line: "GET / HTTP/1.0"))
         #expect(String(decoding: refused, as: UTF8.self).hasPrefix("PLEXUS-HISTORY-ERROR "))
     }
