@@ -50,19 +50,26 @@ public struct SeriesHistory<Key: Hashable & Sendable>: Sendable {
     /// Keeps `value` of `key`'s series at `time`; false when refused (see the counters).
     @discardableResult
     public mutating func record(_ key: Key, time: Int64, value: Double, interval: Int) -> Bool {
-        if rings[key] == nil {
-            let capacity = capacity(interval: interval)
-            guard reserved + capacity <= maxValues else {
-                seriesRefused += 1
+        // One hash for a series held (every value but a series' first).
+        if let index = rings.index(forKey: key) {
+            guard rings.values[index].append(time: time, value: value) else {
+                valuesRefused += 1
                 return false
             }
-            reserved += capacity
-            rings[key] = HistoryRing(capacity: capacity)
+            return true
         }
-        guard rings[key]!.append(time: time, value: value) else {
+        let capacity = capacity(interval: interval)
+        guard reserved + capacity <= maxValues else {
+            seriesRefused += 1
+            return false
+        }
+        var ring = HistoryRing(capacity: capacity)
+        guard ring.append(time: time, value: value) else {
             valuesRefused += 1
             return false
         }
+        reserved += capacity
+        rings[key] = ring
         return true
     }
 
