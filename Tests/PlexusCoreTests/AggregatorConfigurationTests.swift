@@ -83,6 +83,35 @@ import Testing
         #expect(security.acceptUnsignedFrom == [CIDRBlock("10.1.0.0/24")!] && security.replayWindow == 60)
     }
 
+    @Test func backFillAndTheLiveTailAreReadAsWritten() throws {
+        let defaults = AggregatorConfiguration()
+        #expect(defaults.backfillSeconds == 3600 && defaults.liveTailSeconds == 900 && defaults.historyPort == nil)
+        let config = try AggregatorConfiguration.parse(
+            """
+            backfill_seconds = 600
+            live_tail_seconds = 1800
+            live_tail_max_values = 100000
+            history_port = 8661
+            [[data_source]]
+            name = "agents"
+            hosts = ["a", "b:9000"]
+            [[data_source]]
+            name = "child"
+            hosts = ["c:8651"]
+            history_port = 0
+            [[data_source]]
+            name = "fixed"
+            hosts = ["d"]
+            history_port = 7000
+            """, file: "t")
+        #expect(config.backfillSeconds == 600 && config.liveTailSeconds == 1800 && config.liveTailMaxValues == 100_000 && config.historyPort == 8661)
+        // Each address's port + 10 by default; 0 turns back-fill off; a number is that port everywhere.
+        let sources = config.dataSources
+        #expect(sources[0].historyPort(of: .init(host: "a")) == 8659 && sources[0].historyPort(of: .init(host: "b", port: 9000)) == 9010)
+        #expect(sources[1].historyPort(of: .init(host: "c", port: 8651)) == nil)
+        #expect(sources[2].historyPort(of: .init(host: "d")) == 7000)
+    }
+
     @Test func theWebSideReadsItsOwnKeys() throws {
         let config = try AggregatorConfiguration.parse(
             """
@@ -133,6 +162,13 @@ import Testing
             "t.toml: key http_trusted_hosts: expected an array of strings, found the string \"10.0.0.0/8\": write [\"10.0.0.0/8\"]"
         ),
         ("trusted_hosts = \"10.0.0.1 10.0.0.2\"", "t.toml: key trusted_hosts: expected an array of strings"),
+        ("backfill_seconds = 90000", "t.toml: key backfill_seconds: at most 86400 (a day)"),
+        ("live_tail_seconds = 90000", "t.toml: key live_tail_seconds: at most 86400 (a day)"),
+        ("live_tail_max_values = 0", "t.toml: key live_tail_max_values: 0 is out of range 1...1000000000"),
+        (
+            "[[data_source]]\nname = \"x\"\nhistory_port = 8659\n[data_source.listen]\nport = 8649",
+            "t.toml: key data_source[0].history_port: a listened source hears UDP; there is no one to ask for history"
+        ),
         (
             "[[data_source]]\nname = \"x\"\nhosts = [\"a\"]\n[[data_source]]\nname = \"x\"\nhosts = [\"b\"]",
             "t.toml: key data_source[1].name: another data_source is already called \"x\""
