@@ -11,8 +11,8 @@ import Synchronization
 ///
 /// With rrdcached, each file is flushed (`FLUSH`) before it is read, so what is read is current.
 /// With a live tail, graphs and exports read their files through it instead
-/// (`LiveTailFetch`): the rows a file doesn't have yet come from the tail, and a file is flushed
-/// only when it is further behind than the tail reaches.
+/// (`LiveTailFetch`): the rows a file doesn't have yet come from the tail and, for a file further
+/// behind than the tail reaches, from what rrdcached holds for it (`PENDING`): never a `FLUSH`.
 public final class ArchiveReader: Service, Sendable {
     public let store: ArchiveStore
     private let reads: ReaderLane
@@ -26,12 +26,12 @@ public final class ArchiveReader: Service, Sendable {
         reads = ReaderLane(name: "plexus-archive-read", rrdcached: rrdcached)
         graphs = ReaderLane(name: "plexus-archive-graph", rrdcached: rrdcached)
         if let tail {
-            var flush: (@Sendable (String) -> Void)? = nil
+            var pending: (@Sendable (String) -> [String])? = nil
             if let rrdcached {
-                let flusher = TailFlusher(address: rrdcached)
-                flush = { path in flusher.flush(path) }
+                let source = TailPending(address: rrdcached)
+                pending = { path in source.pending(path) }
             }
-            LiveTailFetch.install(LiveTailFetch.Context(tail: tail, layout: store.layout, flush: flush))
+            LiveTailFetch.install(LiveTailFetch.Context(tail: tail, layout: store.layout, pending: pending))
         }
     }
 
@@ -176,21 +176,23 @@ public struct RenderedGraph: Sendable, Equatable {
     public var valueMax: Double?
 }
 
-/// The live tail's rrdcached connection for the files it can't cover (used from inside librrd's
-/// fetch callback, one graph or export at a time).
-final class TailFlusher: Sendable {
+/// The live tail's rrdcached connection, for what rrdcached holds of the files the tail can't
+/// cover (used from inside librrd's fetch callback, one graph or export at a time).
+final class TailPending: Sendable {
     private let client: Mutex<RRDCachedClient>
 
     init(address: RRDCachedAddress) {
         client = Mutex(RRDCachedClient(address: address, timeout: .seconds(10)))
     }
 
-    func flush(_ path: String) {
+    /// rrdcached's `PENDING` lines for the file; none when it can't be asked.
+    func pending(_ path: String) -> [String] {
         client.withLock { client in
             do {
-                try client.flush(path)
+                return try client.pending(path)
             } catch {
                 client.close()
+                return []
             }
         }
     }

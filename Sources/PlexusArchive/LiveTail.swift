@@ -118,10 +118,10 @@ public final class LiveTail: Sendable {
         /// Series refused at the bound, and values refused as not newer than their series'.
         public var seriesRefused = 0
         public var valuesRefused = 0
-        /// Rows graphs and exports took from the tail (the files didn't have them yet), and files
-        /// flushed because they were further behind than the tail reaches.
+        /// Rows graphs and exports took from the tail (the files didn't have them yet), and reads
+        /// of a file further behind than the tail reaches (what rrdcached holds filled the gap).
         public var rowsSpliced = 0
-        public var flushes = 0
+        public var pendingReads = 0
 
         public init() {}
     }
@@ -135,7 +135,7 @@ public final class LiveTail: Sendable {
             s.seriesRefused = state.sums.seriesRefused + state.nums.seriesRefused
             s.valuesRefused = state.sums.valuesRefused + state.nums.valuesRefused
             s.rowsSpliced = LiveTailFetch.filled.load(ordering: .relaxed)
-            s.flushes = LiveTailFetch.flushes.load(ordering: .relaxed)
+            s.pendingReads = LiveTailFetch.pendingReads.load(ordering: .relaxed)
             return s
         }
     }

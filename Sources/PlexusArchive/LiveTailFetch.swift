@@ -6,17 +6,17 @@ import Synchronization
 /// librrd's side of the live tail: graphs and exports name their files `cb//PATH`
 /// (`TailSplice.throughTail`), and librrd asks `fetch` for them. It reads the file as librrd
 /// would (`rrd_fetch_r`) and fills the rows the file doesn't have yet from the tail
-/// (`TailSplice.fill`). A file more than the tail behind (rrdcached holding writes longer than
-/// `live_tail_seconds`) is flushed first, so nothing between the file's end and the tail's
-/// start is missing; any other file is read as it is, without a `FLUSH`.
+/// (`TailSplice.fill`). For a file more than the tail behind (rrdcached holding writes longer
+/// than `live_tail_seconds`), what rrdcached holds for it (`PENDING`) fills the rows between the
+/// file's end and the tail's start: no `FLUSH`, ever.
 ///
 /// Process-wide, as librrd's callback is: `install` once (the aggregator's reader).
 enum LiveTailFetch {
     struct Context: Sendable {
         var tail: LiveTail
         var layout: RRDLayout
-        /// rrdcached's `FLUSH` for a file, when one is in use.
-        var flush: (@Sendable (String) -> Void)?
+        /// rrdcached's `PENDING` lines for a file, when one is in use.
+        var pending: (@Sendable (String) -> [String])?
     }
 
     private static let context = Mutex<Context?>(nil)
@@ -28,8 +28,9 @@ enum LiveTailFetch {
         if !registered.exchange(true, ordering: .acquiringAndReleasing) { rrd_fetch_cb_register(fetch) }
     }
 
-    /// Files flushed because the tail didn't reach back to them, and cells filled from it.
-    static let flushes = Atomic<Int>(0)
+    /// Files the tail didn't reach back to, read with what rrdcached holds for them; and cells
+    /// filled.
+    static let pendingReads = Atomic<Int>(0)
     static let filled = Atomic<Int>(0)
 
     private static let fetch: plexus_rrd_fetch_cb_t = { name, cf, start, end, step, count, names, data in
@@ -39,9 +40,10 @@ enum LiveTailFetch {
         let consolidation = TailSplice.Consolidation(rawValue: Int(cf)) ?? .average
         let context = LiveTailFetch.context.withLock { $0 }
         let keys = context?.layout.keys(ofPath: path) ?? []
-        if let context, let flush = context.flush, let key = keys.first(where: { context.tail.oldest($0) != nil }) ?? keys.first {
-            // The file's last update, read from its header (cheap); flushed only when the tail
-            // can't cover from there.
+        // A file further behind than the tail reaches: what rrdcached holds for it fills the gap.
+        var held: [String] = []
+        if let context, let pending = context.pending, let key = keys.first(where: { context.tail.oldest($0) != nil }) ?? keys.first {
+            // The file's last update, from its header (cheap).
             var last: time_t = 0
             var lastCount: UInt = 0
             var lastNames: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
@@ -51,8 +53,8 @@ enum LiveTailFetch {
                 LibRRD.free(names: lastValues, count: Int(lastCount))
                 let covered = context.tail.oldest(key).map { $0 <= Int64(last) + Int64(context.tail.step) } ?? false
                 if !covered, Int64(end.pointee) > Int64(last) {
-                    flush(path)
-                    flushes.add(1, ordering: .relaxed)
+                    held = pending(path)
+                    pendingReads.add(1, ordering: .relaxed)
                 }
             } else {
                 rrd_clear_error()
@@ -63,14 +65,17 @@ enum LiveTailFetch {
         let width = Int(count.pointee)
         let rows = step.pointee > 0 && end.pointee > start.pointee ? Int((end.pointee - start.pointee) / time_t(step.pointee)) : 0
         let dataSources = (0..<width).map { columns[$0].map { String(cString: $0) } ?? "" }
-        let key = keys.first { context.tail.oldest($0) != nil }
-        guard let key else { return 0 }
+        let key = keys.first { context.tail.oldest($0) != nil } ?? keys[0]
         let counter = context.tail.isCounter(key)
+        let pending = RRDCachedClient.pendingEntries(held, dataSources: width)
         let cells = TailSplice.fill(
             UnsafeMutableBufferPointer(start: values, count: rows * width), rows: rows, columns: width, start: Int64(start.pointee),
             step: Int(step.pointee), consolidation: consolidation, counter: counter
         ) { column in
-            context.tail.entries(key, dataSource: dataSources[column], after: Int64(start.pointee) - Int64(step.pointee) * 2)
+            let tail = context.tail.entries(key, dataSource: dataSources[column], after: Int64(start.pointee) - Int64(step.pointee) * 2)
+            // rrdcached's held updates, then the tail's newer values.
+            let older = pending[column].filter { $0.time < (tail.first?.time ?? .max) }
+            return older + tail
         }
         filled.add(cells, ordering: .relaxed)
         return 0

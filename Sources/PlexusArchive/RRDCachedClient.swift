@@ -89,16 +89,32 @@ final class RRDCachedClient {
         }
     }
 
-    /// `PENDING path`: the times of the updates rrdcached holds for the file, oldest first (none
-    /// when it holds nothing for it).
-    func pendingTimes(_ path: String) throws(RRDError) -> [Int64] {
-        let reply: Reply
+    /// `PENDING path`: the updates rrdcached holds for the file, oldest first, as `time:value…`
+    /// texts (none when it holds nothing for it).
+    func pending(_ path: String) throws(RRDError) -> [String] {
         do {
-            reply = try command(["PENDING", path])
+            return try command(["PENDING", path]).lines
         } catch  where error.kind == .rrdcached {
             return []
         }
-        return reply.lines.compactMap { line in line.split(separator: ":", maxSplits: 1).first.flatMap { Int64(Double($0) ?? -1) } }
+    }
+
+    /// The times of `pending(path)`.
+    func pendingTimes(_ path: String) throws(RRDError) -> [Int64] {
+        try pending(path).compactMap { line in line.split(separator: ":", maxSplits: 1).first.flatMap { Double($0) }.map { Int64($0) } }
+    }
+
+    /// `pending(path)` as each data source's values (by position), skipping unknown (`U`) ones.
+    static func pendingEntries(_ lines: [String], dataSources: Int) -> [[HistoryRing.Entry]] {
+        var columns = [[HistoryRing.Entry]](repeating: [], count: dataSources)
+        for line in lines {
+            let fields = line.split(separator: ":")
+            guard fields.count == dataSources + 1, let time = Double(fields[0]) else { continue }
+            for column in 0..<dataSources {
+                if let value = Double(fields[column + 1]) { columns[column].append(HistoryRing.Entry(time: Int64(time), value: value)) }
+            }
+        }
+        return columns
     }
 
     /// `FORGET path`: rrdcached drops its state for the file (needed before re-creating it).

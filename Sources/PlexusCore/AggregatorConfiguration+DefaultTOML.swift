@@ -64,8 +64,8 @@ extension AggregatorConfiguration {
         # carry no hole. Agents serve them on history_port (docs/format/history.md).
         backfill_seconds = 3600         # the longest outage filled; 0: none
         # The live tail: the last values of every archived series in memory, spliced onto graphs and
-        # exports, so they show the newest poll even while rrdcached holds writes (no FLUSH per graph).
-        # Set it at least as long as rrdcached's -w (plus -z), or the files further behind are flushed.
+        # exports, so they show the newest poll even while rrdcached holds writes, without a FLUSH (a file
+        # further behind than the tail is read with what rrdcached holds for it: PENDING).
         live_tail_seconds = 900         # 0: none (graphs flush rrdcached, as before)
         live_tail_max_values = 5000000  # 12 bytes each; past it a new series is read from its file alone
         # A parent aggregator back-fills from us on this port (our live tail's host series; a parent asks

@@ -126,8 +126,11 @@ enum PrometheusText {
             out.add("plexus_live_tail_bytes", "gauge", "Memory the live tail's values hold (12 bytes a value).", [([], Double(tail.bytes))])
             out.add("plexus_live_tail_series", "gauge", "Series the live tail holds.", [([], Double(tail.series))])
             out.add(
-                "plexus_live_tail_rows_total", "counter", "Graph and export rows taken from the live tail, and files flushed it couldn't cover.",
-                [([("result", "spliced")], Double(tail.rowsSpliced)), ([("result", "flushed")], Double(tail.flushes))])
+                "plexus_live_tail_rows_total", "counter", "Graph and export rows taken from the live tail.", [([], Double(tail.rowsSpliced))])
+            out.add(
+                "plexus_live_tail_pending_reads_total", "counter",
+                "Graph and export reads of a file further behind than the live tail (rrdcached's held updates filled the gap).",
+                [([], Double(tail.pendingReads))])
         }
         out.add("plexus_archive_files_created_total", "counter", "RRD files created.", [([], Double(a.writer.filesCreated))])
         out.add(

@@ -145,12 +145,12 @@ import Testing
         // the header's, and asking flushes nothing.
         #expect(writer.lastUpdates(of: [key, .host("web", "none", "load_one")]) == [key: Self.t0 + 26 * 15])
         #expect((try LibRRD().lastUpdate(path: path)).time < Self.t0 + 26 * 15)
-        let flushesBefore = LiveTailFetch.flushes.load(ordering: .relaxed)
+        let pendingBefore = LiveTailFetch.pendingReads.load(ordering: .relaxed)
         let reader = ArchiveReader(store: store, rrdcached: address, tail: tail)
         let series = try await reader.xport([SeriesDefinition(key: key)], start: Self.t0, end: Self.t0 + 26 * 15, step: 15)
         let last = series.rows.indices.last { !series.rows[$0][0].isNaN }
         #expect(last.map { series.rows[$0][0] } == 26, "the newest polled value, from the tail")
-        #expect(LiveTailFetch.flushes.load(ordering: .relaxed) == flushesBefore, "no FLUSH: the tail covers the file's lag")
+        #expect(LiveTailFetch.pendingReads.load(ordering: .relaxed) == pendingBefore, "the tail covers the file's lag: rrdcached not asked")
         #expect((try LibRRD().lastUpdate(path: path)).time < Self.t0 + 26 * 15, "still held by rrdcached")
         // A graph too: its highest value (values rise 1, 2, ... 26) is the tail's newest.
         let graph = try GraphArguments(
@@ -163,6 +163,16 @@ import Testing
         // The y axis reaches the newest value (26) only with the tail; the file alone holds the
         // first value (the axis ends at 1).
         #expect((withTail.valueMax ?? 0) >= 26 && (fileAlone.valueMax ?? 99) < 26, "\(withTail.valueMax as Any) \(fileAlone.valueMax as Any)")
+        // A tail shorter than what rrdcached holds (60 s of 390): rrdcached's held updates fill the
+        // rows between the file's end and the tail's start, still without a flush.
+        let short = LiveTail(seconds: 60, step: 15)
+        short.record((22...26).map { ArchiveSample(key: key, geometry: ArchiveGeometry(step: 15), time: Self.t0 + Int64($0) * 15, value: Double($0)) })
+        let shortReader = ArchiveReader(store: store, rrdcached: address, tail: short)
+        let whole = try await shortReader.xport([SeriesDefinition(key: key)], start: Self.t0, end: Self.t0 + 26 * 15, step: 15)
+        let shown = whole.rows.indices.filter { !whole.rows[$0][0].isNaN }.map { (whole.time(ofRow: $0), whole.rows[$0][0]) }
+        #expect(shown.map(\.1) == (1...26).map(Double.init), "\(shown)")
+        #expect(LiveTailFetch.pendingReads.load(ordering: .relaxed) > pendingBefore)
+        #expect((try LibRRD().lastUpdate(path: path)).time < Self.t0 + 26 * 15, "no flush")
         await writer.shutdown()
     }
 }
