@@ -51,6 +51,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Plugins (issue 19): what plugins print, read as metrics (pure parsers first).
+        .target(name: "PlexusPlugins", dependencies: ["PlexusCore"]),
         // The agent's response-time probes (TCP connect, HTTP and HTTPS).
         .target(
             name: "PlexusProbes",
@@ -186,6 +188,7 @@ let package = Package(
         .testTarget(name: "PlexusAlertsTests", dependencies: ["PlexusAlerts", "PlexusCore"]),
         .testTarget(name: "PlexusSecurityTests", dependencies: ["PlexusSecurity", "PlexusCore"]),
         .testTarget(name: "PlexusViewsTests", dependencies: ["PlexusViews", "PlexusCore"]),
+        .testTarget(name: "PlexusPluginsTests", dependencies: ["PlexusPlugins", "PlexusCore"]),
         .testTarget(name: "PlexusProbesTests", dependencies: ["PlexusProbes", "PlexusCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PlexusWebTests",
