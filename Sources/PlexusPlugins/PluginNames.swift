@@ -13,6 +13,12 @@ public enum PluginNames {
         return MetricName(validating: name)
     }
 
+    /// The metric name of a Munin field: the plugin's name (or its multigraph's), a dot, the
+    /// field (`load.load`, `cpu.user`): never one of the agent's own names, which have no dot.
+    public static func metricName(plugin: String, multigraph: String?, field: String) -> MetricName? {
+        MetricName(validating: fold(multigraph ?? plugin) + "." + field)
+    }
+
     /// The labels as a human reads them, for the metric's TITLE: `{mountpoint="/var/log"}`.
     public static func labelText(_ labels: [PrometheusText.Label]) -> String {
         labels.isEmpty ? "" : "{" + labels.sorted(by: { $0.name < $1.name }).map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",") + "}"
@@ -35,6 +41,8 @@ public enum PluginNames {
     }
 }
 
+/// ASCII classes for names.
 enum CharacterSetASCII {
-    static func isAlphanumeric(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
+    static func isLetter(_ c: UInt8) -> Bool { (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
+    static func isAlphanumeric(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || isLetter(c) }
 }
