@@ -86,22 +86,7 @@ public enum GmetricLines {
             guard let first = rest.first else { return words }
             if first == "\"" {
                 rest = rest.dropFirst()
-                var word = ""
-                var closed = false
-                while let c = rest.first {
-                    rest = rest.dropFirst()
-                    if c == "\"" {
-                        closed = true
-                        break
-                    }
-                    if c == "\\", let next = rest.first, next == "\"" || next == "\\" {
-                        word.append(next)
-                        rest = rest.dropFirst()
-                    } else {
-                        word.append(c)
-                    }
-                }
-                guard closed else { return nil }
+                guard case .success(let word) = QuotedText.read(&rest, escapes: ["\"": "\"", "\\": "\\"], strict: false) else { return nil }
                 words.append(word)
             } else {
                 let word = rest.prefix(while: { $0 != " " && $0 != "\t" })

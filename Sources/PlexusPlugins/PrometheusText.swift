@@ -177,27 +177,12 @@ public enum PrometheusText {
             rest = rest.dropFirst().drop(while: { $0 == " " })
             guard rest.first == "\"" else { return .failure(LineError("label \(name)'s value is not quoted")) }
             rest = rest.dropFirst()
-            var value = ""
-            var closed = false
-            while let c = rest.first {
-                rest = rest.dropFirst()
-                if c == "\"" {
-                    closed = true
-                    break
-                }
-                guard c == "\\" else {
-                    value.append(c)
-                    continue
-                }
-                switch rest.first {
-                case "\\": value.append("\\")
-                case "\"": value.append("\"")
-                case "n": value.append("\n")
-                default: return .failure(LineError("label \(name)'s value has an unknown escape"))
-                }
-                rest = rest.dropFirst()
+            let value: String
+            switch QuotedText.read(&rest, escapes: ["\\": "\\", "\"": "\"", "n": "\n"], strict: true) {
+            case .success(let read): value = read
+            case .failure(.unknownEscape): return .failure(LineError("label \(name)'s value has an unknown escape"))
+            case .failure(.notClosed): return .failure(LineError("label \(name)'s value is not closed"))
             }
-            guard closed else { return .failure(LineError("label \(name)'s value is not closed")) }
             labels.append(Label(name, value))
             rest = rest.drop(while: { $0 == " " })
             if rest.first == "," { rest = rest.dropFirst() } else if rest.first != "}" { return .failure(LineError("expected , or } after label \(name)")) }
