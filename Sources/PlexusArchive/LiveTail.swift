@@ -48,9 +48,7 @@ public final class LiveTail: Sendable {
         let keys = samples.map { normalize($0.key) }
         state.withLock { state in
             for (sample, key) in zip(samples, keys) {
-                if sample.geometry.slope == .positive || sample.geometry.slope == .derivative,
-                    RRDLayout.dataSourceType(for: RRDLayout.storedSlope(sample.geometry.slope, at: key.location)) != "GAUGE"
-                {
+                if RRDLayout.dataSourceType(for: RRDLayout.storedSlope(sample.geometry.slope, at: key.location)) != "GAUGE" {
                     state.counters.insert(key)
                 }
                 state.sums.record(key, time: sample.time, value: sample.sum, interval: step)

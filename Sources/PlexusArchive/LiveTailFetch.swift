@@ -40,32 +40,25 @@ enum LiveTailFetch {
         let consolidation = TailSplice.Consolidation(rawValue: Int(cf)) ?? .average
         let context = LiveTailFetch.context.withLock { $0 }
         let keys = context?.layout.keys(ofPath: path) ?? []
+        // The series the tail holds for this file (a cluster's and a grid's summary share a path).
+        let key = context.flatMap { context in keys.first { context.tail.oldest($0) != nil } } ?? keys.first
+        let oldest = key.flatMap { context?.tail.oldest($0) }
         // A file further behind than the tail reaches: what rrdcached holds for it fills the gap.
         var held: [String] = []
-        if let context, let pending = context.pending, let key = keys.first(where: { context.tail.oldest($0) != nil }) ?? keys.first {
-            // The file's last update, from its header (cheap).
-            var last: time_t = 0
-            var lastCount: UInt = 0
-            var lastNames: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
-            var lastValues: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
-            if rrd_lastupdate_r(path, &last, &lastCount, &lastNames, &lastValues) == 0 {
-                LibRRD.free(names: lastNames, count: Int(lastCount))
-                LibRRD.free(names: lastValues, count: Int(lastCount))
-                let covered = context.tail.oldest(key).map { $0 <= Int64(last) + Int64(context.tail.step) } ?? false
-                if !covered, Int64(end.pointee) > Int64(last) {
-                    held = pending(path)
-                    pendingReads.add(1, ordering: .relaxed)
-                }
-            } else {
-                rrd_clear_error()
+        if let context, let pending = context.pending, key != nil {
+            rrd_clear_error()
+            let last = Int64(rrd_last_r(path))  // the header's last update; -1 when unreadable
+            if last >= 0, oldest.map({ $0 > last + Int64(context.tail.step) }) ?? true, Int64(end.pointee) > last {
+                held = pending(path)
+                pendingReads.add(1, ordering: .relaxed)
             }
+            rrd_clear_error()
         }
         guard rrd_fetch_r(path, consolidation.name, start, end, step, count, names, data) == 0 else { return -1 }
-        guard let context, !keys.isEmpty, let values = data.pointee, let columns = names.pointee else { return 0 }
+        guard let context, let key, let values = data.pointee, let columns = names.pointee else { return 0 }
         let width = Int(count.pointee)
         let rows = step.pointee > 0 && end.pointee > start.pointee ? Int((end.pointee - start.pointee) / time_t(step.pointee)) : 0
         let dataSources = (0..<width).map { columns[$0].map { String(cString: $0) } ?? "" }
-        let key = keys.first { context.tail.oldest($0) != nil } ?? keys[0]
         let counter = context.tail.isCounter(key)
         let pending = RRDCachedClient.pendingEntries(held, dataSources: width)
         let cells = TailSplice.fill(

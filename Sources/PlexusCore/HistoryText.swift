@@ -11,6 +11,7 @@ public enum HistoryText {
     public static func encode(_ series: [(key: HistoryKey, entries: [HistoryRing.Entry])], now: Int64) -> String {
         var out = "PLEXUS-HISTORY \(version) \(now)\n"
         var values = 0
+        var count = 0
         var cluster: String?
         for (key, entries) in series where !entries.isEmpty {
             if key.cluster != cluster {
@@ -25,8 +26,9 @@ public enum HistoryText {
                 previous = entry.time
             }
             values += entries.count
+            count += 1
         }
-        out += "END \(series.filter { !$0.entries.isEmpty }.count) \(values)\n"
+        out += "END \(count) \(values)\n"
         return out
     }
 

@@ -44,13 +44,14 @@ struct HistoryBenchmark {
     /// aggregator hands its writer), median of 20 polls after the rings are full.
     func liveTail() {
         let tail = LiveTail(seconds: 900, step: interval, maxValues: 100_000_000)
-        let cluster = try! ClusterName("bench")
-        let names = (0..<metrics).map { try! MetricName("metric_\($0)") }
         var samples: [ArchiveSample] = []
         for h in 0..<hosts {
-            let host = try! HostName("node\(h).rack\(h / 40).example.com")
-            for name in names {
-                samples.append(ArchiveSample(key: ArchiveKey(.host(cluster, host), name), geometry: ArchiveGeometry(step: interval), time: 0, value: 1))
+            for m in 0..<metrics {
+                guard let key = try? ArchiveKey(cluster: "bench", host: "node\(h).rack\(h / 40).example.com", metric: "metric_\(m)") else {
+                    print("live tail: no valid name for host \(h), metric \(m)")
+                    return
+                }
+                samples.append(ArchiveSample(key: key, geometry: ArchiveGeometry(step: interval), time: 0, value: 1))
             }
         }
         var times: [Double] = []
