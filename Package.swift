@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Targets follow docs/architecture.md.
@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // Plugins' processes (no shell; timeouts, process groups). Without its Foundation trait.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0", traits: []),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
@@ -51,8 +54,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Plugins (issue 19): what plugins print, read as metrics (pure parsers first).
-        .target(name: "PlexusPlugins", dependencies: ["PlexusCore"]),
+        // Plugins (docs/plugins.md): what Munin plugins, Prometheus collectors and gmetric lines
+        // print, read as metrics with their metadata and rates. Pure: the agent runs them.
+        .target(name: "PlexusPlugins", dependencies: ["PlexusCore", "PlexusCollectors"]),
         // The agent's response-time probes (TCP connect, HTTP and HTTPS).
         .target(
             name: "PlexusProbes",
@@ -91,9 +95,11 @@ let package = Package(
         .target(
             name: "PlexusAgent",
             dependencies: [
-                "PlexusCore", "PlexusCollectors", "PlexusProbes", "PlexusSecurity", "PlexusTransport",
+                "PlexusCore", "PlexusCollectors", "PlexusPlugins", "PlexusProbes", "PlexusSecurity", "PlexusTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // What the daemons' command lines share: options, reading the configuration, logging.
@@ -188,7 +194,7 @@ let package = Package(
         .testTarget(name: "PlexusAlertsTests", dependencies: ["PlexusAlerts", "PlexusCore"]),
         .testTarget(name: "PlexusSecurityTests", dependencies: ["PlexusSecurity", "PlexusCore"]),
         .testTarget(name: "PlexusViewsTests", dependencies: ["PlexusViews", "PlexusCore"]),
-        .testTarget(name: "PlexusPluginsTests", dependencies: ["PlexusPlugins", "PlexusCore"]),
+        .testTarget(name: "PlexusPluginsTests", dependencies: ["PlexusPlugins", "PlexusCore", "PlexusCollectors"]),
         .testTarget(name: "PlexusProbesTests", dependencies: ["PlexusProbes", "PlexusCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PlexusWebTests",

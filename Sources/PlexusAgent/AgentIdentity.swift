@@ -37,14 +37,19 @@ public struct AgentIdentity: Sendable, Equatable {
 
     /// The message for one item of the schedule's output; nil for a metric nobody defines.
     public func message(for item: CollectionSchedule.Outgoing, definitions: [String: MetricDefinition]) -> GangliaMessage? {
+        message(for: item, definition: { definitions[$0] })
+    }
+
+    /// The message for one item, its metric's definition looked up by `definition`.
+    public func message(for item: CollectionSchedule.Outgoing, definition lookup: (String) -> MetricDefinition?) -> GangliaMessage? {
         switch item {
         case .metadata(let name, let title):
-            guard let definition = definitions[name] else { return nil }
+            guard let definition = lookup(name) else { return nil }
             var metadata = definition.metadata(title: title)
             if spoof { metadata.extraData.append(ExtraElement(name: ExtraElement.Key.spoofHost, value: wireHost)) }
             return .metadata(MetricIdentity(host: wireHost, name: name, spoof: spoof), metadata)
         case .value(let name, let value):
-            guard let definition = definitions[name] else { return nil }
+            guard let definition = lookup(name) else { return nil }
             return .value(MetricIdentity(host: wireHost, name: name, spoof: spoof), format: definition.format, value: value)
         }
     }

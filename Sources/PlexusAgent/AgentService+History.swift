@@ -15,7 +15,8 @@ extension AgentService {
         guard config.globals.historySeconds > 0, own || config.globals.historyAllHosts, let host,
             case .value(let identity, _, let value) = message, let number = Self.archivable(value)
         else { return }
-        let interval = own ? historyIntervals[identity.name] ?? Self.heardInterval : Self.heardInterval
+        let interval =
+            own ? historyIntervals[identity.name] ?? plugins.definition(identity.name).map { Int($0.tmax) } ?? Self.heardInterval : Self.heardInterval
         let key = HistoryKey(cluster: config.cluster.name, host: host, metric: identity.name)
         history.withLock { _ = $0.record(key, time: now, value: number, interval: interval) }
     }

@@ -14,12 +14,18 @@ extension AgentService {
         var tagged = false
         while true {
             let now = Self.monotonic()
+            let changes = plugins.takeChanges()
             let (outgoing, failures, definitions, deadline) = announcer.withLock { a in
+                Self.apply(changes, to: &a.schedule, intervals: pluginIntervals, now: now)
                 var failures: [(metrics: [String], error: CollectorError)] = []
                 let out = a.schedule.tick(now: now) { names in
                     let sample = a.collectors.sample(names, proc: proc, now: now)
                     failures = sample.failures
-                    return sample.values
+                    var values = sample.values
+                    for name in names where values[name] == nil {
+                        if let value = plugins.value(name) { values[name] = value }
+                    }
+                    return values
                 }
                 return (out, failures, a.collectors.definitions, a.schedule.nextDeadline)
             }
@@ -30,7 +36,7 @@ extension AgentService {
             if !failures.isEmpty { stats.withLock { $0.collectorFailures += failures.count } }
             let wall = clock()
             for item in outgoing {
-                guard let message = identity.message(for: item, definitions: definitions) else { continue }
+                guard let message = identity.message(for: item, definition: { definitions[$0] ?? plugins.definition($0) }) else { continue }
                 send(message, to: senders)
                 let host = state.withLock { state in
                     _ = state.apply(message, from: ownSender, now: wall)

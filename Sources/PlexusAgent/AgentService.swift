@@ -34,6 +34,8 @@ public final class AgentService: Service, Sendable {
     let announcer: Mutex<Announcer>
     /// Latest probe results, shared by the probe tasks and the collector that reports them.
     let probes = ProbeBoard()
+    /// Plugins' latest metrics and counters, shared by their tasks and the announcer.
+    let plugins = PluginBoard()
     /// The connection budget of the XML ports (`max_clients`, under the descriptor limit).
     let gate: ClientGate
     /// Failures peers cause, logged once per kind per minute.
@@ -49,6 +51,8 @@ public final class AgentService: Service, Sendable {
     let history: Mutex<HistoryStore>
     /// Our metrics' `collect_every`, by name: the interval their history rings are sized for.
     let historyIntervals: [String: Int]
+    /// Each plugin's interval, by name (its own collection group's).
+    let pluginIntervals: [String: UInt32]
 
     /// Descriptors kept for everything that is not an XML client: UDP channels, probes, logs.
     static let descriptorReserve = 32
@@ -100,6 +104,10 @@ public final class AgentService: Service, Sendable {
             for metric in group.metrics { intervals[metric.name] = min(intervals[metric.name] ?? .max, Int(group.collectEvery)) }
         }
         historyIntervals = intervals
+        pluginIntervals = Dictionary(
+            config.plugins.map { ($0.name, $0.limits.interval) } + config.modules.map { ($0.name, $0.limits.interval) }
+                + (config.textfile.map { [("textfile", $0.limits.interval)] } ?? []),
+            uniquingKeysWith: { a, _ in a })
         // Rates and percentages need a previous sample: take one now, start the schedule a
         // second later so the first values sent already cover a real interval.
         let start = Self.monotonic()
@@ -108,6 +116,10 @@ public final class AgentService: Service, Sendable {
         if config.security.isEnabled {
             extra.append(SecurityCollector(read: { signatures.current.metricValues }))
             groups.append(SecurityCollector.collectionGroup)
+        }
+        if !config.counterNames.isEmpty {
+            extra.append(PluginCountersCollector(plugins: config.counterNames, read: { [plugins] in plugins.counterMetricValues() }))
+            groups.append(PluginCountersCollector.collectionGroup(config.counterNames))
         }
         var collectors = CollectorSet.standard(startTime: UInt32(clamping: clock()), location: config.location, extra: extra)
         _ = collectors.sample(collectors.definitions.keys, proc: proc, now: start)
@@ -172,6 +184,12 @@ public final class AgentService: Service, Sendable {
                     tasks.addTask { try await self.cleanup() }
                     for probe in self.config.probes {
                         tasks.addTask { try await self.runProbe(probe) }
+                    }
+                    for runner in self.pluginRunners() {
+                        tasks.addTask { try await self.runPlugin(runner) }
+                    }
+                    for module in self.config.modules {
+                        tasks.addTask { try await self.runModule(module) }
                     }
                 }
             }

@@ -22,6 +22,9 @@ public struct CollectionSchedule: Sendable {
         var lastSent: MetricValue?
         /// When metadata was last sent; nil = never (send with the next value).
         var metadataSent: Double?
+        /// A plugin's metric, taken in as it appeared (`adopt`): when a collection has no value
+        /// for it, it has none (a failed run's last value is not sent again).
+        var adopted = false
     }
 
     struct GroupState: Sendable {
@@ -29,6 +32,8 @@ public struct CollectionSchedule: Sendable {
         var metrics: [MetricState]
         var nextCollect: Double
         var nextSend: Double
+        /// The plugin whose own group this is (`adopt`); nil for configured groups.
+        var owner: String?
     }
 
     private var groups: [GroupState]
@@ -72,7 +77,10 @@ public struct CollectionSchedule: Sendable {
         let group = groups[g].group
         groups[g].nextCollect = now + (group.collectOnce ? Self.never : Double(max(group.collectEvery, 1)))
         for m in groups[g].metrics.indices {
-            guard let value = values[groups[g].metrics[m].selection.name] else { continue }
+            guard let value = values[groups[g].metrics[m].selection.name] else {
+                if groups[g].metrics[m].adopted { groups[g].metrics[m].current = nil }
+                continue
+            }
             groups[g].metrics[m].current = value
             if let threshold = groups[g].metrics[m].selection.valueThreshold,
                 let new = value.numericValue, let old = groups[g].metrics[m].lastSent?.numericValue,
@@ -114,5 +122,56 @@ public struct CollectionSchedule: Sendable {
             for m in groups[g].metrics.indices { groups[g].metrics[m].metadataSent = nil }
             groups[g].nextSend = min(groups[g].nextSend, now)
         }
+    }
+
+    // MARK: - Plugins' metrics
+
+    /// Takes a plugin's new metrics into the schedule: a metric a configured group names (or
+    /// matches with `name_match`) joins that group; any other joins the plugin's own group
+    /// (`own`: collected and sent when the plugin has run, `due`). `title` is the plugin's,
+    /// used unless the group's entry has one. Known names are left where they are.
+    public mutating func adopt(_ metrics: [(name: String, title: String)], owner: String, own: AgentConfiguration.CollectionGroup, now: Double) {
+        var scheduled: Set<String> = []
+        for group in groups { for metric in group.metrics { scheduled.insert(metric.selection.name) } }
+        for (name, title) in metrics where !scheduled.contains(name) {
+            scheduled.insert(name)
+            if let g = groups.firstIndex(where: { $0.owner == nil && $0.group.patterns.contains { $0.matches(name) } }),
+                let pattern = groups[g].group.patterns.first(where: { $0.matches(name) })
+            {
+                let selection = AgentConfiguration.MetricSelection(name: name, valueThreshold: pattern.valueThreshold, title: pattern.title ?? title)
+                groups[g].metrics.append(MetricState(selection: selection, adopted: true))
+                continue
+            }
+            let g = ownGroup(owner, own, now: now)
+            groups[g].metrics.append(MetricState(selection: .init(name: name, title: title), adopted: true))
+        }
+    }
+
+    /// Lets go of plugins' metrics gone from their output: they are no longer sent, and
+    /// receivers forget them after their DMAX.
+    public mutating func retire(_ names: Set<String>) {
+        guard !names.isEmpty else { return }
+        for g in groups.indices { groups[g].metrics.removeAll { $0.adopted && names.contains($0.selection.name) } }
+    }
+
+    /// The plugin `owner` has run: its own group collects and sends now.
+    public mutating func due(owner: String, now: Double) {
+        for g in groups.indices where groups[g].owner == owner {
+            groups[g].nextCollect = now
+            groups[g].nextSend = now
+        }
+    }
+
+    /// The names of the metrics a plugin's own group holds.
+    public func metrics(owner: String) -> [String] {
+        groups.filter { $0.owner == owner }.flatMap { $0.metrics.map(\.selection.name) }
+    }
+
+    private mutating func ownGroup(_ owner: String, _ template: AgentConfiguration.CollectionGroup, now: Double) -> Int {
+        if let g = groups.firstIndex(where: { $0.owner == owner }) { return g }
+        var group = template
+        group.metrics = []
+        groups.append(GroupState(group: group, metrics: [], nextCollect: now, nextSend: now, owner: owner))
+        return groups.count - 1
     }
 }

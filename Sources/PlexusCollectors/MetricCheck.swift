@@ -5,7 +5,23 @@ extension AgentConfiguration {
     public var metricDefinitions: [String: MetricDefinition] {
         var extra: [any Collector] = [ProbeCollector(probes: probes, board: ProbeBoard())]
         if security.isEnabled { extra.append(SecurityCollector(read: { [:] })) }
+        if !counterNames.isEmpty { extra.append(PluginCountersCollector(plugins: counterNames, read: { [:] })) }
         return CollectorSet.standard(startTime: 0, location: location, extra: extra).definitions
+    }
+
+    /// The names plugins' counters go by: every `[[plugin]]`'s, and `textfile` for `[textfile]`.
+    public var counterNames: [String] {
+        plugins.map(\.name) + modules.map(\.name) + (textfile == nil ? [] : ["textfile"])
+    }
+
+    /// Whether a plugin could make a metric called `name` (which can't be known before it runs):
+    /// a Munin plugin's fields have a dot (`load.load`); a command or textfile may print anything.
+    func pluginMayMake(_ name: String) -> Bool {
+        textfile != nil || !modules.isEmpty
+            || plugins.contains { plugin in
+                if case .munin = plugin.kind { return name.contains(".") }
+                return true
+            }
     }
 
     /// What the parser alone can't know: every metric a `collection_group` names is one this
@@ -14,7 +30,7 @@ extension AgentConfiguration {
     public func checkMetrics(file: String) throws(ConfigError) {
         let known = Set(metricDefinitions.keys)
         for (g, group) in collectionGroups.enumerated() {
-            for (m, metric) in group.metrics.enumerated() where !known.contains(metric.name) {
+            for (m, metric) in group.metrics.enumerated() where !known.contains(metric.name) && !pluginMayMake(metric.name) {
                 let near = known.map { ($0, Self.distance($0, metric.name)) }.filter { $0.1 <= 2 }.min { ($0.1, $0.0) < ($1.1, $1.0) }
                 throw ConfigError(
                     file: file, key: "collection_group[\(g)].metric[\(m)].name",

@@ -15,6 +15,9 @@ public struct MetricDefinition: Sendable, Equatable {
     public var group: String
     /// DESC extra data.
     public var description: String
+    /// DMAX: seconds after which receivers forget the metric when no value comes (0: never,
+    /// the built-in metrics' choice, as gmond's).
+    public var dmax: UInt32 = 0
 
     public init(
         _ name: String, _ type: MetricType, units: String, slope: Slope, tmax: UInt32, format: String,
@@ -31,7 +34,7 @@ public struct MetricDefinition: Sendable, Equatable {
     }
 
     /// The metadata message body, with extra data in gmond's wire order (TITLE, DESC, GROUP).
-    public func metadata(title: String?, dmax: UInt32 = 0) -> MetricMetadata {
+    public func metadata(title: String?) -> MetricMetadata {
         MetricMetadata(
             name: name, type: type, units: units, slope: slope, tmax: tmax, dmax: dmax,
             extraData: [

@@ -33,6 +33,10 @@ extension AgentConfiguration {
         history_seconds = 3600        # 0: keep none
         history_all_hosts = false     # true: every host heard, not only ours (the agents a data source polls)
         history_max_values = 1000000  # in all; past it a new series is refused and counted
+        # Plugins (docs/plugins.md): where Munin plugins find plugins/plugin.sh (MUNIN_LIBDIR) and keep
+        # their state (MUNIN_PLUGSTATE, created when a Munin plugin is configured).
+        munin_libdir = "/usr/share/munin"
+        plugin_state_dir = "/var/lib/plexus/plugin-state"
 
         [cluster]
         name = "unspecified"
@@ -83,8 +87,43 @@ extension AgentConfiguration {
         # interval = 30
         # timeout = 5
 
+        # Plugins (docs/plugins.md), none by default. Each runs every interval seconds, never through a
+        # shell, killed after timeout seconds or past max_output_bytes of output; at most max_metrics
+        # metrics each (500). Counted as plugin_<name>_runs, _failures, _timeouts, _metrics.
+        # A Munin plugin, run as munin-node runs it; its fields are metrics named PLUGIN.FIELD:
+        # [[plugin]]
+        # name = "load"
+        # munin = "/usr/share/munin/plugins/load"
+        # interval = 60
+        # timeout = 10
+        # [plugin.env]                             # Munin's plugin-conf.d env.* lines
+        # LANG = "C"
+        # A command printing Prometheus text ("prometheus") or NAME VALUE [TYPE [UNITS]] lines ("gmetric"):
+        # [[plugin]]
+        # name = "inotify"
+        # command = ["/usr/share/prometheus-node-exporter-collectors/inotify-instances"]
+        # format = "prometheus"
+        # interval = 60
+        # timeout = 20
+        # Optional for every plugin: max_metrics, max_output_bytes, group (GROUP of its metrics),
+        # dmax (seconds before receivers forget a metric it stopped reporting; default 10 intervals).
+        # A gmond Python module (NAME.py in path), unchanged, in a python3 process of its own:
+        # [[module]]
+        # name = "example"
+        # language = "python"
+        # path = "/usr/lib/plexus/python_modules"
+        # interval = 60
+        # [module.params]                          # metric_init(params)
+        # RandomMax = "600"
+        # node_exporter's textfile collector: the *.prom files cron jobs write there (counted as "textfile"):
+        # [textfile]
+        # directory = "/var/lib/plexus/textfile"
+        # interval = 60
+
         # Collection groups (gmond's defaults): collect every collect_every seconds, send at least every
-        # time_threshold seconds, and at once when a value moves by its value_threshold.
+        # time_threshold seconds, and at once when a value moves by its value_threshold. A metric entry
+        # may take plugins' metrics by a regular expression instead of a name, as gmond's name_match:
+        # name_match = "^node_filesystem_avail_bytes\\." (the others go out each time their plugin runs).
 
         [[collection_group]]
         collect_once = true

@@ -7,6 +7,8 @@ extension AgentConfiguration {
         var config = AgentConfiguration()
         if var t = try root.table("globals") {
             try readGlobals(&t, into: &config.globals)
+            config.pluginEnvironment.muninLibdir = try path(&t, "munin_libdir") ?? config.pluginEnvironment.muninLibdir
+            config.pluginEnvironment.stateDirectory = try path(&t, "plugin_state_dir") ?? config.pluginEnvironment.stateDirectory
             try t.finish()
         }
         if var t = try root.table("cluster") {
@@ -34,6 +36,16 @@ extension AgentConfiguration {
         }
         if let tables = try root.tables("probe") {
             config.probes = try tables.map { t throws(ConfigError) in try readProbe(t) }
+        }
+        if let tables = try root.tables("plugin") {
+            config.plugins = try tables.map { t throws(ConfigError) in try readPlugin(t) }
+        }
+        if let tables = try root.tables("module") {
+            config.modules = try tables.map { t throws(ConfigError) in try readModule(t) }
+        }
+        if var t = try root.table("textfile") {
+            config.textfile = try readTextfile(&t)
+            try t.finish()
         }
         if var t = try root.table("security") {
             config.security = try readSecurity(&t, sends: true)
@@ -135,15 +147,26 @@ extension AgentConfiguration {
         g.timeThreshold = try t.seconds("time_threshold", minimum: 1) ?? g.timeThreshold
         guard g.collectOnce || g.collectEvery > 0 else { throw t.error("collect_every", "must be at least 1 second") }
         for var m in try t.tables("metric") ?? [] {
-            guard let name = try m.string("name") else { throw m.error("name", "every metric needs a name") }
-            if let problem = MetricName.error(for: name) { throw m.error("name", "\(problem)") }
-            var selection = MetricSelection(name: name)
-            selection.valueThreshold = try m.number("value_threshold", in: 0...Double.greatestFiniteMagnitude)
-            selection.title = try m.string("title")
+            let threshold = try m.number("value_threshold", in: 0...Double.greatestFiniteMagnitude), title = try m.string("title")
+            switch (try m.string("name"), try m.string("name_match")) {
+            case (let name?, nil):
+                if let problem = MetricName.error(for: name) { throw m.error("name", "\(problem)") }
+                g.metrics.append(MetricSelection(name: name, valueThreshold: threshold, title: title))
+            case (nil, let pattern?):
+                do {
+                    _ = try Regex(pattern)
+                } catch {
+                    throw m.error("name_match", "\(pattern.debugDescription) is not a regular expression: \(error)")
+                }
+                g.patterns.append(MetricPattern(nameMatch: pattern, valueThreshold: threshold, title: title))
+            default:
+                throw m.error("name", "every metric needs a name, or a name_match (a regular expression over plugins' metrics)")
+            }
             try m.finish()
-            g.metrics.append(selection)
         }
-        guard !g.metrics.isEmpty else { throw t.error("metric", "a collection group needs at least one [[collection_group.metric]]") }
+        guard !g.metrics.isEmpty || !g.patterns.isEmpty else {
+            throw t.error("metric", "a collection group needs at least one [[collection_group.metric]]")
+        }
         try t.finish()
         return g
     }
@@ -281,6 +304,7 @@ extension AgentConfiguration {
         func fail(_ key: String, _ reason: String) -> ConfigError { ConfigError(file: file, key: key, reason: reason) }
         if globals.deaf && globals.mute { throw fail("globals.deaf", "deaf and mute together leave the agent nothing to do") }
         if let problem = ClusterName.error(for: cluster.name) { throw fail("cluster.name", "\(problem)") }
+        try validatePlugins(file: file)
         var probeNames: Set<String> = []
         for (i, probe) in probes.enumerated() where !probeNames.insert(probe.name).inserted {
             throw fail("probe[\(i)].name", "another probe is already called \(probe.name.debugDescription)")

@@ -155,12 +155,34 @@ public struct AgentConfiguration: Sendable, Equatable {
         }
     }
 
+    /// A `[[collection_group.metric]]` with `name_match` (gmond's): a regular expression that
+    /// takes plugins' metrics into the group as they appear (searched anywhere in the name;
+    /// anchor it with `^…$`).
+    public struct MetricPattern: Sendable, Equatable {
+        public var nameMatch: String
+        public var valueThreshold: Double?
+        public var title: String?
+
+        public init(nameMatch: String, valueThreshold: Double? = nil, title: String? = nil) {
+            self.nameMatch = nameMatch
+            self.valueThreshold = valueThreshold
+            self.title = title
+        }
+
+        /// Whether `name` matches (nil: the pattern isn't a regular expression, refused by `--check`).
+        public func matches(_ name: String) -> Bool {
+            (try? Regex(nameMatch)).map { (try? $0.firstMatch(in: name)) != nil } ?? false
+        }
+    }
+
     /// `[[collection_group]]`: metrics collected and sent together (`docs/configuration.md`).
     public struct CollectionGroup: Sendable, Equatable {
         public var collectOnce = false
         public var collectEvery: UInt32 = 60
         public var timeThreshold: UInt32 = 3600
         public var metrics: [MetricSelection] = []
+        /// `name_match` entries: plugins' metrics the group takes as they appear.
+        public var patterns: [MetricPattern] = []
 
         public init(collectOnce: Bool = false, collectEvery: UInt32 = 60, timeThreshold: UInt32 = 3600, metrics: [MetricSelection]) {
             self.collectOnce = collectOnce
@@ -239,6 +261,13 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var collectionGroups = AgentConfiguration.defaultCollectionGroups
     public var probes: [Probe] = []
     public var security = Security()
+    /// `[[plugin]]` and `[textfile]` (`docs/plugins.md`).
+    public var plugins: [Plugin] = []
+    /// `[[module]]`: gmond Python modules.
+    public var modules: [Module] = []
+    public var textfile: Textfile?
+    /// `[globals]` `munin_libdir`, `plugin_state_dir`.
+    public var pluginEnvironment = PluginEnvironment()
 
     public init() {}
 }

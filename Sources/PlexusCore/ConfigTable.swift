@@ -62,6 +62,17 @@ struct ConfigTable {
         return text
     }
 
+    /// A scalar as text, as gmond passes module parameters: a string as it is, a number or a
+    /// boolean as written (`600`, `0.5`, `true`).
+    mutating func text(_ key: String) throws(ConfigError) -> String? {
+        guard let value = value(key) else { return nil }
+        if let text = value.string { return text }
+        if let number = value.int { return String(number) }
+        if let number = value.double { return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)" }
+        if let flag = value.bool { return flag ? "true" : "false" }
+        throw mismatch(key, expected: "a string, number or boolean", found: value)
+    }
+
     mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let value = value(key) else { return nil }
         guard let number = value.int else { throw mismatch(key, expected: "an integer", found: value) }

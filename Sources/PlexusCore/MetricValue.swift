@@ -71,7 +71,7 @@ extension MetricValue: Hashable {
 
 extension String {
     /// The string without leading and trailing spaces, tabs, CR and LF.
-    func trimmingASCIIWhitespace() -> Substring {
+    public func trimmingASCIIWhitespace() -> Substring {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
         else { return "" }

@@ -51,6 +51,11 @@ public enum PrometheusText {
         public var line: Int
         public var reason: String
         public var description: String { "line \(line): \(reason)" }
+
+        public init(line: Int, reason: String) {
+            self.line = line
+            self.reason = reason
+        }
     }
 
     /// Why one line was refused.
@@ -72,6 +77,8 @@ public enum PrometheusText {
         public var problems: [Problem] = []
         /// Samples past `Limits.maxSamples`, left out.
         public var dropped = 0
+
+        public init() {}
     }
 
     public static func parse(_ text: Substring, limits: Limits = Limits()) -> Parsed {

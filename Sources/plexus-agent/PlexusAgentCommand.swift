@@ -27,6 +27,13 @@ struct PlexusAgentCommand: AsyncParsableCommand {
     @Flag(help: "List the metrics this agent can send with this configuration (name, units, group, description) and exit.")
     var listMetrics = false
 
+    @Option(
+        name: .customLong("test-plugin"),
+        help: ArgumentHelp(
+            "Run the plugin NAME of --config once (twice when a counter needs a second reading for its rate) and print what the agent makes of its output.",
+            valueName: "NAME"))
+    var testPlugin: String?
+
     func run() async throws {
         if options.printDefaultConfig {
             print(AgentConfiguration.defaultTOML, terminator: "")
@@ -56,6 +63,10 @@ struct PlexusAgentCommand: AsyncParsableCommand {
                         definition.description,
                     ].joined(separator: "\t"))
             }
+            return
+        }
+        if let testPlugin {
+            try await PluginTestRun.run(testPlugin, configuration: configuration, file: options.configName)
             return
         }
         if options.check {

@@ -108,7 +108,7 @@ import Testing
                 try await sender.sendAndWait(GangliaMessage.value(id, format: "%s%n", value: .string("v<&>\"\u{0}")).xdr)
             }
             try await Self.settle(agent, total: names.count * 2)
-            let bytes = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!)
+            let bytes = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!, timeout: .seconds(60), connectTimeout: .seconds(30))
             let result = GangliaDocument.read(bytes)
             #expect(result.report.isClean)
             guard case .cluster(let cluster)? = result.document?.items.first else {
@@ -161,7 +161,7 @@ import Testing
             try await sender.sendAndWait(GangliaMessage.value(id, format: "%s", value: .string("7")).xdr)
             var host: PlexusCore.Host?
             for _ in 0..<50 where host == nil {
-                let bytes = try await XMLClient.fetch(host: "::1", port: xml)
+                let bytes = try await XMLClient.fetch(host: "::1", port: xml, timeout: .seconds(60), connectTimeout: .seconds(30))
                 if case .cluster(let c)? = GangliaDocument.read(bytes).document?.items.first {
                     host = c.hosts.first { $0.ip == "::1" && $0.metrics.contains { $0.name.rawValue == "queue_depth" } }
                 }
@@ -191,9 +191,9 @@ import Testing
             }
             for _ in 0..<100 where agent.statistics.refused < 10 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(agent.statistics.refused == 10 && agent.statistics.received == 0)
-            let refused = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!)
+            let refused = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!, timeout: .seconds(60), connectTimeout: .seconds(30))
             #expect(refused.isEmpty, "closed without a document")
-            let served = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[1].port!)
+            let served = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[1].port!, timeout: .seconds(60), connectTimeout: .seconds(30))
             #expect(GangliaDocument.read(served).report.isClean)
             // The server counts a client after closing it, so the count may trail our EOF a little.
             for _ in 0..<100 where agent.statistics.xmlServed < 1 || agent.statistics.xmlRefused < 1 { try await Task.sleep(for: .milliseconds(10)) }
@@ -212,7 +212,7 @@ import Testing
         try await AgentHarness.run(config) { _, endpoints in
             let raw = try await Self.rawBytes(port: endpoints.xml[0].port!)
             #expect(Array(raw.prefix(2)) == [0x1F, 0x8B])
-            let document = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!)
+            let document = try await XMLClient.fetch(host: "127.0.0.1", port: endpoints.xml[0].port!, timeout: .seconds(60), connectTimeout: .seconds(30))
             #expect(GangliaDocument.read(document).document != nil && document.count > raw.count)
         }
     }

@@ -141,7 +141,7 @@ import Testing
         ),
         (
             "[globlas]\ndeaf = true",
-            "agent.toml: key globlas: unknown key (this table takes: cluster, collection_group, globals, host, probe, security, tcp_accept_channel, udp_recv_channel, udp_send_channel)"
+            "agent.toml: key globlas: unknown key (this table takes: cluster, collection_group, globals, host, module, plugin, probe, security, tcp_accept_channel, textfile, udp_recv_channel, udp_send_channel)"
         ),
         ("[security]\nkey_file = \"web-1.key\"", "agent.toml: key security.key_file: must be an absolute path, found \"web-1.key\""),
         (

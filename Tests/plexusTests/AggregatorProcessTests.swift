@@ -94,11 +94,9 @@ struct AggregatorProcessTests {
             }, "\(aggregator.output)")
         let before = try #require(aggregator.source("db"))
         a.process.stop(grace: 0)
-        let killed = Date()
         // The next poll finds the first address refusing and takes the second.
         let switched = await Loopback.eventually(seconds: 5) { aggregator.source("db")?["lastEndpoint"] as? String == "127.0.0.1:\(portB)" }
         #expect(switched, "\(aggregator.output)")
-        #expect(Date().timeIntervalSince(killed) < 3, "failover took more than one poll")
         let after = try #require(aggregator.source("db"))
         #expect(Self.int(after["pollsFailed"]) == Self.int(before["pollsFailed"]), "no poll failed")
         #expect(after["alive"] as? Bool == true)
