@@ -119,13 +119,9 @@ enum ModuleSession {
         let timeout = module.limits.timeout
         /// One request and its reply; the reply, or why there is none.
         func exchange(_ request: String, _ what: String) async -> Result<[ModuleProtocol.Message], End> {
-            let expired = Mutex(false)
             let pid = execution.processIdentifier
-            let watchdog = Task {
-                try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                expired.withLock { $0 = true }
-                PluginProcess.kill(pid, signal: SIGKILL)
-            }
+            let watchdog = PluginProcess.Watchdog()
+            watchdog.start(after: timeout) { PluginProcess.kill(pid, signal: SIGKILL) }
             defer { watchdog.cancel() }
             do {
                 _ = try await execution.standardInputWriter.write(request)
@@ -136,7 +132,7 @@ enum ModuleSession {
             case .some(.some(let messages)): return .success(messages)
             case .some(.none): return .failure(.failed("\(what): the reply was longer than max_output_bytes (\(module.limits.maxOutputBytes))"))
             case .none:
-                return .failure(expired.withLock { $0 } ? .timedOut("\(what): no reply within \(timeout) s") : .failed("\(what): the host exited"))
+                return .failure(watchdog.expired ? .timedOut("\(what): no reply within \(timeout) s") : .failed("\(what): the host exited"))
             }
         }
         let initialized: [ModuleProtocol.Message]

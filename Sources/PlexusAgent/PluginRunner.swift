@@ -100,13 +100,19 @@ public struct PluginRunner: Sendable {
     /// The program's output when it exited 0; else why not.
     private func execute(_ arguments: [String]) async -> (output: [UInt8]?, failure: String?, timedOut: Bool) {
         switch await PluginProcess.run(arguments, environment: environment, timeout: limits.timeout, maxOutputBytes: limits.maxOutputBytes) {
-        case .exited(0, let output): return (output, nil, false)
-        case .exited(let status, _): return (nil, "exited with status \(status)", false)
-        case .signalled(let signal, _): return (nil, "killed by signal \(signal)", false)
+        case .exited(0, let output, _): return (output, nil, false)
+        case .exited(let status, _, let error): return (nil, "exited with status \(status)" + Self.said(error), false)
+        case .signalled(let signal, let error): return (nil, "killed by signal \(signal)" + Self.said(error), false)
         case .timedOut: return (nil, "still running after \(limits.timeout) s: killed", true)
         case .tooLarge: return (nil, "printed more than max_output_bytes (\(limits.maxOutputBytes)): killed", false)
         case .failedToStart(let reason): return (nil, "could not start \(arguments[0]): \(reason)", false)
         }
+    }
+
+    /// The first line of what a failed run wrote on its standard error, for the log.
+    static func said(_ error: String) -> String {
+        let first = error.split(separator: "\n").first { !$0.allSatisfy { $0 == " " } }
+        return first.map { ": \($0.prefix(300))" } ?? ""
     }
 
     /// Every `*.prom` file of `directory` (not hidden, sorted by name), each at most

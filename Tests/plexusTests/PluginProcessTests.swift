@@ -163,6 +163,16 @@ struct PluginProcessTests {
             interval = 2
             timeout = 60
             [[plugin]]
+            name = "complains"
+            command = ["/bin/sh", "-c", "echo 'cannot open /var/run/app.sock' >&2; exit 3"]
+            interval = 2
+            timeout = 60
+            [[plugin]]
+            name = "lingers"
+            command = ["/bin/sh", "-c", "exec >&- 2>&-; sleep \(marker)"]
+            interval = 2
+            timeout = 1
+            [[plugin]]
             name = "missing"
             command = ["/nonexistent/plugin"]
             interval = 2
@@ -173,7 +183,8 @@ struct PluginProcessTests {
         defer { agent.stop() }
         let metrics = await Self.metrics(xmlPort: xml, seconds: 90) { m in
             (Int(m["plugin_hang_timeouts"]?.value ?? "") ?? 0) >= 2 && (Int(m["plugin_endless_failures"]?.value ?? "") ?? 0) >= 1
-                && (Int(m["plugin_missing_failures"]?.value ?? "") ?? 0) >= 1 && m["plugin_flood_metrics"]?.value == "500" && m["good_two"] != nil
+                && (Int(m["plugin_missing_failures"]?.value ?? "") ?? 0) >= 1 && (Int(m["plugin_lingers_timeouts"]?.value ?? "") ?? 0) >= 1
+                && (Int(m["plugin_complains_failures"]?.value ?? "") ?? 0) >= 1 && m["plugin_flood_metrics"]?.value == "500" && m["good_two"] != nil
         }
         let m = try #require(metrics, "\(agent.output.suffix(3000))")
         // The flood: 500 metrics kept (the default max_metrics), the others counted and logged.
@@ -186,9 +197,12 @@ struct PluginProcessTests {
         #expect(agent.output.contains("still running after 1.0 s: killed"))
         #expect(agent.output.contains("printed more than max_output_bytes (65536): killed"))
         #expect(agent.output.contains("could not start /nonexistent/plugin"))
-        // The hanging plugin's processes, its children too, were killed at each timeout: at
-        // most the current run's are alive.
-        #expect(Self.processes(containing: marker).count <= 2, "\(Self.processes(containing: marker))")
+        // What a failing plugin said on its standard error is in the log.
+        #expect(agent.output.contains("exited with status 3: cannot open /var/run/app.sock"))
+        // The hanging plugin's processes, its children too, were killed at each timeout, and so
+        // was the one that closed its output but lingers: at most the current run of each is alive (hang: its shell and two sleeps; lingers: its shell and
+        // a sleep), never the runs before, although each hung run left children.
+        #expect(Self.processes(containing: marker).count <= 5, "\(Self.processes(containing: marker))")
         // The agent's own metrics went on all along.
         #expect(m["load_one"] != nil && m["mem_total"] != nil)
         agent.stop()
