@@ -15,11 +15,11 @@ extension AgentService {
             + (config.textfile.map { [PluginRunner(.textfile($0), configuration: config)] } ?? [])
     }
 
-    /// Runs one plugin every interval (from the start of one run to the next; a run never
-    /// overlaps the next, its timeout being at most the interval).
+    /// Runs one plugin every interval, from the start of one run to the next (a run never
+    /// overlaps the next: one longer than the interval delays it).
     func runPlugin(_ runner: PluginRunner) async throws {
         var runner = runner
-        if config.plugins.contains(where: { if case .munin = $0.kind { true } else { false } }) {
+        if case .plugin(let plugin) = runner.source, case .munin = plugin.kind {
             Self.makeDirectory(config.pluginEnvironment.stateDirectory)
         }
         while true {

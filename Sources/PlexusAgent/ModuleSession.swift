@@ -60,6 +60,11 @@ enum ModuleSession {
         _ module: AgentConfiguration.Module, collections: Int? = nil, now: @escaping @Sendable () -> Double,
         events: @escaping @Sendable (Event) -> Void
     ) async -> End {
+        // A host that died between collections must cost a failed write (EPIPE), not the agent
+        // (SIGPIPE's default ends the process). The running agent ignores it already (SigIgn in
+        // its /proc status, set by a library at start-up); this doesn't depend on that. Children
+        // get default dispositions back (swift-subprocess spawns with POSIX_SPAWN_SETSIGDEF).
+        Glibc.signal(SIGPIPE, SIG_IGN)
         let signal = StopSignal()
         let running = Task.detached { await session(module, collections: collections, stop: signal, now: now, events: events) }
         return await withTaskCancellationHandler {

@@ -49,6 +49,18 @@ import Testing
                     for n in ("faulty_raises", "faulty_hangs", "faulty_ok")]
         """
 
+    /// Answers one collection, then its process exits on its own (as an OOM kill would end it).
+    static let vanishing = """
+        import os, threading
+
+        def handler(name):
+            threading.Timer(0.2, lambda: os._exit(0)).start()
+            return 1
+
+        def metric_init(params):
+            return [{"name": "vanishing_once", "call_back": handler, "value_type": "uint", "format": "%u"}]
+        """
+
     static let failing = """
         def metric_init(params):
             raise RuntimeError("cannot reach the database")
@@ -65,9 +77,10 @@ import Testing
         try (Self.faulty + "\nHANG = \"\(hang.path)\"\nMARKER = \(marker)\n").write(
             to: modules.appendingPathComponent("faulty.py"), atomically: true, encoding: .utf8)
         try Self.failing.write(to: modules.appendingPathComponent("failing.py"), atomically: true, encoding: .utf8)
+        try Self.vanishing.write(to: modules.appendingPathComponent("vanishing.py"), atomically: true, encoding: .utf8)
         let xml = Loopback.freePort()
         var body = ""
-        for (name, timeout) in [("example", 60), ("faulty", 5), ("failing", 60)] {
+        for (name, timeout) in [("example", 60), ("faulty", 5), ("failing", 60), ("vanishing", 60)] {
             body += "[[module]]\nname = \"\(name)\"\nlanguage = \"python\"\npath = \"\(modules.path)\"\ninterval = 2\ntimeout = \(timeout)\n"
             if name == "example" { body += "[module.params]\nRandomMax = 600\nConstantValue = \"2.5\"\n" }
         }
@@ -76,6 +89,7 @@ import Testing
         defer { agent.stop() }
         let first = await PluginProcessTests.metrics(xmlPort: xml, seconds: 90) { m in
             m["example_random"] != nil && m["faulty_ok"] != nil && (Int(m["plugin_failing_failures"]?.value ?? "") ?? 0) >= 2
+                && (Int(m["plugin_vanishing_failures"]?.value ?? "") ?? 0) >= 2
         }
         let m = try #require(first, "\(agent.output.suffix(3000))")
         let random = m["example_random"]
@@ -90,6 +104,10 @@ import Testing
         // metric_init raising: counted, logged, the host started again (with back-off).
         #expect(agent.output.contains("metric_init failed") && agent.output.contains("cannot reach the database"))
         #expect(m["plugin_failing_metrics"]?.value == "0")
+        // A host gone between collections: the next request fails (no SIGPIPE for the agent),
+        // counted, and a new host answers.
+        #expect(agent.isRunning && m["vanishing_once"]?.value == "1")
+        #expect((Int(m["plugin_vanishing_runs"]?.value ?? "") ?? 0) >= 4)
 
         // Now a call_back hangs: the host is killed at the timeout, and started again.
         FileManager.default.createFile(atPath: hang.path, contents: nil)
