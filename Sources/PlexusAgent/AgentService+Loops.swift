@@ -15,7 +15,7 @@ extension AgentService {
         while true {
             let now = Self.monotonic()
             let changes = plugins.takeChanges()
-            let (outgoing, failures, definitions, deadline) = announcer.withLock { a in
+            let (outgoing, failures, deadline) = announcer.withLock { a in
                 Self.apply(changes, to: &a.schedule, intervals: pluginIntervals, now: now)
                 var failures: [(metrics: [String], error: CollectorError)] = []
                 let out = a.schedule.tick(now: now) { names in
@@ -27,7 +27,7 @@ extension AgentService {
                     }
                     return values
                 }
-                return (out, failures, a.collectors.definitions, a.schedule.nextDeadline)
+                return (out, failures, a.schedule.nextDeadline)
             }
             // Once per collector and minute at most (a missing /proc file fails every tick).
             for failure in failures {
@@ -36,7 +36,7 @@ extension AgentService {
             if !failures.isEmpty { stats.withLock { $0.collectorFailures += failures.count } }
             let wall = clock()
             for item in outgoing {
-                guard let message = identity.message(for: item, definition: { definitions[$0] ?? plugins.definition($0) }) else { continue }
+                guard let message = identity.message(for: item, definition: { builtinDefinitions[$0] ?? plugins.definition($0) }) else { continue }
                 send(message, to: senders)
                 let host = state.withLock { state in
                     _ = state.apply(message, from: ownSender, now: wall)

@@ -36,57 +36,28 @@ extension AgentService {
     /// after a back-off: 1 s, doubling to the interval (at most 5 minutes), back to 1 s after a
     /// good collection.
     func runModule(_ module: AgentConfiguration.Module) async throws {
-        let dmax = config.pluginDmax(module.limits)
-        let state = Mutex(
-            ModuleState(
-                interpreter: PluginInterpreter(
-                    .init(plugin: module.name, maxMetrics: module.limits.maxMetrics, group: module.limits.group, tmax: module.limits.interval, dmax: dmax))))
+        let readings = Mutex(ModuleReadings(module, configuration: config))
         var backoff = 1.0
         while true {
+            let collected = Mutex(false)
             let end = await ModuleSession.run(module, now: { Self.monotonic() }) { event in
-                let reading = state.withLock { s -> PluginReading? in
-                    switch event {
-                    case .initialized(let descriptors, let problems):
-                        s.descriptors = descriptors
-                        s.initProblems = problems
-                        return nil
-                    case .collected(let replies):
-                        s.collected = true
-                        var reading = s.interpreter.module(descriptors: s.descriptors, replies: replies, now: Self.monotonic())
-                        reading.problems = s.initProblems + reading.problems
-                        s.initProblems = []
-                        return reading
-                    }
-                }
-                if let reading { self.recordPlugin(module.name, limits: module.limits, run: PluginRunner.Run(reading: reading)) }
+                guard let reading = readings.withLock({ $0.take(event, now: Self.monotonic()) }) else { return }
+                collected.withLock { $0 = true }
+                self.recordPlugin(module.name, limits: module.limits, run: PluginRunner.Run(reading: reading))
             }
-            switch end {
-            case .stopped: return
-            case .failed(let reason): recordPlugin(module.name, limits: module.limits, run: PluginRunner.Run(reading: nil, failure: reason))
-            case .timedOut(let reason):
-                recordPlugin(module.name, limits: module.limits, run: PluginRunner.Run(reading: nil, failure: reason, timedOut: true))
-            }
-            if state.withLock({ $0.collected }) { backoff = 1 }
-            state.withLock { $0.collected = false }
+            guard let failure = end.failure else { return }
+            recordPlugin(module.name, limits: module.limits, run: failure)
+            // A good collection in this host's life starts the back-off over.
+            if collected.withLock({ $0 }) { backoff = 1 }
             try await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
             backoff = min(backoff * 2, Double(min(module.limits.interval, 300)))
         }
     }
 
-    /// What a module's runs keep between events.
-    struct ModuleState: Sendable {
-        var interpreter: PluginInterpreter
-        var descriptors: [ModuleProtocol.Descriptor] = []
-        var initProblems: [String] = []
-        /// A collection succeeded in this host's life (the back-off starts over).
-        var collected = false
-    }
-
     /// Files one run's outcome on the board and logs its failure or its output's problems
     /// (once a minute per plugin and kind).
     func recordPlugin(_ name: String, limits: AgentConfiguration.PluginLimits, run: PluginRunner.Run) {
-        let definitions = announcer.withLock { $0.collectors.definitions }
-        let clashes = plugins.record(plugin: name, reading: run.reading, timedOut: run.timedOut) { definitions[$0] != nil }
+        let clashes = plugins.record(plugin: name, reading: run.reading, timedOut: run.timedOut) { builtinDefinitions[$0] != nil }
         if let failure = run.failure {
             peerLog.log(.warning, "plugin \(name) failed", detail: failure)
         } else if let reading = run.reading {

@@ -53,6 +53,8 @@ public final class AgentService: Service, Sendable {
     let historyIntervals: [String: Int]
     /// Each plugin's interval, by name (its own collection group's).
     let pluginIntervals: [String: UInt32]
+    /// The built-in collectors' metrics (fixed at start; plugins' are on `plugins`).
+    let builtinDefinitions: [String: MetricDefinition]
 
     /// Descriptors kept for everything that is not an XML client: UDP channels, probes, logs.
     static let descriptorReserve = 32
@@ -123,6 +125,7 @@ public final class AgentService: Service, Sendable {
         }
         var collectors = CollectorSet.standard(startTime: UInt32(clamping: clock()), location: config.location, extra: extra)
         _ = collectors.sample(collectors.definitions.keys, proc: proc, now: start)
+        builtinDefinitions = collectors.definitions
         announcer = Mutex(
             Announcer(
                 schedule: CollectionSchedule(

@@ -219,34 +219,55 @@ enum ModuleSession {
     }
 }
 
+/// What a module's events make, kept between them: the descriptors `metric_init` returned
+/// (and its problems, reported with the first collection), and the interpreter with its cap.
+struct ModuleReadings: Sendable {
+    var interpreter: PluginInterpreter
+    var descriptors: [ModuleProtocol.Descriptor] = []
+    var initProblems: [String] = []
+
+    init(_ module: AgentConfiguration.Module, configuration: AgentConfiguration) {
+        interpreter = PluginInterpreter(configuration.interpreterSettings(module.name, module.limits))
+    }
+
+    /// The reading a collection makes; nil for `metric_init`'s event.
+    mutating func take(_ event: ModuleSession.Event, now: Double) -> PluginReading? {
+        switch event {
+        case .initialized(let descriptors, let problems):
+            (self.descriptors, initProblems) = (descriptors, problems)
+            return nil
+        case .collected(let replies):
+            var reading = interpreter.module(descriptors: descriptors, replies: replies, now: now)
+            reading.problems = initProblems + reading.problems
+            initProblems = []
+            return reading
+        }
+    }
+}
+
+extension ModuleSession.End {
+    /// The failed run a session's end counts as; nil when it was stopped.
+    var failure: PluginRunner.Run? {
+        switch self {
+        case .stopped: nil
+        case .failed(let reason): PluginRunner.Run(reading: nil, failure: reason)
+        case .timedOut(let reason): PluginRunner.Run(reading: nil, failure: reason, timedOut: true)
+        }
+    }
+}
+
 /// `plexus-agent --test-plugin` for a `[[module]]`: one host, `metric_init`, one collection,
 /// `metric_cleanup`, and what the agent makes of it.
 public enum ModuleTest {
     public static func run(_ module: AgentConfiguration.Module, configuration: AgentConfiguration) async -> PluginRunner.Run {
-        let state = Mutex(
-            (
-                interpreter: PluginInterpreter(
-                    .init(
-                        plugin: module.name, maxMetrics: module.limits.maxMetrics, group: module.limits.group, tmax: module.limits.interval,
-                        dmax: configuration.pluginDmax(module.limits))),
-                descriptors: [ModuleProtocol.Descriptor](), problems: [String](), reading: PluginReading?.none
-            ))
+        let state = Mutex((readings: ModuleReadings(module, configuration: configuration), reading: PluginReading?.none))
         let end = await ModuleSession.run(module, collections: 1, now: { 0 }) { event in
             state.withLock { s in
-                switch event {
-                case .initialized(let descriptors, let problems): (s.descriptors, s.problems) = (descriptors, problems)
-                case .collected(let replies):
-                    var reading = s.interpreter.module(descriptors: s.descriptors, replies: replies, now: 0)
-                    reading.problems = s.problems + reading.problems
-                    s.reading = reading
-                }
+                if let reading = s.readings.take(event, now: 0) { s.reading = reading }
             }
         }
+        if let failure = end.failure { return failure }
         let reading = state.withLock { $0.reading }
-        switch end {
-        case .stopped: return PluginRunner.Run(reading: reading, failure: reading == nil ? "no collection" : nil)
-        case .failed(let reason): return PluginRunner.Run(reading: nil, failure: reason)
-        case .timedOut(let reason): return PluginRunner.Run(reading: nil, failure: reason, timedOut: true)
-        }
+        return PluginRunner.Run(reading: reading, failure: reading == nil ? "no collection" : nil)
     }
 }

@@ -100,8 +100,6 @@ final class PluginBoard: Sendable {
 
     func definition(_ name: String) -> MetricDefinition? { state.withLock { $0.metrics[name]?.definition } }
 
-    func counts(_ plugin: String) -> PluginCounts { state.withLock { $0.counts[plugin] ?? PluginCounts() } }
-
     /// Every plugin's counters as the values of `PluginCountersCollector`'s metrics.
     func counterMetricValues() -> [String: Int] {
         state.withLock { s in

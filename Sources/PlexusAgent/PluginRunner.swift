@@ -37,7 +37,6 @@ public struct PluginRunner: Sendable {
 
     public init(_ source: Source, configuration: AgentConfiguration) {
         self.source = source
-        let dmax: UInt32
         switch source {
         case .plugin(let plugin):
             name = plugin.name
@@ -56,9 +55,7 @@ public struct PluginRunner: Sendable {
             limits = textfile.limits
             environment = [:]
         }
-        dmax = configuration.pluginDmax(limits)
-        interpreter = PluginInterpreter(
-            .init(plugin: name, maxMetrics: limits.maxMetrics, group: limits.group, tmax: limits.interval, dmax: dmax))
+        interpreter = PluginInterpreter(configuration.interpreterSettings(name, limits))
     }
 
     /// Runs the plugin once. `now`: monotonic seconds, for rates.
@@ -165,6 +162,11 @@ public struct PluginRunner: Sendable {
 extension AgentConfiguration {
     /// A plugin's DMAX: its own `dmax`, else ten times its interval, or twice the longest time
     /// threshold of a group that takes plugins' metrics by name_match, if longer.
+    /// What the interpreter of plugin `name` is told: its cap, group, TMAX (its interval) and DMAX.
+    public func interpreterSettings(_ name: String, _ limits: PluginLimits) -> PluginInterpreter.Settings {
+        .init(plugin: name, maxMetrics: limits.maxMetrics, group: limits.group, tmax: limits.interval, dmax: pluginDmax(limits))
+    }
+
     public func pluginDmax(_ limits: PluginLimits) -> UInt32 {
         if let dmax = limits.dmax { return dmax }
         let threshold = collectionGroups.filter { !$0.patterns.isEmpty }.map(\.timeThreshold).max() ?? 0

@@ -104,7 +104,7 @@ public final class GridStore: Sendable {
         }
         var submitted = 0
         var refused = 0
-        if let writer {
+        if writer != nil {
             let step = Int(configuration.dataSources[index].step)
             let samples = ArchiveSamples.of(content, step: step, now: delivery.now, skipping: shadowed)
             submitted = samples.count
@@ -198,7 +198,7 @@ public final class GridStore: Sendable {
 
     /// The root summary of the alive sources, archived under `__SummaryInfo__` at `now`.
     func archiveRootSummary(now: Int64) {
-        guard let writer else { return }
+        guard writer != nil else { return }
         let step = Int(configuration.shortestStep)
         let summary = state.withLock { $0.rootSummary }
         let samples = summary.metrics.map { metric in

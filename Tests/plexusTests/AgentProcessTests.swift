@@ -58,19 +58,7 @@ import Testing
     @Test func sigtermStopsGracefully() async throws {
         let folder = try TemporaryFolder("plexus-stop")
         let xml = Loopback.freePort()
-        let config = try folder.write(
-            "agent.toml",
-            """
-            [[udp_send_channel]]
-            host = "127.0.0.1"
-            port = \(Loopback.freePort())
-            [[udp_recv_channel]]
-            bind = "127.0.0.1"
-            port = \(Loopback.freePort())
-            [[tcp_accept_channel]]
-            bind = "127.0.0.1"
-            port = \(xml)
-            """)
+        let config = try folder.write("agent.toml", Loopback.agentConfig(xml: xml))
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
         #expect(await Loopback.eventually(seconds: 10) { Loopback.read(port: xml) != nil })
         let start = Date()

@@ -93,6 +93,23 @@ enum Loopback {
         return condition()
     }
 
+    /// An agent on loopback only: sending to one free port, listening on another, its XML on
+    /// `xml`; `body` adds sections before the channels.
+    static func agentConfig(xml: Int, _ body: String = "") -> String {
+        """
+        \(body)
+        [[udp_send_channel]]
+        host = "127.0.0.1"
+        port = \(freePort())
+        [[udp_recv_channel]]
+        bind = "127.0.0.1"
+        port = \(freePort())
+        [[tcp_accept_channel]]
+        bind = "127.0.0.1"
+        port = \(xml)
+        """
+    }
+
     /// Polls `condition` every 200 ms until it holds or `seconds` pass.
     static func wait(seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

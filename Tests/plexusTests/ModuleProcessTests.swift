@@ -84,7 +84,7 @@ import Testing
             body += "[[module]]\nname = \"\(name)\"\nlanguage = \"python\"\npath = \"\(modules.path)\"\ninterval = 2\ntimeout = \(timeout)\n"
             if name == "example" { body += "[module.params]\nRandomMax = 600\nConstantValue = \"2.5\"\n" }
         }
-        let config = try folder.write("agent.toml", PluginProcessTests.agentConfig(xml: xml, body).replacingOccurrences(of: "STATE", with: folder.url.path))
+        let config = try folder.write("agent.toml", Loopback.agentConfig(xml: xml, body))
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
         defer { agent.stop() }
         let first = await PluginProcessTests.metrics(xmlPort: xml, seconds: 90) { m in

@@ -67,7 +67,7 @@ import Testing
             log: folder.url.appendingPathComponent("source.log"))
         defer { source.stop(grace: 0) }
         #expect(await Loopback.eventually(seconds: 10) { Loopback.read(port: port) != nil })
-        var aggregator = try AggregatorProcess(
+        let aggregator = try AggregatorProcess(
             folder: folder, name: "loop", gridname: "G",
             sources: """
                 [[data_source]]

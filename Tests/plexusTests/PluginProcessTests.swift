@@ -29,23 +29,6 @@ struct PluginProcessTests {
         metric?.extraData.first { $0.name == name }?.value
     }
 
-    static func agentConfig(xml: Int, _ body: String) -> String {
-        """
-        [globals]
-        plugin_state_dir = "STATE"
-        [[udp_send_channel]]
-        host = "127.0.0.1"
-        port = \(Loopback.freePort())
-        [[udp_recv_channel]]
-        bind = "127.0.0.1"
-        port = \(Loopback.freePort())
-        [[tcp_accept_channel]]
-        bind = "127.0.0.1"
-        port = \(xml)
-        \(body)
-        """
-    }
-
     @Test func realMuninPluginsAndANodeExporterCollectorBecomeMetrics() async throws {
         let folder = try TemporaryFolder("plexus-plugins")
         let textfiles = folder.url.appendingPathComponent("textfile")
@@ -70,7 +53,7 @@ struct PluginProcessTests {
             interval = 2
             """
         let config = try folder.write(
-            "agent.toml", Self.agentConfig(xml: xml, body).replacingOccurrences(of: "STATE", with: folder.url.appendingPathComponent("state").path))
+            "agent.toml", Loopback.agentConfig(xml: xml, "[globals]\nplugin_state_dir = \"\(folder.url.appendingPathComponent("state").path)\"\n" + body))
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
         defer { agent.stop() }
         // DERIVE fields need two runs for a rate: wait until they have one.
@@ -178,7 +161,7 @@ struct PluginProcessTests {
             interval = 2
             timeout = 60
             """
-        let config = try folder.write("agent.toml", Self.agentConfig(xml: xml, body).replacingOccurrences(of: "STATE", with: folder.url.path))
+        let config = try folder.write("agent.toml", Loopback.agentConfig(xml: xml, body))
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
         defer { agent.stop() }
         let metrics = await Self.metrics(xmlPort: xml, seconds: 90) { m in
