@@ -22,15 +22,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         // Plugins' processes (no shell; timeouts, process groups). Without its Foundation trait.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0", traits: []),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
-        // No I/O, no clocks. TOMLKit only parses text (docs/architecture.md).
-        .target(name: "PlexusCore", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // No I/O, no clocks, no Foundation: it is in every program, agents included (docs/architecture.md).
+        .target(name: "PlexusCore"),
         .executableTarget(
             name: "plexus",
             dependencies: [
@@ -171,7 +171,8 @@ let package = Package(
         .executableTarget(name: "plexus-bench", dependencies: ["PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusSecurity", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusCoreTests",
-            dependencies: ["PlexusCore", "PlexusTestSupport"],
+            // TOMLKit (toml++) only to check our TOML reader against on the same documents.
+            dependencies: ["PlexusCore", "PlexusTestSupport", .product(name: "TOMLKit", package: "TOMLKit")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PlexusCollectorsTests", dependencies: ["PlexusCollectors"], resources: [.copy("Fixtures")]),

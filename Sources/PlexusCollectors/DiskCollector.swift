@@ -31,7 +31,7 @@ public struct DiskCollector: Collector {
             let device = fields[0], type = fields[2]
             guard device.hasPrefix("/"), !ignoredTypes.contains(type), devices.insert(device).inserted else { continue }
             // /proc/mounts escapes spaces in paths as \040.
-            mounts.append(fields[1].replacingOccurrences(of: "\\040", with: " "))
+            mounts.append(String(fields[1].replacing("\\040", with: " ")))
         }
         return mounts
     }
@@ -52,17 +52,5 @@ public struct DiskCollector: Collector {
         }
         guard measured > 0 else { throw .unavailable("no local file system could be measured") }
         return ["disk_total": .double(total / 1e9), "disk_free": .double(free / 1e9), "part_max_used": .float(Float(maxUsed))]
-    }
-}
-
-extension Substring {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var result = ""
-        var rest = self[...]
-        while let range = rest.range(of: target) {
-            result += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

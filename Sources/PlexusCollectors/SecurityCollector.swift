@@ -25,13 +25,13 @@ public struct SecurityCollector: Collector {
             + Self.reasons.map { reason in
                 MetricDefinition(
                     "datagrams_refused_\(reason)", .uint32, units: "datagrams", slope: .positive, tmax: 120, format: "%u", group: "security",
-                    description: "Datagrams refused as \(reason.replacingOccurrences(of: "_", with: " ")) since the agent started")
+                    description: "Datagrams refused as \(reason.replacing("_", with: " ")) since the agent started")
             }
     }
 
     /// Sent with a change of one, and at least every minute.
     public static var collectionGroup: AgentConfiguration.CollectionGroup {
-        let titles = ["Signed datagrams taken"] + reasons.map { "Refused: \($0.replacingOccurrences(of: "_", with: " "))" }
+        let titles = ["Signed datagrams taken"] + reasons.map { "Refused: \($0.replacing("_", with: " "))" }
         return AgentConfiguration.CollectionGroup(
             collectEvery: 10, timeThreshold: 60,
             metrics: zip(metricNames, titles).map { AgentConfiguration.MetricSelection(name: $0, valueThreshold: 1, title: $1) })

@@ -1,15 +1,13 @@
-import TOMLKit
-
 /// Reads typed values out of one TOML table, remembering which keys were read so that anything
 /// else — usually a typo — is reported instead of silently ignored.
 struct ConfigTable {
-    let table: TOMLTable
+    let table: [String: TOMLValue]
     /// Dotted path of this table (`""` for the root).
     let path: String
     let file: String
     private var read: Set<String> = []
 
-    init(_ table: TOMLTable, path: String = "", file: String) {
+    init(_ table: [String: TOMLValue], path: String = "", file: String) {
         self.table = table
         self.path = path
         self.file = file
@@ -18,16 +16,14 @@ struct ConfigTable {
     /// Parses `text`; syntax errors carry line and column.
     static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigTable {
         do {
-            return ConfigTable(try TOMLTable(string: text), file: file)
-        } catch let error as TOMLParseError {
-            throw ConfigError(file: file, line: error.source.begin.line, column: error.source.begin.column, reason: error.description)
+            return ConfigTable(try TOMLReader.read(text), file: file)
         } catch {
-            throw ConfigError(file: file, reason: "\(error)")
+            throw ConfigError(file: file, line: error.line, column: error.column, reason: error.reason)
         }
     }
 
     /// Whether the table sets `key` at all.
-    func has(_ key: String) -> Bool { table.contains(key: key) }
+    func has(_ key: String) -> Bool { table[key] != nil }
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
@@ -35,25 +31,13 @@ struct ConfigTable {
         ConfigError(file: file, key: keyPath(key), reason: reason)
     }
 
-    private mutating func value(_ key: String) -> (any TOMLValueConvertible)? {
+    private mutating func value(_ key: String) -> TOMLValue? {
         read.insert(key)
         return table[key]
     }
 
-    private func mismatch(_ key: String, expected: String, found value: any TOMLValueConvertible) -> ConfigError {
-        error(key, "expected \(expected), found \(Self.name(of: value.type))")
-    }
-
-    static func name(of type: TOMLType) -> String {
-        switch type {
-        case .table: "a table"
-        case .array: "an array"
-        case .string: "a string"
-        case .int: "an integer"
-        case .double: "a floating-point number"
-        case .bool: "a boolean"
-        case .date, .time, .dateTime: "a date or time"
-        }
+    private func mismatch(_ key: String, expected: String, found value: TOMLValue) -> ConfigError {
+        error(key, "expected \(expected), found \(value.kind)")
     }
 
     mutating func string(_ key: String) throws(ConfigError) -> String? {
@@ -67,15 +51,15 @@ struct ConfigTable {
     mutating func text(_ key: String) throws(ConfigError) -> String? {
         guard let value = value(key) else { return nil }
         if let text = value.string { return text }
-        if let number = value.int { return String(number) }
-        if let number = value.double { return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)" }
-        if let flag = value.bool { return flag ? "true" : "false" }
+        if let number = value.integer { return String(number) }
+        if let number = value.float { return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)" }
+        if let flag = value.boolean { return flag ? "true" : "false" }
         throw mismatch(key, expected: "a string, number or boolean", found: value)
     }
 
     mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let value = value(key) else { return nil }
-        guard let number = value.int else { throw mismatch(key, expected: "an integer", found: value) }
+        guard let number = value.integer else { throw mismatch(key, expected: "an integer", found: value) }
         guard range.contains(number) else { throw error(key, "\(number) is out of range \(range.lowerBound)...\(range.upperBound)") }
         return number
     }
@@ -88,7 +72,7 @@ struct ConfigTable {
     /// A number; integers are accepted where a fraction is allowed.
     mutating func number(_ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double? {
         guard let value = value(key) else { return nil }
-        guard let number = value.double ?? value.int.map(Double.init) else {
+        guard let number = value.float ?? value.integer.map(Double.init) else {
             throw mismatch(key, expected: "a number", found: value)
         }
         guard range.contains(number) else { throw error(key, "\(number) is out of range \(range.lowerBound)...\(range.upperBound)") }
@@ -98,7 +82,7 @@ struct ConfigTable {
     /// A boolean; gmond's words yes/no/on/off/true/false are accepted as strings too.
     mutating func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let value = value(key) else { return nil }
-        if let flag = value.bool { return flag }
+        if let flag = value.boolean { return flag }
         switch value.string?.lowercased() {
         case "yes", "on", "true": return true
         case "no", "off", "false": return false
@@ -111,8 +95,7 @@ struct ConfigTable {
     mutating func strings(_ key: String) throws(ConfigError) -> [String]? {
         guard let value = value(key) else { return nil }
         if let single = value.string {
-            // Quoted by hand: TOMLKit redefines String's debugDescription as the bare text.
-            let quoted = "\"" + single.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            let quoted = String(reflecting: single)
             throw error(key, "expected an array of strings, found the string \(quoted): write [\(quoted)]")
         }
         guard let array = value.array else { throw mismatch(key, expected: "an array of strings", found: value) }

@@ -64,7 +64,7 @@ public enum GridQuery: Sendable, Equatable {
     /// A JSONP callback name, only if it is a plain JavaScript identifier path (gmetad
     /// reflected anything, an XSS hole).
     static func callback(in path: Substring) -> String? {
-        guard let range = path.range(of: "?callback=") else { return nil }
+        guard let range = path.firstRange(of: "?callback=") else { return nil }
         let name = path[range.upperBound...]
         guard !name.isEmpty, name.count <= 64, let first = name.first, first.isLetter || first == "_" || first == "$",
             name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" || $0 == ".") })

@@ -74,7 +74,7 @@ public enum KeyringFile {
 
     /// The keyring entry for a key, as `plexus keygen` prints it.
     public static func entryText(id: String, secret: String, hosts: [String], spoof: Bool) -> String {
-        let quoted = hosts.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        let quoted = hosts.map { "\"" + $0.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }
         return """
             [[key]]
             id = "\(id)"

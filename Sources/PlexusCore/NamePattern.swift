@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A shell glob (`*`, `?`, `[...]`, as `fnmatch` reads them) over host, cluster or metric names,
 /// case-insensitive as host names are. `*` and patterns without wildcards are answered without

@@ -103,7 +103,7 @@ public struct PluginInterpreter: Sendable {
                 case .counter: .counter
                 case .absolute: .absolute
                 }
-            let units = (graph?.vlabel ?? "").replacingOccurrences(of: "${graph_period}", with: "second")
+            let units = (graph?.vlabel ?? "").replacing("${graph_period}", with: "second")
             let label = field.label ?? field.name
             let title = graph?.title.map { "\($0): \(label)" } ?? label
             let definition = metric(

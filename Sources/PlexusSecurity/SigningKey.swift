@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// A 256-bit key and the id it is named by in keyrings and envelopes (`docs/security.md`).
 public struct SigningKey: Sendable, Equatable {

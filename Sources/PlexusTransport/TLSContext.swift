@@ -99,7 +99,7 @@ public struct TLSContext: Sendable {
             // → "certificate verify failed".
             let words = stack.map { error -> String in
                 let text = "\(error)"
-                guard let start = text.range(of: "OPENSSL_internal:")?.upperBound else { return text }
+                guard let start = text.firstRange(of: "OPENSSL_internal:")?.upperBound else { return text }
                 let reason = text[start...].prefix { $0 != " " }
                 return reason.replacing("_", with: " ").lowercased()
             }

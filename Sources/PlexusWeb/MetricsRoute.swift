@@ -209,7 +209,7 @@ enum PrometheusText {
 
         mutating func add(_ name: String, _ type: String, _ help: String, _ samples: [(labels: [(String, String)], value: Double)]) {
             guard !samples.isEmpty else { return }
-            text += "# HELP \(name) \(help.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: " "))\n"
+            text += "# HELP \(name) \(help.replacing("\\", with: "\\\\").replacing("\n", with: " "))\n"
             text += "# TYPE \(name) \(type)\n"
             for sample in samples {
                 let labels =

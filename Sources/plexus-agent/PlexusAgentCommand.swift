@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import Logging
 import PlexusAgent
 import PlexusCollectors
@@ -59,7 +59,7 @@ struct PlexusAgentCommand: AsyncParsableCommand {
             for definition in configuration.metricDefinitions.values.sorted(by: { ($0.group, $0.name) < ($1.group, $1.name) }) {
                 print(
                     [
-                        definition.name, definition.units.trimmingCharacters(in: .whitespaces).isEmpty ? "-" : definition.units, definition.group,
+                        definition.name, definition.units.allSatisfy(\.isWhitespace) ? "-" : definition.units, definition.group,
                         definition.description,
                     ].joined(separator: "\t"))
             }

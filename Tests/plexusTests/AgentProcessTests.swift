@@ -24,6 +24,21 @@ import Testing
         #expect(failed.stderr == "plexus-agent: \(bad.path): key udp_send_channel[0].ttl: expected an integer, found a string\n")
         let missing = try Executable("plexus-agent").run(["--check", "--config", folder.url.appendingPathComponent("nope.toml").path])
         #expect(missing.status == 1 && missing.stderr.hasSuffix("nope.toml: no such file\n"))
+        // Syntax errors say where; what is not UTF-8 text, or is larger than any configuration, is refused.
+        let syntax = try folder.write("syntax.toml", "[cluster]\nname = \"Prod\" owner\n")
+        #expect(
+            try Executable("plexus-agent").run(["--check", "--config", syntax.path]).stderr
+                == "plexus-agent: \(syntax.path):2:15: expected the end of the line, found 'o'\n")
+        let binary = folder.url.appendingPathComponent("binary.toml")
+        try Data([0x61, 0x20, 0x3D, 0x20, 0xFF]).write(to: binary)
+        #expect(try Executable("plexus-agent").run(["--check", "--config", binary.path]).stderr == "plexus-agent: \(binary.path): not UTF-8 text\n")
+        let huge = folder.url.appendingPathComponent("huge.toml")
+        try Data(repeating: 0x23, count: 17 << 20).write(to: huge)
+        #expect(
+            try Executable("plexus-agent").run(["--check", "--config", huge.path]).stderr
+                == "plexus-agent: \(huge.path): larger than 16 MiB: not a configuration file\n")
+        let directory = try Executable("plexus-agent").run(["--check", "--config", folder.url.path])
+        #expect(directory.stderr == "plexus-agent: \(folder.url.path): cannot read the file: Is a directory\n")
         // A metric nobody provides is a typo, said before the agent runs for months without it.
         let typo = try folder.write("typo.toml", "[[collection_group]]\ncollect_every = 20\n[[collection_group.metric]]\nname = \"load_onee\"\n")
         let unknown = try Executable("plexus-agent").run(["--check", "--config", typo.path])

@@ -4,8 +4,16 @@ import Foundation
 struct Executable {
     let url: URL
 
-    /// The executable `name` from the build folder the tests run from.
+    /// The executable `name` from the build folder the tests run from, or from the folder
+    /// `PLEXUS_EXECUTABLES` names if it is there (`scripts/build-release`'s artifacts: the tests run on
+    /// what ships; `plexus-bench` still comes from the build folder).
     init(_ name: String) throws {
+        if let folder = ProcessInfo.processInfo.environment["PLEXUS_EXECUTABLES"], !folder.isEmpty,
+            FileManager.default.isExecutableFile(atPath: folder + "/" + name)
+        {
+            url = URL(fileURLWithPath: folder).appendingPathComponent(name)
+            return
+        }
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var folder = testBinary.deletingLastPathComponent()
         for _ in 0..<4 {

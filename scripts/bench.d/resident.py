@@ -26,6 +26,21 @@ for line in subprocess.run(["nm", "--defined-only", "-n", binary], capture_outpu
 symbols.sort()
 addresses = [a for a, _ in symbols]
 
+# Allocated sections by link-time address, to say which section each present page is in.
+sections = []
+for line in subprocess.run(["readelf", "-S", "-W", binary], capture_output=True, text=True).stdout.splitlines():
+    m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]{16})\s+[0-9a-f]+\s+([0-9a-f]+)\s+\S+\s+(\S*A\S*)\s", line)
+    if m and int(m.group(2), 16):
+        sections.append((int(m.group(2), 16), int(m.group(2), 16) + int(m.group(3), 16), m.group(1)))
+sections.sort()
+
+
+def section(link):
+    i = bisect.bisect_right([s for s, _, _ in sections], link) - 1
+    if i >= 0 and link < sections[i][1]:
+        return sections[i][2]
+    return "(between sections)"
+
 
 def group(name):
     m = re.match(r"_?\$s(\d+)([A-Za-z_][A-Za-z0-9_]*)", name)
@@ -60,6 +75,7 @@ base = min(s - off for s, _, off, _ in maps)
 resident = Counter()
 total = Counter()
 detail = Counter()
+by_section = Counter()
 with open(f"/proc/{pid}/pagemap", "rb") as pm:
     for start, end, offset, perm in maps:
         for vaddr in range(start, end, page):
@@ -68,6 +84,7 @@ with open(f"/proc/{pid}/pagemap", "rb") as pm:
             if not entry >> 63 & 1:
                 continue
             link = vaddr - base
+            by_section[section(link)] += page // 1024
             i = bisect.bisect_right(addresses, link) - 1
             j = bisect.bisect_left(addresses, link + page)
             names = [symbols[k][1] for k in range(max(i, 0), max(j, i + 1))]
@@ -79,6 +96,8 @@ with open(f"/proc/{pid}/pagemap", "rb") as pm:
             total[perm] += page // 1024
 for perm in sorted(total):
     print(f"{perm}: {total[perm]} KiB resident")
+for name, kib in by_section.most_common():
+    print(f"{kib:8d} KiB in section {name}")
 for (perm, owner), kib in resident.most_common(top):
     print(f"{kib:8d} KiB {perm} {owner}")
 for name, kib in detail.most_common(top):
