@@ -1,10 +1,7 @@
 import Foundation
 import NIOPosix
+import PlexusTransport
 import Synchronization
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// How alert deliveries reach the outside: an HTTP POST of JSON, a program run with JSON on its
 /// standard input. Each answers nil when delivered, else why not (for the log and `/status`).
@@ -16,19 +13,14 @@ struct AlertTransport: Sendable {
 
     /// A 2xx answer is delivered; anything else names the status and the start of the answer.
     static func post(_ url: String, _ body: [UInt8], _ timeout: Int) async -> String? {
-        guard let target = URL(string: url) else { return "not a URL: \(url)" }
-        var request = URLRequest(url: target, timeoutInterval: TimeInterval(timeout))
-        request.httpMethod = "POST"
-        request.httpBody = Data(body)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("plexus-aggregator", forHTTPHeaderField: "User-Agent")
+        let headers = [("Content-Type", "application/json"), ("User-Agent", "plexus-aggregator")]
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            if (200..<300).contains(status) { return nil }
-            return "HTTP \(status) from \(url): \(String(decoding: data.prefix(200), as: UTF8.self))"
+            // What is said of a refusal is its start: an answer's first 64 KiB are enough.
+            let answer = try await HTTPExchange.send("POST", url, headers: headers, body: body, timeout: .seconds(timeout), maxBody: 65_536)
+            if (200..<300).contains(answer.status) { return nil }
+            return "HTTP \(answer.status) from \(url): \(String(decoding: answer.body.prefix(200), as: UTF8.self))"
         } catch {
-            return "\(url): \(error.localizedDescription)"
+            return "\(url): \(error)"
         }
     }
 

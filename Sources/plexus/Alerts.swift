@@ -5,6 +5,7 @@ import PlexusAlerts
 /// `plexus alerts`: what the aggregator's rules hold pending and firing (`docs/alerts.md`).
 struct Alerts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "alerts",
         abstract: "List the alerts pending and firing.",
         discussion: """
             Through an aggregator's API (--server), or from the state the aggregator keeps under its RRD root (.plexus-alerts.json, as of its latest change). Exit status 0 when nothing fires, 3 when something does, so scripts and checks can use it.

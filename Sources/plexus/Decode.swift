@@ -6,6 +6,7 @@ import PlexusSecurity
 /// `plexus decode FILE...`: one JSON object per datagram file, for reading packet captures.
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decode",
         abstract: "Decode Ganglia XDR datagrams (one datagram per file) into JSON lines.",
         discussion: """
             Each FILE holds exactly one UDP payload, as captured from port 8649. Use - for

@@ -6,6 +6,7 @@ import PlexusCore
 /// `plexus events`: deploys, incidents and maintenance windows, drawn on every graph they touch.
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "events",
         abstract: "Mark deploys, incidents and maintenance on the graphs: add, list, remove.",
         discussion: """
             Events live in an append-only journal, events.jsonl beside the aggregator's RRD root (or --events-file), so plexus graph, cron exports and the dashboard all show them. An event applies to the clusters and hosts its --cluster and --host patterns match (shell patterns; none: everywhere).
@@ -62,7 +63,7 @@ struct Events: AsyncParsableCommand {
 
 extension Events {
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record an event (prints it, with its id).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Record an event (prints it, with its id).")
 
         @Argument(help: "What happened, e.g. \"v1.4.2 to production\".") var text: String
         @Option(help: "When it started (default now): now-10m, -1h, 14:05 today, 2026-11-25T14:05, 1764064800.") var start: String?
@@ -107,7 +108,7 @@ extension Events {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List events, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List events, oldest first.")
 
         @Option(help: "Only events still going on or ending after this time (e.g. -7d).") var since: String?
         @Option(help: "Only events starting before this time.") var until: String?
@@ -137,7 +138,7 @@ extension Events {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove events by id (the journal keeps the record).")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove events by id (the journal keeps the record).")
 
         @Argument(help: "Event ids, as events list shows them.") var ids: [Int]
         @Option(help: "With --server: the aggregator's events_token (default: $PLEXUS_EVENTS_TOKEN).") var token: String?

@@ -6,6 +6,7 @@ import PlexusCore
 /// `plexus export`: the series a graph would draw, as CSV or JSON.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export a metric's or a report's series as CSV (default) or JSON, for spreadsheets and scripts.",
         discussion: """
             The same selection as plexus graph, and the same series: a report exports what it draws (CPU in percent, memory in bytes, a cluster's CPU as the mean over its hosts). A summary's metric comes with a hosts column (how many hosts the sum is over). Each row's time is the end of the interval it averages. Values the archive doesn't hold are empty in CSV and null in JSON.
@@ -42,7 +43,7 @@ struct Export: AsyncParsableCommand {
             if let step { parameters.append(("step", String(step))) }
             let text = try await client.get("api/v1/series", parameters)
             try writeOutput([UInt8](text), to: output)
-            if output != "-" { Console(quiet: quiet).note("wrote \(output) (from \(client.base.absoluteString), \(text.count) bytes)") }
+            if output != "-" { Console(quiet: quiet).note("wrote \(output) (from \(client.base), \(text.count) bytes)") }
             return
         }
         let archive = try self.archive.archive()

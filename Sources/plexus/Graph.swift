@@ -6,6 +6,7 @@ import PlexusCore
 /// `plexus graph`: a PNG or SVG of a metric or a report, with the events of its range marked.
 struct Graph: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "graph",
         abstract: "Draw a metric or a standard report (load, cpu, mem, network, probes) as PNG or SVG.",
         discussion: """
             Reads the aggregator's RRD files directly: run it on the aggregator host, or where the RRD root is mounted. Without --cluster, --host or --grid it draws the whole grid. Events of the range (plexus events add) are drawn as vertical lines with their text in the legend, events with an end as a shaded band.
@@ -64,7 +65,7 @@ struct Graph: AsyncParsableCommand {
             if noEvents { parameters.append(("events", "0")) }
             let image = try await client.get(imageFormat == .png ? "graph.png" : "graph.svg", parameters)
             try writeOutput([UInt8](image), to: output)
-            if output != "-" { console.note("wrote \(output) (\(imageFormat.rawValue) from \(client.base.absoluteString), \(image.count) bytes)") }
+            if output != "-" { console.note("wrote \(output) (\(imageFormat.rawValue) from \(client.base), \(image.count) bytes)") }
             return
         }
         let archive = try self.archive.archive()

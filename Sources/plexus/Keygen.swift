@@ -6,6 +6,7 @@ import PlexusSecurity
 /// `plexus keygen`: a key for signed packets (`docs/format/signed.md`).
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keygen",
         abstract: "Make a 256-bit key for signed packets and print its keyring entry.",
         discussion: """
             Writes the key file (mode 0600; an existing file is never overwritten) for the sender's

@@ -8,6 +8,7 @@ import PlexusViews
 /// `plexus query`: what the aggregator knows now, from its interactive port (8652).
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "query",
         abstract: "Ask the aggregator: the grid summary, clusters, hosts, a host's metrics, one metric across hosts.",
         discussion: """
             Reads the aggregator's query port (gmetad's interactive port, 8652). Tables by default; --json or --csv for scripts. --filter takes a shell pattern (web*, db-[12]) on the names the rows list: metrics for summary and host, clusters for clusters, hosts otherwise. Options go after the subcommand.
@@ -100,7 +101,8 @@ struct AggregatorOptions: ParsableArguments {
 
 extension Query {
     struct Summary: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Hosts up and down, and the key metrics summed (and averaged) over the grid.")
+        static let configuration = CommandConfiguration(
+            commandName: "summary", abstract: "Hosts up and down, and the key metrics summed (and averaged) over the grid.")
 
         @OptionGroup var options: AggregatorOptions
         @Flag(help: "Every summarized metric, not only the key ones.") var all = false
@@ -139,7 +141,8 @@ extension Query {
     }
 
     struct Clusters: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every cluster: hosts up and down, CPUs, mean load and CPU use, memory, network.")
+        static let configuration = CommandConfiguration(
+            commandName: "clusters", abstract: "Every cluster: hosts up and down, CPUs, mean load and CPU use, memory, network.")
 
         @OptionGroup var options: AggregatorOptions
         @Flag(help: "Only the names, one per line (for shell loops).") var names = false
@@ -158,6 +161,7 @@ extension Query {
 
     struct Hosts: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hosts",
             abstract: "The hosts of a cluster (or of every cluster): up or down, seconds since heard, load, CPU, memory.")
 
         @OptionGroup var options: AggregatorOptions
@@ -175,7 +179,7 @@ extension Query {
     }
 
     struct Host: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The metrics of one host: value, units, seconds since reported, group.")
+        static let configuration = CommandConfiguration(commandName: "host", abstract: "The metrics of one host: value, units, seconds since reported, group.")
 
         @OptionGroup var options: AggregatorOptions
         @Argument(help: "The host.") var host: String
@@ -218,7 +222,7 @@ extension Query {
     }
 
     struct Metric: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One metric on every host (of a cluster), highest first.")
+        static let configuration = CommandConfiguration(commandName: "metric", abstract: "One metric on every host (of a cluster), highest first.")
 
         @OptionGroup var options: AggregatorOptions
         @Argument(help: "The metric, e.g. load_one.") var metric: String

@@ -8,6 +8,7 @@ import PlexusTransport
 /// `plexus send`: gmetric's role, with gmetric's options.
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "send",
         abstract: "Send a custom or business metric, as gmetric does (same options, same packets).",
         discussion: """
             The metric goes to the send channels of an agent configuration (-c FILE; without it

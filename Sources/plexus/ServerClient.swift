@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import PlexusTransport
 
 /// The aggregator's HTTP API (`--server http://monitor:8080`), for `graph`, `export` and
 /// `events` run on a machine without the RRD root: a deploy host, a laptop.
@@ -10,13 +7,15 @@ import Foundation
 /// Answers map onto the CLI's exit codes: a 4xx (unknown host, bad range, wrong token) is bad
 /// input (1) with the server's own message; a 5xx or no answer at all is unreachable data (2).
 struct ServerClient {
-    let base: URL
+    /// The server's URL without a trailing slash.
+    let base: String
 
     init(_ text: String) throws {
-        guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), let scheme = url.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", url.host != nil
-        else { throw CommandFailure.badInput("--server \(text.debugDescription): expected http://HOST:PORT") }
-        base = url
+        let base = text.hasSuffix("/") ? String(text.dropLast()) : text
+        guard (try? HTTPExchange.Target(base)) != nil else {
+            throw CommandFailure.badInput("--server \(text.debugDescription): expected http://HOST:PORT")
+        }
+        self.base = base
     }
 
     /// GET `path?parameters`; the body of a 2xx answer.
@@ -25,29 +24,40 @@ struct ServerClient {
     }
 
     func send(_ method: String, _ path: String, _ parameters: [(String, String)] = [], body: Data? = nil, token: String? = nil) async throws -> Data {
-        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
-        if !parameters.isEmpty { components?.queryItems = parameters.map { URLQueryItem(name: $0.0, value: $0.1) } }
-        // `+` is a space to some servers: encode it (and keep everything else as URLComponents does).
-        if let query = components?.percentEncodedQuery { components?.percentEncodedQuery = query.replacingOccurrences(of: "+", with: "%2B") }
-        guard let url = components?.url else { throw CommandFailure.badInput("cannot make a URL of \(path)") }
-        var request = URLRequest(url: url, timeoutInterval: 60)
-        request.httpMethod = method
-        request.httpBody = body
-        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let data: Data, response: URLResponse
+        let query = parameters.map { "\(Self.encoded($0.0))=\(Self.encoded($0.1))" }.joined(separator: "&")
+        let url = "\(base)/\(path)" + (query.isEmpty ? "" : "?\(query)")
+        var headers = [("User-Agent", "plexus")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        let answer: HTTPExchange.Answer
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            answer = try await HTTPExchange.send(method, url, headers: headers, body: body.map { Array($0) }, timeout: .seconds(60))
         } catch {
-            throw CommandFailure.unreachable("cannot reach \(base.absoluteString): \(error.localizedDescription)")
+            throw CommandFailure.unreachable("cannot reach \(base): \(error)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
+        let data = Data(answer.body)
+        guard (200..<300).contains(answer.status) else {
             let message =
                 (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? String
-                ?? "HTTP status \(status) from \(url.absoluteString)"
-            throw (400..<500).contains(status) ? CommandFailure.badInput(message) : CommandFailure.unreachable(message)
+                ?? "HTTP status \(answer.status) from \(url)"
+            throw (400..<500).contains(answer.status) ? CommandFailure.badInput(message) : CommandFailure.unreachable(message)
         }
         return data
+    }
+
+    /// A query's name or value, percent-encoded but for RFC 3986's unreserved characters (so
+    /// `+`, `&`, `=` and spaces arrive as written).
+    static func encoded(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                result += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return result
     }
 }

@@ -6,6 +6,7 @@ import PlexusTransport
 /// `plexus status`: a cluster's hosts, up or down, with load and CPU (gstat's role).
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show a cluster's hosts, up or down, with load and CPU, from an agent's (or gmond's) XML port.",
         discussion: """
             Examples:
