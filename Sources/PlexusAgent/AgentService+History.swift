@@ -52,8 +52,7 @@ extension AgentService {
 
     /// Opens every accept channel's history port (with the channel's TLS): the listener and the
     /// channel's index.
-    func openHistoryListeners() async throws -> [(GangliaPortServer.Listener, Int)] {
-        var listeners: [(GangliaPortServer.Listener, Int)] = []
+    func openHistoryListeners(into listeners: inout [(GangliaPortServer.Listener, Int)]) async throws {
         for (i, channel) in config.tcpAcceptChannels.enumerated() {
             guard let port = channel.historyPort else { continue }
             let host = channel.bind ?? (channel.family == .inet6 ? "::" : "0.0.0.0")
@@ -63,7 +62,6 @@ extension AgentService {
                 throw ChannelError(channel: "tcp_accept_channel[\(i)] history_port (\(host):\(port))", underlying: error)
             }
         }
-        return listeners
     }
 
     /// Serves one history port: one request line, one reply.

@@ -143,9 +143,24 @@ public final class AgentService: Service, Sendable {
 
     public func run() async throws {
         let senders = try await openSenders()
-        let receivers = config.globals.deaf ? [] : try await openReceivers()
-        let listeners = config.globals.deaf ? [] : try await openListeners()
-        let historyListeners = config.globals.deaf || config.globals.historySeconds == 0 ? [] : try await openHistoryListeners()
+        var receivers: [UDPReceiver.Channel] = []
+        var listeners: [GangliaPortServer.Listener] = []
+        var historyListeners: [(GangliaPortServer.Listener, Int)] = []
+        do {
+            if !config.globals.deaf {
+                try await openReceivers(into: &receivers)
+                try await openListeners(into: &listeners)
+                if config.globals.historySeconds > 0 { try await openHistoryListeners(into: &historyListeners) }
+            }
+        } catch {
+            // A port taken (another agent, a gmond): close what is open, through SwiftNIO's own
+            // API (an async channel dropped open is a fatal error), and say which channel.
+            for receiver in receivers { try? await receiver.executeThenClose { _, _ in } }
+            for listener in listeners + historyListeners.map(\.0) { try? await listener.executeThenClose { _ in } }
+            for sender in senders { await sender.close() }
+            throw error
+        }
+        let (receiverChannels, listenerChannels, historyChannels) = (receivers, listeners, historyListeners)
         let source = senders.first.flatMap { sourceAddress(toward: $0.destination) } ?? "127.0.0.1"
         let ownAddress = config.udpSendChannels.first?.bind ?? source
         let identity = AgentIdentity(
@@ -153,14 +168,14 @@ public final class AgentService: Service, Sendable {
             reverseName: reverseName(of: ownAddress))
         onReady(
             Endpoints(
-                xml: listeners.compactMap(\.channel.localAddress), udp: receivers.compactMap(\.channel.localAddress),
-                history: historyListeners.compactMap(\.0.channel.localAddress), identity: identity))
+                xml: listenerChannels.compactMap(\.channel.localAddress), udp: receiverChannels.compactMap(\.channel.localAddress),
+                history: historyChannels.compactMap(\.0.channel.localAddress), identity: identity))
         logger.info(
             "plexus-agent running",
             metadata: [
                 "host": "\(identity.hostname)", "cluster": "\(config.cluster.name)",
                 "send": "\(senders.map(\.destination.description))",
-                "xml": "\(listeners.compactMap(\.channel.localAddress).map(\.description))",
+                "xml": "\(listenerChannels.compactMap(\.channel.localAddress).map(\.description))",
             ])
         do {
             try await cancelWhenGracefulShutdown {
@@ -168,10 +183,10 @@ public final class AgentService: Service, Sendable {
                     if !self.config.globals.mute {
                         tasks.addTask { try await self.announce(senders: senders, identity: identity) }
                     }
-                    for (receiver, channel) in zip(receivers, self.config.udpReceiveChannels) {
+                    for (receiver, channel) in zip(receiverChannels, self.config.udpReceiveChannels) {
                         tasks.addTask { try await self.receive(receiver, allow: channel.allow, senders: senders, identity: identity) }
                     }
-                    for (listener, channel) in zip(listeners, self.config.tcpAcceptChannels) {
+                    for (listener, channel) in zip(listenerChannels, self.config.tcpAcceptChannels) {
                         // One render a second is shared by every client of the port.
                         let server = GangliaPortServer(
                             allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)),
@@ -180,7 +195,7 @@ public final class AgentService: Service, Sendable {
                             try await server.serve(listener, document: { self.xmlDocument() }, report: { self.count($0) })
                         }
                     }
-                    for (listener, index) in historyListeners {
+                    for (listener, index) in historyChannels {
                         let channel = self.config.tcpAcceptChannels[index]
                         tasks.addTask { try await self.serveHistory(listener, channel: channel) }
                     }
@@ -229,8 +244,8 @@ public final class AgentService: Service, Sendable {
         return senders
     }
 
-    private func openReceivers() async throws -> [UDPReceiver.Channel] {
-        var receivers: [UDPReceiver.Channel] = []
+    /// Opens every receive channel into `receivers`, which holds those open when one fails.
+    private func openReceivers(into receivers: inout [UDPReceiver.Channel]) async throws {
         for (i, channel) in config.udpReceiveChannels.enumerated() {
             do {
                 receivers.append(try await UDPReceiver.open(channel, maxMessageLength: config.globals.maxUDPMessageLength, group: group))
@@ -239,11 +254,9 @@ public final class AgentService: Service, Sendable {
                 throw ChannelError(channel: "udp_recv_channel[\(i)] (\(address))", underlying: error)
             }
         }
-        return receivers
     }
 
-    private func openListeners() async throws -> [GangliaPortServer.Listener] {
-        var listeners: [GangliaPortServer.Listener] = []
+    private func openListeners(into listeners: inout [GangliaPortServer.Listener]) async throws {
         for (i, channel) in config.tcpAcceptChannels.enumerated() {
             let host = channel.bind ?? (channel.family == .inet6 ? "::" : "0.0.0.0")
             do {
@@ -252,7 +265,6 @@ public final class AgentService: Service, Sendable {
                 throw ChannelError(channel: "tcp_accept_channel[\(i)] (\(host):\(channel.port))", underlying: error)
             }
         }
-        return listeners
     }
 
     /// A channel that could not be opened, named as in the configuration.

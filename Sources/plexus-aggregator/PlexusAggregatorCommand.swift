@@ -66,7 +66,13 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("plexus-aggregator: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let group = ServiceGroup(services: aggregator.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A service that fails (a port taken) shuts the others down as SIGTERM does: cancelled
+        // outright instead, the web server (Hummingbird) never returned and the aggregator hung
+        // without its port, deaf to SIGTERM.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: aggregator.services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("plexus-aggregator stopped")
     }

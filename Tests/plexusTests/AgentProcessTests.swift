@@ -83,4 +83,22 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 5)
         #expect(agent.output.contains("plexus-agent stopped"))
     }
+
+    /// A port already taken (another agent, a gmond) is an error that names the channel, after
+    /// the channels opened before it are closed: not a crash (SwiftNIO traps on an async channel
+    /// dropped open, which the agent did until issue 20's measurements ran into it).
+    @Test func aTakenPortIsAClearErrorNotACrash() async throws {
+        let folder = try TemporaryFolder("plexus-taken")
+        let (taken, holder) = try #require(Loopback.occupiedPort())
+        defer { close(holder) }
+        // The UDP receive channel opens first, then the XML port fails.
+        let config = try folder.write("agent.toml", Loopback.agentConfig(xml: taken))
+        let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
+        let ended = await Loopback.eventually(seconds: 60) { !agent.isRunning }
+        #expect(ended, "the agent runs without its XML port")
+        agent.stop(grace: 1)
+        #expect(agent.process.terminationReason == .exit && agent.process.terminationStatus == 1, "\(agent.output)")
+        #expect(agent.output.contains("cannot open tcp_accept_channel[0] (127.0.0.1:\(taken))"), "\(agent.output)")
+        #expect(agent.output.contains("Address already in use"), "\(agent.output)")
+    }
 }

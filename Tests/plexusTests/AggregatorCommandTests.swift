@@ -36,6 +36,33 @@ import Testing
         #expect(result.status == 1 && result.stderr.hasPrefix("plexus-aggregator: cannot create rrd_rootdir \(file.path)/rrds"), "\(result.stderr)")
     }
 
+    /// A port already taken is an error naming it, and the services already running stop as on
+    /// SIGTERM: cancelled outright, the web server never returned and the aggregator hung.
+    @Test func aTakenPortStopsTheAggregatorWithAClearError() async throws {
+        let folder = try TemporaryFolder("plexus-taken")
+        let (taken, holder) = try #require(Loopback.occupiedPort())
+        defer { close(holder) }
+        let config = try folder.write(
+            "a.toml",
+            """
+            bind = "127.0.0.1"
+            xml_port = 0
+            interactive_port = \(taken)
+            http_port = \(Loopback.freePort())
+            rrd_rootdir = "\(folder.url.path)/rrds"
+            [[data_source]]
+            name = "c1"
+            hosts = ["127.0.0.1:1"]
+            """)
+        let aggregator = try LocalProcess(
+            try Executable("plexus-aggregator").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("aggregator.log"))
+        let ended = await Loopback.eventually(seconds: 60) { !aggregator.isRunning }
+        #expect(ended, "the aggregator runs without its interactive port")
+        aggregator.stop(grace: 1)
+        #expect(aggregator.process.terminationReason == .exit && aggregator.process.terminationStatus == 1, "\(aggregator.output)")
+        #expect(aggregator.output.contains("cannot listen on interactive_port (127.0.0.1:\(taken))"), "\(aggregator.output)")
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
     func systemdUnitVerifies() throws {
         let folder = try TemporaryFolder("plexus-unit")

@@ -53,16 +53,43 @@ enum Loopback {
     }
 
     private static func canBind(_ port: Int, _ type: __socket_type) -> Bool {
+        guard let fd = bound(port, type) else { return false }
+        close(fd)
+        return true
+    }
+
+    /// A socket bound to 127.0.0.1:port; nil if the port is taken.
+    private static func bound(_ port: Int, _ type: __socket_type) -> Int32? {
         let fd = socket(AF_INET, Int32(type.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
+        guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
+        let status = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        }
+        guard status == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// A free port held by a listening TCP socket, as another daemon would hold it; the caller
+    /// closes the socket.
+    static func occupiedPort() -> (port: Int, socket: Int32)? {
+        for _ in 0..<50 {
+            let port = Int.random(in: 20_000...60_000)
+            if let fd = bound(port, SOCK_STREAM) {
+                guard listen(fd, 1) == 0 else {
+                    close(fd)
+                    continue
+                }
+                return (port, fd)
+            }
+        }
+        return nil
     }
 
     /// A TCP socket connected to `host:port` (from the loopback address `from` if given), with a
