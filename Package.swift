@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(name: "PlexusSecurityTests", dependencies: ["PlexusSecurity", "PlexusCore"]),
         .testTarget(name: "PlexusViewsTests", dependencies: ["PlexusViews", "PlexusCore"]),
         .testTarget(name: "PlexusPluginsTests", dependencies: ["PlexusPlugins", "PlexusCore", "PlexusCollectors"]),
-        .testTarget(name: "PlexusProbesTests", dependencies: ["PlexusProbes", "PlexusCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlexusProbesTests", dependencies: ["PlexusProbes", "PlexusCore", "PlexusTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PlexusWebTests",
             dependencies: [

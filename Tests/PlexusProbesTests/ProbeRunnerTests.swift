@@ -1,21 +1,23 @@
 import Foundation
 import PlexusCore
+import PlexusTestSupport
 import Testing
 
 @testable import PlexusProbes
 
 /// Response-time probes against real servers on loopback (a small Python HTTP(S) server).
 @Suite(.serialized) struct ProbeRunnerTests {
-    /// A Python server on a free port, stopped by PID when the test ends.
+    /// A Python server on a free port (with a fresh self-signed certificate for TLS), stopped
+    /// by PID when the test ends.
     final class Server: @unchecked Sendable {
-        let process = Process()
-        let port: Int
+        let server: ScriptServer
         let folder: URL
+        var port: Int { server.port }
 
         init(tls: Bool) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("plexus-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            var arguments = [Bundle.module.resourceURL!.appendingPathComponent("Fixtures/probe_server.py").path]
+            var arguments: [String] = []
             if tls {
                 let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
                 let openssl = Process()
@@ -30,32 +32,10 @@ import Testing
                 openssl.waitUntilExit()
                 arguments += [cert, key]
             }
-            // Debian's own python3, started directly so the PID we stop is the server's.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // "ready PORT" once it listens (the server picks a free port itself).
-            var line = ""
-            while !line.contains("\n") {
-                let data = output.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                line += String(decoding: data, as: UTF8.self)
-            }
-            let words = line.split(separator: " ")
-            guard words.first == "ready", words.count == 2, let port = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "probe server did not start: \(line)"])
-            }
-            self.port = port
+            server = try ScriptServer(Bundle.module.resourceURL!.appendingPathComponent("Fixtures/probe_server.py"), arguments: arguments)
         }
 
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            for _ in 0..<500 where process.isRunning { usleep(10_000) }
-            try? FileManager.default.removeItem(at: folder)
-        }
+        deinit { try? FileManager.default.removeItem(at: folder) }
     }
 
     /// Probes that expect an answer wait up to a minute for it: the server answers at once, and a

@@ -1,4 +1,5 @@
 import Foundation
+import PlexusTestSupport
 import Testing
 
 @testable import PlexusTransport
@@ -6,36 +7,11 @@ import Testing
 /// One HTTP request and its answer, against a real server on loopback (Debian's python3).
 @Suite(.serialized) struct HTTPExchangeTests {
     /// `echo_server.py` on a free port, stopped by PID when the test ends.
-    final class EchoServer: @unchecked Sendable {
-        let process = Process()
-        let port: Int
-
-        init() throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [Bundle.module.resourceURL!.appendingPathComponent("Fixtures/echo_server.py").path]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = ""
-            while !line.contains("\n") {
-                let data = output.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                line += String(decoding: data, as: UTF8.self)
-            }
-            let words = line.split(whereSeparator: \.isWhitespace)
-            guard words.count == 2, words[0] == "ready", let port = Int(words[1]) else {
-                throw HTTPExchange.Failure("the echo server did not start: \(line)")
-            }
-            self.port = port
-        }
-
+    struct EchoServer {
+        let server: ScriptServer
+        init() throws { server = try ScriptServer(Bundle.module.resourceURL!.appendingPathComponent("Fixtures/echo_server.py")) }
+        var port: Int { server.port }
         var url: String { "http://127.0.0.1:\(port)" }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            for _ in 0..<500 where process.isRunning { usleep(10_000) }
-        }
     }
 
     @Test func targets() throws {
