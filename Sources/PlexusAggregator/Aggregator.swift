@@ -9,6 +9,7 @@ import PlexusStatus
 import PlexusTransport
 import PlexusWeb
 import ServiceLifecycle
+import Synchronization
 
 /// The aggregator (gmetad's role) built from its configuration: one `GridStore` and the services
 /// around it, to run in one `ServiceGroup` — the archive writer, a poller or listener per data
@@ -150,11 +151,39 @@ public struct Aggregator: Sendable {
         // The longest step gives the longest coverage: every source's archives fit.
         inputs.timeLimits = TimeLimits(archives: configuration.archives, step: Int(configuration.dataSources.map(\.step).max() ?? 15))
         let reader = ArchiveReader(store: ArchiveStore(layout: layout), rrdcached: rrdcached, tail: store.tail)
+        let listening = WebPort.Listening()
         let application = WebApplication.make(
             inputs: inputs, host: configuration.bind, port: configuration.httpPort, logger: logger, gate: gate,
             idleTimeout: .milliseconds(Int(configuration.httpIdleTimeout * 1000)), peerLog: store.peerLog, reader: reader,
-            onServerRunning: { channel in onListening("http_port", channel.localAddress) })
-        return [reader, application]
+            onServerRunning: { channel in
+                listening.set()
+                onListening("http_port", channel.localAddress)
+            })
+        return [reader, WebPort(application: application, address: "\(configuration.bind):\(configuration.httpPort)", listening: listening)]
+    }
+}
+
+/// The web side's application, its failure to listen named as the other ports' are
+/// (`cannot listen on http_port (ADDRESS): ...`): Hummingbird's own error names no port.
+struct WebPort: Service, CustomStringConvertible {
+    final class Listening: Sendable {
+        private let flag = Mutex(false)
+        func set() { flag.withLock { $0 = true } }
+        var isSet: Bool { flag.withLock { $0 } }
+    }
+
+    let application: any Service
+    let address: String
+    let listening: Listening
+
+    var description: String { "WebPort(http_port)" }
+
+    func run() async throws {
+        do {
+            try await application.run()
+        } catch  where !listening.isSet && !(error is CancellationError) {
+            throw ListenError(key: "http_port", address: address, underlying: error)
+        }
     }
 }
 

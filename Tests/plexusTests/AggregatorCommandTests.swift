@@ -61,6 +61,23 @@ import Testing
         aggregator.stop(grace: 1)
         #expect(aggregator.process.terminationReason == .exit && aggregator.process.terminationStatus == 1, "\(aggregator.output)")
         #expect(aggregator.output.contains("cannot listen on interactive_port (127.0.0.1:\(taken))"), "\(aggregator.output)")
+        // The web side's port, named the same way (Hummingbird's own error names none).
+        let web = try folder.write(
+            "web.toml",
+            """
+            bind = "127.0.0.1"
+            xml_port = 0
+            interactive_port = 0
+            http_port = \(taken)
+            rrd_rootdir = "\(folder.url.path)/rrds"
+            """)
+        let second = try LocalProcess(
+            try Executable("plexus-aggregator").url.path, ["-c", web.path], log: folder.url.appendingPathComponent("web.log"))
+        let stopped = await Loopback.eventually(seconds: 60) { !second.isRunning }
+        #expect(stopped, "the aggregator runs without its web port")
+        second.stop(grace: 1)
+        #expect(second.process.terminationReason == .exit && second.process.terminationStatus == 1, "\(second.output)")
+        #expect(second.output.contains("cannot listen on http_port (127.0.0.1:\(taken))"), "\(second.output)")
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
