@@ -94,9 +94,7 @@ import Testing
         // The UDP receive channel opens first, then the XML port fails.
         let config = try folder.write("agent.toml", Loopback.agentConfig(xml: taken))
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
-        let ended = await Loopback.eventually(seconds: 60) { !agent.isRunning }
-        #expect(ended, "the agent runs without its XML port")
-        agent.stop(grace: 1)
+        #expect(await agent.ends(within: 60), "the agent runs without its XML port")
         #expect(agent.process.terminationReason == .exit && agent.process.terminationStatus == 1, "\(agent.output)")
         #expect(agent.output.contains("cannot open tcp_accept_channel[0] (127.0.0.1:\(taken))"), "\(agent.output)")
         #expect(agent.output.contains("Address already in use"), "\(agent.output)")

@@ -56,9 +56,7 @@ import Testing
             """)
         let aggregator = try LocalProcess(
             try Executable("plexus-aggregator").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("aggregator.log"))
-        let ended = await Loopback.eventually(seconds: 60) { !aggregator.isRunning }
-        #expect(ended, "the aggregator runs without its interactive port")
-        aggregator.stop(grace: 1)
+        #expect(await aggregator.ends(within: 60), "the aggregator runs without its interactive port")
         #expect(aggregator.process.terminationReason == .exit && aggregator.process.terminationStatus == 1, "\(aggregator.output)")
         #expect(aggregator.output.contains("cannot listen on interactive_port (127.0.0.1:\(taken))"), "\(aggregator.output)")
         // The web side's port, named the same way (Hummingbird's own error names none).
@@ -73,9 +71,7 @@ import Testing
             """)
         let second = try LocalProcess(
             try Executable("plexus-aggregator").url.path, ["-c", web.path], log: folder.url.appendingPathComponent("web.log"))
-        let stopped = await Loopback.eventually(seconds: 60) { !second.isRunning }
-        #expect(stopped, "the aggregator runs without its web port")
-        second.stop(grace: 1)
+        #expect(await second.ends(within: 60), "the aggregator runs without its web port")
         #expect(second.process.terminationReason == .exit && second.process.terminationStatus == 1, "\(second.output)")
         #expect(second.output.contains("cannot listen on http_port (127.0.0.1:\(taken))"), "\(second.output)")
     }

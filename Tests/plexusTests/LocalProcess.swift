@@ -38,6 +38,14 @@ final class LocalProcess: @unchecked Sendable {
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
+    /// Whether it ends by itself within `seconds`; stopped if not (SIGKILL after 1 s: a daemon
+    /// that should have exited may ignore SIGTERM), so that its status can be read either way.
+    func ends(within seconds: Double) async -> Bool {
+        let ended = await Loopback.eventually(seconds: seconds) { !isRunning }
+        stop(grace: 1)
+        return ended
+    }
+
     deinit { stop(grace: 1) }
 }
 
