@@ -168,7 +168,8 @@ let package = Package(
             ]
         ),
         // Benchmarks driven by scripts/bench (built in release mode there).
-        .executableTarget(name: "plexus-bench", dependencies: ["PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusSecurity", "PlexusTestSupport"]),
+        .executableTarget(
+            name: "plexus-bench", dependencies: ["CMalloc", "PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusSecurity", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusCoreTests",
             // TOMLKit (toml++) only to check our TOML reader against on the same documents.
@@ -209,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "PlexusAggregatorTests",
             dependencies: [
-                "PlexusAggregator", "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusTestSupport",
+                "CMalloc", "PlexusAggregator", "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

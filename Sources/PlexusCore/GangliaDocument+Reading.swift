@@ -9,8 +9,14 @@ extension GangliaDocument {
     /// Reads a whole document into memory (for tools and tests; servers consume
     /// `GangliaXMLReader`'s events directly).
     public static func read(_ bytes: [UInt8]) -> GangliaReadResult {
+        var texts = TextTable.disabled
+        return read(bytes, texts: &texts)
+    }
+
+    /// The same, sharing repeated texts through `texts`.
+    public static func read(_ bytes: [UInt8], texts: inout TextTable) -> GangliaReadResult {
         var builder = DocumentBuilder()
-        let report = GangliaXMLReader.read(bytes) { builder.apply($0) }
+        let report = GangliaXMLReader.read(bytes, texts: &texts) { builder.apply($0) }
         return GangliaReadResult(document: builder.document, report: report)
     }
 }

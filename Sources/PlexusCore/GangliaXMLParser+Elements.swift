@@ -18,26 +18,27 @@ extension GangliaXMLParser {
     }
 
     mutating func parseMetric(selfClosing: Bool) throws(XMLError) -> Metric {
-        let name = try requiredName(MetricName.self, element: .metric)
+        let name = try requiredName(MetricName.self, element: .metric, shared: true)
         var metric = Metric(
             name: name,
             value: try requiredString(.val, element: .metric),
             type: try requiredType(element: .metric),
-            units: optionalString(.units),
+            units: sharedString(.units),
             tn: try optionalCount(.tn, element: .metric),
             tmax: try optionalCount(.tmax, element: .metric),
             dmax: try optionalCount(.dmax, element: .metric),
             slope: try optionalSlope(element: .metric))
         pendingExtra.removeAll(keepingCapacity: true)
         if !selfClosing { try parseChildren(of: .metric) }
-        metric.extraData = pendingExtra
+        // Shared, pendingExtra stays the only owner of its buffer: no copy when it is emptied.
+        metric.extraData = texts.list(pendingExtra)
         return metric
     }
 
     mutating func parseExtraElement(selfClosing: Bool) throws(XMLError) -> ExtraElement {
         let element = ExtraElement(
-            name: try requiredString(.name, element: .extraElement),
-            value: try requiredString(.val, element: .extraElement))
+            name: try requiredSharedString(.name, element: .extraElement),
+            value: try requiredSharedString(.val, element: .extraElement))
         if !selfClosing { try parseChildren(of: .extraElement) }
         return element
     }
@@ -68,7 +69,7 @@ extension GangliaXMLParser {
             slope: try optionalSlope(element: .metrics), source: optionalString(.source, default: "gmond"))
         pendingExtra.removeAll(keepingCapacity: true)
         if !selfClosing { try parseChildren(of: .metrics) }
-        summary.extraData = pendingExtra
+        summary.extraData = texts.list(pendingExtra)
         return summary
     }
 
@@ -92,8 +93,8 @@ extension GangliaXMLParser {
 
     // MARK: - Attributes of the current start tag
 
-    func requiredName<Kind: NameKind>(_: Name<Kind>.Type, element: XMLElementName) throws(XMLError) -> Name<Kind> {
-        let raw = try requiredString(.name, element: element)
+    mutating func requiredName<Kind: NameKind>(_: Name<Kind>.Type, element: XMLElementName, shared: Bool = false) throws(XMLError) -> Name<Kind> {
+        let raw = try shared ? requiredSharedString(.name, element: element) : requiredString(.name, element: element)
         do {
             return try Name<Kind>(raw)
         } catch {
@@ -110,6 +111,25 @@ extension GangliaXMLParser {
 
     func optionalString(_ key: XMLAttributeName, default value: String = "") -> String {
         lexer.attribute(key).map(lexer.string) ?? value
+    }
+
+    /// A text every host repeats, through `texts`: the same String as last time when it was
+    /// seen before. Values with entities or non-ASCII bytes are decoded as usual, unshared.
+    mutating func sharedString(_ key: XMLAttributeName) -> String {
+        guard let attribute = lexer.attribute(key) else { return "" }
+        return shared(attribute)
+    }
+
+    mutating func requiredSharedString(_ key: XMLAttributeName, element: XMLElementName) throws(XMLError) -> String {
+        guard let attribute = lexer.attribute(key) else {
+            throw .missingAttribute(element: element.text, attribute: key.text)
+        }
+        return shared(attribute)
+    }
+
+    private mutating func shared(_ attribute: XMLAttribute) -> String {
+        guard texts.isEnabled, !attribute.hasAmpersand, !attribute.hasHighBytes else { return lexer.string(attribute) }
+        return texts.text(lexer.raw(attribute))
     }
 
     func requiredInteger(_ key: XMLAttributeName, element: XMLElementName) throws(XMLError) -> Int64 {

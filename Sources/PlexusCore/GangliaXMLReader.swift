@@ -44,9 +44,29 @@ public enum GangliaXMLReader {
         }
     }
 
+    /// Reads `bytes` sharing the texts hosts repeat through `texts` (a source's table, kept
+    /// from poll to poll): the events are the same as without it, and hold less memory.
+    public static func read(_ bytes: UnsafeRawBufferPointer, texts: inout TextTable, handler: (GangliaXMLEvent) -> Void) -> XMLReadReport {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return read(bytes, handler: handler) }
+        return withoutActuallyEscaping(handler) { handler in
+            var parser = GangliaXMLParser(lexer: XMLLexer(base: base, count: bytes.count), emit: handler)
+            // Swapped in and out, never copied: the table stays uniquely held, so it is updated in place.
+            texts.startDocument()
+            swap(&parser.texts, &texts)
+            parser.parseDocument()
+            swap(&parser.texts, &texts)
+            return parser.report
+        }
+    }
+
     /// Reads a document held in an array.
     public static func read(_ bytes: [UInt8], handler: (GangliaXMLEvent) -> Void) -> XMLReadReport {
         bytes.withUnsafeBytes { read($0, handler: handler) }
+    }
+
+    /// Reads a document held in an array, sharing texts through `texts`.
+    public static func read(_ bytes: [UInt8], texts: inout TextTable, handler: (GangliaXMLEvent) -> Void) -> XMLReadReport {
+        bytes.withUnsafeBytes { read($0, texts: &texts, handler: handler) }
     }
 }
 
@@ -62,6 +82,8 @@ struct GangliaXMLParser {
     var pendingMetrics: [Metric] = []
     /// Extra data of the metric or summary being read.
     var pendingExtra: [ExtraElement] = []
+    /// Where repeated texts are shared (`TextTable.disabled`: nowhere).
+    var texts = TextTable.disabled
     /// GRIDs open above the current element.
     var gridDepth = 0
 

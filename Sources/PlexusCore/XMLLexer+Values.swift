@@ -73,6 +73,11 @@ extension XMLLexer {
         return nil
     }
 
+    /// The raw bytes of an attribute's value.
+    func raw(_ attribute: XMLAttribute) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + attribute.valueStart, count: attribute.valueEnd - attribute.valueStart)
+    }
+
     /// The decoded text of an attribute: entities and character references resolved; raw bytes
     /// read as UTF-8 when they are valid UTF-8, else as ISO-8859-1 (what the prolog declares —
     /// gmond writes UTF-8 names under that declaration, so valid UTF-8 is taken at its word).

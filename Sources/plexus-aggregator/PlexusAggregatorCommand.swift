@@ -34,6 +34,7 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
     /// (`docs/architecture.md`). Tasks here compute and make small file reads; librrd, the
     /// work that blocks, has its own threads.
     static func main() async {
+        HeapTuning.apply(environment: ProcessInfo.processInfo.environment)
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await main(nil)
     }

@@ -10,6 +10,7 @@ import PlexusCore
 //   plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]
 //   plexus-bench archive-storm ROOT FILES      (until killed; the crash test's writer)
 //   plexus-bench source-document HOSTS METRICS PATH   (the aggregator benchmark's source)
+//   plexus-bench poll HOSTS METRICS ITERATIONS   (a source's poll read into state; the held state's heap)
 //   plexus-bench alerts HOSTS METRICS RULES [ITERATIONS]   (an evaluation of the rules beside a poll)
 //   plexus-bench alert-rules HOSTS METRICS RULES   (those rules as the aggregator's TOML)
 // Prints one line per measurement.
@@ -41,6 +42,20 @@ if arguments.first == "source-document" {
             throw BenchFailure("usage: plexus-bench source-document HOSTS METRICS PATH")
         }
         try SourceDocument(hosts: hosts, metrics: metrics, path: a[2]).run()
+    } catch {
+        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+if arguments.first == "poll" {
+    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
+    guard a.count == 3, a.allSatisfy({ $0 > 0 }) else {
+        FileHandle.standardError.write(Data("usage: plexus-bench poll HOSTS METRICS ITERATIONS\n".utf8))
+        exit(1)
+    }
+    do {
+        try PollBenchmark(hosts: a[0], metrics: a[1], iterations: a[2]).run()
     } catch {
         FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
         exit(1)
