@@ -29,16 +29,19 @@ extension GangliaXMLParser {
             dmax: try optionalCount(.dmax, element: .metric),
             slope: try optionalSlope(element: .metric))
         pendingExtra.removeAll(keepingCapacity: true)
+        pendingExtraHash = texts.emptyListHash
         if !selfClosing { try parseChildren(of: .metric) }
         // Shared, pendingExtra stays the only owner of its buffer: no copy when it is emptied.
-        metric.extraData = texts.list(pendingExtra)
+        metric.extraData = texts.list(pendingExtra, hash: pendingExtraHash)
         return metric
     }
 
     mutating func parseExtraElement(selfClosing: Bool) throws(XMLError) -> ExtraElement {
+        var hash = pendingExtraHash
         let element = ExtraElement(
-            name: try requiredSharedString(.name, element: .extraElement),
-            value: try requiredSharedString(.val, element: .extraElement))
+            name: try requiredSharedString(.name, element: .extraElement, listHash: &hash),
+            value: try requiredSharedString(.val, element: .extraElement, listHash: &hash))
+        pendingExtraHash = hash
         if !selfClosing { try parseChildren(of: .extraElement) }
         return element
     }
@@ -68,8 +71,9 @@ extension GangliaXMLParser {
             type: try requiredType(element: .metrics), units: optionalString(.units),
             slope: try optionalSlope(element: .metrics), source: optionalString(.source, default: "gmond"))
         pendingExtra.removeAll(keepingCapacity: true)
+        pendingExtraHash = texts.emptyListHash
         if !selfClosing { try parseChildren(of: .metrics) }
-        summary.extraData = texts.list(pendingExtra)
+        summary.extraData = texts.list(pendingExtra, hash: pendingExtraHash)
         return summary
     }
 
@@ -117,19 +121,30 @@ extension GangliaXMLParser {
     /// seen before. Values with entities or non-ASCII bytes are decoded as usual, unshared.
     mutating func sharedString(_ key: XMLAttributeName) -> String {
         guard let attribute = lexer.attribute(key) else { return "" }
-        return shared(attribute)
+        var unused: UInt64 = 0
+        return shared(attribute, listHash: &unused)
     }
 
     mutating func requiredSharedString(_ key: XMLAttributeName, element: XMLElementName) throws(XMLError) -> String {
+        var unused: UInt64 = 0
+        return try requiredSharedString(key, element: element, listHash: &unused)
+    }
+
+    /// The same, adding the raw text's hash to `listHash` (an extra-data list's).
+    mutating func requiredSharedString(_ key: XMLAttributeName, element: XMLElementName, listHash: inout UInt64) throws(XMLError) -> String {
         guard let attribute = lexer.attribute(key) else {
             throw .missingAttribute(element: element.text, attribute: key.text)
         }
-        return shared(attribute)
+        return shared(attribute, listHash: &listHash)
     }
 
-    private mutating func shared(_ attribute: XMLAttribute) -> String {
-        guard texts.isEnabled, !attribute.hasAmpersand, !attribute.hasHighBytes else { return lexer.string(attribute) }
-        return texts.text(lexer.raw(attribute))
+    private mutating func shared(_ attribute: XMLAttribute, listHash: inout UInt64) -> String {
+        guard texts.isEnabled else { return lexer.string(attribute) }
+        let raw = lexer.raw(attribute)
+        let hash = texts.hash(raw)
+        listHash = TextTable.adding(hash, to: listHash)
+        guard !attribute.hasAmpersand, !attribute.hasHighBytes else { return lexer.string(attribute) }
+        return texts.text(raw, hash: hash)
     }
 
     func requiredInteger(_ key: XMLAttributeName, element: XMLElementName) throws(XMLError) -> Int64 {

@@ -84,6 +84,8 @@ struct GangliaXMLParser {
     var pendingExtra: [ExtraElement] = []
     /// Where repeated texts are shared (`TextTable.disabled`: nowhere).
     var texts = TextTable.disabled
+    /// `pendingExtra`'s hash in `texts`, added up from its raw texts as they are read.
+    var pendingExtraHash: UInt64 = 0
     /// GRIDs open above the current element.
     var gridDepth = 0
 

@@ -29,13 +29,18 @@ public struct TextTable: Sendable {
     private var listHashes: [UInt64] = []
     private var listSlots: [Int32] = []
     public private(set) var bytes = 0
+    private let seed: UInt64
+    /// Slots looked at before a lookup gives up (at most half full, a real text needs one or two).
+    static let maxProbes = 32
 
     /// A table that shares nothing (a reader without one).
-    public static let disabled = TextTable(maxEntries: 0, maxBytes: 0)
+    public static let disabled = TextTable(maxEntries: 0, maxBytes: 0, seed: 0)
 
-    public init(maxEntries: Int = 50_000, maxBytes: Int = 4 << 20) {
+    /// `seed` varies the hash (random by default, so a source can't aim at it).
+    public init(maxEntries: Int = 50_000, maxBytes: Int = 4 << 20, seed: UInt64 = .random(in: .min ... .max)) {
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
+        self.seed = seed
     }
 
     public var isEnabled: Bool { maxEntries > 0 }
@@ -46,23 +51,33 @@ public struct TextTable: Sendable {
     /// Called as a document begins: a full table starts over.
     public mutating func startDocument() {
         guard isEnabled, isFull else { return }
-        self = TextTable(maxEntries: maxEntries, maxBytes: maxBytes)
+        self = TextTable(maxEntries: maxEntries, maxBytes: maxBytes, seed: seed)
     }
 
     /// The text of `raw` (valid UTF-8), the same String as before when it was seen before.
     public mutating func text(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        text(raw, hash: hash(raw))
+    }
+
+    /// The same, with `hash(raw)` already known.
+    public mutating func text(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64) -> String {
         guard isEnabled, raw.count >= Self.minimumLength else { return String(decoding: raw, as: UTF8.self) }
-        let hash = Self.hash(raw, into: Self.seed)
+        // Crafted to collide, a text may find neither itself nor room within `maxProbes`.
+        var probedOut = !textSlots.isEmpty
         if !textSlots.isEmpty {
             var slot = Int(truncatingIfNeeded: hash) & (textSlots.count - 1)
-            while textSlots[slot] >= 0 {
+            for _ in 0..<Self.maxProbes {
+                guard textSlots[slot] >= 0 else {
+                    probedOut = false
+                    break
+                }
                 let i = Int(textSlots[slot])
                 if textHashes[i] == hash, Self.equal(texts[i], raw) { return texts[i] }
                 slot = (slot + 1) & (textSlots.count - 1)
             }
         }
         let text = String(decoding: raw, as: UTF8.self)
-        guard !isFull, bytes + raw.count <= maxBytes else { return text }
+        guard !probedOut, !isFull, bytes + raw.count <= maxBytes else { return text }
         bytes += raw.count
         texts.append(text)
         textHashes.append(hash)
@@ -70,24 +85,44 @@ public struct TextTable: Sendable {
         return text
     }
 
+    /// This table's hash of a text's bytes.
+    public func hash(_ raw: UnsafeBufferPointer<UInt8>) -> UInt64 { Self.hash(raw, into: seed) }
+
+    /// A list's hash before its first element; `adding(_:to:)` each name's and value's hash.
+    public var emptyListHash: UInt64 { seed }
+
+    public static func adding(_ textHash: UInt64, to listHash: UInt64) -> UInt64 { mix(listHash, textHash) }
+
     /// `elements`, or an equal list seen before (sharing one array and its texts).
     public mutating func list(_ elements: [ExtraElement]) -> [ExtraElement] {
         guard isEnabled, !elements.isEmpty else { return elements }
-        var hash = Self.seed
+        var hash = emptyListHash
         for element in elements {
-            hash = Self.hash(element.name, into: hash)
-            hash = Self.hash(element.value, into: hash)
+            hash = Self.adding(Self.hash(element.name, into: seed), to: hash)
+            hash = Self.adding(Self.hash(element.value, into: seed), to: hash)
         }
+        return list(elements, hash: hash)
+    }
+
+    /// The same, with the list's hash already known (the reader adds up its texts' as it goes).
+    public mutating func list(_ elements: [ExtraElement], hash: UInt64) -> [ExtraElement] {
+        guard isEnabled, !elements.isEmpty else { return elements }
+        let hash = Self.finish(hash)
+        var probedOut = !listSlots.isEmpty
         if !listSlots.isEmpty {
             var slot = Int(truncatingIfNeeded: hash) & (listSlots.count - 1)
-            while listSlots[slot] >= 0 {
+            for _ in 0..<Self.maxProbes {
+                guard listSlots[slot] >= 0 else {
+                    probedOut = false
+                    break
+                }
                 let i = Int(listSlots[slot])
                 if listHashes[i] == hash, lists[i] == elements { return lists[i] }
                 slot = (slot + 1) & (listSlots.count - 1)
             }
         }
         let size = elements.reduce(0) { $0 + 16 + $1.name.utf8.count + $1.value.utf8.count }
-        guard !isFull, bytes + size <= maxBytes else { return elements }
+        guard !probedOut, !isFull, bytes + size <= maxBytes else { return elements }
         bytes += size
         lists.append(elements)
         listHashes.append(hash)
@@ -112,15 +147,44 @@ public struct TextTable: Sendable {
         slots[slot] = Int32(index)
     }
 
-    // MARK: - FNV-1a over the UTF-8 bytes
+    // MARK: - Hashing: eight bytes at a time, seeded per table
 
-    private static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
-
+    /// Mixes the bytes in words (a document's texts are hashed tens of thousands of times a
+    /// poll; byte-at-a-time FNV was a tenth of the read). Seeded per table and probed at most
+    /// `maxProbes` slots, so texts crafted to collide cost a bounded search and end unshared.
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, into start: UInt64) -> UInt64 {
-        var hash = start
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        // Ends each text, so ("ab", "c") and ("a", "bc") differ in a list.
-        return (hash ^ 0xff) &* 0x0000_0100_0000_01b3
+        let n = bytes.count
+        var hash = (start ^ UInt64(n)) &* 0x9E37_79B9_7F4A_7C15
+        guard let base = bytes.baseAddress else { return hash }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= n {
+            hash = mix(hash, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n {
+            tail |= UInt64(base[i]) << shift
+            shift += 8
+            i += 1
+        }
+        return finish(mix(hash, tail))
+    }
+
+    /// Spreads every input bit over the low bits the slots are taken from (texts often differ
+    /// only in their last bytes: "... disk 1", "... disk 2").
+    @inline(__always)
+    private static func finish(_ hash: UInt64) -> UInt64 {
+        var h = (hash ^ (hash >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        h = (h ^ (h >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 33)
+    }
+
+    @inline(__always)
+    private static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+        let h = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 31)
     }
 
     private static func hash(_ text: String, into start: UInt64) -> UInt64 {

@@ -64,6 +64,24 @@ import Testing
         #expect(small.count == 1 && small.bytes == 25)
     }
 
+    /// Texts aimed at one slot (found here knowing the seed; a source can't know it) cost at most
+    /// `maxProbes` looks each: past that they are returned unshared, still right.
+    @Test func textsAimedAtOneSlotAreBoundedAndStayCorrect() {
+        var table = TextTable(seed: 42)
+        var aimed: [String] = []
+        var candidate = 0
+        while aimed.count < 60 {
+            let text = "a colliding text number \(candidate)"
+            candidate += 1
+            if Array(text.utf8).withUnsafeBufferPointer({ table.hash($0) }) & 127 == 0 { aimed.append(text) }
+        }
+        let first = aimed.map { Self.text(&table, $0) }
+        let again = aimed.map { Self.text(&table, $0) }
+        #expect(first == aimed && again == aimed)
+        #expect(table.count < aimed.count)
+        #expect(table.count >= TextTable.maxProbes)
+    }
+
     @Test func aFullTableStartsOverAtTheNextDocument() {
         var table = TextTable(maxEntries: 2, maxBytes: 1 << 20)
         _ = Self.text(&table, "the first long text")
@@ -118,6 +136,29 @@ import Testing
         // The synthetic grid repeats DESC and TITLE on every host (a federated capture may hold
         // no text long enough to share).
         if file == "synthetic" { #expect(table.count > 0) }
+    }
+
+    /// Through the reader, every host's copy of a metric's DESC and extra data is one String and
+    /// one array, within a poll and from one poll to the next.
+    @Test func theReaderSharesAcrossHostsAndPolls() throws {
+        var bytes: [UInt8] = []
+        GangliaXMLWriter(dialect: .gmond).write(try SyntheticGrid(hosts: 20, metricsPerHost: 30).clusterDocument(), into: &bytes)
+        var table = TextTable()
+        var polls: [[Host]] = []
+        for _ in 0..<2 {
+            var hosts: [Host] = []
+            _ = GangliaXMLReader.read(bytes, texts: &table) { if case .host(let host) = $0 { hosts.append(host) } }
+            polls.append(hosts)
+        }
+        let first = try #require(polls[0].first?.metrics.first)
+        #expect(first.extraData.count == 3)
+        for host in polls[0] + polls[1] {
+            let metric = try #require(host.metrics.first)
+            #expect(metric.extraData == first.extraData)
+            #expect(Self.storage(metric.extraData) == Self.storage(first.extraData))
+            let desc = try #require(metric.extraData.first { $0.name == "DESC" }?.value)
+            #expect(Self.storage(desc) == Self.storage(try #require(first.extraData.first { $0.name == "DESC" }?.value)))
+        }
     }
 
     /// Texts with entities or non-ASCII bytes are decoded as always (and not shared).
