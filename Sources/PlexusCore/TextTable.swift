@@ -62,22 +62,10 @@ public struct TextTable: Sendable {
     /// The same, with `hash(raw)` already known.
     public mutating func text(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64) -> String {
         guard isEnabled, raw.count >= Self.minimumLength else { return String(decoding: raw, as: UTF8.self) }
-        // Crafted to collide, a text may find neither itself nor room within `maxProbes`.
-        var probedOut = !textSlots.isEmpty
-        if !textSlots.isEmpty {
-            var slot = Int(truncatingIfNeeded: hash) & (textSlots.count - 1)
-            for _ in 0..<Self.maxProbes {
-                guard textSlots[slot] >= 0 else {
-                    probedOut = false
-                    break
-                }
-                let i = Int(textSlots[slot])
-                if textHashes[i] == hash, Self.equal(texts[i], raw) { return texts[i] }
-                slot = (slot + 1) & (textSlots.count - 1)
-            }
-        }
+        let probe = Self.probe(textSlots, hash: hash, hashes: textHashes) { Self.equal(texts[$0], raw) }
+        if case .found(let i) = probe { return texts[i] }
         let text = String(decoding: raw, as: UTF8.self)
-        guard !probedOut, !isFull, bytes + raw.count <= maxBytes else { return text }
+        guard probe == .room, !isFull, bytes + raw.count <= maxBytes else { return text }
         bytes += raw.count
         texts.append(text)
         textHashes.append(hash)
@@ -108,21 +96,10 @@ public struct TextTable: Sendable {
     public mutating func list(_ elements: [ExtraElement], hash: UInt64) -> [ExtraElement] {
         guard isEnabled, !elements.isEmpty else { return elements }
         let hash = Self.finish(hash)
-        var probedOut = !listSlots.isEmpty
-        if !listSlots.isEmpty {
-            var slot = Int(truncatingIfNeeded: hash) & (listSlots.count - 1)
-            for _ in 0..<Self.maxProbes {
-                guard listSlots[slot] >= 0 else {
-                    probedOut = false
-                    break
-                }
-                let i = Int(listSlots[slot])
-                if listHashes[i] == hash, lists[i] == elements { return lists[i] }
-                slot = (slot + 1) & (listSlots.count - 1)
-            }
-        }
+        let probe = Self.probe(listSlots, hash: hash, hashes: listHashes) { lists[$0] == elements }
+        if case .found(let i) = probe { return lists[i] }
         let size = elements.reduce(0) { $0 + 16 + $1.name.utf8.count + $1.value.utf8.count }
-        guard !probedOut, !isFull, bytes + size <= maxBytes else { return elements }
+        guard probe == .room, !isFull, bytes + size <= maxBytes else { return elements }
         bytes += size
         lists.append(elements)
         listHashes.append(hash)
@@ -131,6 +108,28 @@ public struct TextTable: Sendable {
     }
 
     // MARK: - Open addressing, linear probing, at most half full
+
+    private enum Probe: Equatable {
+        /// The entry at this index matches.
+        case found(Int)
+        /// Not there, and a free slot was reached: it may be added.
+        case room
+        /// `maxProbes` slots looked at, all taken by others (texts crafted to collide).
+        case exhausted
+    }
+
+    @inline(__always)
+    private static func probe(_ slots: [Int32], hash: UInt64, hashes: [UInt64], matches: (Int) -> Bool) -> Probe {
+        guard !slots.isEmpty else { return .room }
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        for _ in 0..<maxProbes {
+            guard slots[slot] >= 0 else { return .room }
+            let i = Int(slots[slot])
+            if hashes[i] == hash, matches(i) { return .found(i) }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return .exhausted
+    }
 
     private static func insert(_ index: Int, hash: UInt64, into slots: inout [Int32], hashes: [UInt64]) {
         if (index + 1) * 2 > slots.count {
