@@ -117,6 +117,8 @@ let package = Package(
                 "PlexusAgent", "PlexusCollectors", "PlexusCore", "PlexusCommandLine", "PlexusSecurity", "PlexusTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

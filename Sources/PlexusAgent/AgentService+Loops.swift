@@ -46,8 +46,9 @@ extension AgentService {
                 remember(message, host: host, now: wall, own: true)
                 tagged = true
             }
-            // Wake at the next deadline, and at least every second to answer metadata requests.
-            try await Task.sleep(for: .seconds(max(0.01, min(1, deadline - Self.monotonic()))))
+            // Until the next deadline, or news: a metadata request, a plugin's run (`Wakeup`).
+            await news.sleep(seconds: max(0.01, deadline - Self.monotonic()))
+            try Task.checkCancellation()
         }
     }
 
@@ -134,6 +135,7 @@ extension AgentService {
                     guard identity.owns(id) else { break }
                     let now = Self.monotonic()
                     announcer.withLock { $0.schedule.metadataRequested(id.name, now: now) }
+                    news.wake()
                     stats.withLock { $0.metadataRequestsAnswered += 1 }
                 }
             }

@@ -58,6 +58,7 @@ extension AgentService {
     /// (once a minute per plugin and kind).
     func recordPlugin(_ name: String, limits: AgentConfiguration.PluginLimits, run: PluginRunner.Run) {
         let clashes = plugins.record(plugin: name, reading: run.reading, timedOut: run.timedOut) { builtinDefinitions[$0] != nil }
+        news.wake()
         if let failure = run.failure {
             peerLog.log(.warning, "plugin \(name) failed", detail: failure)
         } else if let reading = run.reading {

@@ -36,6 +36,8 @@ public final class AgentService: Service, Sendable {
     let probes = ProbeBoard()
     /// Plugins' latest metrics and counters, shared by their tasks and the announcer.
     let plugins = PluginBoard()
+    /// Ends the announcer's sleep when there is something to send before its next deadline.
+    let news = Wakeup()
     /// The connection budget of the XML ports (`max_clients`, under the descriptor limit).
     let gate: ClientGate
     /// Failures peers cause, logged once per kind per minute.

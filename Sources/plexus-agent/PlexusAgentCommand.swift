@@ -1,6 +1,8 @@
 import ArgumentParser
 import Glibc
 import Logging
+import NIOCore
+import NIOPosix
 import PlexusAgent
 import PlexusCollectors
 import PlexusCommandLine
@@ -23,6 +25,16 @@ struct PlexusAgentCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: DaemonOptions
+
+    /// Swift's tasks run on NIO's event loops, which serve the sockets anyway, instead of on a
+    /// second set of threads beside them (Dispatch's): measured idle on two cores, 6 threads
+    /// and 5.3 wake-ups a second with both, against gmond's 2 threads and 10 (docs/BENCHMARKS.md,
+    /// "Footprint"). The agent's tasks compute briefly and read small /proc files; plugins and
+    /// modules are child processes.
+    static func main() async {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 
     @Flag(help: "List the metrics this agent can send with this configuration (name, units, group, description) and exit.")
     var listMetrics = false
