@@ -1,10 +1,9 @@
 import CMalloc
 import Foundation
 import PlexusCore
-import PlexusTestSupport
 
 /// `plexus-bench poll HOSTS METRICS ITERATIONS`: what the aggregator does with each poll of a
-/// source (`SourcePoller.read`): the gmond document of the aggregator benchmark read into the
+/// source (`SourcePoller.read`): the gmond document of the aggregator benchmark (`SourceDocument`) read into the
 /// source's new content, the previous poll's carried over, summaries computed; and the heap
 /// the held content takes (malloc's count of bytes in use with it held, minus without), per
 /// metric. Each poll reads the same bytes with the values' hosts' TN varied, as a live source.
@@ -14,9 +13,7 @@ struct PollBenchmark {
     var iterations: Int
 
     func run() throws {
-        let document = try SyntheticGrid(hosts: hosts, metricsPerHost: metrics).clusterDocument()
-        var bytes: [UInt8] = []
-        GangliaXMLWriter(dialect: .gmond).write(document, into: &bytes)
+        let bytes = try SourceDocument.make(hosts: hosts, metrics: metrics).bytes
         let held = hosts * metrics
         print("poll: \(hosts) hosts x \(metrics) metrics, \(bytes.count) bytes")
 

@@ -35,67 +35,50 @@ if arguments.first == "archive" || arguments.first == "archive-storm" {
     }
     exit(0)
 }
+/// Runs one benchmark: its failure is printed and the exit status 1.
+func runBenchmark(_ body: () throws -> Void) -> Never {
+    do {
+        try body()
+    } catch {
+        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
+/// The numbers after the benchmark's name, or its usage and exit status 1 if `valid` says no.
+func numbers(usage: String, _ valid: ([Int]) -> Bool) -> [Int] {
+    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
+    guard valid(a) else {
+        FileHandle.standardError.write(Data("usage: plexus-bench \(usage)\n".utf8))
+        exit(1)
+    }
+    return a
+}
+
 if arguments.first == "source-document" {
     let a = Array(arguments.dropFirst())
-    do {
+    runBenchmark {
         guard a.count == 3, let hosts = Int(a[0]), let metrics = Int(a[1]) else {
             throw BenchFailure("usage: plexus-bench source-document HOSTS METRICS PATH")
         }
         try SourceDocument(hosts: hosts, metrics: metrics, path: a[2]).run()
-    } catch {
-        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
-        exit(1)
     }
-    exit(0)
 }
 if arguments.first == "poll" {
-    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
-    guard a.count == 3, a.allSatisfy({ $0 > 0 }) else {
-        FileHandle.standardError.write(Data("usage: plexus-bench poll HOSTS METRICS ITERATIONS\n".utf8))
-        exit(1)
-    }
-    do {
-        try PollBenchmark(hosts: a[0], metrics: a[1], iterations: a[2]).run()
-    } catch {
-        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
-        exit(1)
-    }
-    exit(0)
+    let a = numbers(usage: "poll HOSTS METRICS ITERATIONS") { $0.count == 3 && $0.allSatisfy { $0 > 0 } }
+    runBenchmark { try PollBenchmark(hosts: a[0], metrics: a[1], iterations: a[2]).run() }
 }
 if arguments.first == "alert-rules" {
-    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
-    guard a.count == 3 else {
-        FileHandle.standardError.write(Data("usage: plexus-bench alert-rules HOSTS METRICS RULES\n".utf8))
-        exit(1)
-    }
-    do {
-        try AlertBenchmark.printRules(hosts: a[0], metrics: a[1], rules: a[2])
-    } catch {
-        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
-        exit(1)
-    }
-    exit(0)
+    let a = numbers(usage: "alert-rules HOSTS METRICS RULES") { $0.count == 3 }
+    runBenchmark { try AlertBenchmark.printRules(hosts: a[0], metrics: a[1], rules: a[2]) }
 }
 if arguments.first == "alerts" {
-    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
-    guard a.count >= 3 else {
-        FileHandle.standardError.write(Data("usage: plexus-bench alerts HOSTS METRICS RULES [ITERATIONS]\n".utf8))
-        exit(1)
-    }
-    do {
-        try AlertBenchmark(hosts: a[0], metrics: a[1], rules: a[2], iterations: a.count > 3 ? a[3] : 20).run()
-    } catch {
-        FileHandle.standardError.write(Data("plexus-bench: \(error)\n".utf8))
-        exit(1)
-    }
-    exit(0)
+    let a = numbers(usage: "alerts HOSTS METRICS RULES [ITERATIONS]") { $0.count >= 3 }
+    runBenchmark { try AlertBenchmark(hosts: a[0], metrics: a[1], rules: a[2], iterations: a.count > 3 ? a[3] : 20).run() }
 }
 if arguments.first == "history" {
-    let a = Array(arguments.dropFirst()).compactMap { Int($0) }
-    guard a.count == 4, a.allSatisfy({ $0 > 0 }) else {
-        FileHandle.standardError.write(Data("usage: plexus-bench history HOSTS METRICS SECONDS INTERVAL\n".utf8))
-        exit(1)
-    }
+    let a = numbers(usage: "history HOSTS METRICS SECONDS INTERVAL") { $0.count == 4 && $0.allSatisfy { $0 > 0 } }
     HistoryBenchmark(hosts: a[0], metrics: a[1], seconds: a[2], interval: a[3]).run()
     exit(0)
 }
