@@ -175,10 +175,14 @@ public struct GangliaPortServer: Sendable {
     private func reply(to request: Request, _ respond: @escaping @Sendable (Request) async -> [UInt8]) async -> ByteBuffer {
         let gzip = gzip
         let make: @Sendable () async -> ByteBuffer = {
-            var bytes = ByteBuffer(bytes: await respond(request))
-            // gmond's readers tell gzip by its magic bytes, so a failure can fall back to plain text.
-            if gzip, let compressed = try? bytes.compress(with: .gzip()) { bytes = compressed }
-            return bytes
+            let bytes = ByteBuffer(bytes: await respond(request))
+            guard gzip else { return bytes }
+            // gmond's readers tell gzip by its magic bytes, so a failure can fall back to plain
+            // text. Megabytes take tens of milliseconds: not on an event loop.
+            return await Offload.run {
+                var plain = bytes
+                return (try? plain.compress(with: .gzip())) ?? bytes
+            }
         }
         guard let shared else { return await make() }
         return await shared.value(for: request.line ?? "", make: make)
