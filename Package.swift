@@ -70,8 +70,8 @@ let package = Package(
         ),
         // librrd (Debian librrd-dev). Only PlexusArchive's LibRRD.swift calls into it.
         .systemLibrary(name: "CRRD", pkgConfig: "librrd", providers: [.apt(["librrd-dev"])]),
-        // glibc's <malloc.h> (malloc_trim), which the Glibc module doesn't export.
-        .systemLibrary(name: "CMalloc"),
+        // glibc functions the Glibc module doesn't export: <malloc.h> (mallopt, malloc_trim), strfromd.
+        .systemLibrary(name: "CGlibc"),
         // Alert rules evaluated on values and times given to them (no clock, no I/O): pending,
         // firing, resolved.
         .target(name: "PlexusAlerts", dependencies: ["PlexusCore"]),
@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "PlexusArchive",
             dependencies: [
-                "PlexusCore", "CRRD",
+                "PlexusCore", "CRRD", "CGlibc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "PlexusAggregator",
             dependencies: [
-                "PlexusAlerts", "PlexusCore", "PlexusSecurity", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "CMalloc",
+                "PlexusAlerts", "PlexusCore", "PlexusSecurity", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "CGlibc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,7 +171,7 @@ let package = Package(
         ),
         // Benchmarks driven by scripts/bench (built in release mode there).
         .executableTarget(
-            name: "plexus-bench", dependencies: ["CMalloc", "PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusSecurity", "PlexusTestSupport"]),
+            name: "plexus-bench", dependencies: ["CGlibc", "PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusSecurity", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusCoreTests",
             // TOMLKit (toml++) only to check our TOML reader against on the same documents.
@@ -212,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "PlexusAggregatorTests",
             dependencies: [
-                "CMalloc", "PlexusAggregator", "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusTestSupport",
+                "CGlibc", "PlexusAggregator", "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusStatus", "PlexusTransport", "PlexusTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

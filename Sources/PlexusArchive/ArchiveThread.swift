@@ -4,20 +4,29 @@ import Foundation
 /// they never occupy the cooperative pool (two threads on our machines) and a job's librrd error
 /// is read on the thread that made the call.
 ///
-/// Jobs queued before `stop()` still run; the thread exits when the queue is empty.
+/// Jobs queued before `stop()` still run; the thread exits when the queue is empty. The thread
+/// starts with the first job: a command that exports never starts the graph thread, and a
+/// stop before any job has nothing to wait for.
 final class ArchiveThread: @unchecked Sendable {
+    private let name: String
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var head = 0
+    private var started = false
     private var stopping = false
     private var finished = false
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(name: String) {
-        let thread = Thread { [self] in loop() }
-        thread.name = name
-        thread.start()
+        self.name = name
+    }
+
+    /// Whether the thread has been started (by a first job).
+    var isStarted: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return started
     }
 
     /// Queues `job`; false once the thread is stopping.
@@ -27,6 +36,12 @@ final class ArchiveThread: @unchecked Sendable {
         defer { condition.unlock() }
         guard !stopping else { return false }
         jobs.append(job)
+        if !started {
+            started = true
+            let thread = Thread { [self] in loop() }
+            thread.name = name
+            thread.start()
+        }
         condition.signal()
         return true
     }
@@ -47,6 +62,8 @@ final class ArchiveThread: @unchecked Sendable {
     private func requestStop(_ continuation: CheckedContinuation<Void, Never>) {
         condition.lock()
         stopping = true
+        // Never started: nothing queued, nothing to wait for.
+        if !started { finished = true }
         let done = finished
         if !done { stopWaiters.append(continuation) }
         condition.signal()

@@ -139,7 +139,7 @@ struct APIRoutes {
         if request.parameter("format") == "csv" {
             return Response(
                 status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: .init(string: ExportText.csv(data, columns: arguments.columns, time: time))))
+                body: .init(byteBuffer: .init(bytes: ExportText.csvBytes(data, columns: arguments.columns, time: time))))
         }
         return JSONBody.response(ExportText.json(data, columns: arguments.columns, request: graph, time: time))
     }

@@ -15,7 +15,7 @@ struct XMLBenchmark {
         var bytes: [UInt8] = []
         let writer = GangliaXMLWriter(dialect: .gmetad)
         writer.write(document, into: &bytes)
-        if let outputFile { FileManager.default.createFile(atPath: outputFile, contents: Data(bytes)) }
+        if let outputFile { _ = FileManager.default.createFile(atPath: outputFile, contents: Data(bytes)) }
         let megabytes = Double(bytes.count) / 1_000_000
         print("document: \(hosts) hosts x \(metrics) metrics, \(bytes.count) bytes")
 

@@ -60,9 +60,9 @@ struct Export: AsyncParsableCommand {
         ) { reader, arguments throws(RRDError) in (try await reader.export(arguments), arguments.columns) }
         let text =
             json
-            ? ExportText.json(data, columns: columns, request: request, time: timeFormat)
-            : ExportText.csv(data, columns: columns, time: timeFormat)
-        try writeOutput(Array(text.utf8), to: output)
+            ? Array(ExportText.json(data, columns: columns, request: request, time: timeFormat).utf8)
+            : ExportText.csvBytes(data, columns: columns, time: timeFormat)
+        try writeOutput(text, to: output)
         if output != "-" { Console(quiet: quiet).note("wrote \(output) (\(data.rows.count) rows, step \(data.step) s)") }
     }
 }

@@ -1,4 +1,4 @@
-import CMalloc
+import CGlibc
 import Testing
 
 @testable import PlexusAggregator

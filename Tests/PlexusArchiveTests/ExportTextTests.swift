@@ -1,4 +1,5 @@
 import Foundation
+import PlexusTestSupport
 import Testing
 
 @testable import PlexusArchive
@@ -32,6 +33,21 @@ import Testing
         #expect(csv.hasPrefix("time,load_one,\"hosts, up\"\r\n1795543215,0,"))
         #expect(csv.contains("\r\n1795543290,0.3,") && csv.contains(",1e+20,") && csv.contains(",-9.2e+18,") && csv.contains(",999999999999999,"))
         #expect(csv.contains("\r\n1795543455,,"), "a gap is an empty field")
+    }
+
+    /// strfromd's `%.12g` is printf's, over every magnitude and sign (a fixed generator: the
+    /// same values each run), and the bytes are the string's.
+    @Test func numbersAreWhatPrintfWrites() {
+        var generator = SeededGenerator(seed: 0x5EED)
+        for _ in 0..<20_000 {
+            let mantissa = Double(generator.next() % 1_000_000_007) / 1_000_000_007 * (generator.next() % 2 == 0 ? 1 : -1)
+            let v = mantissa * pow(10, Double(Int(generator.next() % 61) - 30))
+            let expected = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.12g", v)
+            #expect(ExportText.number(v) == expected, "\(v)")
+        }
+        let rows = Self.values.map { [$0] }
+        let data = RRDSeries(start: 0, end: 15 * Int64(rows.count), step: 15, columns: ["sum"], rows: rows)
+        #expect(ExportText.csvBytes(data, columns: ["x"]) == Array(ExportText.csv(data, columns: ["x"]).utf8))
     }
 
     @Test func numbersAndTimes() {
