@@ -79,7 +79,10 @@ struct MulticastNamespaceTests {
         agents[2].stop()
         for i in 1...2 {
             let down = await Loopback.eventually(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml)["node3"] == false }
-            #expect(down, "agent \(i) still shows node3 up (TN > 4·TMAX = 8 s)")
+            #expect(
+                down,
+                "agent \(i) still shows node3 up (TN > 4·TMAX = 8 s): \(Self.hosts(seenBy: i, net: net, xmlPort: xml)); node3 running: \(agents[2].isRunning)\n\(agents[i - 1].output)"
+            )
         }
         for i in 1...2 {
             let gone = await Loopback.eventually(seconds: 25) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == ["node1": true, "node2": true] }
