@@ -69,6 +69,6 @@ extension AgentService {
         let server = GangliaPortServer(
             allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)),
             requestLineLimit: 256, gate: gate)
-        try await server.serve(listener, respond: { request in await Offload.run { self.historyReply(to: request.line) } }, report: { self.count($0) })
+        try await server.serve(listener, render: { self.historyReply(to: $0.line) }, report: { self.count($0) })
     }
 }

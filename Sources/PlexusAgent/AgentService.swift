@@ -194,8 +194,7 @@ public final class AgentService: Service, Sendable {
                             allow: channel.allow, gzip: channel.gzipOutput, timeout: .milliseconds(Int(channel.timeout * 1000)),
                             gate: self.gate, shared: SharedRender(maxAge: .seconds(1), maxEntries: 1))
                         tasks.addTask {
-                            // Rendered on the thread pool: the event loops keep accepting meanwhile.
-                            try await server.serve(listener, document: { await Offload.run { self.xmlDocument() } }, report: { self.count($0) })
+                            try await server.serve(listener, render: { _ in self.xmlDocument() }, report: { self.count($0) })
                         }
                     }
                     for (listener, index) in historyChannels {

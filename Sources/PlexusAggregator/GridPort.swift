@@ -49,14 +49,14 @@ final class GridPort: Service, Sendable {
         try? await cancelWhenGracefulShutdown {
             switch self.kind {
             case .xml:
-                try await self.server.serve(listener, respond: { _ in await Offload.run { self.wholeGrid() } }, report: { self.count($0) })
+                try await self.server.serve(listener, render: { _ in self.wholeGrid() }, report: { self.count($0) })
             case .interactive:
                 try await self.server.serve(
-                    listener, respond: { request in await Offload.run { self.answer(request) } },
+                    listener, render: { self.answer($0) },
                     report: { self.count($0) })
             case .history:
                 try await self.server.serve(
-                    listener, respond: { request in await Offload.run { self.history(request) } }, report: { self.count($0) })
+                    listener, render: { self.history($0) }, report: { self.count($0) })
             }
         }
     }

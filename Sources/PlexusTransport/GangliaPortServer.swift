@@ -72,8 +72,19 @@ public struct GangliaPortServer: Sendable {
         try await serve(listener, respond: { _ in await document() }, report: report)
     }
 
+    /// Serves clients until the listener closes or the task is cancelled; `render` computes the
+    /// reply to each request on NIO's thread pool (`Offload`), never on the event loop that
+    /// accepts: a render of megabytes held it long enough to stop accepting (the daemons run
+    /// their tasks on the event loops).
+    public func serve(
+        _ listener: Listener, render: @escaping @Sendable (Request) -> [UInt8],
+        report: @escaping @Sendable (Outcome) -> Void = { _ in }
+    ) async throws {
+        try await serve(listener, respond: { request in await Offload.run { render(request) } }, report: report)
+    }
+
     /// Serves clients until the listener closes or the task is cancelled; `respond` makes the
-    /// reply to each request.
+    /// reply to each request (where it runs is its own business: see `serve(_:render:report:)`).
     public func serve(
         _ listener: Listener, respond: @escaping @Sendable (Request) async -> [UInt8],
         report: @escaping @Sendable (Outcome) -> Void = { _ in }
