@@ -61,10 +61,12 @@ final class SourcePoller: Service, Sendable {
         var previous: SourceContent?
         var reporter = DropReporter()
         var lastSize = 0
+        // The last document's buffer, kept to read the next one into (`XMLClient.fetchBuffer`).
+        var document: ByteBuffer?
         // Our start is an outage too: the archives may be behind since our predecessor.
         var outage = true
         while true {
-            switch await fetch(order: failover.order, expectedBytes: lastSize) {
+            switch await fetch(order: failover.order, expectedBytes: lastSize, reusing: document.take()) {
             case .success(let (bytes, answered)):
                 failover.answered(answered)
                 lastSize = bytes.readableBytes
@@ -87,6 +89,7 @@ final class SourcePoller: Service, Sendable {
                 }
                 store.publish(delivery, source: index, reporting: &reporter)
                 previous = delivery.content
+                document = bytes
             case .failure(let failure):
                 store.markDead(source: index, reason: failure.description)
                 outage = true
@@ -122,14 +125,16 @@ final class SourcePoller: Service, Sendable {
     }
 
     /// The document from the first address in `order` that gives one, and that address's index.
-    func fetch(order: [Int], expectedBytes: Int) async -> Result<(ByteBuffer, Int), FetchFailure> {
+    /// `reusing`: the previous document's buffer, read into again when nothing else holds it.
+    func fetch(order: [Int], expectedBytes: Int, reusing previous: consuming ByteBuffer? = nil) async -> Result<(ByteBuffer, Int), FetchFailure> {
         var errors: [String] = []
         for i in order {
             let endpoint = endpoints[i]
             do {
                 let bytes = try await XMLClient.fetchBuffer(
                     host: endpoint.host, port: endpoint.port, timeout: .milliseconds(Int(source.timeout * 1000)),
-                    connectTimeout: .milliseconds(Int(source.connectTimeout * 1000)), expectedBytes: expectedBytes, group: group, tls: tls)
+                    connectTimeout: .milliseconds(Int(source.connectTimeout * 1000)), expectedBytes: expectedBytes,
+                    reusing: previous.take(), group: group, tls: tls)
                 // Something that isn't Ganglia XML at all counts as this address failing.
                 guard bytes.readableBytesView.prefix(4096).firstRange(of: Array("<GANGLIA_XML".utf8)) != nil else {
                     errors.append("\(endpoint): not Ganglia XML (\(bytes.readableBytes) bytes)")

@@ -28,11 +28,9 @@ extension GangliaXMLParser {
             tmax: try optionalCount(.tmax, element: .metric),
             dmax: try optionalCount(.dmax, element: .metric),
             slope: try optionalSlope(element: .metric))
-        pendingExtra.removeAll(keepingCapacity: true)
-        pendingExtraHash = texts.emptyListHash
+        startExtraData()
         if !selfClosing { try parseChildren(of: .metric) }
-        // Shared, pendingExtra stays the only owner of its buffer: no copy when it is emptied.
-        metric.extraData = texts.list(pendingExtra, hash: pendingExtraHash)
+        metric.extraData = takeExtraData()
         return metric
     }
 
@@ -70,11 +68,59 @@ extension GangliaXMLParser {
             name: name, sum: sum, precision: MetricSummary.precision(of: sumText), num: count,
             type: try requiredType(element: .metrics), units: optionalString(.units),
             slope: try optionalSlope(element: .metrics), source: optionalString(.source, default: "gmond"))
+        startExtraData()
+        if !selfClosing { try parseChildren(of: .metrics) }
+        summary.extraData = takeExtraData()
+        return summary
+    }
+
+    // MARK: - Extra data
+
+    private mutating func startExtraData() {
         pendingExtra.removeAll(keepingCapacity: true)
         pendingExtraHash = texts.emptyListHash
-        if !selfClosing { try parseChildren(of: .metrics) }
-        summary.extraData = texts.list(pendingExtra, hash: pendingExtraHash)
-        return summary
+        pendingBlock = nil
+    }
+
+    /// The extra data read for the current metric or summary, shared through `texts`.
+    private mutating func takeExtraData() -> [ExtraElement] {
+        if let block = pendingBlock {
+            pendingBlock = nil
+            return block.elements
+        }
+        // Shared, pendingExtra stays the only owner of its buffer: no copy when it is emptied.
+        return texts.list(pendingExtra, hash: pendingExtraHash)
+    }
+
+    /// The content of an EXTRA_DATA element. Every host repeats each metric's extra data byte
+    /// for byte (GROUP, DESC, TITLE: two thirds of a gmond document), so content read before
+    /// without a fault is looked up by its bytes in `texts` and stepped over: the same elements
+    /// as reading it again, for a hash and a compare instead of five tags and six texts. The
+    /// content is taken up to the first `</EXTRA_DATA>`; when the element really ends elsewhere
+    /// (that text inside a quoted value, a spaced end tag), it is read as usual and not kept.
+    mutating func parseExtraData() throws(XMLError) {
+        if let block = pendingBlock {
+            // A second EXTRA_DATA in one metric: carry on from the first one's elements.
+            pendingBlock = nil
+            pendingExtra.append(contentsOf: block.elements)
+            pendingExtraHash = block.listHash
+        }
+        let start = lexer.position
+        guard texts.isEnabled, pendingExtra.isEmpty, let end = lexer.find("</EXTRA_DATA>", from: start) else {
+            return try parseChildren(of: .extraData)
+        }
+        let after = end + 13
+        let raw = UnsafeBufferPointer(start: lexer.base + start, count: end - start)
+        if let block = texts.block(raw) {
+            pendingBlock = block
+            lexer.position = after
+            return
+        }
+        let skipped = report.skippedCount
+        try parseChildren(of: .extraData)
+        guard lexer.position == after, report.skippedCount == skipped else { return }
+        let elements = texts.list(pendingExtra, hash: pendingExtraHash)
+        texts.remember(block: raw, as: TextTable.Block(elements: elements, listHash: pendingExtraHash))
     }
 
     /// Steps over an element the DTD doesn't know, nesting included.
@@ -98,6 +144,15 @@ extension GangliaXMLParser {
     // MARK: - Attributes of the current start tag
 
     mutating func requiredName<Kind: NameKind>(_: Name<Kind>.Type, element: XMLElementName, shared: Bool = false) throws(XMLError) -> Name<Kind> {
+        guard let attribute = lexer.attribute(.name) else { throw .missingAttribute(element: element.text, attribute: "NAME") }
+        if !attribute.hasAmpersand && !attribute.hasHighBytes {
+            // ASCII as written: the bytes are the name's UTF-8, checked before a String is made.
+            if let problem = Name<Kind>.problem(withBytes: lexer.raw(attribute)) {
+                throw .invalidName(NameError(kind: Kind.label, name: lexer.string(attribute), problem: problem))
+            }
+            var unused: UInt64 = 0
+            return Name(validated: shared ? self.shared(attribute, listHash: &unused) : lexer.string(attribute))
+        }
         let raw = try shared ? requiredSharedString(.name, element: element) : requiredString(.name, element: element)
         do {
             return try Name<Kind>(raw)
@@ -138,7 +193,7 @@ extension GangliaXMLParser {
         return shared(attribute, listHash: &listHash)
     }
 
-    private mutating func shared(_ attribute: XMLAttribute, listHash: inout UInt64) -> String {
+    mutating func shared(_ attribute: XMLAttribute, listHash: inout UInt64) -> String {
         guard texts.isEnabled else { return lexer.string(attribute) }
         let raw = lexer.raw(attribute)
         let hash = texts.hash(raw)
@@ -170,7 +225,7 @@ extension GangliaXMLParser {
 
     func requiredType(element: XMLElementName) throws(XMLError) -> MetricType {
         guard let attribute = lexer.attribute(.type) else { throw .missingAttribute(element: element.text, attribute: "TYPE") }
-        guard let type = lexer.match(attribute, among: MetricType.allCases, by: \.rawValue) else {
+        guard let type = lexer.match(attribute, in: XMLWords.types) else {
             throw .invalidAttribute(element: element.text, attribute: "TYPE", value: lexer.string(attribute))
         }
         return type
@@ -178,7 +233,7 @@ extension GangliaXMLParser {
 
     func optionalSlope(element: XMLElementName) throws(XMLError) -> Slope {
         guard let attribute = lexer.attribute(.slope) else { return .unspecified }
-        guard let slope = lexer.match(attribute, among: Slope.allCases, by: \.name) else {
+        guard let slope = lexer.match(attribute, in: XMLWords.slopes) else {
             throw .invalidAttribute(element: element.text, attribute: "SLOPE", value: lexer.string(attribute))
         }
         return slope

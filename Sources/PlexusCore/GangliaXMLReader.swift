@@ -38,9 +38,11 @@ public enum GangliaXMLReader {
             return report
         }
         return withoutActuallyEscaping(handler) { handler in
-            var parser = GangliaXMLParser(lexer: XMLLexer(base: base, count: bytes.count), emit: handler)
-            parser.parseDocument()
-            return parser.report
+            XMLLexerScratch.with { scratch in
+                var parser = GangliaXMLParser(lexer: XMLLexer(base: base, count: bytes.count, scratch: scratch), emit: handler)
+                parser.parseDocument()
+                return parser.report
+            }
         }
     }
 
@@ -49,13 +51,15 @@ public enum GangliaXMLReader {
     public static func read(_ bytes: UnsafeRawBufferPointer, texts: inout TextTable, handler: (GangliaXMLEvent) -> Void) -> XMLReadReport {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return read(bytes, handler: handler) }
         return withoutActuallyEscaping(handler) { handler in
-            var parser = GangliaXMLParser(lexer: XMLLexer(base: base, count: bytes.count), emit: handler)
-            // Swapped in and out, never copied: the table stays uniquely held, so it is updated in place.
-            texts.startDocument()
-            swap(&parser.texts, &texts)
-            parser.parseDocument()
-            swap(&parser.texts, &texts)
-            return parser.report
+            XMLLexerScratch.with { scratch in
+                var parser = GangliaXMLParser(lexer: XMLLexer(base: base, count: bytes.count, scratch: scratch), emit: handler)
+                // Swapped in and out, never copied: the table stays uniquely held, so it is updated in place.
+                texts.startDocument()
+                swap(&parser.texts, &texts)
+                parser.parseDocument()
+                swap(&parser.texts, &texts)
+                return parser.report
+            }
         }
     }
 
@@ -86,6 +90,9 @@ struct GangliaXMLParser {
     var texts = TextTable.disabled
     /// `pendingExtra`'s hash in `texts`, added up from its raw texts as they are read.
     var pendingExtraHash: UInt64 = 0
+    /// The extra data of the metric or summary being read, when its one EXTRA_DATA was found
+    /// in `texts` (read before, the same bytes) instead of being read again.
+    var pendingBlock: TextTable.Block?
     /// GRIDs open above the current element.
     var gridDepth = 0
 
@@ -221,7 +228,7 @@ struct GangliaXMLParser {
         case (.host, .metric):
             pendingMetrics.append(try parseMetric(selfClosing: selfClosing))
         case (.metric, .extraData), (.metrics, .extraData):
-            if !selfClosing { try parseChildren(of: .extraData) }
+            if !selfClosing { try parseExtraData() }
         case (.extraData, .extraElement):
             pendingExtra.append(try parseExtraElement(selfClosing: selfClosing))
         case (.grid, .hosts), (.cluster, .hosts):

@@ -54,6 +54,11 @@ public struct Name<Kind: NameKind>: Hashable, Comparable, Sendable, CustomString
         self.rawValue = rawValue
     }
 
+    /// A name already validated by its bytes (`problem(withBytes:)`).
+    init(validated rawValue: String) {
+        self.rawValue = rawValue
+    }
+
     /// Validates `rawValue`; nil when it can't be a name.
     public init?(validating rawValue: String) {
         guard Self.problem(with: rawValue) == nil else { return nil }
@@ -71,9 +76,14 @@ public struct Name<Kind: NameKind>: Hashable, Comparable, Sendable, CustomString
 
     /// Why `raw` can't be a name of this kind, or nil if it can.
     public static func problem(with raw: String) -> NameError.Problem? {
-        let utf8 = raw.utf8
+        var raw = raw
+        return raw.withUTF8 { problem(withBytes: $0) }
+    }
+
+    /// The same for a name's UTF-8 bytes (a reader checks them before making a String).
+    static func problem(withBytes utf8: UnsafeBufferPointer<UInt8>) -> NameError.Problem? {
         if utf8.isEmpty { return .empty }
-        if raw == "." || raw == ".." { return .dotName }
+        if utf8.count <= 2, utf8.allSatisfy({ $0 == UInt8(ascii: ".") }) { return .dotName }
         if utf8.count > Kind.maxBytes { return .tooLong(bytes: utf8.count, limit: Kind.maxBytes) }
         var previous: UInt8 = 0
         for byte in utf8 {
@@ -83,7 +93,11 @@ public struct Name<Kind: NameKind>: Hashable, Comparable, Sendable, CustomString
             if previous == 0xC2, (0x80...0x9F).contains(byte) { return .controlCharacter(UInt32(byte)) }
             previous = byte
         }
-        if utf8.count == summaryDirectoryName.utf8.count, Kind.reserved.contains(where: { $0.caseInsensitiveEquals(raw) }) { return .reserved }
+        if utf8.count == summaryDirectoryName.utf8.count,
+            Kind.reserved.contains(where: { $0.caseInsensitiveEquals(String(decoding: utf8, as: UTF8.self)) })
+        {
+            return .reserved
+        }
         return nil
     }
 }

@@ -28,6 +28,11 @@ public struct TextTable: Sendable {
     private var lists: [[ExtraElement]] = []
     private var listHashes: [UInt64] = []
     private var listSlots: [Int32] = []
+    /// EXTRA_DATA contents read before, by their bytes, and what they were read as.
+    private var blocks: [[UInt8]] = []
+    private var blockValues: [Block] = []
+    private var blockHashes: [UInt64] = []
+    private var blockSlots: [Int32] = []
     public private(set) var bytes = 0
     private let seed: UInt64
     /// Slots looked at before a lookup gives up (at most half full, a real text needs one or two).
@@ -44,8 +49,8 @@ public struct TextTable: Sendable {
     }
 
     public var isEnabled: Bool { maxEntries > 0 }
-    /// Texts and lists held.
-    public var count: Int { texts.count + lists.count }
+    /// Texts, lists and blocks held.
+    public var count: Int { texts.count + lists.count + blocks.count }
     private var isFull: Bool { count >= maxEntries || bytes >= maxBytes }
 
     /// Called as a document begins: a full table starts over.
@@ -105,6 +110,35 @@ public struct TextTable: Sendable {
         listHashes.append(hash)
         Self.insert(lists.count - 1, hash: hash, into: &listSlots, hashes: listHashes)
         return elements
+    }
+
+    /// What the content of an EXTRA_DATA element was read as: its elements (shared, as `list`
+    /// returns them) and the list hash the reader adds up from their texts.
+    public struct Block: Sendable {
+        public var elements: [ExtraElement]
+        public var listHash: UInt64
+    }
+
+    /// What the bytes `raw` (the content of an EXTRA_DATA element, between its tags) were read as
+    /// when the same bytes were read before without a fault: reading them again would give the
+    /// same elements, so the reader skips them. One hash and one compare, like a text.
+    public func block(_ raw: UnsafeBufferPointer<UInt8>) -> Block? {
+        guard isEnabled, !blockSlots.isEmpty else { return nil }
+        let probe = Self.probe(blockSlots, hash: hash(raw), hashes: blockHashes) { Self.equal(blocks[$0], raw) }
+        guard case .found(let i) = probe else { return nil }
+        return blockValues[i]
+    }
+
+    /// Remembers what `raw` was read as (`block` finds it from then on), within the bounds.
+    public mutating func remember(block raw: UnsafeBufferPointer<UInt8>, as value: Block) {
+        guard isEnabled, !isFull, bytes + raw.count <= maxBytes else { return }
+        let hash = hash(raw)
+        guard Self.probe(blockSlots, hash: hash, hashes: blockHashes, matches: { Self.equal(blocks[$0], raw) }) == .room else { return }
+        bytes += raw.count
+        blocks.append(Array(raw))
+        blockValues.append(value)
+        blockHashes.append(hash)
+        Self.insert(blocks.count - 1, hash: hash, into: &blockSlots, hashes: blockHashes)
     }
 
     // MARK: - Open addressing, linear probing, at most half full
@@ -189,6 +223,11 @@ public struct TextTable: Sendable {
     private static func hash(_ text: String, into start: UInt64) -> UInt64 {
         var text = text
         return text.withUTF8 { hash($0, into: start) }
+    }
+
+    private static func equal(_ bytes: [UInt8], _ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == raw.count, let rawBase = raw.baseAddress, !bytes.isEmpty else { return bytes.count == raw.count }
+        return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, rawBase, raw.count) == 0 }
     }
 
     private static func equal(_ text: String, _ raw: UnsafeBufferPointer<UInt8>) -> Bool {

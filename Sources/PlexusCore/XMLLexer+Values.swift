@@ -5,74 +5,6 @@
 #endif
 
 extension XMLLexer {
-    @inline(__always)
-    private func equals(_ start: Int, _ length: Int, _ literal: StaticString) -> Bool {
-        literal.utf8CodeUnitCount == length && memcmp(base + start, literal.utf8Start, length) == 0
-    }
-
-    func classifyElement(_ start: Int, _ end: Int) -> XMLElementName {
-        let n = end - start
-        switch n {
-        case 4: return equals(start, n, "HOST") ? .host : equals(start, n, "GRID") ? .grid : .other
-        case 5: return equals(start, n, "HOSTS") ? .hosts : .other
-        case 6: return equals(start, n, "METRIC") ? .metric : .other
-        case 7: return equals(start, n, "CLUSTER") ? .cluster : equals(start, n, "METRICS") ? .metrics : .other
-        case 10: return equals(start, n, "EXTRA_DATA") ? .extraData : .other
-        case 11: return equals(start, n, "GANGLIA_XML") ? .gangliaXML : .other
-        case 13: return equals(start, n, "EXTRA_ELEMENT") ? .extraElement : .other
-        default: return .other
-        }
-    }
-
-    func classifyAttribute(_ start: Int, _ end: Int) -> XMLAttributeName {
-        let n = end - start
-        switch n {
-        case 2:
-            if equals(start, n, "TN") { return .tn }
-            if equals(start, n, "IP") { return .ip }
-            if equals(start, n, "UP") { return .up }
-        case 3:
-            if equals(start, n, "VAL") { return .val }
-            if equals(start, n, "SUM") { return .sum }
-            if equals(start, n, "NUM") { return .num }
-            if equals(start, n, "URL") { return .url }
-        case 4:
-            if equals(start, n, "NAME") { return .name }
-            if equals(start, n, "TYPE") { return .type }
-            if equals(start, n, "TMAX") { return .tmax }
-            if equals(start, n, "DMAX") { return .dmax }
-            if equals(start, n, "TAGS") { return .tags }
-            if equals(start, n, "DOWN") { return .down }
-        case 5:
-            if equals(start, n, "UNITS") { return .units }
-            if equals(start, n, "SLOPE") { return .slope }
-            if equals(start, n, "OWNER") { return .owner }
-        case 6:
-            if equals(start, n, "SOURCE") { return .source }
-        case 7:
-            if equals(start, n, "LATLONG") { return .latlong }
-            if equals(start, n, "VERSION") { return .version }
-        case 8:
-            if equals(start, n, "REPORTED") { return .reported }
-            if equals(start, n, "LOCATION") { return .location }
-        case 9:
-            if equals(start, n, "LOCALTIME") { return .localtime }
-            if equals(start, n, "AUTHORITY") { return .authority }
-        case 13:
-            if equals(start, n, "GMOND_STARTED") { return .gmondStarted }
-        default:
-            break
-        }
-        return .other
-    }
-
-    /// The attribute `key` of the last start tag.
-    @inline(__always)
-    func attribute(_ key: XMLAttributeName) -> XMLAttribute? {
-        for attribute in attributes where attribute.key == key { return attribute }
-        return nil
-    }
-
     /// The raw bytes of an attribute's value.
     func raw(_ attribute: XMLAttribute) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: base + attribute.valueStart, count: attribute.valueEnd - attribute.valueStart)
@@ -170,20 +102,6 @@ extension XMLLexer {
             return out.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD
         }
         out.append(contentsOf: encoded)
-    }
-
-    /// The case whose `word` equals the attribute's raw bytes (for enumerated attributes such
-    /// as TYPE and SLOPE), compared without building a String.
-    func match<T>(_ attribute: XMLAttribute, among cases: [T], by word: (T) -> String) -> T? {
-        let length = attribute.valueEnd - attribute.valueStart
-        for candidate in cases {
-            var text = word(candidate)
-            let equal = text.withUTF8 { utf8 in
-                utf8.count == length && memcmp(base + attribute.valueStart, utf8.baseAddress!, length) == 0
-            }
-            if equal { return candidate }
-        }
-        return nil
     }
 
     /// The attribute as a signed integer (optional sign, digits, surrounding spaces allowed),

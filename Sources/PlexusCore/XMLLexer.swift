@@ -40,16 +40,43 @@ struct XMLAttribute {
     var hasHighBytes: Bool
 }
 
-/// A token of the document: a start tag (attributes in `attributes`), an end tag, or the end.
+/// A token of the document: a start tag (attributes through `attribute(_:)`), an end tag, or the end.
 enum XMLToken {
     case start(XMLElementName, nameStart: Int, nameEnd: Int, selfClosing: Bool)
     case end(XMLElementName, nameStart: Int, nameEnd: Int)
     case eof
 }
 
+/// Room a lexer works in, given by its caller for the duration of one read (no allocation
+/// per token, and none per document beyond this).
+struct XMLLexerScratch {
+    /// The last start tag's attributes, by `XMLAttributeName.rawValue`.
+    let slots: UnsafeMutablePointer<XMLAttribute>
+    /// Per element kind, the keys its last start tag had, in order (`predictedKeys` each).
+    let predicted: UnsafeMutablePointer<XMLAttributeName>
+
+    static let slotCount = 32
+    static let predictedKeys = 16
+    static let predictedCount = 16 * predictedKeys
+
+    /// Runs `body` with scratch room on the stack.
+    static func with<R>(_ body: (XMLLexerScratch) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: XMLAttribute.self, capacity: slotCount) { slots in
+            withUnsafeTemporaryAllocation(of: XMLAttributeName.self, capacity: predictedCount) { predicted in
+                predicted.initialize(repeating: .other)
+                return body(XMLLexerScratch(slots: slots.baseAddress!, predicted: predicted.baseAddress!))
+            }
+        }
+    }
+}
+
 /// A single-pass tokenizer for the XML subset Ganglia writes: declarations, DOCTYPE with an
 /// internal subset, comments, start/end/empty tags with quoted attributes. Text between tags is
 /// skipped. Each byte is looked at about once; no allocation per token.
+///
+/// Attribute keys are recognized by prediction first: a writer gives every METRIC (HOST, ...)
+/// the same attributes in the same order, so the key this element had in this place last time
+/// is compared in place, and the key is only scanned and looked up when that guess fails.
 ///
 /// Lenient where Ganglia itself is sloppy: `<` and `>` inside a quoted value are taken as text.
 struct XMLLexer {
@@ -59,18 +86,27 @@ struct XMLLexer {
     var position: Int
     /// Where the last token began (to push an end tag back to the enclosing element).
     private(set) var tokenStart = 0
-    /// Attributes of the last start tag.
-    var attributes: [XMLAttribute] = []
+    private let scratch: XMLLexerScratch
+    /// Which of `scratch.slots` the last start tag set (bit `XMLAttributeName.rawValue`).
+    private var present: UInt32 = 0
+    /// The words of the attribute keys, by `XMLAttributeName.rawValue`.
+    private let keyWords = XMLWords.keysByName
     /// The element whose start tag is being read (so a malformed tag can be blamed on it).
     private(set) var startTagName: (name: XMLElementName, start: Int, end: Int)?
     /// Start of a line and its number, from the last `line(of:)`.
     private var lineCache = (offset: 0, line: 1)
 
-    init(base: UnsafePointer<UInt8>, count: Int, position: Int = 0) {
+    init(base: UnsafePointer<UInt8>, count: Int, scratch: XMLLexerScratch, position: Int = 0) {
         self.base = base
         self.count = count
+        self.scratch = scratch
         self.position = position
-        attributes.reserveCapacity(16)
+    }
+
+    /// The attribute `key` of the last start tag (the first, if it was given twice).
+    @inline(__always)
+    func attribute(_ key: XMLAttributeName) -> XMLAttribute? {
+        present & (1 << UInt32(key.rawValue)) != 0 ? scratch.slots[Int(key.rawValue)] : nil
     }
 
     /// Makes the last token be read again.
@@ -108,26 +144,41 @@ struct XMLLexer {
     private mutating func startTag() throws(XMLError) -> XMLToken {
         let (start, end) = scanName()
         guard end > start else { throw .malformedMarkup("'<' not followed by a name") }
-        startTagName = (classifyElement(start, end), start, end)
-        attributes.removeAll(keepingCapacity: true)
+        let element = classifyElement(start, end)
+        startTagName = (element, start, end)
+        present = 0
+        let predicted = scratch.predicted + Int(element.rawValue) * XMLLexerScratch.predictedKeys
+        var index = 0
         while true {
             skipSpace()
             guard position < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
             let c = base[position]
             if c == UInt8(ascii: ">") {
                 position += 1
-                return .start(classifyElement(start, end), nameStart: start, nameEnd: end, selfClosing: false)
+                return .start(element, nameStart: start, nameEnd: end, selfClosing: false)
             }
             if c == UInt8(ascii: "/") {
                 guard position + 1 < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
                 guard base[position + 1] == UInt8(ascii: ">") else { throw .malformedMarkup("'/' inside <\(text(start, end))>") }
                 position += 2
-                return .start(classifyElement(start, end), nameStart: start, nameEnd: end, selfClosing: true)
+                return .start(element, nameStart: start, nameEnd: end, selfClosing: true)
             }
-            let (keyStart, keyEnd) = scanName()
-            guard keyEnd > keyStart else {
-                throw .malformedMarkup("unexpected \(describe(c)) in <\(text(start, end))>")
+            let keyStart = position
+            let key: XMLAttributeName
+            let guess = index < XMLLexerScratch.predictedKeys ? predicted[index] : .other
+            if guess != .other, isKey(keyWords[Int(guess.rawValue)], at: position) {
+                key = guess
+                position += keyWords[Int(guess.rawValue)].count
+            } else {
+                let (nameStart, nameEnd) = scanName()
+                guard nameEnd > nameStart else {
+                    throw .malformedMarkup("unexpected \(describe(c)) in <\(text(start, end))>")
+                }
+                key = classifyAttribute(nameStart, nameEnd)
+                if index < XMLLexerScratch.predictedKeys { predicted[index] = key }
             }
+            let keyEnd = position
+            index += 1
             skipSpace()
             guard position < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
             guard base[position] == UInt8(ascii: "=") else {
@@ -151,12 +202,25 @@ struct XMLLexer {
                 i += 1
             }
             guard i < count else { throw .unexpectedEnd(inside: "<\(text(start, end))>") }
-            let valueEnd = i
-            position = valueEnd + 1
-            attributes.append(
-                XMLAttribute(
-                    key: classifyAttribute(keyStart, keyEnd), valueStart: valueStart, valueEnd: valueEnd,
-                    hasAmpersand: ampersand, hasHighBytes: high))
+            position = i + 1
+            // The first of a repeated key counts; keys the DTD doesn't know are not kept.
+            let bit: UInt32 = 1 << UInt32(key.rawValue)
+            if key != .other, present & bit == 0 {
+                present |= bit
+                scratch.slots[Int(key.rawValue)] = XMLAttribute(
+                    key: key, valueStart: valueStart, valueEnd: i, hasAmpersand: ampersand, hasHighBytes: high)
+            }
+        }
+    }
+
+    /// Whether the key `word` is at `offset`, whole (followed by `=` or space, not more name).
+    @inline(__always)
+    private func isKey(_ word: PackedText, at offset: Int) -> Bool {
+        let end = offset + word.count
+        guard end < count, packed(offset, end) == word else { return false }
+        switch base[end] {
+        case UInt8(ascii: "="), 0x20, 0x0A, 0x09, 0x0D: return true
+        default: return false
         }
     }
 

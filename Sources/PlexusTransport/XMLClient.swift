@@ -1,6 +1,7 @@
 import CompressNIO
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -25,21 +26,32 @@ public enum XMLClient {
         return Array(buffer.readableBytesView)
     }
 
+    /// Reads of up to 512 KiB: a large document arrives in a few dozen chunks instead of
+    /// hundreds of 64 KiB ones (each a hop through the async stream), and each chunk stays
+    /// below the allocator's mmap threshold (`HeapTuning`, 1 MiB), so its memory is reused from
+    /// read to read instead of being mapped afresh and faulted in page by page.
+    static let maxChunk = 512 << 10
+
     /// The same, as the buffer it was read into (no copy); `expectedBytes` (the size of the
     /// previous document, say) is reserved up front so a large document isn't regrown. With
-    /// `tls`, the connection speaks TLS; a failed handshake is a `FetchError` in plain words.
+    /// `reusing`, the document is read into that buffer's memory when nothing else holds it (the
+    /// previous poll's document: a poller that keeps it spares each poll a document-sized
+    /// allocation and its page faults). With `tls`, the connection speaks TLS; a failed
+    /// handshake is a `FetchError` in plain words.
     public static func fetchBuffer(
         host: String, port: Int, request: String? = nil, timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(5), maxBytes: Int = 256 << 20,
-        expectedBytes: Int = 0, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, tls: TLSContext? = nil
+        expectedBytes: Int = 0, reusing previous: consuming ByteBuffer? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        tls: TLSContext? = nil
     ) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer.self) { tasks in
+        // Handed to the reading task through a box, so the task holds the only reference: a
+        // captured copy would make the first write copy the whole buffer.
+        let handoff = Handoff(previous.take())
+        return try await withThrowingTaskGroup(of: ByteBuffer.self) { tasks in
             tasks.addTask {
                 let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
                 do {
-                    // Reads of up to 4 MiB: a large document arrives in a few chunks instead of
-                    // hundreds of 64 KiB ones, each a hop through the async stream.
                     channel = try await ClientBootstrap(group: group)
-                        .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64 << 10, maximum: 4 << 20))
+                        .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64 << 10, maximum: maxChunk))
                         .connectTimeout(TimeAmount(connectTimeout))
                         .connect(host: host, port: port) { channel in
                             channel.eventLoop.makeCompletedFuture {
@@ -51,7 +63,8 @@ public enum XMLClient {
                     let reason = error.connectionErrors.first.map { ($0.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\($0.error)" }
                     throw FetchError(description: "cannot connect to \(host):\(port): \(reason ?? "\(error)")")
                 }
-                var buffer = ByteBuffer()
+                var buffer = handoff.take() ?? ByteBuffer()
+                buffer.clear()
                 buffer.reserveCapacity(min(max(expectedBytes + expectedBytes / 8, 64 << 10), maxBytes))
                 do {
                     try await channel.executeThenClose { inbound, outbound in
@@ -79,6 +92,15 @@ public enum XMLClient {
             tasks.cancelAll()
             return bytes
         }
+    }
+
+    /// A buffer passed to one task, taken out once.
+    final class Handoff: Sendable {
+        private let buffer: Mutex<ByteBuffer?>
+
+        init(_ buffer: consuming ByteBuffer?) { self.buffer = Mutex(buffer) }
+
+        func take() -> ByteBuffer? { buffer.withLock { $0.take() } }
     }
 
     /// Inflates a gzip reply on NIO's thread pool (never on an event loop: 256 MiB of output is

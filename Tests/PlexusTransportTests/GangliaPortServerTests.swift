@@ -35,6 +35,47 @@ import Testing
         }
     }
 
+    /// A poller hands back its last document's buffer: the next document is read into the same
+    /// memory (no new allocation to fault in), unless someone still holds the old one, whose
+    /// bytes then stay as they were.
+    @Test func theNextDocumentIsReadIntoThePreviousBuffer() async throws {
+        let served = Locked(0)
+        let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
+        let port = try #require(listener.channel.localAddress?.port)
+        let server = GangliaPortServer(timeout: .seconds(30))
+        func address(_ buffer: ByteBuffer) -> UnsafeRawPointer? { buffer.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.serve(
+                    listener,
+                    document: {
+                        var n = 0
+                        served.update {
+                            n = $0
+                            $0 += 1
+                        }
+                        return Self.numberedDocument(n)
+                    })
+            }
+            let first = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, expectedBytes: 2 << 20)
+            #expect(Array(first.readableBytesView) == Self.numberedDocument(0))
+            let firstAddress = address(first)
+            let second = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, expectedBytes: 2 << 20, reusing: consume first)
+            #expect(Array(second.readableBytesView) == Self.numberedDocument(1))
+            #expect(address(second) == firstAddress)
+
+            let kept = second
+            let third = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, expectedBytes: 2 << 20, reusing: second)
+            #expect(Array(third.readableBytesView) == Self.numberedDocument(2))
+            #expect(Array(kept.readableBytesView) == Self.numberedDocument(1))
+            #expect(address(third) != address(kept))
+            group.cancelAll()
+        }
+    }
+
+    /// 2 MiB that differ with `n`.
+    static func numberedDocument(_ n: Int) -> [UInt8] { (0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) } }
+
     /// A gzip bomb: 32 MiB of zeros is 32 KB gzipped. The client inflates no further than the
     /// document cap, and says why it gave up.
     @Test func gzipThatInflatesPastTheCapIsRefused() async throws {
