@@ -57,15 +57,15 @@ import Testing
                         return Self.numberedDocument(n)
                     })
             }
-            let first = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, expectedBytes: 2 << 20)
+            let first = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, timeout: .seconds(120), expectedBytes: 2 << 20)
             #expect(Array(first.readableBytesView) == Self.numberedDocument(0))
             let firstAddress = address(first)
-            let second = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, expectedBytes: 2 << 20, reusing: consume first)
+            let second = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, timeout: .seconds(120), expectedBytes: 2 << 20, reusing: consume first)
             #expect(Array(second.readableBytesView) == Self.numberedDocument(1))
             #expect(address(second) == firstAddress)
 
             let kept = second
-            let third = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, expectedBytes: 2 << 20, reusing: second)
+            let third = try await XMLClient.fetchBuffer(host: "127.0.0.1", port: port, timeout: .seconds(120), expectedBytes: 2 << 20, reusing: second)
             #expect(Array(third.readableBytesView) == Self.numberedDocument(2))
             #expect(Array(kept.readableBytesView) == Self.numberedDocument(1))
             #expect(address(third) != address(kept))
@@ -74,7 +74,11 @@ import Testing
     }
 
     /// 2 MiB that differ with `n`.
-    static func numberedDocument(_ n: Int) -> [UInt8] { (0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) } }
+    static func numberedDocument(_ n: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: UInt8(ascii: "a") + UInt8(n % 26), count: 2 << 20)
+        bytes.replaceSubrange(0..<8, with: Array(String(n).utf8) + [UInt8](repeating: 0x20, count: 8 - String(n).utf8.count))
+        return bytes
+    }
 
     /// A gzip bomb: 32 MiB of zeros is 32 KB gzipped. The client inflates no further than the
     /// document cap, and says why it gave up.
