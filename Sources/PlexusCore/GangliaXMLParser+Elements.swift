@@ -98,6 +98,10 @@ extension GangliaXMLParser {
     /// as reading it again, for a hash and a compare instead of five tags and six texts. The
     /// content is taken up to the first `</EXTRA_DATA>`; when the element really ends elsewhere
     /// (that text inside a quoted value, a spaced end tag), it is read as usual and not kept.
+    /// The longest EXTRA_DATA content (with its end tag) looked up and remembered; gmond's are
+    /// about 200 bytes.
+    static let maxRememberedExtraData = 16 << 10
+
     mutating func parseExtraData() throws(XMLError) {
         if let block = pendingBlock {
             // A second EXTRA_DATA in one metric: carry on from the first one's elements.
@@ -106,7 +110,10 @@ extension GangliaXMLParser {
             pendingExtraHash = block.listHash
         }
         let start = lexer.position
-        guard texts.isEnabled, pendingExtra.isEmpty, let end = lexer.find("</EXTRA_DATA>", from: start) else {
+        // Looked for within a bound: a document of unclosed EXTRA_DATAs must not make every one
+        // of them search to the end (quadratic); larger contents are simply read.
+        guard texts.isEnabled, pendingExtra.isEmpty, let end = lexer.find("</EXTRA_DATA>", from: start, within: Self.maxRememberedExtraData)
+        else {
             return try parseChildren(of: .extraData)
         }
         let after = end + 13

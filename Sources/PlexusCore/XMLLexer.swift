@@ -231,13 +231,14 @@ struct XMLLexer {
         return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
     }
 
-    /// The offset of `needle` at or after `start`.
-    func find(_ needle: StaticString, from start: Int) -> Int? {
+    /// The offset of `needle` at or after `start`, ending at most `limit` bytes after it.
+    func find(_ needle: StaticString, from start: Int, within limit: Int = .max) -> Int? {
         let n = needle.utf8CodeUnitCount
         let first = needle.utf8Start[0]
+        let end = limit >= count - start ? count : start + limit
         var i = start
         while let hit = find(first, from: i) {
-            guard hit + n <= count else { return nil }
+            guard hit + n <= end else { return nil }
             if memcmp(base + hit, needle.utf8Start, n) == 0 { return hit }
             i = hit + 1
         }

@@ -121,6 +121,31 @@ import Testing
         }
     }
 
+    /// Content longer than the bound is read every time and never kept; content within it is
+    /// kept after its first read.
+    @Test func onlyContentWithinTheBoundIsRemembered() throws {
+        let long = String(repeating: "x", count: GangliaXMLParser.maxRememberedExtraData)
+        let blocks = ["<EXTRA_ELEMENT NAME=\"DESC\" VAL=\"\(long)\"/>", "<EXTRA_ELEMENT NAME=\"DESC\" VAL=\"short\"/>"]
+        let metrics = blocks.enumerated().map { i, block in
+            "<METRIC NAME=\"m\(i)\" VAL=\"1\" TYPE=\"float\" UNITS=\"\" TN=\"0\" TMAX=\"60\"><EXTRA_DATA>\(block)</EXTRA_DATA></METRIC>"
+        }
+        let xml = """
+            <GANGLIA_XML VERSION="3.7.2" SOURCE="gmond"><CLUSTER NAME="c" LOCALTIME="100">
+            <HOST NAME="h" IP="10.0.0.1" REPORTED="100">\(metrics.joined())</HOST></CLUSTER></GANGLIA_XML>
+            """
+        let bytes = Array(xml.utf8)
+        var table = TextTable()
+        for _ in 0..<2 {
+            let reading = Self.read(bytes, texts: &table)
+            #expect(reading == Self.plain(bytes))
+            #expect(reading.hosts.first?.metrics.map { $0.extraData.first?.value.count } == [long.count, 5])
+        }
+        for (block, kept) in zip(blocks, [false, true]) {
+            let found = Array(block.utf8).withUnsafeBufferPointer { table.block($0) }
+            #expect((found != nil) == kept)
+        }
+    }
+
     /// Keys in another order than the element had last time, keys that begin with a known key,
     /// repeated keys and spaces around `=`: each read as a reader without prediction would.
     @Test func attributeKeysAreRecognizedWhateverTheOrder() throws {
