@@ -151,7 +151,8 @@ public struct ClusterState: Sendable {
         let cost = announced.byteCount
         let held = hosts[key]?.metrics[identity.name]?.metadataBytes ?? 0
         let growth = cost - held
-        let subject = "\(hosts[key]?.name.rawValue ?? key)/\(identity.name)"
+        // Named only when refused: every metadata datagram passes here.
+        var subject: String { "\(hosts[key]?.name.rawValue ?? key)/\(identity.name)" }
         if cost > limits.maxMetadataBytesPerMetric {
             return refuseMetadata(subject, "metadata of \(cost) bytes, more than max_metadata_bytes_per_metric", now: now)
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -38,6 +40,8 @@ public struct ValueFormat: Hashable, Sendable {
     public var conversion: Conversion
     /// Literal text after the conversion.
     public var suffix: String
+    /// The C format built from the parsed parts: `%`, flags, width, precision.
+    private var spec: String
 
     /// Parses `format`; nil when it is not exactly one safe conversion.
     public init?(parsing format: String) {
@@ -77,6 +81,7 @@ public struct ValueFormat: Hashable, Sendable {
         self.precision = precision
         self.conversion = conversion
         self.suffix = suffix
+        spec = "%" + flags + (width.map(String.init) ?? "") + (precision.map { ".\($0)" } ?? "")
     }
 
     private static func number(_ chars: inout ArraySlice<Character>) -> Int? {
@@ -100,7 +105,6 @@ public struct ValueFormat: Hashable, Sendable {
     /// Renders `value` with this format, or nil if the format doesn't fit the value.
     public func render(_ value: MetricValue) -> String? {
         guard accepts(value) else { return nil }
-        let spec = "%" + flags + (width.map(String.init) ?? "") + (precision.map { ".\($0)" } ?? "")
         let body: String
         switch value {
         case .string(let s):
@@ -127,21 +131,47 @@ public struct ValueFormat: Hashable, Sendable {
         return flags.contains("-") ? s + fill : fill + s
     }
 
+    /// `format` applied to one argument, written on the stack (every value datagram an agent
+    /// hears is rendered: no array per call).
     static func cFormat(_ format: String, _ argument: any CVarArg) -> String {
-        var buffer = [CChar](repeating: 0, count: 512)
-        let n = withVaList([argument]) { vsnprintf(&buffer, buffer.count, format, $0) }
-        guard n >= 0 else { return "" }
-        if Int(n) >= buffer.count {
-            buffer = [CChar](repeating: 0, count: Int(n) + 1)
-            _ = withVaList([argument]) { vsnprintf(&buffer, buffer.count, format, $0) }
+        withVaList([argument]) { arguments in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 128) { buffer in
+                let n = Int(vsnprintf(buffer.baseAddress, buffer.count, format, arguments))
+                guard n >= 0 else { return "" }
+                if n < buffer.count {
+                    return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), as: UTF8.self)
+                }
+                // Longer than the stack buffer (a width of 64 and text around it): format again.
+                var heap = [CChar](repeating: 0, count: n + 1)
+                _ = withVaList([argument]) { vsnprintf(&heap, heap.count, format, $0) }
+                return String(decoding: heap.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
         }
-        return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Renders `value` the way gmond shows it in XML, using the sender's `format` only when it
     /// parses and fits the value; otherwise `defaultText(for:)`.
     public static func render(_ value: MetricValue, format: String) -> String {
-        ValueFormat(parsing: format)?.render(value) ?? defaultText(for: value)
+        parsed(format)?.render(value) ?? defaultText(for: value)
+    }
+
+    /// Formats already parsed: a cluster's senders use a handful ("%.2f", "%u", "%s"), and
+    /// parsing one per datagram was a tenth of an agent's receive path. Bounded: a sender
+    /// inventing formats empties it now and then, nothing more.
+    private static let cache = Mutex<[String: ValueFormat?]>([:])
+    static let maxCached = 256
+
+    /// Formats held in the cache now.
+    static var cachedCount: Int { cache.withLock { $0.count } }
+
+    static func parsed(_ format: String) -> ValueFormat? {
+        if let known = cache.withLock({ $0[format] }) { return known }
+        let parsed = ValueFormat(parsing: format)
+        cache.withLock { cache in
+            if cache.count >= maxCached { cache.removeAll(keepingCapacity: true) }
+            cache[format] = parsed
+        }
+        return parsed
     }
 
     /// The fallback text: decimal integers, the string itself, whole floats as integers, other

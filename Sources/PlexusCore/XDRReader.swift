@@ -45,7 +45,14 @@ struct XDRReader: ~Copyable {
         }
         guard padded <= remaining else { throw .truncated(field: field, offset: start, needed: padded - remaining) }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + Int(length)])
-        guard let text = String(validating: slice, as: UTF8.self) else {
+        // ASCII (nearly every name, unit and value) is valid UTF-8 as it is; only other text is
+        // validated (the generic validation was a twentieth of an agent's receive path).
+        let text: String
+        if slice.allSatisfy({ $0 < 0x80 }) {
+            text = String(decoding: slice, as: UTF8.self)
+        } else if let valid = String(validating: slice, as: UTF8.self) {
+            text = valid
+        } else {
             throw .invalidUTF8(field: field, offset: start)
         }
         offset += padded

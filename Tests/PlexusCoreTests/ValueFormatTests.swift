@@ -96,4 +96,25 @@ import Testing
         #expect(MetricValue.string("v2").numericValue == nil)
         #expect(MetricValue.ushort(3).numericValue == 3)
     }
+
+    /// Output longer than the stack buffer (128 bytes: 1e300 with 40 decimals is 342) is
+    /// formatted again on the heap, whole.
+    @Test func longOutputIsWhole() {
+        let rendered = ValueFormat.render(.double(1e300), format: "%.40f")
+        #expect(rendered.count == 342)
+        #expect(rendered.hasPrefix("10000000000000000525"))
+        #expect(rendered.hasSuffix("." + String(repeating: "0", count: 40)))
+    }
+
+    /// Parsed formats are kept (the same result as parsing anew) and bounded: a sender inventing
+    /// formats can't grow the cache past its limit.
+    @Test func parsedFormatsAreCachedWithinABound() {
+        for i in 0..<(ValueFormat.maxCached * 2) {
+            let format = "%.\(i % 40)f unit\(i)"
+            #expect(ValueFormat.parsed(format) == ValueFormat(parsing: format))
+            #expect(ValueFormat.parsed(format) == ValueFormat(parsing: format))
+            #expect(ValueFormat.cachedCount <= ValueFormat.maxCached)
+        }
+        #expect(ValueFormat.parsed("%n") == nil)
+    }
 }
