@@ -118,7 +118,8 @@ extension GangliaXMLParser {
         }
         let after = end + 13
         let raw = UnsafeBufferPointer(start: lexer.base + start, count: end - start)
-        if let block = texts.block(raw) {
+        let hash = texts.hash(raw)
+        if let block = texts.block(raw, hash: hash) {
             pendingBlock = block
             lexer.position = after
             return
@@ -127,7 +128,7 @@ extension GangliaXMLParser {
         try parseChildren(of: .extraData)
         guard lexer.position == after, report.skippedCount == skipped else { return }
         let elements = texts.list(pendingExtra, hash: pendingExtraHash)
-        texts.remember(block: raw, as: TextTable.Block(elements: elements, listHash: pendingExtraHash))
+        texts.remember(block: raw, hash: hash, as: TextTable.Block(elements: elements, listHash: pendingExtraHash))
     }
 
     /// Steps over an element the DTD doesn't know, nesting included.

@@ -32,24 +32,18 @@ public enum GangliaXMLReader {
 
     /// Reads `bytes`, calling `handler` for each event; returns what was skipped.
     public static func read(_ bytes: UnsafeRawBufferPointer, handler: (GangliaXMLEvent) -> Void) -> XMLReadReport {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
-            var report = XMLReadReport()
-            report.fatal = XMLSkip(element: "GANGLIA_XML", line: 1, error: .unexpectedEnd(inside: "document"))
-            return report
-        }
-        return withoutActuallyEscaping(handler) { handler in
-            XMLLexerScratch.with { scratch in
-                var parser = GangliaXMLParser(lexer: XMLLexer(base: base, count: bytes.count, scratch: scratch), emit: handler)
-                parser.parseDocument()
-                return parser.report
-            }
-        }
+        var none = TextTable.disabled
+        return read(bytes, texts: &none, handler: handler)
     }
 
     /// Reads `bytes` sharing the texts hosts repeat through `texts` (a source's table, kept
     /// from poll to poll): the events are the same as without it, and hold less memory.
     public static func read(_ bytes: UnsafeRawBufferPointer, texts: inout TextTable, handler: (GangliaXMLEvent) -> Void) -> XMLReadReport {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return read(bytes, handler: handler) }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            var report = XMLReadReport()
+            report.fatal = XMLSkip(element: "GANGLIA_XML", line: 1, error: .unexpectedEnd(inside: "document"))
+            return report
+        }
         return withoutActuallyEscaping(handler) { handler in
             XMLLexerScratch.with { scratch in
                 var parser = GangliaXMLParser(lexer: XMLLexer(base: base, count: bytes.count, scratch: scratch), emit: handler)

@@ -122,17 +122,20 @@ public struct TextTable: Sendable {
     /// What the bytes `raw` (the content of an EXTRA_DATA element, between its tags) were read as
     /// when the same bytes were read before without a fault: reading them again would give the
     /// same elements, so the reader skips them. One hash and one compare, like a text.
-    public func block(_ raw: UnsafeBufferPointer<UInt8>) -> Block? {
+    public func block(_ raw: UnsafeBufferPointer<UInt8>) -> Block? { block(raw, hash: hash(raw)) }
+
+    /// The same, with `hash(raw)` already known.
+    public func block(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Block? {
         guard isEnabled, !blockSlots.isEmpty else { return nil }
-        let probe = Self.probe(blockSlots, hash: hash(raw), hashes: blockHashes) { Self.equal(blocks[$0], raw) }
+        let probe = Self.probe(blockSlots, hash: hash, hashes: blockHashes) { Self.equal(blocks[$0], raw) }
         guard case .found(let i) = probe else { return nil }
         return blockValues[i]
     }
 
     /// Remembers what `raw` was read as (`block` finds it from then on), within the bounds.
-    public mutating func remember(block raw: UnsafeBufferPointer<UInt8>, as value: Block) {
+    /// `hash` is `hash(raw)`, known already from the lookup that missed.
+    public mutating func remember(block raw: UnsafeBufferPointer<UInt8>, hash: UInt64, as value: Block) {
         guard isEnabled, !isFull, bytes + raw.count <= maxBytes else { return }
-        let hash = hash(raw)
         guard Self.probe(blockSlots, hash: hash, hashes: blockHashes, matches: { Self.equal(blocks[$0], raw) }) == .room else { return }
         bytes += raw.count
         blocks.append(Array(raw))
