@@ -30,7 +30,7 @@ let package = Package(
     targets: [
         // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
         // No I/O, no clocks, no Foundation: it is in every program, agents included (docs/architecture.md).
-        .target(name: "PlexusCore"),
+        .target(name: "PlexusCore", dependencies: ["CGlibc"]),
         .executableTarget(
             name: "plexus",
             dependencies: [

@@ -88,57 +88,64 @@ extension AgentService {
         }
     }
 
-    /// Reads one receive channel: drops what the allow-list refuses, what `[security]` refuses
-    /// (counted and logged by reason) or what doesn't decode (counted), applies the rest to the
-    /// cluster state, and acts on metadata requests either way.
-    func receive(_ channel: UDPReceiver.Channel, allow: [CIDRBlock], senders: [UDPSender], identity: AgentIdentity) async throws {
-        try await channel.executeThenClose { inbound, _ in
-            for try await envelope in inbound {
-                guard let source = envelope.remoteAddress.ipAddress, let ip = IPAddress(source), allow.allows(ip) else {
-                    stats.withLock { $0.refused += 1 }
-                    continue
-                }
-                let now = clock()
-                let message: GangliaMessage
-                let keyID: String?
-                switch envelope.data.withUnsafeReadableBytes({ intake.receive($0, from: ip, now: now) }) {
-                case .message(let m, let key):
-                    (message, keyID) = (m, key)
-                case .refused(let reason):
-                    refuse(reason, from: source, keyID: nil)
-                    continue
-                case .undecodable(let error):
-                    stats.withLock { $0.malformed += 1 }
-                    logger.debug("dropped malformed datagram", metadata: ["from": "\(source)", "error": "\(error)"])
-                    continue
-                }
-                let sender = ClusterState.Sender(address: source)
-                let filed: (ClusterState.Action, String?)? = state.withLock { state in
-                    guard intake.mayFile(message, keyID: keyID, in: state, from: sender) else { return nil }
-                    let action = state.apply(message, from: sender, now: now)
-                    return (action, state.hostName(for: message.identity, from: sender))
-                }
-                guard let (action, host) = filed else {
-                    refuse(.hostNotAllowed, from: source, keyID: keyID, host: message.identity.host)
-                    continue
-                }
-                remember(message, host: host, now: now, own: false)
-                if keyID != nil { signatures.countSigned() }
-                stats.withLock { $0.received += 1 }
-                switch action {
-                case .none:
-                    break
-                case .requestMetadata(let id):
-                    send(.metadataRequest(id), to: senders)
-                    stats.withLock { $0.metadataRequestsSent += 1 }
-                case .metadataRequested(let id):
-                    guard identity.owns(id) else { break }
-                    let now = Self.monotonic()
-                    announcer.withLock { $0.schedule.metadataRequested(id.name, now: now) }
-                    news.wake()
-                    stats.withLock { $0.metadataRequestsAnswered += 1 }
-                }
-            }
+    /// Files what one receive channel hears until it closes: drops what the allow-list refuses,
+    /// what `[security]` refuses (counted and logged by reason) or what doesn't decode (counted),
+    /// applies the rest to the cluster state, and acts on metadata requests either way. Each
+    /// datagram is filed on the channel's event loop as it is read (`UDPReceiver.file`).
+    func receive(_ channel: any Channel, allow: [CIDRBlock], senders: [UDPSender], identity: AgentIdentity) async throws {
+        let historyOfHeardHosts = config.globals.historySeconds > 0 && config.globals.historyAllHosts
+        try await UDPReceiver.file(channel) { envelope in
+            self.file(envelope, allow: allow, senders: senders, identity: identity, historyOfHeardHosts: historyOfHeardHosts)
+        }
+    }
+
+    private func file(
+        _ envelope: AddressedEnvelope<ByteBuffer>, allow: [CIDRBlock], senders: [UDPSender], identity: AgentIdentity, historyOfHeardHosts: Bool
+    ) {
+        guard let source = envelope.remoteAddress.ipAddress, let ip = IPAddress(source), allow.allows(ip) else {
+            stats.withLock { $0.refused += 1 }
+            return
+        }
+        let now = clock()
+        let message: GangliaMessage
+        let keyID: String?
+        switch envelope.data.withUnsafeReadableBytes({ intake.receive($0, from: ip, now: now) }) {
+        case .message(let m, let key):
+            (message, keyID) = (m, key)
+        case .refused(let reason):
+            refuse(reason, from: source, keyID: nil)
+            return
+        case .undecodable(let error):
+            stats.withLock { $0.malformed += 1 }
+            logger.debug("dropped malformed datagram", metadata: ["from": "\(source)", "error": "\(error)"])
+            return
+        }
+        let sender = ClusterState.Sender(address: source)
+        let filed: (ClusterState.Action, String?)? = state.withLock { state in
+            guard intake.mayFile(message, keyID: keyID, in: state, from: sender) else { return nil }
+            let action = state.apply(message, from: sender, now: now)
+            // The host's name only for what needs it: the history of heard hosts.
+            return (action, historyOfHeardHosts ? state.hostName(for: message.identity, from: sender) : nil)
+        }
+        guard let (action, host) = filed else {
+            refuse(.hostNotAllowed, from: source, keyID: keyID, host: message.identity.host)
+            return
+        }
+        remember(message, host: host, now: now, own: false)
+        if keyID != nil { signatures.countSigned() }
+        stats.withLock { $0.received += 1 }
+        switch action {
+        case .none:
+            break
+        case .requestMetadata(let id):
+            send(.metadataRequest(id), to: senders)
+            stats.withLock { $0.metadataRequestsSent += 1 }
+        case .metadataRequested(let id):
+            guard identity.owns(id) else { break }
+            let now = Self.monotonic()
+            announcer.withLock { $0.schedule.metadataRequested(id.name, now: now) }
+            news.wake()
+            stats.withLock { $0.metadataRequestsAnswered += 1 }
         }
     }
 

@@ -145,7 +145,7 @@ public final class AgentService: Service, Sendable {
 
     public func run() async throws {
         let senders = try await openSenders()
-        var receivers: [UDPReceiver.Channel] = []
+        var receivers: [any Channel] = []
         var listeners: [GangliaPortServer.Listener] = []
         var historyListeners: [(GangliaPortServer.Listener, Int)] = []
         do {
@@ -157,7 +157,7 @@ public final class AgentService: Service, Sendable {
         } catch {
             // A port taken (another agent, a gmond): close what is open, through SwiftNIO's own
             // API (an async channel dropped open is a fatal error), and say which channel.
-            for receiver in receivers { try? await receiver.executeThenClose { _, _ in } }
+            for receiver in receivers { try? await receiver.close() }
             for listener in listeners + historyListeners.map(\.0) { try? await listener.executeThenClose { _ in } }
             for sender in senders { await sender.close() }
             throw error
@@ -170,7 +170,7 @@ public final class AgentService: Service, Sendable {
             reverseName: reverseName(of: ownAddress))
         onReady(
             Endpoints(
-                xml: listenerChannels.compactMap(\.channel.localAddress), udp: receiverChannels.compactMap(\.channel.localAddress),
+                xml: listenerChannels.compactMap(\.channel.localAddress), udp: receiverChannels.compactMap(\.localAddress),
                 history: historyChannels.compactMap(\.0.channel.localAddress), identity: identity))
         logger.info(
             "plexus-agent running",
@@ -247,10 +247,10 @@ public final class AgentService: Service, Sendable {
     }
 
     /// Opens every receive channel into `receivers`, which holds those open when one fails.
-    private func openReceivers(into receivers: inout [UDPReceiver.Channel]) async throws {
+    private func openReceivers(into receivers: inout [any Channel]) async throws {
         for (i, channel) in config.udpReceiveChannels.enumerated() {
             do {
-                receivers.append(try await UDPReceiver.open(channel, maxMessageLength: config.globals.maxUDPMessageLength, group: group))
+                receivers.append(try await UDPReceiver.openForFiling(channel, maxMessageLength: config.globals.maxUDPMessageLength, group: group))
             } catch {
                 let address = "\(channel.mcastJoin.map { "group \($0), " } ?? "")\(channel.bind ?? "*"):\(channel.port)"
                 throw ChannelError(channel: "udp_recv_channel[\(i)] (\(address))", underlying: error)

@@ -96,80 +96,78 @@ public struct ClusterState: Sendable {
     }
 
     /// Applies one decoded message heard from `sender` at `now`.
+    ///
+    /// Every datagram an agent hears passes here, so the host and the metric are each looked up
+    /// once and changed in place through their dictionaries' indices (`docs/agent.md`, "Receiving").
     public mutating func apply(_ message: GangliaMessage, from sender: Sender, now: Int64) -> Action {
         let identity = message.identity
-        guard let (key, hostName) = hostIdentity(identity, sender: sender) else { return .none }
+        guard let arrival = arrival(identity, sender: sender) else { return .none }
         if case .metadataRequest = message {
-            touchHost(key: key, name: hostName, now: now)
+            touchHost(arrival, now: now)
             counters.applied += 1
             return .metadataRequested(identity)
         }
-        guard MetricName(validating: identity.name) != nil else {
+        guard MetricName.problem(with: identity.name) == nil else {
             counters.refusedMetricName += 1
             return .none
         }
-        guard touchHost(key: key, name: hostName, now: now) else { return .none }
+        guard let host = touchHost(arrival, now: now) else { return .none }
         counters.applied += 1
         switch message {
         case .metadata(_, let announced):
-            applyMetadata(announced, identity: identity, hostKey: key, now: now)
+            applyMetadata(announced, name: identity.name, host: host, now: now)
             return .none
         case .value(_, let format, let value):
-            return applyValue(identity, format: format, value: value, hostKey: key, now: now)
+            return applyValue(identity, format: format, value: value, host: host, now: now)
         case .metadataRequest:
             return .none
         }
     }
 
+    private typealias HostIndex = Dictionary<String, HostRecord>.Index
+
     private mutating func applyValue(
-        _ identity: MetricIdentity, format: String, value: MetricValue, hostKey: String, now: Int64
+        _ identity: MetricIdentity, format: String, value: MetricValue, host: HostIndex, now: Int64
     ) -> Action {
+        let text = ValueFormat.render(value, format: format)
         // heartbeat and location become host attributes, as in gmond.
         if identity.name == "heartbeat" {
-            hosts[hostKey]?.gmondStarted = Self.integer(value)
+            hosts.values[host].gmondStarted = Self.integer(value)
         } else if identity.name == "location" {
-            hosts[hostKey]?.location = ValueFormat.render(value, format: format)
+            hosts.values[host].location = text
         }
-        var wantsMetadata = false
-        updateMetric(host: hostKey, name: identity.name, now: now) { record in
-            record.value = ValueFormat.render(value, format: format)
-            record.valueHeard = now
-            wantsMetadata = record.metadata == nil && now - record.metadataRequested >= Self.metadataRequestInterval
-        }
+        guard let metric = metricIndex(identity.name, host: host, now: now) else { return .none }
+        let wantsMetadata = hosts.values[host].metrics.values[metric].takeValue(text, now: now, requestInterval: Self.metadataRequestInterval)
         guard wantsMetadata else { return .none }
         guard takeRequestToken(now: now) else {
             counters.metadataRequestsLimited += 1
             return .none
         }
-        hosts[hostKey]?.metrics[identity.name]?.metadataRequested = now
+        hosts.values[host].metrics.values[metric].metadataRequested = now
         return .requestMetadata(identity)
     }
 
     /// Files a metric's metadata unless it passes a byte bound (a known metric then keeps the
     /// metadata it had).
-    private mutating func applyMetadata(_ announced: MetricMetadata, identity: MetricIdentity, hostKey key: String, now: Int64) {
+    private mutating func applyMetadata(_ announced: MetricMetadata, name: String, host: HostIndex, now: Int64) {
+        guard let held = hosts.values[host].refreshMetadata(announced, name: name, now: now) else { return }
         let cost = announced.byteCount
-        let held = hosts[key]?.metrics[identity.name]?.metadataBytes ?? 0
-        let growth = cost - held
-        // Named only when refused: every metadata datagram passes here.
-        var subject: String { "\(hosts[key]?.name.rawValue ?? key)/\(identity.name)" }
+        let growth = cost - held.metric
+        // Named only when refused.
+        var subject: String { "\(hosts.values[host].name.rawValue)/\(name)" }
         if cost > limits.maxMetadataBytesPerMetric {
             return refuseMetadata(subject, "metadata of \(cost) bytes, more than max_metadata_bytes_per_metric", now: now)
         }
-        if growth > 0, (hosts[key]?.metadataBytes ?? 0) + growth > limits.maxMetadataBytesPerHost {
+        if growth > 0, held.host + growth > limits.maxMetadataBytesPerHost {
             return refuseMetadata(subject, "host's metadata over max_metadata_bytes_per_host", now: now)
         }
         if growth > 0, metadataBytes + growth > limits.maxMetadataBytes {
             return refuseMetadata(subject, "metadata over max_metadata_bytes", now: now)
         }
+        guard let metric = metricIndex(name, host: host, now: now) else { return }
         let metadata = interner.metadata(announced)
-        let filed = updateMetric(host: key, name: identity.name, now: now) { record in
-            record.metadata = metadata
-            record.metadataHeard = now
-            record.metadataBytes = cost
-        }
-        guard filed else { return }
-        hosts[key]?.metadataBytes += growth
+        hosts.values[host].metrics.values[metric].takeMetadata(metadata, bytes: cost, now: now)
+        hosts.values[host].metadataBytes += growth
         metadataBytes += growth
     }
 
@@ -192,7 +190,6 @@ public struct ClusterState: Sendable {
         return true
     }
 
-    /// The host key and display name for a message, or nil (counted) when it can't have one.
     /// The name a message from `sender` would be filed under: a known host keeps the name it
     /// was first given, a spoofed message names its host. A signed message's key must speak for
     /// this name (`docs/security.md`). Nil when the message would be refused for its name.
@@ -205,63 +202,70 @@ public struct ClusterState: Sendable {
         return [sender.resolvedName, identity.host, sender.address].compactMap({ $0 }).first { HostName(validating: $0) != nil }
     }
 
-    private mutating func hostIdentity(_ identity: MetricIdentity, sender: Sender) -> (String, HostName)? {
+    /// Where a message's host is filed: its place if it is held, else its key and the name a
+    /// new host would get. Nil (counted) when the message can't name a host.
+    private enum Arrival {
+        case held(HostIndex)
+        case new(key: String, name: HostName)
+    }
+
+    private mutating func arrival(_ identity: MetricIdentity, sender: Sender) -> Arrival? {
         if identity.spoof {
-            guard let (ip, hostname) = identity.spoofedAddress else {
+            guard let (key, offset) = identity.spoofedSplit else {
                 counters.badSpoof += 1
                 return nil
             }
-            guard let name = HostName(validating: hostname) else {
+            // Checked on every message, held host or not.
+            guard identity.spoofedNameProblem(at: offset) == nil else {
                 counters.refusedHostName += 1
                 return nil
             }
-            return (ip, name)
+            if let index = hosts.index(forKey: key) { return .held(index) }
+            return .new(key: key, name: HostName(validated: String(decoding: identity.host.utf8.dropFirst(offset), as: UTF8.self)))
         }
         // Known hosts keep the name they were first given.
-        if let known = hosts[sender.address] { return (sender.address, known.name) }
+        if let index = hosts.index(forKey: sender.address) { return .held(index) }
         let candidates = [sender.resolvedName, identity.host, sender.address]
         for candidate in candidates.compactMap({ $0 }) {
-            if let name = HostName(validating: candidate) { return (sender.address, name) }
+            if let name = HostName(validating: candidate) { return .new(key: sender.address, name: name) }
         }
         counters.refusedHostName += 1
         return nil
     }
 
-    /// Refreshes (or creates) a host; false when the host limit refuses a new one.
+    /// Refreshes (or creates) a host; nil when the host limit refuses a new one.
     @discardableResult
-    private mutating func touchHost(key: String, name: HostName, now: Int64) -> Bool {
-        if hosts[key] != nil {
-            hosts[key]!.lastHeard = max(hosts[key]!.lastHeard, now)
-            return true
+    private mutating func touchHost(_ arrival: Arrival, now: Int64) -> HostIndex? {
+        switch arrival {
+        case .held(let index):
+            hosts.values[index].heard(at: now)
+            return index
+        case .new(let key, let name):
+            guard hosts.count < limits.maxHosts else {
+                counters.hostLimit += 1
+                quarantine.record("\(name)", reason: "over max_hosts", now: now)
+                return nil
+            }
+            hosts[key] = HostRecord(name: name, ip: key, heard: now)
+            return hosts.index(forKey: key)
         }
-        guard hosts.count < limits.maxHosts else {
-            counters.hostLimit += 1
-            quarantine.record("\(name)", reason: "over max_hosts", now: now)
-            return false
-        }
-        hosts[key] = HostRecord(name: name, ip: key, heard: now)
-        return true
     }
 
-    /// Changes a metric, creating it unless a count bound refuses it; false when refused.
-    @discardableResult
-    private mutating func updateMetric(host key: String, name: String, now: Int64, _ change: (inout MetricRecord) -> Void) -> Bool {
-        guard let host = hosts[key] else { return false }
-        if host.metrics[name] == nil {
-            let over =
-                host.metrics.count >= limits.maxMetricsPerHost
-                ? "over max_metrics_per_host"
-                : metricCount >= limits.maxMetrics ? "over max_metrics" : nil
-            if let over {
-                counters.metricLimit += 1
-                quarantine.record("\(host.name)/\(name)", reason: over, now: now)
-                return false
-            }
+    /// A host's metric, created unless a count bound refuses it; nil when refused. The host's
+    /// index stays valid: only its own dictionary of metrics changes.
+    private mutating func metricIndex(_ name: String, host: HostIndex, now: Int64) -> HostRecord.MetricIndex? {
+        let (maxMetrics, clusterFull) = (limits.maxMetricsPerHost, metricCount >= limits.maxMetrics)
+        switch hosts.values[host].place(name, now: now, maxMetrics: maxMetrics, clusterFull: clusterFull) {
+        case .held(let index):
+            return index
+        case .created(let index):
             metricCount += 1
-            hosts[key]!.metrics[name] = MetricRecord(created: now)
+            return index
+        case .refused(let reason):
+            counters.metricLimit += 1
+            quarantine.record("\(hosts.values[host].name)/\(name)", reason: reason, now: now)
+            return nil
         }
-        change(&hosts[key]!.metrics[name]!)
-        return true
     }
 
     mutating func removeHost(_ key: String) {

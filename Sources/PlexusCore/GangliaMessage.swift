@@ -16,11 +16,24 @@ public struct MetricIdentity: Hashable, Sendable {
     /// For a spoofed identity, the `IP` and `hostname` halves of `IP:hostname` (split at the first
     /// colon after position 0, as gmond does); nil when the text has no such colon or an empty half.
     public var spoofedAddress: (ip: String, hostname: String)? {
-        let bytes = Array(host.utf8)
-        guard bytes.count > 1, let colon = bytes[1...].firstIndex(of: UInt8(ascii: ":")),
-            colon + 1 < bytes.count
-        else { return nil }
-        return (String(decoding: bytes[..<colon], as: UTF8.self), String(decoding: bytes[(colon + 1)...], as: UTF8.self))
+        spoofedSplit.map { ($0.ip, String(decoding: host.utf8.dropFirst($0.hostnameOffset), as: UTF8.self)) }
+    }
+
+    /// The `IP` half, and where the hostname half begins in `host`'s UTF-8 (the receive path
+    /// looks a host up by its IP, and makes a String of the name only for a host it hasn't
+    /// heard before).
+    var spoofedSplit: (ip: String, hostnameOffset: Int)? {
+        var host = host
+        return host.withUTF8 { bytes in
+            guard bytes.count > 1, let colon = bytes[1...].firstIndex(of: UInt8(ascii: ":")), colon + 1 < bytes.count else { return nil }
+            return (String(decoding: UnsafeBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self), colon + 1)
+        }
+    }
+
+    /// Why the hostname half of a spoofed identity (`spoofedSplit`) can't be a host name, if it can't.
+    func spoofedNameProblem(at offset: Int) -> NameError.Problem? {
+        var host = host
+        return host.withUTF8 { HostName.problem(withBytes: UnsafeBufferPointer(rebasing: $0[offset...])) }
     }
 }
 

@@ -21,6 +21,20 @@ public struct MetricRecord: Sendable, Equatable {
         self.created = created
     }
 
+    /// Takes a value heard at `now`; true when its metadata is missing and not asked for within
+    /// `requestInterval` seconds (the caller then asks, and sets `metadataRequested`).
+    mutating func takeValue(_ text: String, now: Int64, requestInterval: Int64) -> Bool {
+        value = text
+        valueHeard = now
+        return metadata == nil && now - metadataRequested >= requestInterval
+    }
+
+    mutating func takeMetadata(_ announced: MetricMetadata, bytes: Int, now: Int64) {
+        metadata = announced
+        metadataHeard = now
+        metadataBytes = bytes
+    }
+
     /// Whether it ever had both metadata and a value (only then is it shown).
     public var isConfirmed: Bool { metadata != nil && value != nil }
 

@@ -1,5 +1,8 @@
 import Synchronization
 
+#if canImport(CGlibc)
+    import CGlibc
+#endif
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -40,8 +43,13 @@ public struct ValueFormat: Hashable, Sendable {
     public var conversion: Conversion
     /// Literal text after the conversion.
     public var suffix: String
-    /// The C format built from the parsed parts: `%`, flags, width, precision.
-    private var spec: String
+    /// The C formats built from the parsed parts: `%`, flags, width, precision and the
+    /// conversion, for a double and (with `ll`) for an integer.
+    private var floatingSpec: String
+    private var integerSpec: String
+    /// No flags and no width: a floating conversion goes through `strfromd` (no variadic call),
+    /// a decimal integer without precision is Swift's own text.
+    private var plain: Bool
 
     /// Parses `format`; nil when it is not exactly one safe conversion.
     public init?(parsing format: String) {
@@ -81,7 +89,10 @@ public struct ValueFormat: Hashable, Sendable {
         self.precision = precision
         self.conversion = conversion
         self.suffix = suffix
-        spec = "%" + flags + (width.map(String.init) ?? "") + (precision.map { ".\($0)" } ?? "")
+        let spec = "%" + flags + (width.map(String.init) ?? "") + (precision.map { ".\($0)" } ?? "")
+        floatingSpec = spec + String(conversion.rawValue)
+        integerSpec = spec + "ll" + String(conversion.rawValue)
+        plain = flags.isEmpty && width == nil
     }
 
     private static func number(_ chars: inout ArraySlice<Character>) -> Int? {
@@ -109,20 +120,36 @@ public struct ValueFormat: Hashable, Sendable {
         switch value {
         case .string(let s):
             body = pad(precision.map { String(s.prefix($0)) } ?? s)
-        case .float(let v): body = Self.cFormat(spec + String(conversion.rawValue), Double(v))
-        case .double(let v): body = Self.cFormat(spec + String(conversion.rawValue), v)
+        case .float(let v): body = floating(Double(v))
+        case .double(let v): body = floating(v)
         case .ushort, .short, .int, .uint:
             let signed = value.integerValue
+            // As C does for an int argument: the 32-bit two's complement of a negative value.
+            let unsigned = UInt64(UInt32(truncatingIfNeeded: signed))
             if conversion.isFloating {
-                body = Self.cFormat(spec + String(conversion.rawValue), Double(signed))
+                body = floating(Double(signed))
+            } else if plain, precision == nil, conversion.isSigned {
+                body = String(signed)
+            } else if plain, precision == nil, conversion == .unsignedDecimal {
+                body = String(unsigned)
             } else if conversion.isSigned {
-                body = Self.cFormat(spec + "ll" + String(conversion.rawValue), signed)
+                body = Self.cFormat(integerSpec, signed)
             } else {
-                // As C does for an int argument: the 32-bit two's complement of a negative value.
-                body = Self.cFormat(spec + "ll" + String(conversion.rawValue), UInt64(UInt32(truncatingIfNeeded: signed)))
+                body = Self.cFormat(integerSpec, unsigned)
             }
         }
         return prefix + body + suffix
+    }
+
+    private func floating(_ v: Double) -> String {
+        guard plain else { return Self.cFormat(floatingSpec, v) }
+        // strfromd takes `%[.precision]conversion` only, which a plain format is.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 128) { buffer in
+            let n = Int(strfromd(buffer.baseAddress!, buffer.count, floatingSpec, v))
+            guard n >= 0 else { return "" }
+            guard n < buffer.count else { return Self.cFormat(floatingSpec, v) }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), as: UTF8.self)
+        }
     }
 
     private func pad(_ s: String) -> String {
@@ -152,21 +179,27 @@ public struct ValueFormat: Hashable, Sendable {
     /// Renders `value` the way gmond shows it in XML, using the sender's `format` only when it
     /// parses and fits the value; otherwise `defaultText(for:)`.
     public static func render(_ value: MetricValue, format: String) -> String {
-        parsed(format)?.render(value) ?? defaultText(for: value)
+        parsed(format).format?.render(value) ?? defaultText(for: value)
+    }
+
+    /// A parsed format as the cache holds it: one reference to hand out, not five texts.
+    final class Parsed: Sendable {
+        let format: ValueFormat?
+        init(_ format: ValueFormat?) { self.format = format }
     }
 
     /// Formats already parsed: a cluster's senders use a handful ("%.2f", "%u", "%s"), and
     /// parsing one per datagram was a tenth of an agent's receive path. Bounded: a sender
     /// inventing formats empties it now and then, nothing more.
-    private static let cache = Mutex<[String: ValueFormat?]>([:])
+    private static let cache = Mutex<[String: Parsed]>([:])
     static let maxCached = 256
 
     /// Formats held in the cache now.
     static var cachedCount: Int { cache.withLock { $0.count } }
 
-    static func parsed(_ format: String) -> ValueFormat? {
+    static func parsed(_ format: String) -> Parsed {
         if let known = cache.withLock({ $0[format] }) { return known }
-        let parsed = ValueFormat(parsing: format)
+        let parsed = Parsed(ValueFormat(parsing: format))
         cache.withLock { cache in
             if cache.count >= maxCached { cache.removeAll(keepingCapacity: true) }
             cache[format] = parsed

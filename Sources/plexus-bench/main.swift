@@ -10,6 +10,7 @@ import PlexusCore
 //   plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]
 //   plexus-bench archive-storm ROOT FILES      (until killed; the crash test's writer)
 //   plexus-bench source-document HOSTS METRICS PATH   (the aggregator benchmark's source)
+//   plexus-bench ingest HOSTS METRICS ROUNDS   (an agent's receive loop past the socket: decode, file)
 //   plexus-bench poll HOSTS METRICS ITERATIONS   (a source's poll read into state; the held state's heap)
 //   plexus-bench alerts HOSTS METRICS RULES [ITERATIONS]   (an evaluation of the rules beside a poll)
 //   plexus-bench alert-rules HOSTS METRICS RULES   (those rules as the aggregator's TOML)
@@ -68,6 +69,10 @@ if arguments.first == "source-document" {
 if arguments.first == "poll" {
     let a = numbers(usage: "poll HOSTS METRICS ITERATIONS") { $0.count == 3 && $0.allSatisfy { $0 > 0 } }
     runBenchmark { try PollBenchmark(hosts: a[0], metrics: a[1], iterations: a[2]).run() }
+}
+if arguments.first == "ingest" {
+    let a = numbers(usage: "ingest HOSTS METRICS ROUNDS") { $0.count == 3 && $0.allSatisfy { $0 > 0 } }
+    runBenchmark { IngestBenchmark(hosts: a[0], metrics: a[1], rounds: a[2]).run() }
 }
 if arguments.first == "alert-rules" {
     let a = numbers(usage: "alert-rules HOSTS METRICS RULES") { $0.count == 3 }

@@ -95,6 +95,37 @@ import Testing
         #expect(state.counters.refusedHostName == 1)
     }
 
+    /// The IP half is the key and the name half is checked on every message, held host or not;
+    /// a name in UTF-8 is kept whole.
+    @Test func spoofedNamesAreCheckedEveryTimeAndKeptWhole() {
+        var state = ClusterState()
+        _ = state.apply(Self.value("t", .string("1"), host: "10.0.0.5:hôte-é", spoof: true), from: Self.local, now: 1)
+        _ = state.apply(Self.value("t", .string("2"), host: "10.0.0.5:bad/name", spoof: true), from: Self.local, now: 2)
+        _ = state.apply(Self.value("t", .string("3"), host: "10.0.0.5:other", spoof: true), from: Self.local, now: 3)
+        #expect(state.hosts["10.0.0.5"]?.name.rawValue == "hôte-é", "a held host keeps the name it was first given")
+        #expect(state.hosts["10.0.0.5"]?.metrics["t"]?.value == "3" && state.hosts["10.0.0.5"]?.lastHeard == 3)
+        #expect(state.counters.refusedHostName == 1)
+        #expect(state.hostName(for: MetricIdentity(host: "10.0.0.5:x", name: "t", spoof: true), from: Self.local) == "hôte-é")
+        #expect(state.hostName(for: MetricIdentity(host: "10.0.0.6:new", name: "t", spoof: true), from: Self.local) == "new")
+    }
+
+    /// gmond announces its metadata again every send_metadata_interval: the same metadata only
+    /// refreshes its time; changed metadata is counted anew against the bounds.
+    @Test func metadataAnnouncedAgainIsRefreshedAndChangesAreCounted() {
+        var state = ClusterState()
+        _ = state.apply(Self.metadata("m"), from: Self.local, now: 1)
+        let bytes = state.metadataBytes
+        #expect(bytes > 0 && state.hosts["127.0.0.1"]?.metadataBytes == bytes)
+        _ = state.apply(Self.metadata("m"), from: Self.local, now: 5)
+        #expect(state.metadataBytes == bytes && state.hosts["127.0.0.1"]?.metrics["m"]?.metadataHeard == 5)
+        let longer = GangliaMessage.metadata(
+            MetricIdentity(host: "vm", name: "m"), MetricMetadata(name: "m", type: .uint32, units: "longer units", tmax: 60))
+        _ = state.apply(longer, from: Self.local, now: 6)
+        #expect(state.metadataBytes == bytes + "longer units".utf8.count - 1)
+        #expect(state.hosts["127.0.0.1"]?.metrics["m"]?.metadata?.units == "longer units")
+        #expect(state.hosts["127.0.0.1"]?.metadataBytes == state.metadataBytes && state.metricCount == 1)
+    }
+
     @Test func heartbeatAndLocationBecomeHostAttributes() {
         var state = ClusterState()
         _ = state.apply(Self.value("heartbeat", .uint(1_795_543_625), format: "%u"), from: Self.local, now: 1)

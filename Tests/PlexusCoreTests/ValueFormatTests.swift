@@ -1,3 +1,4 @@
+import PlexusTestSupport
 import Testing
 
 @testable import PlexusCore
@@ -111,10 +112,44 @@ import Testing
     @Test func parsedFormatsAreCachedWithinABound() {
         for i in 0..<(ValueFormat.maxCached * 2) {
             let format = "%.\(i % 40)f unit\(i)"
-            #expect(ValueFormat.parsed(format) == ValueFormat(parsing: format))
-            #expect(ValueFormat.parsed(format) == ValueFormat(parsing: format))
+            #expect(ValueFormat.parsed(format).format == ValueFormat(parsing: format))
+            #expect(ValueFormat.parsed(format).format == ValueFormat(parsing: format))
             #expect(ValueFormat.cachedCount <= ValueFormat.maxCached)
         }
-        #expect(ValueFormat.parsed("%n") == nil)
+        #expect(ValueFormat.parsed("%n").format == nil)
+    }
+}
+
+/// Plain formats (no flags, no width) skip the variadic `vsnprintf`: floating conversions go
+/// through `strfromd`, decimal integers through Swift's own text. Both must give exactly what
+/// printf gives, which the general path still calls.
+@Suite struct ValueFormatDirectPathTests {
+    static let floating: [Double] = [
+        0, -0.0, 0.5, 0.125, 2.675, 1.005, -1.5, 0.74, 83.521646592, 1e-7, 123_456_789.987654321, 1e300, -1e-300,
+        .greatestFiniteMagnitude, .leastNonzeroMagnitude, .infinity, -.infinity, .nan,
+    ]
+
+    @Test(arguments: ["f", "F", "e", "E", "g", "G", "a", "A"])
+    func floatingConversionsMatchPrintf(_ conversion: String) {
+        var generator = SeededGenerator(seed: 20)
+        let values = Self.floating + (0..<200).map { _ in Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)) }
+        for precision in [nil, 0, 1, 2, 3, 6, 17, 40] as [Int?] {
+            let format = "%" + (precision.map { ".\($0)" } ?? "") + conversion
+            for value in values {
+                #expect(ValueFormat.render(.double(value), format: format) == ValueFormat.cFormat(format, value), "\(value) \(format)")
+            }
+        }
+    }
+
+    @Test func integersMatchPrintf() {
+        let values: [Int64] = [0, 1, -1, 42, -42, Int64(Int32.max), Int64(Int32.min), Int64(UInt32.max), 65_535, -32_768]
+        for value in values {
+            let metric: MetricValue = Int32(exactly: value).map(MetricValue.int) ?? .uint(UInt32(truncatingIfNeeded: value))
+            let signed = metric.integerValue
+            #expect(ValueFormat.render(metric, format: "%d") == ValueFormat.cFormat("%lld", signed))
+            #expect(ValueFormat.render(metric, format: "%i") == ValueFormat.cFormat("%lli", signed))
+            #expect(ValueFormat.render(metric, format: "%u") == ValueFormat.cFormat("%llu", UInt64(UInt32(truncatingIfNeeded: signed))))
+            #expect(ValueFormat.render(metric, format: "%.3d") == ValueFormat.cFormat("%.3lld", signed))
+        }
     }
 }
