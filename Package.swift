@@ -193,6 +193,7 @@ let package = Package(
             dependencies: [
                 "PlexusTransport", "PlexusTestSupport",
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")]
         ),

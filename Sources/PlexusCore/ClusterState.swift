@@ -98,7 +98,8 @@ public struct ClusterState: Sendable {
     /// Applies one decoded message heard from `sender` at `now`.
     ///
     /// Every datagram an agent hears passes here, so the host and the metric are each looked up
-    /// once and changed in place through their dictionaries' indices (`docs/agent.md`, "Receiving").
+    /// once and changed in place through their dictionaries' indices (`docs/architecture.md`,
+    /// "The agent's state is one value behind a mutex").
     public mutating func apply(_ message: GangliaMessage, from sender: Sender, now: Int64) -> Action {
         let identity = message.identity
         guard let arrival = arrival(identity, sender: sender) else { return .none }
