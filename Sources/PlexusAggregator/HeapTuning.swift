@@ -30,12 +30,15 @@ public enum HeapTuning {
         public var variable: String
     }
 
-    /// Two arenas; blocks of 1 MiB and more mapped on their own (and unmapped when freed); free
-    /// tops over 2 MiB given back.
+    /// Four arenas; blocks of 4 MiB and more mapped on their own (and unmapped when freed);
+    /// free tops over 8 MiB given back. Two arenas and 1 MiB / 2 MiB held 4.5 MB less while
+    /// polling, and cost a third of the dashboard's 1,000-host page rendered by 20 clients at
+    /// once (threads queueing for two arenas, a page's growing buffers mapped and unmapped each
+    /// time): `docs/BENCHMARKS.md`, "Footprint", sixth sitting.
     public static let defaults: [Setting] = [
-        Setting(option: M_ARENA_MAX, value: 2, variable: "MALLOC_ARENA_MAX"),
-        Setting(option: M_MMAP_THRESHOLD, value: 1 << 20, variable: "MALLOC_MMAP_THRESHOLD_"),
-        Setting(option: M_TRIM_THRESHOLD, value: 2 << 20, variable: "MALLOC_TRIM_THRESHOLD_"),
+        Setting(option: M_ARENA_MAX, value: 4, variable: "MALLOC_ARENA_MAX"),
+        Setting(option: M_MMAP_THRESHOLD, value: 4 << 20, variable: "MALLOC_MMAP_THRESHOLD_"),
+        Setting(option: M_TRIM_THRESHOLD, value: 8 << 20, variable: "MALLOC_TRIM_THRESHOLD_"),
     ]
 
     /// What to set: every default the environment doesn't set itself.

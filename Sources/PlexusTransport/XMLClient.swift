@@ -28,7 +28,7 @@ public enum XMLClient {
 
     /// Reads of up to 512 KiB: a large document arrives in a few dozen chunks instead of
     /// hundreds of 64 KiB ones (each a hop through the async stream), and each chunk stays
-    /// below the allocator's mmap threshold (`HeapTuning`, 1 MiB), so its memory is reused from
+    /// below the allocator's mmap threshold (`HeapTuning`, 4 MiB), so its memory is reused from
     /// read to read instead of being mapped afresh and faulted in page by page.
     static let maxChunk = 512 << 10
 

@@ -8,7 +8,7 @@ import Testing
     @Test func withoutTheEnvironmentAllThreeAreSet() {
         let settings = HeapTuning.settings(environment: ["PATH": "/usr/bin"])
         #expect(settings.map(\.option) == [M_ARENA_MAX, M_MMAP_THRESHOLD, M_TRIM_THRESHOLD])
-        #expect(settings.map(\.value) == [2, 1 << 20, 2 << 20])
+        #expect(settings.map(\.value) == [4, 4 << 20, 8 << 20])
     }
 
     @Test func aVariableTheOperatorSetIsLeftToGlibc() {
