@@ -21,6 +21,23 @@ struct Flood {
     /// A key file (`plexus keygen --spoof`): every packet goes out signed with it.
     var keyFile: String?
 
+    /// Metadata and a value for every metric of `hosts` spoofed hosts `bench<tag>-<n>.example`
+    /// at 10.tag.x.y (also what `IngestBenchmark` files).
+    static func packets(hosts: Int, metrics: Int, tag: Int) -> [[UInt8]] {
+        var packets: [[UInt8]] = []
+        for h in 0..<hosts {
+            let identity = "10.\(tag % 256).\((h / 256) % 256).\(h % 256):bench\(tag)-\(h).example"
+            for m in 0..<metrics {
+                let name = "bench_metric_\(m)"
+                let id = MetricIdentity(host: identity, name: name, spoof: true)
+                let extra = [ExtraElement(name: "GROUP", value: "bench"), ExtraElement(name: "SPOOF_HOST", value: identity)]
+                packets.append(GangliaMessage.metadata(id, MetricMetadata(name: name, type: .float, units: "u", tmax: 60, extraData: extra)).xdr)
+                packets.append(GangliaMessage.value(id, format: "%.2f", value: .float(Float(h * metrics + m))).xdr)
+            }
+        }
+        return packets
+    }
+
     func run() throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw FloodError("socket failed") }
@@ -31,24 +48,7 @@ struct Flood {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr(host)
-        var packets: [[UInt8]] = []
-        for h in 0..<hosts {
-            let identity = "10.\(tag % 256).\((h / 256) % 256).\(h % 256):bench\(tag)-\(h).example"
-            for m in 0..<metrics {
-                let name = "bench_metric_\(m)"
-                let id = MetricIdentity(host: identity, name: name, spoof: true)
-                packets.append(
-                    GangliaMessage.metadata(
-                        id,
-                        MetricMetadata(
-                            name: name, type: .float, units: "u", tmax: 60,
-                            extraData: [
-                                ExtraElement(name: "GROUP", value: "bench"), ExtraElement(name: "SPOOF_HOST", value: identity),
-                            ])
-                    ).xdr)
-                packets.append(GangliaMessage.value(id, format: "%.2f", value: .float(Float(h * metrics + m))).xdr)
-            }
-        }
+        var packets = Self.packets(hosts: hosts, metrics: metrics, tag: tag)
         if let keyFile {
             var signer = Signer(key: try SecurityMaterial.signingKey(file: keyFile), sender: UInt32.random(in: 0...UInt32.max))
             let now = Int64(Date().timeIntervalSince1970)

@@ -4,8 +4,8 @@ import PlexusSecurity
 /// `plexus-bench ingest HOSTS METRICS ROUNDS`: what an agent's receive loop does with each
 /// datagram once it is read (`AgentService.receive`): decoded through the intake (no keyring,
 /// unsigned accepted), checked by `mayFile`, filed into the cluster state, the host named for
-/// the history. The datagrams are `Flood`'s: metadata and a value for every metric of HOSTS
-/// spoofed hosts; each round sends them all again. Counted by `scripts/bench ingest` with
+/// the history. The datagrams are `Flood.packets`: metadata and a value for every metric of
+/// HOSTS spoofed hosts; each round sends them all again. Counted by `scripts/bench ingest` with
 /// valgrind (instructions a datagram), so it prints only what it held, as a check.
 struct IngestBenchmark {
     var hosts: Int
@@ -13,17 +13,7 @@ struct IngestBenchmark {
     var rounds: Int
 
     func run() {
-        var packets: [[UInt8]] = []
-        for h in 0..<hosts {
-            let identity = "10.1.\((h / 256) % 256).\(h % 256):bench-\(h).example"
-            for m in 0..<metrics {
-                let name = "bench_metric_\(m)"
-                let id = MetricIdentity(host: identity, name: name, spoof: true)
-                let extra = [ExtraElement(name: "GROUP", value: "bench"), ExtraElement(name: "SPOOF_HOST", value: identity)]
-                packets.append(GangliaMessage.metadata(id, MetricMetadata(name: name, type: .float, units: "u", tmax: 60, extraData: extra)).xdr)
-                packets.append(GangliaMessage.value(id, format: "%.2f", value: .float(Float(h * metrics + m))).xdr)
-            }
-        }
+        let packets = Flood.packets(hosts: hosts, metrics: metrics, tag: 1)
         let intake = SignedReceiver(keyring: Keyring())
         var state = ClusterState()
         let sender = ClusterState.Sender(address: "127.0.0.1")
