@@ -144,12 +144,7 @@ public struct ValueFormat: Hashable, Sendable {
     private func floating(_ v: Double) -> String {
         guard plain else { return Self.cFormat(floatingSpec, v) }
         // strfromd takes `%[.precision]conversion` only, which a plain format is.
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 128) { buffer in
-            let n = Int(strfromd(buffer.baseAddress!, buffer.count, floatingSpec, v))
-            guard n >= 0 else { return "" }
-            guard n < buffer.count else { return Self.cFormat(floatingSpec, v) }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), as: UTF8.self)
-        }
+        return Self.written { strfromd($0, $1, floatingSpec, v) }
     }
 
     private func pad(_ s: String) -> String {
@@ -158,22 +153,25 @@ public struct ValueFormat: Hashable, Sendable {
         return flags.contains("-") ? s + fill : fill + s
     }
 
-    /// `format` applied to one argument, written on the stack (every value datagram an agent
-    /// hears is rendered: no array per call).
+    /// `format` applied to one argument (the general path: flags and widths).
     static func cFormat(_ format: String, _ argument: any CVarArg) -> String {
-        withVaList([argument]) { arguments in
-            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 128) { buffer in
-                let n = Int(vsnprintf(buffer.baseAddress, buffer.count, format, arguments))
-                guard n >= 0 else { return "" }
-                if n < buffer.count {
-                    return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), as: UTF8.self)
-                }
-                // Longer than the stack buffer (a width of 64 and text around it): format again.
-                var heap = [CChar](repeating: 0, count: n + 1)
-                _ = withVaList([argument]) { vsnprintf(&heap, heap.count, format, $0) }
-                return String(decoding: heap.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            }
+        written { buffer, size in withVaList([argument]) { vsnprintf(buffer, size, format, $0) } }
+    }
+
+    /// What `write` (snprintf's contract: the length it needed, negative on error) puts in a
+    /// buffer on the stack; written again on the heap when longer (a width of 64 and text
+    /// around it). Every value datagram an agent hears is rendered: no array per call.
+    private static func written(_ write: (UnsafeMutablePointer<CChar>, Int) -> Int32) -> String {
+        let (text, needed) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 128) { buffer -> (String?, Int) in
+            let n = Int(write(buffer.baseAddress!, buffer.count))
+            guard n >= 0, n < buffer.count else { return (nil, n) }
+            return (String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), as: UTF8.self), n)
         }
+        if let text { return text }
+        guard needed >= 0 else { return "" }
+        var heap = [CChar](repeating: 0, count: needed + 1)
+        _ = heap.withUnsafeMutableBufferPointer { write($0.baseAddress!, $0.count) }
+        return String(decoding: heap.prefix(needed).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Renders `value` the way gmond shows it in XML, using the sender's `format` only when it

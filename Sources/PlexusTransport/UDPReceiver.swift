@@ -35,7 +35,7 @@ public enum UDPReceiver {
         return channel
     }
 
-    /// The same socket as a plain channel that doesn't read yet: `file(into:_:)` starts it. An
+    /// The same socket as a plain channel that doesn't read yet: `file(_:_:)` starts it. An
     /// agent files every datagram it hears; handing each through an async stream to a task cost
     /// a task switch and a queue per datagram, a fifth of a flooded agent's CPU.
     public static func openForFiling(
