@@ -119,11 +119,16 @@ enum Loopback {
     /// Polls `condition` every 200 ms until it holds or `seconds` pass, sleeping without holding
     /// a thread: test functions run on the cooperative pool (two threads here), and a test
     /// that blocks it for seconds starves every other suite's tasks and timers.
+    /// A wait that overslept (this process stalled) counts as one second, not as the stall.
     static func eventually(seconds: Double, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        let clock = ContinuousClock()
+        let limit = Duration.milliseconds(Int(seconds * 1000))
+        var waited = Duration.zero
+        while waited < limit {
             if condition() { return true }
+            let before = clock.now
             try? await Task.sleep(for: .milliseconds(200))
+            waited += min(clock.now - before, .seconds(1))
         }
         return condition()
     }
