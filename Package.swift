@@ -40,6 +40,8 @@ let package = Package(
         ),
         // Linux samplers, one per file, reading only through a HostSystem value (tests use a fake /proc).
         .target(name: "PlexusCollectors", dependencies: ["PlexusCore"]),
+        // gmond.conf and gmetad.conf read and written as TOML (--import-gmond-conf, --import-gmetad-conf).
+        .target(name: "PlexusMigration", dependencies: ["PlexusCore"]),
         // SwiftNIO glue: UDP send/receive channels (multicast and unicast), the TCP XML server
         // and its client, TLS for both (swift-nio-ssl).
         .target(
@@ -114,6 +116,7 @@ let package = Package(
         .executableTarget(
             name: "plexus-agent",
             dependencies: [
+                "PlexusMigration",
                 "PlexusAgent", "PlexusCollectors", "PlexusCore", "PlexusCommandLine", "PlexusSecurity", "PlexusTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "plexus-aggregator",
             dependencies: [
-                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine", "PlexusSecurity", "PlexusTransport", "PlexusWeb",
+                "PlexusAggregator", "PlexusArchive", "PlexusCore", "PlexusCommandLine", "PlexusMigration", "PlexusSecurity", "PlexusTransport", "PlexusWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -197,6 +200,9 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(
+            name: "PlexusMigrationTests", dependencies: ["PlexusMigration", "PlexusCore", "PlexusCollectors", "PlexusTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "PlexusAlertsTests", dependencies: ["PlexusAlerts", "PlexusCore"]),
         .testTarget(name: "PlexusSecurityTests", dependencies: ["PlexusSecurity", "PlexusCore"]),
         .testTarget(name: "PlexusViewsTests", dependencies: ["PlexusViews", "PlexusCore"]),

@@ -55,13 +55,14 @@ extension AgentConfiguration {
         port = 8649
         ttl = 1
 
-        # Where we listen. Optional: family = "inet6", buffer = BYTES, allow = ["10.0.0.0/8", "::1"].
+        # Where we listen. Optional: family = "inet6", buffer = BYTES, allow = ["10.0.0.0/8", "::1"] (empty: anyone),
+        # deny = ["10.9.0.0/16"] (refused even where allow would take them: gmond acl's action = "deny").
         [[udp_recv_channel]]
         mcast_join = "239.2.11.71"
         bind = "239.2.11.71"
         port = 8649
 
-        # Where we serve the cluster as Ganglia XML. Optional: bind, gzip_output, timeout, allow, and TLS
+        # Where we serve the cluster as Ganglia XML. Optional: bind, gzip_output, timeout, allow, deny, and TLS
         # (docs/security.md#tls; gmetad can't poll a TLS port, plexus-aggregator with tls = true can):
         # tls_cert = "/etc/plexus/tls/agent.pem", tls_key = "/etc/plexus/tls/agent.key", and for mutual
         # TLS tls_client_ca = "/etc/plexus/tls/ca.pem" (pollers must present a certificate it signed).

@@ -280,10 +280,20 @@ extension AgentConfiguration {
         return family
     }
 
+    /// `allow` (empty: anyone) less `deny` (gmond's acl action "deny"): the addresses a channel
+    /// takes, as blocks (`CIDRArithmetic`; empty: anyone).
     static func allowList(_ t: inout ConfigTable) throws(ConfigError) -> [CIDRBlock] {
+        let allow = try blocks(&t, "allow"), deny = try blocks(&t, "deny")
+        guard !deny.isEmpty else { return allow }
+        let left = CIDRArithmetic.subtracting(allow.isEmpty ? CIDRArithmetic.everything : allow, deny)
+        guard !left.isEmpty else { throw t.error("deny", "allow and deny leave no address: the channel would take nothing") }
+        return left == CIDRArithmetic.everything ? [] : left
+    }
+
+    private static func blocks(_ t: inout ConfigTable, _ key: String) throws(ConfigError) -> [CIDRBlock] {
         var blocks: [CIDRBlock] = []
-        for (i, text) in (try t.strings("allow") ?? []).enumerated() {
-            guard let block = CIDRBlock(text) else { throw t.error("allow[\(i)]", "\(text.debugDescription) is not an address or CIDR block") }
+        for (i, text) in (try t.strings(key) ?? []).enumerated() {
+            guard let block = CIDRBlock(text) else { throw t.error("\(key)[\(i)]", "\(text.debugDescription) is not an address or CIDR block") }
             blocks.append(block)
         }
         return blocks

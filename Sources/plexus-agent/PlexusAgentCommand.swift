@@ -7,6 +7,7 @@ import PlexusAgent
 import PlexusCollectors
 import PlexusCommandLine
 import PlexusCore
+import PlexusMigration
 import PlexusSecurity
 import PlexusTransport
 import ServiceLifecycle
@@ -46,9 +47,26 @@ struct PlexusAgentCommand: AsyncParsableCommand {
             valueName: "NAME"))
     var testPlugin: String?
 
+    @Option(
+        name: .customLong("import-gmond-conf"),
+        help: ArgumentHelp(
+            "Print FILE (a gmond.conf, its includes followed) as this agent's TOML configuration and exit; comments say what has no equivalent and why (docs/migrating.md).",
+            valueName: "FILE"))
+    var importGmondConf: String?
+
     func run() async throws {
         if options.printDefaultConfig {
             print(AgentConfiguration.defaultTOML, terminator: "")
+            return
+        }
+        if let importGmondConf {
+            do {
+                let root = try ConfuseReader.read(try ImportFiles.text(importGmondConf), file: importGmondConf, include: ImportFiles.include)
+                let known = Set(AgentConfiguration().metricDefinitions.keys)
+                print(try GmondImport.toml(root, source: importGmondConf, knownMetrics: known), terminator: "")
+            } catch {
+                throw options.failure("plexus-agent", error)
+            }
             return
         }
         let configuration: AgentConfiguration

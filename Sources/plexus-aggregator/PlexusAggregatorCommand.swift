@@ -6,6 +6,7 @@ import NIOPosix
 import PlexusAggregator
 import PlexusCommandLine
 import PlexusCore
+import PlexusMigration
 import ServiceLifecycle
 
 /// `plexus-aggregator`: gmetad's role. Runs in the foreground (systemd supervises it).
@@ -39,9 +40,25 @@ struct PlexusAggregatorCommand: AsyncParsableCommand {
         await main(nil)
     }
 
+    @Option(
+        name: .customLong("import-gmetad-conf"),
+        help: ArgumentHelp(
+            "Print FILE (a gmetad.conf, its includes followed) as this aggregator's TOML configuration and exit; comments say what has no equivalent and why (docs/migrating.md).",
+            valueName: "FILE"))
+    var importGmetadConf: String?
+
     func run() async throws {
         if options.printDefaultConfig {
             print(AggregatorConfiguration.defaultTOML, terminator: "")
+            return
+        }
+        if let importGmetadConf {
+            do {
+                let directives = try DotconfReader.read(try ImportFiles.text(importGmetadConf), file: importGmetadConf, include: ImportFiles.include)
+                print(try GmetadImport.toml(directives, source: importGmetadConf, resolve: ImportFiles.addresses), terminator: "")
+            } catch {
+                throw options.failure("plexus-aggregator", error)
+            }
             return
         }
         let configuration: AggregatorConfiguration

@@ -32,6 +32,24 @@ import Testing
         #expect(sample == AgentConfiguration.defaultTOML)
     }
 
+    @Test func denyTakesBlocksOutOfWhatAllowLetsIn() throws {
+        let config = try AgentConfiguration.parse(
+            """
+            [[udp_recv_channel]]
+            port = 8649
+            deny = ["192.168.0.0/24", "::/0"]
+            [[tcp_accept_channel]]
+            port = 8649
+            allow = ["10.0.0.0/8"]
+            deny = ["10.9.0.0/16"]
+            """, file: "agent.toml")
+        let receive = config.udpReceiveChannels[0].allow, accept = config.tcpAcceptChannels[0].allow
+        #expect(!receive.allows(IPAddress("192.168.0.7")!) && receive.allows(IPAddress("192.168.1.7")!) && !receive.allows(IPAddress("::1")!))
+        #expect(accept.allows(IPAddress("10.8.0.1")!) && !accept.allows(IPAddress("10.9.0.1")!) && !accept.allows(IPAddress("11.0.0.1")!))
+        let nothingLeft = "[[udp_recv_channel]]\nallow = [\"10.0.0.0/8\"]\ndeny = [\"10.0.0.0/7\"]"
+        #expect(throws: ConfigError.self) { try AgentConfiguration.parse(nothingLeft, file: "agent.toml") }
+    }
+
     @Test func emptyFileIsTheDefault() throws {
         #expect(try AgentConfiguration.parse("", file: "empty.toml") == AgentConfiguration())
     }
