@@ -60,12 +60,12 @@ import Testing
     func systemdUnitVerifies() throws {
         let folder = try TemporaryFolder("plexus-unit")
         let unit = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("config/systemd/plexus-agent.service"), encoding: .utf8)
-        #expect(unit.contains("ExecStart=/usr/local/bin/plexus-agent --config /etc/plexus/agent.toml"))
+        #expect(unit.contains("ExecStart=/usr/sbin/plexus-agent --config /etc/plexus/agent.toml"))
         #expect(unit.contains("KillSignal=SIGTERM") && unit.contains("Restart=on-failure"))
         // systemd-analyze checks that ExecStart's binary exists: point it at the one we built.
         let local = try folder.write(
             "plexus-agent.service",
-            unit.replacingOccurrences(of: "/usr/local/bin/plexus-agent", with: try Executable("plexus-agent").url.path))
+            unit.replacingOccurrences(of: "/usr/sbin/plexus-agent", with: try Executable("plexus-agent").url.path))
         let problems = try SystemdVerify.problems(of: local)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }

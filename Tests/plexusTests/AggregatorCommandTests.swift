@@ -80,11 +80,11 @@ import Testing
     func systemdUnitVerifies() throws {
         let folder = try TemporaryFolder("plexus-unit")
         let unit = try String(contentsOf: AgentProcessTests.repositoryRoot.appendingPathComponent("config/systemd/plexus-aggregator.service"), encoding: .utf8)
-        #expect(unit.contains("ExecStart=/usr/local/bin/plexus-aggregator --config /etc/plexus/aggregator.toml"))
+        #expect(unit.contains("ExecStart=/usr/sbin/plexus-aggregator --config /etc/plexus/aggregator.toml"))
         #expect(unit.contains("ReadWritePaths=/var/lib/ganglia/rrds"))
         let local = try folder.write(
             "plexus-aggregator.service",
-            unit.replacingOccurrences(of: "/usr/local/bin/plexus-aggregator", with: try Executable("plexus-aggregator").url.path))
+            unit.replacingOccurrences(of: "/usr/sbin/plexus-aggregator", with: try Executable("plexus-aggregator").url.path))
         let problems = try SystemdVerify.problems(of: local)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
