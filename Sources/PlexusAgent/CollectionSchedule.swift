@@ -129,7 +129,7 @@ public struct CollectionSchedule: Sendable {
     /// Takes a plugin's new metrics into the schedule: a metric a configured group names (or
     /// matches with `name_match`) joins that group; any other joins the plugin's own group
     /// (`own`: collected and sent when the plugin has run, `due`). `title` is the plugin's,
-    /// used unless the group's entry has one. Known names are left where they are.
+    /// used unless the group's entry has one (with gmond's `\1` … `\9` for the pattern's groups). Known names are left where they are.
     public mutating func adopt(_ metrics: [(name: String, title: String)], owner: String, own: AgentConfiguration.CollectionGroup, now: Double) {
         var scheduled: Set<String> = []
         for group in groups { for metric in group.metrics { scheduled.insert(metric.selection.name) } }
@@ -138,7 +138,7 @@ public struct CollectionSchedule: Sendable {
             if let g = groups.firstIndex(where: { $0.owner == nil && $0.group.patterns.contains { $0.matches(name) } }),
                 let pattern = groups[g].group.patterns.first(where: { $0.matches(name) })
             {
-                let selection = AgentConfiguration.MetricSelection(name: name, valueThreshold: pattern.valueThreshold, title: pattern.title ?? title)
+                let selection = AgentConfiguration.MetricSelection(name: name, valueThreshold: pattern.valueThreshold, title: pattern.title(for: name) ?? title)
                 groups[g].metrics.append(MetricState(selection: selection, adopted: true))
                 continue
             }

@@ -173,6 +173,33 @@ public struct AgentConfiguration: Sendable, Equatable {
         public func matches(_ name: String) -> Bool {
             (try? Regex(nameMatch)).map { (try? $0.firstMatch(in: name)) != nil } ?? false
         }
+
+        /// The title `name` gets: gmond's `\1` … `\9` in `title` replaced by what the pattern's
+        /// groups matched (`name_match = "multicpu_([a-z]+)([0-9]+)"`, `title = "CPU-\\2 \\1"`
+        /// gives `multicpu_idle3` the title `CPU-3 idle`); nil without a title.
+        public func title(for name: String) -> String? {
+            guard let title else { return nil }
+            guard title.contains("\\"), let regex = try? Regex(nameMatch), let match = try? regex.firstMatch(in: name) else { return title }
+            var out = ""
+            var characters = title.makeIterator()
+            while let c = characters.next() {
+                guard c == "\\" else {
+                    out.append(c)
+                    continue
+                }
+                guard let next = characters.next() else {
+                    out.append(c)
+                    break
+                }
+                if let n = next.wholeNumberValue, n > 0, n < match.output.count {
+                    out += match.output[n].substring.map(String.init) ?? ""
+                } else {
+                    out.append(c)
+                    out.append(next)
+                }
+            }
+            return out
+        }
     }
 
     /// `[[collection_group]]`: metrics collected and sent together (`docs/configuration.md`).

@@ -50,6 +50,14 @@ import Testing
         #expect(throws: ConfigError.self) { try AgentConfiguration.parse(nothingLeft, file: "agent.toml") }
     }
 
+    @Test func aPatternsTitleTakesItsGroupsAsGmondDoes() {
+        let pattern = AgentConfiguration.MetricPattern(nameMatch: "multicpu_([a-z]+)([0-9]+)", title: "CPU-\\2 \\1")
+        #expect(pattern.title(for: "multicpu_idle3") == "CPU-3 idle")
+        #expect(AgentConfiguration.MetricPattern(nameMatch: "^x(a)?$", title: "X \\1\\9 \\z\\").title(for: "x") == "X \\9 \\z\\")
+        #expect(AgentConfiguration.MetricPattern(nameMatch: "x", title: "plain").title(for: "x") == "plain")
+        #expect(AgentConfiguration.MetricPattern(nameMatch: "x").title(for: "x") == nil)
+    }
+
     @Test func emptyFileIsTheDefault() throws {
         #expect(try AgentConfiguration.parse("", file: "empty.toml") == AgentConfiguration())
     }
