@@ -13,7 +13,7 @@ public enum ConfuseReader {
 
     public static func read(_ text: String, file: String, include: @escaping Includer) throws(MigrationError) -> ConfuseSection {
         var root = ConfuseSection(name: "", place: .init(file: file, line: 1))
-        var parser = Parser(include: include)
+        let parser = Parser(include: include)
         try parser.body(into: &root, text: text, file: file, depth: 0)
         return root
     }
@@ -22,12 +22,12 @@ public enum ConfuseReader {
         let include: Includer
 
         /// Reads `text`'s statements into `section` (the whole file: includes are at any level).
-        mutating func body(into section: inout ConfuseSection, text: String, file: String, depth: Int) throws(MigrationError) {
+        func body(into section: inout ConfuseSection, text: String, file: String, depth: Int) throws(MigrationError) {
             var lexer = ConfuseLexer(text: text, file: file)
             try statements(into: &section, lexer: &lexer, depth: depth, closing: false)
         }
 
-        private mutating func statements(into section: inout ConfuseSection, lexer: inout ConfuseLexer, depth: Int, closing: Bool) throws(MigrationError) {
+        private func statements(into section: inout ConfuseSection, lexer: inout ConfuseLexer, depth: Int, closing: Bool) throws(MigrationError) {
             while let token = try lexer.next() {
                 switch token.kind {
                 case .close:
@@ -42,7 +42,7 @@ public enum ConfuseReader {
             if closing { throw MigrationError(file: lexer.file, line: lexer.line, reason: "section \(section.name) is not closed: \"}\" missing") }
         }
 
-        private mutating func statement(
+        private func statement(
             _ word: String, at token: ConfuseLexer.Token, into section: inout ConfuseSection, lexer: inout ConfuseLexer, depth: Int
         ) throws(MigrationError) {
             let name = word.lowercased()
@@ -76,7 +76,7 @@ public enum ConfuseReader {
             }
         }
 
-        private mutating func included(_ pattern: String, at token: ConfuseLexer.Token, into section: inout ConfuseSection, lexer: ConfuseLexer, depth: Int)
+        private func included(_ pattern: String, at token: ConfuseLexer.Token, into section: inout ConfuseSection, lexer: ConfuseLexer, depth: Int)
             throws(MigrationError)
         {
             guard depth < ConfuseReader.maxIncludeDepth else {

@@ -43,7 +43,6 @@ public struct GmetadImport {
             Check it with: plexus-aggregator --check --config FILE
             """)
         top.lines.append("")
-        var rootdir = false
         var names: Set<String> = []
         for d in directives {
             switch d.name {
@@ -52,7 +51,6 @@ public struct GmetadImport {
             case "gridname", "authority", "rrd_rootdir":
                 try one(d)
                 set(d.name, TOMLText.string(d.arguments[0]))
-                rootdir = rootdir || d.name == "rrd_rootdir"
             case "xml_port", "interactive_port":
                 try one(d)
                 guard let port = Int(d.arguments[0]), (1...65535).contains(port) else { throw error(d, "expected a port number") }
@@ -74,7 +72,7 @@ public struct GmetadImport {
                 note(d, Self.noEquivalent[d.name] ?? "not a gmetad 3.7 directive (gmetad refuses the file)")
             }
         }
-        if !rootdir { set("rrd_rootdir", TOMLText.string("/var/lib/ganglia/rrds"), note: "gmetad's, where its archives are") }
+        if values["rrd_rootdir"] == nil { set("rrd_rootdir", TOMLText.string("/var/lib/ganglia/rrds"), note: "gmetad's, where its archives are") }
         if values["http_port"] == nil {
             set("http_port", "8080", note: "the dashboard, graphs, JSON API and /metrics: gmetad has none; 0 turns it off")
         }

@@ -28,6 +28,27 @@ struct MigrationInteropTests {
         return cluster
     }
 
+    /// The cluster served on `port` once its host has load_one and cpu_num (the metrics compared).
+    static func servedCluster(_ port: Int) async -> PlexusCore.Cluster? {
+        var served: PlexusCore.Cluster?
+        let serving = await Loopback.eventually(seconds: 30) {
+            served = cluster(port)
+            let names = Set(served?.hosts.first?.metrics.map(\.name.rawValue) ?? [])
+            return names.contains("load_one") && names.contains("cpu_num")
+        }
+        return serving ? served : nil
+    }
+
+    /// `program --FLAG conf` (an import) must succeed and its TOML pass `--check`; the TOML.
+    static func imported(_ program: String, _ flag: String, _ conf: URL, into folder: TemporaryFolder) throws -> String {
+        let imported = try run(program, [flag, conf.path])
+        try #require(imported.status == 0, "\(imported.stderr)")
+        let toml = try folder.write("\(program).toml", imported.stdout)
+        let check = try run(program, ["--check", "--config", toml.path])
+        #expect(check.status == 0, "\(check.stderr)\n\(imported.stdout)")
+        return imported.stdout
+    }
+
     @Test func gmondsOwnDefaultConfigurationImportsAndChecks() throws {
         let folder = try TemporaryFolder("plexus-import-default")
         let defaults = try Executable(url: URL(fileURLWithPath: Gmond.path)).run(["-t"]).stdout
@@ -69,21 +90,13 @@ struct MigrationInteropTests {
 
         // gmond first: its channels as its debug output says, its cluster as its XML shows.
         let gmond = try LocalProcess(Gmond.path, ["-c", conf.path, "-d", "5", "-f"], log: folder.url.appendingPathComponent("gmond.log"))
-        var theirs: PlexusCore.Cluster?
-        let gmondServes = await Loopback.eventually(seconds: 30) {
-            theirs = Self.cluster(xml)
-            return theirs?.hosts.first?.metrics.contains { $0.name.rawValue == "load_one" } == true
-                && theirs?.hosts.first?.metrics.contains { $0.name.rawValue == "cpu_num" } == true
-        }
+        let theirs = await Self.servedCluster(xml)
         gmond.stop()
-        try #require(gmondServes, "gmond's XML:\n\(gmond.output)")
+        try #require(theirs != nil, "gmond's XML:\n\(gmond.output)")
 
-        let imported = try Self.run("plexus-agent", ["--import-gmond-conf", conf.path])
-        try #require(imported.status == 0, "\(imported.stderr)")
-        let toml = try folder.write("agent.toml", imported.stdout)
-        let check = try Self.run("plexus-agent", ["--check", "--config", toml.path])
-        #expect(check.status == 0, "\(check.stderr)\n\(imported.stdout)")
-        let config = try AgentConfiguration.parse(imported.stdout, file: "agent.toml")
+        let imported = try Self.imported("plexus-agent", "--import-gmond-conf", conf, into: folder)
+        let toml = folder.url.appendingPathComponent("plexus-agent.toml")
+        let config = try AgentConfiguration.parse(imported, file: "agent.toml")
 
         // The channels, value by value against gmond's own account of them.
         let sends = Self.fields(of: "udp_send_channel", in: gmond.output)
@@ -99,13 +112,8 @@ struct MigrationInteropTests {
         // The agent on the imported file serves the cluster gmond served.
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", toml.path], log: folder.url.appendingPathComponent("agent.log"))
         defer { agent.stop() }
-        var ours: PlexusCore.Cluster?
-        let agentServes = await Loopback.eventually(seconds: 30) {
-            ours = Self.cluster(xml)
-            return ours?.hosts.first?.metrics.contains { $0.name.rawValue == "load_one" } == true
-                && ours?.hosts.first?.metrics.contains { $0.name.rawValue == "cpu_num" } == true
-        }
-        try #require(agentServes, "the agent's XML:\n\(agent.output)")
+        let ours = await Self.servedCluster(xml)
+        try #require(ours != nil, "the agent's XML:\n\(agent.output)")
         guard let theirs, let ours, let theirHost = theirs.hosts.first, let ourHost = ours.hosts.first else { return }
         #expect([ours.name.rawValue, ours.owner, ours.latlong, ours.url] == [theirs.name.rawValue, theirs.owner, theirs.latlong, theirs.url])
         #expect([ourHost.location, "\(ourHost.tmax)", "\(ourHost.dmax)"] == [theirHost.location, "\(theirHost.tmax)", "\(theirHost.dmax)"])
@@ -115,7 +123,7 @@ struct MigrationInteropTests {
             #expect(mine?.extraData.first { $0.name == "TITLE" }?.value == gmonds?.extraData.first { $0.name == "TITLE" }?.value, "\(name) TITLE")
         }
         // gexec is the one metric the agent doesn't give, and the import says so.
-        #expect(imported.stdout.contains("gexec: no collector here gives it"))
+        #expect(imported.contains("gexec: no collector here gives it"))
     }
 
     @Test func theAggregatorReadsAnImportedGmetadConfAsGmetadDid() async throws {
@@ -152,12 +160,8 @@ struct MigrationInteropTests {
         gmetad.stop()
         try #require(serving, "gmetad:\n\(gmetad.output)")
 
-        let imported = try Self.run("plexus-aggregator", ["--import-gmetad-conf", conf.path])
-        try #require(imported.status == 0, "\(imported.stderr)")
-        let toml = try folder.write("aggregator.toml", imported.stdout)
-        let check = try Self.run("plexus-aggregator", ["--check", "--config", toml.path])
-        #expect(check.status == 0, "\(check.stderr)\n\(imported.stdout)")
-        let config = try AggregatorConfiguration.parse(imported.stdout, file: "aggregator.toml")
+        let imported = try Self.imported("plexus-aggregator", "--import-gmetad-conf", conf, into: folder)
+        let config = try AggregatorConfiguration.parse(imported, file: "aggregator.toml")
 
         // gmetad's account: "Source: [NAME, step N] has K sources" then each address.
         let sources = gmetad.output.split(separator: "\n").compactMap { line -> (String, Int)? in
@@ -180,7 +184,7 @@ struct MigrationInteropTests {
         #expect(config.archives.map(\.description) == ["RRA:AVERAGE:0.5:1:244", "RRA:AVERAGE:0.5:24:244", "RRA:MAX:0.5:168:244"])
         #expect(config.trustedHosts.contains(CIDRBlock("127.0.0.2")!) && config.trustedHosts.contains(CIDRBlock("127.0.0.1")!))
         for directive in ["setuid off", "server_threads 2", "carbon_server 127.0.0.1", "debug_level 2"] {
-            #expect(imported.stdout.contains("# gmetad: \(directive) ("), "\(directive)")
+            #expect(imported.contains("# gmetad: \(directive) ("), "\(directive)")
         }
     }
 }
