@@ -37,21 +37,9 @@ import Testing
         SourcePoller.read(ByteBuffer(bytes: bytes), options: .init(), previous: previous, now: now)
     }
 
-    /// Holds within `seconds` of waiting, checked every 20 ms (an event we wait for, not a time
-    /// we sleep). A wait that overslept (the process stalled: test functions share two
-    /// cooperative threads, and other suites' blocking calls can hold both for a minute) counts
-    /// as 200 ms, not as the stall: what the condition waits for was stalled too.
-    static func eventually(seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        let limit = Duration.milliseconds(Int(seconds * 1000))
-        var waited = Duration.zero
-        while waited < limit {
-            if condition() { return true }
-            let before = clock.now
-            try? await Task.sleep(for: .milliseconds(20))
-            waited += min(clock.now - before, .milliseconds(200))
-        }
-        return condition()
+    /// Holds within `seconds` of waiting, checked every 20 ms (PlexusTestSupport's `eventually`).
+    static func eventually(seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
+        await PlexusTestSupport.eventually(seconds: seconds, every: .milliseconds(20), condition)
     }
 
     /// A loopback port nothing listens on.

@@ -25,18 +25,17 @@ enum ArchiveFixtures {
 }
 
 /// Runs a command, returns what it printed (throws when it fails).
-func run(_ executable: String, _ arguments: [String]) throws -> String {
-    let (status, output) = try runCommand(executable, arguments)
+func run(_ executable: String, _ arguments: [String]) async throws -> String {
+    let (status, output) = try await runCommand(executable, arguments)
     guard status == 0 else {
         throw RRDError(.refused, message: "\(executable) \(arguments.joined(separator: " ")) failed: \(output)")
     }
     return output
 }
 
-/// `rrdtool info FILE`, parsed: an independent reading of what librrd wrote. The process is
-/// waited for on a thread of its own, not on the cooperative pool.
+/// `rrdtool info FILE`, parsed: an independent reading of what librrd wrote.
 func rrdtoolInfo(_ path: String) async throws -> [String: String] {
-    ArchiveFixtures.parseInfo(try await onOwnThread { try run("/usr/bin/rrdtool", ["info", path]) })
+    ArchiveFixtures.parseInfo(try await run("/usr/bin/rrdtool", ["info", path]))
 }
 
 /// Small archives (a few KB) for tests that read values or draw graphs, not check geometry:

@@ -98,18 +98,9 @@ import Testing
         #expect(try LibRRD().lastUpdate(path: root.appending("c/a/load_one.rrd")).time == Self.t0 + 9 * 15)
     }
 
-    /// Holds within 20 s of waiting, checked every 10 ms; a wait that overslept (the whole
-    /// process stalled, the daemon's client with it) counts as 100 ms, not as the stall.
-    static func eventually(_ condition: () -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        var waited = Duration.zero
-        while waited < .seconds(20) {
-            if condition() { return true }
-            let before = clock.now
-            try? await Task.sleep(for: .milliseconds(10))
-            waited += min(clock.now - before, .milliseconds(100))
-        }
-        return condition()
+    /// Holds within 20 s of waiting, checked every 10 ms (PlexusTestSupport's `eventually`).
+    static func eventually(_ condition: () async -> Bool) async -> Bool {
+        await PlexusTestSupport.eventually(seconds: 20, every: .milliseconds(10), condition)
     }
 
     @Test func withoutFallbackSamplesWaitAndFollowTheDaemonWhenItComes() async throws {

@@ -23,11 +23,11 @@ import Testing
         let document = (0..<(8 << 20)).map { i in i % 64 == 63 ? UInt8(ascii: "\n") : UInt8.random(in: 0x41...0x5A, using: &rng) }
         let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
-        let server = GangliaPortServer(gzip: gzip, timeout: .seconds(30))
+        let server = GangliaPortServer(gzip: gzip, timeout: .seconds(120))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve(listener, document: { document }) }
             for _ in 0..<2 {
-                let received = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(30))
+                let received = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(120))
                 #expect(received.count == document.count)
                 #expect(received == document)
             }
@@ -246,12 +246,8 @@ import Testing
         }
     }
 
-    static func eventually(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<100 {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
+    static func eventually(_ condition: () async -> Bool) async -> Bool {
+        await PlexusTestSupport.eventually(seconds: 5, condition)
     }
 }
 

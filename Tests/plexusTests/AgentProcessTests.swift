@@ -7,57 +7,57 @@ import Testing
 @Suite struct AgentProcessTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func printsTheDefaultConfiguration() throws {
-        let result = try Executable("plexus-agent").run(["--print-default-config"])
+    @Test func printsTheDefaultConfiguration() async throws {
+        let result = try await Executable("plexus-agent").run(["--print-default-config"])
         #expect(result.status == 0)
         #expect(result.stdout == (try String(contentsOf: Self.repositoryRoot.appendingPathComponent("config/agent.toml"), encoding: .utf8)))
     }
 
-    @Test func checkNamesFileKeyAndReason() throws {
+    @Test func checkNamesFileKeyAndReason() async throws {
         let folder = try TemporaryFolder("plexus-check")
         let good = try folder.write("good.toml", "[cluster]\nname = \"Prod\"\n")
         let bad = try folder.write("bad.toml", "[[udp_send_channel]]\nhost = \"h\"\nttl = \"one\"\n")
-        let ok = try Executable("plexus-agent").run(["--check", "--config", good.path])
+        let ok = try await Executable("plexus-agent").run(["--check", "--config", good.path])
         #expect(ok.status == 0 && ok.stdout == "\(good.path): OK\n")
-        let failed = try Executable("plexus-agent").run(["--check", "--config", bad.path])
+        let failed = try await Executable("plexus-agent").run(["--check", "--config", bad.path])
         #expect(failed.status == 1)
         #expect(failed.stderr == "plexus-agent: \(bad.path): key udp_send_channel[0].ttl: expected an integer, found a string\n")
-        let missing = try Executable("plexus-agent").run(["--check", "--config", folder.url.appendingPathComponent("nope.toml").path])
+        let missing = try await Executable("plexus-agent").run(["--check", "--config", folder.url.appendingPathComponent("nope.toml").path])
         #expect(missing.status == 1 && missing.stderr.hasSuffix("nope.toml: no such file\n"))
         // Syntax errors say where; what is not UTF-8 text, or is larger than any configuration, is refused.
         let syntax = try folder.write("syntax.toml", "[cluster]\nname = \"Prod\" owner\n")
         #expect(
-            try Executable("plexus-agent").run(["--check", "--config", syntax.path]).stderr
+            try await Executable("plexus-agent").run(["--check", "--config", syntax.path]).stderr
                 == "plexus-agent: \(syntax.path):2:15: expected the end of the line, found 'o'\n")
         let binary = folder.url.appendingPathComponent("binary.toml")
         try Data([0x61, 0x20, 0x3D, 0x20, 0xFF]).write(to: binary)
-        #expect(try Executable("plexus-agent").run(["--check", "--config", binary.path]).stderr == "plexus-agent: \(binary.path): not UTF-8 text\n")
+        #expect(try await Executable("plexus-agent").run(["--check", "--config", binary.path]).stderr == "plexus-agent: \(binary.path): not UTF-8 text\n")
         let huge = folder.url.appendingPathComponent("huge.toml")
         try Data(repeating: 0x23, count: 17 << 20).write(to: huge)
         #expect(
-            try Executable("plexus-agent").run(["--check", "--config", huge.path]).stderr
+            try await Executable("plexus-agent").run(["--check", "--config", huge.path]).stderr
                 == "plexus-agent: \(huge.path): larger than 16 MiB: not a configuration file\n")
-        let directory = try Executable("plexus-agent").run(["--check", "--config", folder.url.path])
+        let directory = try await Executable("plexus-agent").run(["--check", "--config", folder.url.path])
         #expect(directory.stderr == "plexus-agent: \(folder.url.path): cannot read the file: Is a directory\n")
         // A metric nobody provides is a typo, said before the agent runs for months without it.
         let typo = try folder.write("typo.toml", "[[collection_group]]\ncollect_every = 20\n[[collection_group.metric]]\nname = \"load_onee\"\n")
-        let unknown = try Executable("plexus-agent").run(["--check", "--config", typo.path])
+        let unknown = try await Executable("plexus-agent").run(["--check", "--config", typo.path])
         #expect(unknown.status == 1)
         #expect(
             unknown.stderr.hasPrefix(
                 "plexus-agent: \(typo.path): key collection_group[0].metric[0].name: no metric \"load_onee\" here (did you mean \"load_one\"?)"),
             "\(unknown.stderr)")
-        let listed = try Executable("plexus-agent").run(["--list-metrics"])
+        let listed = try await Executable("plexus-agent").run(["--list-metrics"])
         #expect(
             listed.status == 0 && listed.stdout.contains("load_one\t-\tload\t") && listed.stdout.contains("cpu_user\t%\tcpu\t"), "\(listed.stdout.prefix(300))")
         // The probes' metrics count as provided.
         let probed = try folder.write(
             "probe.toml", "[[probe]]\nname = \"api\"\ntcp = \"127.0.0.1:1\"\n[[collection_group]]\n[[collection_group.metric]]\nname = \"probe_api_up\"\n")
-        #expect(try Executable("plexus-agent").run(["--check", "--config", probed.path]).status == 0)
+        #expect(try await Executable("plexus-agent").run(["--check", "--config", probed.path]).status == 0)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
-    func systemdUnitVerifies() throws {
+    func systemdUnitVerifies() async throws {
         let folder = try TemporaryFolder("plexus-unit")
         let unit = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("config/systemd/plexus-agent.service"), encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/sbin/plexus-agent --config /etc/plexus/agent.toml"))
@@ -66,7 +66,7 @@ import Testing
         let local = try folder.write(
             "plexus-agent.service",
             unit.replacingOccurrences(of: "/usr/sbin/plexus-agent", with: try Executable("plexus-agent").url.path))
-        let problems = try SystemdVerify.problems(of: local)
+        let problems = try await SystemdVerify.problems(of: local)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 

@@ -5,34 +5,34 @@ import Testing
 /// plexus-aggregator as operators and systemd meet it: command line, configuration errors, the
 /// unit file, graceful stop.
 @Suite struct AggregatorCommandTests {
-    @Test func printsTheDefaultConfiguration() throws {
-        let result = try Executable("plexus-aggregator").run(["--print-default-config"])
+    @Test func printsTheDefaultConfiguration() async throws {
+        let result = try await Executable("plexus-aggregator").run(["--print-default-config"])
         #expect(result.status == 0)
         #expect(result.stdout == (try String(contentsOf: AgentProcessTests.repositoryRoot.appendingPathComponent("config/aggregator.toml"), encoding: .utf8)))
     }
 
-    @Test func checkNamesFileKeyAndReason() throws {
+    @Test func checkNamesFileKeyAndReason() async throws {
         let folder = try TemporaryFolder("plexus-check")
         let good = try folder.write("good.toml", "gridname = \"Prod\"\n[[data_source]]\nname = \"web\"\nhosts = [\"web1\", \"web2:8650\"]\n")
         let bad = try folder.write("bad.toml", "[[data_source]]\nname = \"web\"\nhosts = [\"web1:http\"]\n")
         let cached = try folder.write("cached.toml", "rrdcached_address = \"unix:relative.sock\"\n")
         let aggregator = try Executable("plexus-aggregator")
-        let ok = try aggregator.run(["--check", "--config", good.path])
+        let ok = try await aggregator.run(["--check", "--config", good.path])
         #expect(ok.status == 0 && ok.stdout == "\(good.path): OK\n")
-        let failed = try aggregator.run(["--check", "--config", bad.path])
+        let failed = try await aggregator.run(["--check", "--config", bad.path])
         #expect(failed.status == 1)
         #expect(failed.stderr == "plexus-aggregator: \(bad.path): key data_source[0].hosts[0]: expected host, host:port or [v6]:port, found \"web1:http\"\n")
-        let badCache = try aggregator.run(["--check", "--config", cached.path])
+        let badCache = try await aggregator.run(["--check", "--config", cached.path])
         #expect(badCache.status == 1 && badCache.stderr.contains("key rrdcached_address: expected unix:/path"))
-        let missing = try aggregator.run(["--check", "--config", folder.url.appendingPathComponent("nope.toml").path])
+        let missing = try await aggregator.run(["--check", "--config", folder.url.appendingPathComponent("nope.toml").path])
         #expect(missing.status == 1 && missing.stderr.hasSuffix("nope.toml: no such file\n"))
     }
 
-    @Test func anUnwritableArchiveRootIsAClearError() throws {
+    @Test func anUnwritableArchiveRootIsAClearError() async throws {
         let folder = try TemporaryFolder("plexus-root")
         let file = try folder.write("not-a-directory", "")
         let config = try folder.write("a.toml", "rrd_rootdir = \"\(file.path)/rrds\"\nxml_port = 0\ninteractive_port = 0\n")
-        let result = try Executable("plexus-aggregator").run(["--config", config.path])
+        let result = try await Executable("plexus-aggregator").run(["--config", config.path])
         #expect(result.status == 1 && result.stderr.hasPrefix("plexus-aggregator: cannot create rrd_rootdir \(file.path)/rrds"), "\(result.stderr)")
     }
 
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
-    func systemdUnitVerifies() throws {
+    func systemdUnitVerifies() async throws {
         let folder = try TemporaryFolder("plexus-unit")
         let unit = try String(contentsOf: AgentProcessTests.repositoryRoot.appendingPathComponent("config/systemd/plexus-aggregator.service"), encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/sbin/plexus-aggregator --config /etc/plexus/aggregator.toml"))
@@ -85,7 +85,7 @@ import Testing
         let local = try folder.write(
             "plexus-aggregator.service",
             unit.replacingOccurrences(of: "/usr/sbin/plexus-aggregator", with: try Executable("plexus-aggregator").url.path))
-        let problems = try SystemdVerify.problems(of: local)
+        let problems = try await SystemdVerify.problems(of: local)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
@@ -95,7 +95,7 @@ import Testing
         defer { agent.stop() }
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: AggregatorProcessTests.source("web", agent.port))
         let file = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
-        try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 })
+        try #require(await Loopback.eventually(seconds: 30) { await RRDTool.lastUpdate(file) ?? 0 > 0 })
         let start = Date()
         kill(aggregator.process.pid, SIGTERM)
         aggregator.process.process.waitUntilExit()

@@ -179,8 +179,8 @@ enum RRDTool {
     static let path = "/usr/bin/rrdtool"
 
     /// `rrdtool info`'s `key = value` lines, or nil if rrdtool refuses the file.
-    static func info(_ file: URL) -> [String: String]? {
-        guard let result = try? runCommand(path, ["info", file.path]), result.status == 0 else { return nil }
+    static func info(_ file: URL) async -> [String: String]? {
+        guard let result = try? await runCommand(path, ["info", file.path]), result.status == 0 else { return nil }
         var keys: [String: String] = [:]
         for line in result.output.split(separator: "\n") {
             let parts = line.split(separator: " = ", maxSplits: 1)
@@ -190,8 +190,8 @@ enum RRDTool {
     }
 
     /// The file's last update time.
-    static func lastUpdate(_ file: URL) -> Int? {
-        info(file)?["last_update"].flatMap { Int($0) }
+    static func lastUpdate(_ file: URL) async -> Int? {
+        await info(file)?["last_update"].flatMap { Int($0) }
     }
 }
 
@@ -219,7 +219,7 @@ final class FixedReplyServer: @unchecked Sendable {
     let process: LocalProcess
     let port: Int
 
-    init(folder: TemporaryFolder, name: String, reply: [UInt8]) throws {
+    init(folder: TemporaryFolder, name: String, reply: [UInt8]) async throws {
         port = Loopback.freePort()
         let file = folder.url.appendingPathComponent("\(name).reply")
         try Data(reply).write(to: file)
@@ -235,7 +235,7 @@ final class FixedReplyServer: @unchecked Sendable {
                 c.close()
             """
         process = try LocalProcess("/usr/bin/python3", ["-c", script, file.path, "\(port)"], log: folder.url.appendingPathComponent("\(name).log"))
-        _ = Loopback.wait(seconds: 5) { Loopback.read(port: self.port) != nil }
+        _ = await Loopback.eventually(seconds: 5) { Loopback.read(port: self.port) != nil }
     }
 
     func stop() { process.stop(grace: 0) }

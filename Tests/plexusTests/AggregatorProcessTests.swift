@@ -23,23 +23,23 @@ struct AggregatorProcessTests {
         let clusterFile = aggregator.root.appendingPathComponent("web/__SummaryInfo__/cpu_num.rrd")
         let rootFile = aggregator.root.appendingPathComponent("__SummaryInfo__/cpu_num.rrd")
         let written = await Loopback.eventually(seconds: 30) {
-            [hostFile, clusterFile, rootFile].allSatisfy { RRDTool.lastUpdate($0) ?? 0 > 0 }
+            await [hostFile, clusterFile, rootFile].asyncMap { await RRDTool.lastUpdate($0) ?? 0 }.allSatisfy { $0 > 0 }
         }
         try #require(written, "no archives:\n\(aggregator.output)")
         // gmetad's geometry: the source's step, heartbeat 8×step, DS sum (+ num for summaries).
-        let host = try #require(RRDTool.info(hostFile))
+        let host = try #require(await RRDTool.info(hostFile))
         #expect(host["step"] == "1" && host["ds[sum].minimal_heartbeat"] == "8" && host["ds[sum].type"] == "\"GAUGE\"")
         #expect(host["ds[num].type"] == nil && host["rra[0].rows"] == "5856")
-        #expect(RRDTool.info(clusterFile)?["ds[num].type"] == "\"GAUGE\"")
+        await #expect(RRDTool.info(clusterFile)?["ds[num].type"] == "\"GAUGE\"")
         // Strings are not archived.
         #expect(!FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent("web/web-1/os_name.rrd").path))
         // Host archives keep moving.
-        let first = RRDTool.lastUpdate(hostFile) ?? 0
-        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(hostFile) ?? 0 > first })
+        let first = await RRDTool.lastUpdate(hostFile) ?? 0
+        #expect(await Loopback.eventually(seconds: 10) { await RRDTool.lastUpdate(hostFile) ?? 0 > first })
 
         // XML port: gmetad's dialect, valid against the DTD.
         let xml = try #require(Loopback.read(port: aggregator.xmlPort))
-        let (valid, lint) = try runCommand("/usr/bin/xmllint", ["--valid", "--noout", "-"], input: xml)
+        let (valid, lint) = try await runCommand("/usr/bin/xmllint", ["--valid", "--noout", "-"], input: xml)
         #expect(valid == 0, "\(lint)")
         let grid = try #require(GangliaDocument.read(xml).document)
         #expect(grid.source == .gmetad)
@@ -90,7 +90,7 @@ struct AggregatorProcessTests {
         let fileB = aggregator.root.appendingPathComponent("db/db-b/load_one.rrd")
         try #require(
             await Loopback.eventually(seconds: 30) {
-                RRDTool.lastUpdate(fileB) ?? 0 > 0 && aggregator.source("db")?["lastEndpoint"] as? String == "127.0.0.1:\(portA)"
+                await RRDTool.lastUpdate(fileB) ?? 0 > 0 && aggregator.source("db")?["lastEndpoint"] as? String == "127.0.0.1:\(portA)"
             }, "\(aggregator.output)")
         let before = try #require(aggregator.source("db"))
         a.process.stop(grace: 0)
@@ -100,8 +100,8 @@ struct AggregatorProcessTests {
         let after = try #require(aggregator.source("db"))
         #expect(Self.int(after["pollsFailed"]) == Self.int(before["pollsFailed"]), "no poll failed")
         #expect(after["alive"] as? Bool == true)
-        let last = RRDTool.lastUpdate(fileB) ?? 0
-        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(fileB) ?? 0 > last }, "data keeps flowing from the second agent")
+        let last = await RRDTool.lastUpdate(fileB) ?? 0
+        #expect(await Loopback.eventually(seconds: 10) { await RRDTool.lastUpdate(fileB) ?? 0 > last }, "data keeps flowing from the second agent")
         // With both gone the source is dead: failed polls, out of the root summary.
         b.process.stop(grace: 0)
         #expect(await Loopback.eventually(seconds: 10) { aggregator.source("db")?["alive"] as? Bool == false })
@@ -138,14 +138,14 @@ extension AggregatorProcessTests {
         defer { agent.stop() }
         let whole = try Self.staticDocument(cluster: "cut", hosts: 3)
         // Cut inside the third host: the first two are complete.
-        let cut = try FixedReplyServer(folder: folder, name: "cut", reply: Array(whole[..<whole.range(of: "<HOST NAME=\"h3\"")!.upperBound].utf8))
-        let badHost = try FixedReplyServer(
+        let cut = try await FixedReplyServer(folder: folder, name: "cut", reply: Array(whole[..<whole.range(of: "<HOST NAME=\"h3\"")!.upperBound].utf8))
+        let badHost = try await FixedReplyServer(
             folder: folder, name: "badhost",
             reply: Array(
                 try Self.staticDocument(cluster: "badhost", hosts: 3).replacingOccurrences(
                     of: "<HOST NAME=\"h2\" IP=\"10.9.0.2\"", with: "<HOST NAME=\"h2\" IP=\"10.9.0.2\" TN=\"-\""
                 ).utf8))
-        let junk = try FixedReplyServer(folder: folder, name: "junk", reply: Array("SSH-2.0-OpenSSH_9.2\r\n".utf8))
+        let junk = try await FixedReplyServer(folder: folder, name: "junk", reply: Array("SSH-2.0-OpenSSH_9.2\r\n".utf8))
         defer {
             cut.stop()
             badHost.stop()
@@ -158,10 +158,10 @@ extension AggregatorProcessTests {
         defer { aggregator.stop() }
         let good = aggregator.root.appendingPathComponent("good/good-1/load_one.rrd")
         try #require(
-            await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(good) ?? 0 > 0 && Self.int(aggregator.source("cut")?["pollsOK"]) >= 3 },
+            await Loopback.eventually(seconds: 30) { await RRDTool.lastUpdate(good) ?? 0 > 0 && Self.int(aggregator.source("cut")?["pollsOK"]) >= 3 },
             "\(aggregator.output)")
-        let last = RRDTool.lastUpdate(good) ?? 0
-        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(good) ?? 0 > last }, "the good source keeps flowing")
+        let last = await RRDTool.lastUpdate(good) ?? 0
+        #expect(await Loopback.eventually(seconds: 10) { await RRDTool.lastUpdate(good) ?? 0 > last }, "the good source keeps flowing")
 
         // The cut document delivered its complete hosts, and is counted as truncated.
         let cutStatus = try #require(aggregator.source("cut"))
@@ -194,7 +194,7 @@ extension AggregatorProcessTests {
         defer { agent.stop() }
         var aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port))
         let file = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
-        try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(file) ?? 0 > 0 }, "\(aggregator.output)")
+        try #require(await Loopback.eventually(seconds: 30) { await RRDTool.lastUpdate(file) ?? 0 > 0 }, "\(aggregator.output)")
         // Every archive made (the root summary's come a step after the hosts'), then killed.
         try #require(
             await Loopback.eventually(seconds: 30) {
@@ -207,12 +207,12 @@ extension AggregatorProcessTests {
             .filter { $0.pathExtension == "rrd" }
         #expect(files.count == 9, "3 host, 3 cluster and 3 root summary archives")
         for file in files {
-            #expect(RRDTool.info(file) != nil, "\(file.path) is not a valid RRD after kill -9")
+            await #expect(RRDTool.info(file) != nil, "\(file.path) is not a valid RRD after kill -9")
         }
-        let killedAt = RRDTool.lastUpdate(file) ?? 0
+        let killedAt = await RRDTool.lastUpdate(file) ?? 0
         aggregator = try AggregatorProcess(restarting: aggregator, log: folder.url.appendingPathComponent("aggregator-2.log"))
         defer { aggregator.stop() }
-        #expect(await Loopback.eventually(seconds: 15) { RRDTool.lastUpdate(file) ?? 0 > killedAt }, "\(aggregator.output)")
+        #expect(await Loopback.eventually(seconds: 15) { await RRDTool.lastUpdate(file) ?? 0 > killedAt }, "\(aggregator.output)")
         #expect(!aggregator.output.contains("error"), "\(aggregator.output)")
     }
 }
@@ -268,15 +268,15 @@ extension AggregatorProcessTests {
 
         // Scalable: the children are summarized GRIDs, archived under <grid>/__SummaryInfo__.
         let xml = try #require(Loopback.read(port: top.xmlPort))
-        let (valid, lint) = try runCommand("/usr/bin/xmllint", ["--valid", "--noout", "-"], input: xml)
+        let (valid, lint) = try await runCommand("/usr/bin/xmllint", ["--valid", "--noout", "-"], input: xml)
         #expect(valid == 0, "\(lint)")
         guard case .grid(let grid)? = GangliaDocument.read(xml).document?.items.first else { throw Failure("no grid") }
         let children = grid.children.compactMap { child -> Grid? in if case .grid(let g) = child { g } else { nil } }
         #expect(children.map(\.name.rawValue) == ["G1", "G2"] && children.allSatisfy { $0.summary != nil })
         #expect(children.first?.authority == "http://child1.test/ganglia/")
         let g1File = top.root.appendingPathComponent("G1/__SummaryInfo__/cpu_num.rrd")
-        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(g1File) ?? 0 > 0 })
-        #expect(RRDTool.info(g1File)?["ds[num].type"] == "\"GAUGE\"")
+        #expect(await Loopback.eventually(seconds: 10) { await RRDTool.lastUpdate(g1File) ?? 0 > 0 })
+        await #expect(RRDTool.info(g1File)?["ds[num].type"] == "\"GAUGE\"")
         #expect(!FileManager.default.fileExists(atPath: top.root.appendingPathComponent("c1").path), "no per-host archives in scalable mode")
 
         // Not scalable: the children's clusters are adopted, with per-host archives.
@@ -285,7 +285,7 @@ extension AggregatorProcessTests {
             return g.children.compactMap { child -> String? in if case .cluster(let c) = child { c.name.rawValue } else { nil } } == ["c1", "c2"]
         }
         #expect(adopted, "\(flat.output)")
-        #expect(await Loopback.eventually(seconds: 10) { RRDTool.lastUpdate(flat.root.appendingPathComponent("c1/c1-b/load_one.rrd")) ?? 0 > 0 })
+        #expect(await Loopback.eventually(seconds: 10) { await RRDTool.lastUpdate(flat.root.appendingPathComponent("c1/c1-b/load_one.rrd")) ?? 0 > 0 })
         #expect(await Loopback.eventually(seconds: 10) { flat.rootSummary()?.hosts.up == 3 }, "\(flat.status() ?? [:])")
     }
 }
@@ -314,7 +314,7 @@ extension AggregatorProcessTests {
         defer { for agent in agents { agent.stop() } }
         let file = aggregator.root.appendingPathComponent("heard/h-2/load_one.rrd")
         let heard = await Loopback.eventually(seconds: 30) {
-            RRDTool.lastUpdate(file) ?? 0 > 0 && aggregator.rootSummary()?.hosts.up == 2
+            await RRDTool.lastUpdate(file) ?? 0 > 0 && aggregator.rootSummary()?.hosts.up == 2
         }
         #expect(heard, "\(aggregator.output)")
         guard case .grid(let grid)? = aggregator.document("/heard")?.items.first, case .cluster(let cluster)? = grid.children.first else {
@@ -380,10 +380,10 @@ extension AggregatorProcessTests {
         var first = 0
         try #require(
             await Loopback.eventually(seconds: 30) {
-                first = RRDTool.lastUpdate(file) ?? 0
+                first = await RRDTool.lastUpdate(file) ?? 0
                 return first > 0
             }, "\(aggregator.output)\n\(cached.output)")
-        #expect(await Loopback.eventually(seconds: 5) { RRDTool.lastUpdate(file) ?? 0 > first }, "\(aggregator.output)\n\(cached.output)")
+        #expect(await Loopback.eventually(seconds: 5) { await RRDTool.lastUpdate(file) ?? 0 > first }, "\(aggregator.output)\n\(cached.output)")
         let archive = try #require(aggregator.status()?["archive"] as? [String: Any])
         #expect(Self.int(archive["viaRRDCached"]) > 0 && Self.int(archive["fallback"]) == 0 && Self.int(archive["failed"]) == 0, "\(archive)")
     }

@@ -54,9 +54,9 @@ import Testing
             ], log: folder.url.appendingPathComponent("alertmanager.log"))
         defer { am.stop() }
         let amURL = "http://127.0.0.1:\(amPort)"
-        try #require(await Loopback.eventually(seconds: 60) { HTTP.get("\(amURL)/-/ready").status == 200 }, "Alertmanager:\n\(am.output)")
+        try #require(await Loopback.eventually(seconds: 60) { await HTTP.get("\(amURL)/-/ready").status == 200 }, "Alertmanager:\n\(am.output)")
         // The webhook: every POST's body, one per line.
-        let hook = try WebhookReceiver(folder: folder)
+        let hook = try await WebhookReceiver(folder: folder)
         defer { hook.stop() }
         // The command: its standard input and environment, one line each per run.
         let commandLog = folder.url.appendingPathComponent("command.jsonl")
@@ -66,7 +66,8 @@ import Testing
         )
         chmod(command.path, 0o755)
         // The polled source.
-        let source = try FileReplyServer(folder: folder, name: "web", text: try Self.document([.init(name: "web-1", load: 1), .init(name: "web-2", load: 1)]))
+        let source = try await FileReplyServer(
+            folder: folder, name: "web", text: try Self.document([.init(name: "web-1", load: 1), .init(name: "web-2", load: 1)]))
         defer { source.stop() }
         let rules = """
             [alerting]
@@ -93,12 +94,12 @@ import Testing
             folder: folder, name: "aggregator", gridname: "Prod", sources: AggregatorProcessTests.source("web", source.port), extra: rules,
             httpPort: Loopback.freePort())
         defer { aggregator.stop() }
-        func amAlerts() -> [[String: Any]] {
-            let answer = HTTP.get("\(amURL)/api/v2/alerts")
+        func amAlerts() async -> [[String: Any]] {
+            let answer = await HTTP.get("\(amURL)/api/v2/alerts")
             return (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [[String: Any]]) ?? []
         }
-        func amAlert(_ name: String) -> [String: Any]? {
-            amAlerts().first { ($0["labels"] as? [String: String])?["alertname"] == name }
+        func amAlert(_ name: String) async -> [String: Any]? {
+            await amAlerts().first { ($0["labels"] as? [String: String])?["alertname"] == name }
         }
         func lines(_ url: URL) -> [String] {
             ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
@@ -110,9 +111,12 @@ import Testing
 
         // web-1's load crosses 4: firing everywhere, with the labels and the link to its page.
         try source.serve(try Self.document([.init(name: "web-1", load: 9.5), .init(name: "web-2", load: 1)]))
-        let fired = await Loopback.eventually(seconds: 60) { amAlert("HighLoad") != nil && statuses(hook.log).count >= 1 && statuses(commandLog).count >= 1 }
-        try #require(fired, "no HighLoad in Alertmanager:\n\(amAlerts())\n\(aggregator.output)")
-        let high = try #require(amAlert("HighLoad"))
+        let fired = await Loopback.eventually(seconds: 60) {
+            await amAlert("HighLoad") != nil && statuses(hook.log).count >= 1 && statuses(commandLog).count >= 1
+        }
+        let alertsIfNot = fired ? [] : await amAlerts()
+        try #require(fired, "no HighLoad in Alertmanager:\n\(alertsIfNot)\n\(aggregator.output)")
+        let high = try #require(await amAlert("HighLoad"))
         #expect(
             high["labels"] as? [String: String] == [
                 "alertname": "HighLoad", "grid": "Prod", "cluster": "web", "host": "web-1", "metric": "load_one", "severity": "page",
@@ -124,18 +128,20 @@ import Testing
         #expect(lines(URL(fileURLWithPath: commandLog.path + ".env")) == ["firing HighLoad web-1"])
         // The dashboard, the API, the CLI and /metrics show it; the events journal has it.
         let web = "http://127.0.0.1:\(aggregator.httpPort)"
-        #expect(HTTP.get("\(web)/").body.contains("HighLoad · web-1 load_one"))
-        #expect(HTTP.get("\(web)/tv").body.contains("id=\"alerts\""))
-        #expect(HTTP.get("\(web)/cluster/web/host/web-1").body.contains("id=\"host-alerts\""))
-        #expect(HTTP.get("\(web)/metrics").body.contains("plexus_alerts_firing 1"))
-        let cli = try runCommand(try Executable("plexus").url.path, ["alerts", "--server", web, "--json"])
+        await #expect(HTTP.get("\(web)/").body.contains("HighLoad · web-1 load_one"))
+        await #expect(HTTP.get("\(web)/tv").body.contains("id=\"alerts\""))
+        await #expect(HTTP.get("\(web)/cluster/web/host/web-1").body.contains("id=\"host-alerts\""))
+        await #expect(HTTP.get("\(web)/metrics").body.contains("plexus_alerts_firing 1"))
+        let cli = try await runCommand(try Executable("plexus").url.path, ["alerts", "--server", web, "--json"])
         #expect(cli.status == 3 && cli.output.contains("\"state\" : \"firing\""), "\(cli)")
-        #expect(HTTP.get("\(web)/api/v1/events?tag=alert").body.contains("HighLoad firing: load 9.5 on web-1"))
+        await #expect(HTTP.get("\(web)/api/v1/events?tag=alert").body.contains("HighLoad firing: load 9.5 on web-1"))
 
         // web-2 stops reporting: HostDown.
         try source.serve(try Self.document([.init(name: "web-1", load: 9.5), .init(name: "web-2", load: 1, silent: 600)]))
-        try #require(await Loopback.eventually(seconds: 60) { amAlert("HostDown") != nil && statuses(hook.log).count >= 2 }, "\(amAlerts())")
-        #expect((amAlert("HostDown")?["labels"] as? [String: String])?["host"] == "web-2")
+        let hostDown = await Loopback.eventually(seconds: 60) { await amAlert("HostDown") != nil && statuses(hook.log).count >= 2 }
+        let alertsIfNotDown = hostDown ? [] : await amAlerts()
+        try #require(hostDown, "\(alertsIfNotDown)")
+        await #expect((amAlert("HostDown")?["labels"] as? [String: String])?["host"] == "web-2")
         // Everything delivered, then a restart: neither re-announced nor lost.
         try #require(
             await Loopback.eventually(seconds: 60) {
@@ -148,17 +154,19 @@ import Testing
             await Loopback.eventually(seconds: 60) { ((aggregator.status()?["alerts"] as? [String: Any])?["evaluations"] as? Int ?? 0) >= 3 },
             "\(aggregator.output)")
         #expect(statuses(hook.log) == ["firing", "firing"] && statuses(commandLog) == ["firing", "firing"])
-        #expect(amAlert("HighLoad")?["startsAt"] as? String == startsAt && amAlert("HostDown") != nil)
+        let (highAfter, downAfter) = (await amAlert("HighLoad"), await amAlert("HostDown"))
+        #expect(highAfter?["startsAt"] as? String == startsAt && downAfter != nil)
 
         // Back to normal: both resolve, in Alertmanager and at the webhook and the command.
         try source.serve(try Self.document([.init(name: "web-1", load: 2), .init(name: "web-2", load: 1)]))
         let resolved = await Loopback.eventually(seconds: 60) {
-            amAlerts().isEmpty && statuses(hook.log).count == 4 && statuses(commandLog).count == 4
+            await amAlerts().isEmpty && statuses(hook.log).count == 4 && statuses(commandLog).count == 4
         }
-        try #require(resolved, "\(amAlerts())\n\(lines(hook.log))\n\(aggregator.output)")
+        let alertsIfNotResolved = resolved ? [] : await amAlerts()
+        try #require(resolved, "\(alertsIfNotResolved)\n\(lines(hook.log))\n\(aggregator.output)")
         #expect(statuses(hook.log).suffix(2) == ["resolved", "resolved"])
-        #expect(HTTP.get("\(web)/api/v1/events?tag=resolved").body.contains("HighLoad resolved"))
-        #expect(try runCommand(try Executable("plexus").url.path, ["alerts", "--server", web]).status == 0)
+        await #expect(HTTP.get("\(web)/api/v1/events?tag=resolved").body.contains("HighLoad resolved"))
+        #expect(try await runCommand(try Executable("plexus").url.path, ["alerts", "--server", web]).status == 0)
     }
 }
 
@@ -173,23 +181,23 @@ extension AlertProcessTests {
         forecast.season = 10
         let now = Int64(Date().timeIntervalSince1970)
         // Forty seasons of a ten-second rhythm for web-1, with the forecast; web-2 without one.
-        func history(_ host: String, forecast definitions: [String]) throws -> URL {
+        func history(_ host: String, forecast definitions: [String]) async throws -> URL {
             let file = root.appendingPathComponent("web/\(host)/load_one.rrd")
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             let start = now - 403
-            let create = try runCommand(
+            let create = try await runCommand(
                 RRDTool.path, ["create", file.path, "--step", "1", "--start", "\(start)", "DS:sum:GAUGE:8:U:U", "RRA:AVERAGE:0.5:1:2000"] + definitions)
             try #require(create.status == 0, "\(create.output)")
             let values = (1...400).map { i in "\(start + Int64(i)):\(10 + 5 * sin(2 * Double.pi * Double(i % 10) / 10))" }
-            let update = try runCommand(RRDTool.path, ["update", file.path] + values)
+            let update = try await runCommand(RRDTool.path, ["update", file.path] + values)
             try #require(update.status == 0, "\(update.output)")
             return file
         }
-        _ = try history("web-1", forecast: forecast.definitions(step: 1, after: 1))
-        let plain = try history("web-2", forecast: [])
-        let plainUpdate = try #require(RRDTool.lastUpdate(plain))
+        _ = try await history("web-1", forecast: forecast.definitions(step: 1, after: 1))
+        let plain = try await history("web-2", forecast: [])
+        let plainUpdate = try #require(await RRDTool.lastUpdate(plain))
         // The source: web-1 jumps to 100, web-2 stays in its band.
-        let source = try FileReplyServer(
+        let source = try await FileReplyServer(
             folder: folder, name: "web", text: try Self.document([.init(name: "web-1", load: 100), .init(name: "web-2", load: 10)]))
         defer { source.stop() }
         let aggregator = try AggregatorProcess(
@@ -198,19 +206,19 @@ extension AlertProcessTests {
             httpPort: Loopback.freePort(), root: root)
         defer { aggregator.stop() }
         let web = "http://127.0.0.1:\(aggregator.httpPort)"
-        func firing() -> [[String: Any]] {
-            let answer = (try? JSONSerialization.jsonObject(with: Data(HTTP.get("\(web)/api/v1/alerts").body.utf8))) as? [String: Any]
+        func firing() async -> [[String: Any]] {
+            let answer = await (try? JSONSerialization.jsonObject(with: Data(HTTP.get("\(web)/api/v1/alerts").body.utf8))) as? [String: Any]
             return (answer?["alerts"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "firing" }
         }
-        let fired = await Loopback.eventually(seconds: 60) { !firing().isEmpty }
+        let fired = await Loopback.eventually(seconds: 60) { await !firing().isEmpty }
         try #require(fired, "no anomaly:\n\(aggregator.output)")
-        let alert = try #require(firing().first)
+        let alert = try await #require(firing().first)
         #expect(alert["name"] as? String == "OddLoad")
         #expect((alert["labels"] as? [String: String])?["host"] == "web-1" && (alert["labels"] as? [String: String])?["metric"] == "load_one")
         // web-2's archive was given the forecast at start, its history kept.
-        let info = try #require(RRDTool.info(plain))
+        let info = try #require(await RRDTool.info(plain))
         #expect((0..<6).map { info["rra[\($0)].cf"] } == ["\"AVERAGE\"", "\"HWPREDICT\"", "\"SEASONAL\"", "\"DEVSEASONAL\"", "\"DEVPREDICT\"", "\"FAILURES\""])
-        let fetched = try runCommand(RRDTool.path, ["fetch", plain.path, "AVERAGE", "-s", "\(plainUpdate - 100)", "-e", "\(plainUpdate - 50)"])
+        let fetched = try await runCommand(RRDTool.path, ["fetch", plain.path, "AVERAGE", "-s", "\(plainUpdate - 100)", "-e", "\(plainUpdate - 50)"])
         #expect(fetched.output.split(separator: "\n").filter { $0.contains(": ") && !$0.contains("nan") }.count >= 50, "\(fetched.output)")
         #expect(aggregator.output.contains("Holt-Winters forecasts added to existing archives"))
     }
@@ -223,7 +231,7 @@ final class FileReplyServer: @unchecked Sendable {
     let port: Int
     let file: URL
 
-    init(folder: TemporaryFolder, name: String, text: String) throws {
+    init(folder: TemporaryFolder, name: String, text: String) async throws {
         port = Loopback.freePort()
         file = folder.url.appendingPathComponent("\(name).xml")
         try Data(text.utf8).write(to: file)
@@ -244,7 +252,7 @@ final class FileReplyServer: @unchecked Sendable {
                 c.close()
             """
         process = try LocalProcess("/usr/bin/python3", ["-c", script, file.path, "\(port)"], log: folder.url.appendingPathComponent("\(name).log"))
-        _ = Loopback.wait(seconds: 5) { Loopback.read(port: self.port) != nil }
+        _ = await Loopback.eventually(seconds: 5) { Loopback.read(port: self.port) != nil }
     }
 
     /// Replaces what the next connection gets, whole (written beside, renamed).
@@ -263,7 +271,7 @@ final class WebhookReceiver: @unchecked Sendable {
     let port: Int
     let log: URL
 
-    init(folder: TemporaryFolder) throws {
+    init(folder: TemporaryFolder) async throws {
         port = Loopback.freePort()
         log = folder.url.appendingPathComponent("webhook.jsonl")
         let script = """
@@ -277,7 +285,7 @@ final class WebhookReceiver: @unchecked Sendable {
             http.server.HTTPServer(('127.0.0.1', int(sys.argv[2])), Hook).serve_forever()
             """
         process = try LocalProcess("/usr/bin/python3", ["-c", script, log.path, "\(port)"], log: folder.url.appendingPathComponent("webhook.log"))
-        _ = Loopback.wait(seconds: 5) { Loopback.connect(port: self.port).map { close($0) } != nil }
+        _ = await Loopback.eventually(seconds: 5) { Loopback.connect(port: self.port).map { close($0) } != nil }
     }
 
     func stop() { process.stop(grace: 0) }

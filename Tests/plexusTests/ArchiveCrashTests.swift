@@ -27,27 +27,20 @@ import Testing
         }
     }
 
-    static func kill(_ process: LocalProcess) async throws {
-        try await onOwnThread {
-            Glibc.kill(process.pid, SIGKILL)
-            process.process.waitUntilExit()
-        }
-    }
-
     /// Every `.rrd` below root: `rrdtool info` reads it; returns path → last_update (-1 when it
     /// couldn't be read, with rrdtool's words).
     static func verifyAll(_ root: TemporaryDirectory) async throws -> [String: Int64] {
-        let results = try await onOwnThread { try verifyAllBlocking(root) }
+        let results = try await verifyAllBlocking(root)
         for (file, (_, complaint)) in results where complaint != nil {
             Issue.record("rrdtool info \(file): \(complaint!)")
         }
         return results.mapValues(\.0)
     }
 
-    static func verifyAllBlocking(_ root: TemporaryDirectory) throws -> [String: (Int64, String?)] {
+    static func verifyAllBlocking(_ root: TemporaryDirectory) async throws -> [String: (Int64, String?)] {
         var result: [String: (Int64, String?)] = [:]
         for file in root.files() where file.hasSuffix(".rrd") {
-            let (status, text) = try runCommand("/usr/bin/rrdtool", ["info", root.appending(file)])
+            let (status, text) = try await runCommand("/usr/bin/rrdtool", ["info", root.appending(file)])
             let last = text.split(separator: "\n").first { $0.hasPrefix("last_update = ") }.flatMap { Int64($0.dropFirst(14)) }
             result[file] = (last ?? -1, status == 0 && last != nil ? nil : text)
         }
@@ -62,18 +55,18 @@ import Testing
 
         // 1. Killed while creating the files.
         let first = try storm(root.path, log: URL(fileURLWithPath: logs.appending("first.log")))
-        #expect(try await onOwnThread { Loopback.wait(seconds: 20) { root.files().count >= 50 } })
-        try await Self.kill(first)
+        #expect(await Loopback.eventually(seconds: 20) { root.files().count >= 50 })
+        try await first.killed()
         let afterCreation = try await Self.verifyAll(root)
         #expect(!afterCreation.isEmpty)
         #expect(root.files().allSatisfy { $0.hasSuffix(".rrd") || $0.contains(".creating-") })
 
         // 2. Restarted on the same root, then killed in the middle of a round.
         let second = try storm(root.path, log: URL(fileURLWithPath: logs.appending("second.log")))
-        #expect(try await onOwnThread { Loopback.wait(seconds: 60) { Self.acknowledged(second).count >= 4 } }, "\(second.output)")
+        #expect(await Loopback.eventually(seconds: 60) { Self.acknowledged(second).count >= 4 }, "\(second.output)")
         let acked = Self.acknowledged(second)
         try await Task.sleep(for: .milliseconds(Int.random(in: 2...15)))
-        try await Self.kill(second)
+        try await second.killed()
         // The rounds this life acknowledged (it may have acknowledged more by the time it died).
         let lastAcked = try #require(acked.last)
 
@@ -94,8 +87,8 @@ import Testing
 
         // 3. A third life resumes where the files are and acknowledges more rounds.
         let third = try storm(root.path, log: URL(fileURLWithPath: logs.appending("third.log")))
-        #expect(try await onOwnThread { Loopback.wait(seconds: 60) { Self.acknowledged(third).count >= 2 } }, "\(third.output)")
-        try await Self.kill(third)
+        #expect(await Loopback.eventually(seconds: 60) { Self.acknowledged(third).count >= 2 }, "\(third.output)")
+        try await third.killed()
         #expect(try #require(Self.acknowledged(third).first) > lastAcked)
         #expect(!third.output.contains("failed"))
     }

@@ -31,16 +31,14 @@ struct BrowserTests {
         for arguments in [
             ["-n", "<img src=x onerror=alert(1)>", "-v", "1", "-t", "float"], ["-n", "motd", "-v", "<script>alert(1)</script>", "-t", "string"],
         ] {
-            let sent = try await onOwnThread { try plexus.run(["send"] + arguments + ["--to", "127.0.0.1:\(web.port)"]) }
+            let sent = try await plexus.run(["send"] + arguments + ["--to", "127.0.0.1:\(web.port)"])
             #expect(sent.status == 0, "\(sent.stderr)")
         }
         try #require(
             await Loopback.eventually(seconds: 30) {
                 FileManager.default.fileExists(atPath: aggregator.root.appendingPathComponent("web/web-1/<img src=x onerror=alert(1)>.rrd").path)
             }, "the sent metric is archived: \(aggregator.query("/web/web-1") ?? "")")
-        let events = try await onOwnThread {
-            try plexus.run(["events", "add", "--rrd-root", aggregator.root.path, "--tag", "deploy", "--start", "-1m", "v1.4.2 to production"])
-        }
+        let events = try await plexus.run(["events", "add", "--rrd-root", aggregator.root.path, "--tag", "deploy", "--start", "-1m", "v1.4.2 to production"])
         #expect(events.status == 0)
 
         let screenshots =
@@ -102,7 +100,7 @@ enum Browser {
             "--disable-extensions", "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--mute-audio", "--disable-dev-shm-usage", "--renderer-process-limit=1",
         ]
-        return try await onOwnThread { try nice.run(["-n", "19", "/usr/bin/timeout", "-s", "KILL", "60", path] + common + arguments) }
+        return try await nice.run(["-n", "19", "/usr/bin/timeout", "-s", "KILL", "60", path] + common + arguments)
     }
 
     static func dumpDOM(_ url: String, profile: URL) async throws -> Executable.Result {
@@ -123,6 +121,6 @@ enum Browser {
 
     static func fetch(_ url: String) async throws -> [UInt8] {
         let curl = Executable(url: URL(fileURLWithPath: "/usr/bin/curl"))
-        return try await onOwnThread { [UInt8](try curl.run(["-s", "--max-time", "30", url]).output) }
+        return [UInt8](try await curl.run(["-s", "--max-time", "30", url]).output)
     }
 }

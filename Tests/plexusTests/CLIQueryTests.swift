@@ -13,12 +13,12 @@ import Testing
     static func agreeing(_ arguments: [String], _ url: String, member: String?) async -> Bool {
         for _ in 0..<20 {
             let same =
-                (try? await onOwnThread { () -> Bool in
-                    let cli = try rows(try Executable("plexus").run(arguments).output)
-                    let body = try JSONSerialization.jsonObject(with: Data(HTTP.get(url).body.utf8))
+                (try? await { () async throws -> Bool in
+                    let cli = try rows(try await Executable("plexus").run(arguments).output)
+                    let body = try JSONSerialization.jsonObject(with: Data(await HTTP.get(url).body.utf8))
                     let api = try rows(member.map { (body as? [String: Any])?[$0] ?? [] } ?? body)
                     return agree(cli, api)
-                }) ?? false
+                }()) ?? false
             if same { return true }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -131,15 +131,13 @@ import Testing
         #expect(series.status == 0 && series.stdout.hasPrefix("time,load_one\r\n"), "\(series.stderr)")
         let environment = ["PLEXUS_EVENTS_TOKEN": token]
         let executable = try Executable("plexus")
-        let added = try await onOwnThread {
-            try executable.run(["events", "add", "--tag", "deploy", "--json", "v2 via the API"] + server, environment: environment)
-        }
+        let added = try await executable.run(["events", "add", "--tag", "deploy", "--json", "v2 via the API"] + server, environment: environment)
         #expect(added.status == 0 && added.stdout.contains("\"text\":\"v2 via the API\""), "\(added.stderr)")
         let listed = try await Self.plexus(["events", "list", "--csv"] + server)
         #expect(listed.stdout.contains(",deploy,,,v2 via the API\r\n"), "\(listed.stdout)")
         // The journal beside the aggregator's RRD root is the same one plexus events reads there.
         #expect(try await Self.plexus(["events", "list", "--rrd-root", aggregator.root.path, "--csv"]).stdout.contains("v2 via the API"))
-        let removed = try await onOwnThread { try executable.run(["events", "remove", "1"] + server, environment: environment) }
+        let removed = try await executable.run(["events", "remove", "1"] + server, environment: environment)
         #expect(removed.status == 0 && removed.stderr == "plexus: removed event 1: v2 via the API\n")
         for (arguments, status, message) in [
             (["events", "add", "x"] + server, 1, "needs the aggregator's events_token"),
@@ -163,7 +161,7 @@ import Testing
         let out = folder.url.appendingPathComponent("graphs")
         let script = Executable(url: AgentProcessTests.repositoryRoot.appendingPathComponent("scripts/export-graphs"))
         let arguments = ["--out", out.path, "--rrd-root", aggregator.root.path, "--range", "hour", "--aggregator", "127.0.0.1:\(aggregator.queryPort)"]
-        let nightly = try await onOwnThread { try script.run(arguments, environment: ["PLEXUS": plexus]) }
+        let nightly = try await script.run(arguments, environment: ["PLEXUS": plexus])
         #expect(nightly.status == 0 && nightly.output.isEmpty && nightly.stderr.isEmpty, "\(nightly.stderr)")
         let day = try #require(try FileManager.default.contentsOfDirectory(atPath: out.path).first)
         #expect(day.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil)
@@ -181,12 +179,10 @@ import Testing
         #expect(index.contains("<h2>web</h2>") && index.contains("<img src=\"web-cpu.png\"") && index.hasSuffix("</body></html>\n"))
         // On a terminal: a progress line (run under script(1), which gives it a pseudo-terminal).
         let command = "PLEXUS='\(plexus)' " + ([script.url.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        let tty = try await onOwnThread { try Executable(url: URL(fileURLWithPath: "/usr/bin/script")).run(["-qec", command, "/dev/null"]) }
+        let tty = try await Executable(url: URL(fileURLWithPath: "/usr/bin/script")).run(["-qec", command, "/dev/null"])
         #expect(tty.status == 0 && tty.stdout.contains("[10/10] web probes"), "\(tty.stdout.debugDescription)")
         // An aggregator that can't be reached fails the job with plexus's code and one line.
-        let down = try await onOwnThread {
-            try script.run(["--out", out.path, "--aggregator", "127.0.0.1:\(closed)"], environment: ["PLEXUS": plexus])
-        }
+        let down = try await script.run(["--out", out.path, "--aggregator", "127.0.0.1:\(closed)"], environment: ["PLEXUS": plexus])
         #expect(down.status == 2 && down.stderr.contains("cannot read the aggregator") && down.stderr.split(separator: "\n").count == 1)
     }
 }

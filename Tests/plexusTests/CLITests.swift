@@ -57,7 +57,7 @@ import Testing
 
     static func plexus(_ arguments: [String], environment: [String: String]? = nil) async throws -> Executable.Result {
         let executable = try Executable("plexus")
-        return try await onOwnThread { try executable.run(arguments, environment: environment) }
+        return try await executable.run(arguments, environment: environment)
     }
 
     /// The range of the archive, as options.
@@ -291,7 +291,7 @@ import Testing
             #expect(script.status == 0 && script.stdout.contains("rrd-root"), "\(shell)")
             if shell == "bash" {
                 let file = try folder.write("plexus.bash", script.stdout)
-                let check = try await onOwnThread { try Executable(url: URL(fileURLWithPath: "/bin/bash")).run(["-n", file.path]) }
+                let check = try await Executable(url: URL(fileURLWithPath: "/bin/bash")).run(["-n", file.path])
                 #expect(check.status == 0, "\(check.stderr)")
             }
         }

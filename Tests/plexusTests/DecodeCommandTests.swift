@@ -4,8 +4,8 @@ import Testing
 
 /// `plexus decode` run as a real process on the real captures.
 @Suite struct DecodeCommandTests {
-    @Test func printsOneJSONObjectPerDatagram() throws {
-        let result = try Executable("plexus").run(
+    @Test func printsOneJSONObjectPerDatagram() async throws {
+        let result = try await Executable("plexus").run(
             [
                 "decode", "metadata-heartbeat.bin", "value-float-load_one.bin", "gmetric-spoof-value-sw_temp.bin",
                 "metadata-request-load_one.bin",
@@ -24,7 +24,7 @@ import Testing
 
     /// The worked example of docs/format/signed.md: the envelope, the message inside, and with
     /// a keyring whether the MAC is the key's.
-    @Test func aSignedDatagramShowsItsEnvelopeAndItsMessage() throws {
+    @Test func aSignedDatagramShowsItsEnvelopeAndItsMessage() async throws {
         let folder = try TemporaryFolder("plexus-decode-signed")
         let hex =
             "504c5853000000010000000a7765622d312d323032360000000000006b05d0a06b05cfd8000000070000002c00000086000000057765622d31"
@@ -33,7 +33,7 @@ import Testing
         let bytes = stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
         let capture = folder.url.appendingPathComponent("signed.bin")
         try Data(bytes).write(to: capture)
-        let plain = try Executable("plexus").run(["decode", capture.path])
+        let plain = try await Executable("plexus").run(["decode", capture.path])
         #expect(plain.status == 0, "\(plain.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
         let envelope = try #require(object["envelope"] as? [String: Any])
@@ -45,19 +45,19 @@ import Testing
         for (ring, expected) in [(secret, true), (String(repeating: "ab", count: 32), false)] {
             let keyring = try folder.write("ring-\(expected).toml", "[[key]]\nid = \"web-1-2026\"\nsecret = \"\(ring)\"\nhosts = [\"web-1\"]\n")
             chmod(keyring.path, 0o600)
-            let checked = try Executable("plexus").run(["decode", "--keyring", keyring.path, capture.path])
+            let checked = try await Executable("plexus").run(["decode", "--keyring", keyring.path, capture.path])
             let line = try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: Any]
             #expect((line?["envelope"] as? [String: Any])?["authentic"] as? Bool == expected, "\(checked.stdout) \(checked.stderr)")
         }
         // A cut envelope is reported, not guessed at.
         try Data(bytes.prefix(40)).write(to: capture)
-        let cut = try Executable("plexus").run(["decode", capture.path])
+        let cut = try await Executable("plexus").run(["decode", capture.path])
         #expect(cut.status == 1 && cut.stderr.contains("not a Ganglia datagram: malformed envelope"), "\(cut.stderr)")
     }
 
-    @Test func everyCaptureDecodes() throws {
+    @Test func everyCaptureDecodes() async throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: xdrFixtures.path).filter { $0.hasSuffix(".bin") }.sorted()
-        let result = try Executable("plexus").run(["decode"] + files, in: xdrFixtures)
+        let result = try await Executable("plexus").run(["decode"] + files, in: xdrFixtures)
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == files.count)
@@ -67,7 +67,7 @@ import Testing
         }
     }
 
-    @Test func aDirectoryOrAListDecodesThousandsOfCaptures() throws {
+    @Test func aDirectoryOrAListDecodesThousandsOfCaptures() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plexus-decode-many-\(getpid())")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("captures/nested"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -75,26 +75,26 @@ import Testing
         // 8,000 files as arguments took 29 s (the argument parser is quadratic); as a directory
         // they are one argument. Subdirectories are not entered.
         for i in 0..<8000 { try datagram.write(to: folder.appendingPathComponent(String(format: "captures/%05d.bin", i))) }
-        let byDirectory = try Executable("plexus").run(["decode", "captures"], in: folder)
+        let byDirectory = try await Executable("plexus").run(["decode", "captures"], in: folder)
         #expect(byDirectory.status == 0 && byDirectory.stderr.isEmpty)
         let lines = byDirectory.stdout.split(separator: "\n")
         #expect(lines.count == 8000 && lines.first?.contains(#""file":"captures/00000.bin""#) == true && lines.last?.contains("07999.bin") == true)
         let list = (0..<3).map { String(format: "captures/%05d.bin", $0) }.joined(separator: "\n") + "\n"
-        let byList = try Executable("plexus").run(["decode", "--files-from", "-"], stdin: Data(list.utf8), in: folder)
+        let byList = try await Executable("plexus").run(["decode", "--files-from", "-"], stdin: Data(list.utf8), in: folder)
         #expect(byList.status == 0 && byList.stdout.split(separator: "\n").count == 3)
-        let nothing = try Executable("plexus").run(["decode"], in: folder)
+        let nothing = try await Executable("plexus").run(["decode"], in: folder)
         #expect(nothing.status != 0 && nothing.stderr.contains("--files-from"))
     }
 
-    @Test func readsStandardInputAndKeepsSpecialFloats() throws {
+    @Test func readsStandardInputAndKeepsSpecialFloats() async throws {
         let nan = GangliaMessage.value(MetricIdentity(host: "h", name: "x"), format: "%f", value: .double(.nan))
-        let result = try Executable("plexus").run(["decode", "-"], stdin: Data(nan.xdr))
+        let result = try await Executable("plexus").run(["decode", "-"], stdin: Data(nan.xdr))
         #expect(result.status == 0)
         #expect(result.stdout.contains(#""value":"NaN""#))
         #expect(result.stdout.contains(#""rendered":"nan""#))
     }
 
-    @Test func badFilesGiveAClearMessageAndExitOne() throws {
+    @Test func badFilesGiveAClearMessageAndExitOne() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plexus-decode-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -103,7 +103,7 @@ import Testing
         try good.write(to: folder.appendingPathComponent("good.bin"))
         try Data([0, 0, 0, 7]).write(to: folder.appendingPathComponent("old.bin"))
 
-        let result = try Executable("plexus").run(["decode", "cut.bin", "good.bin", "old.bin", "missing.bin"], in: folder)
+        let result = try await Executable("plexus").run(["decode", "cut.bin", "good.bin", "old.bin", "missing.bin"], in: folder)
         #expect(result.status == 1)
         #expect(result.stdout.split(separator: "\n").count == 1, "the good file is still printed")
         let errors = result.stderr.split(separator: "\n").map(String.init)

@@ -1,7 +1,8 @@
 import Foundation
+import PlexusTestSupport
 
 /// Runs a built Plexus executable as a real process and collects what it printed.
-struct Executable {
+struct Executable: Sendable {
     let url: URL
 
     /// The executable `name` from the build folder the tests run from, or from the folder
@@ -31,14 +32,22 @@ struct Executable {
         self.url = url
     }
 
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var output: Data
         var stderr: String
         var stdout: String { String(decoding: output, as: UTF8.self) }
     }
 
-    func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil, environment: [String: String]? = nil) throws -> Result {
+    /// Runs it to the end on a thread of its own: a test waiting for a process must not hold one
+    /// of the cooperative pool's threads, which the servers a test runs in this process need
+    /// (two such waits at once would starve every suite until the process's own timeouts).
+    func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil, environment: [String: String]? = nil) async throws -> Result {
+        let url = url
+        return try await onOwnThread { try Self.run(url, arguments, stdin: stdin, in: directory, environment: environment) }
+    }
+
+    private static func run(_ url: URL, _ arguments: [String], stdin: Data, in directory: URL?, environment: [String: String]?) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments

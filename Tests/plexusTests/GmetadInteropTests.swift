@@ -18,8 +18,8 @@ struct GmetadInteropTests {
     }
 
     /// `rrdtool info` without what depends on when and what was written.
-    static func geometry(_ file: URL) -> [String: String]? {
-        RRDTool.info(file)?.filter { key, _ in
+    static func geometry(_ file: URL) async -> [String: String]? {
+        await RRDTool.info(file)?.filter { key, _ in
             !(key == "filename" || key == "last_update" || key.hasSuffix(".last_ds") || key.hasSuffix(".value")
                 || key.hasSuffix(".unknown_sec") || key.hasSuffix(".cur_row") || key.contains(".cdp_prep["))
         }
@@ -55,7 +55,7 @@ struct GmetadInteropTests {
         }
         #expect(same, "gmetad: \(theirs.sorted())\nours: \(mine.sorted())\n\(ours.output)")
         for file in theirs.sorted() {
-            let a = Self.geometry(gmetad.root.appendingPathComponent(file)), b = Self.geometry(ours.root.appendingPathComponent(file))
+            let a = await Self.geometry(gmetad.root.appendingPathComponent(file)), b = await Self.geometry(ours.root.appendingPathComponent(file))
             #expect(a != nil && a == b, "\(file): gmetad \(a ?? [:]) vs ours \(b ?? [:])")
         }
         // The root summary holds the same metrics (its step is the shortest source step for us;
@@ -78,15 +78,15 @@ struct GmetadInteropTests {
         }
         let summarized = await Loopback.eventually(seconds: 20) {
             guard let grid = scalable.grid(), case .grid(let child)? = grid.children.first else { return false }
-            return child.name.rawValue == "RealGrid" && child.summary?.hosts.up == 1
-                && RRDTool.lastUpdate(scalable.root.appendingPathComponent("RealGrid/__SummaryInfo__/load_one.rrd")) ?? 0 > 0
+            guard child.name.rawValue == "RealGrid" && child.summary?.hosts.up == 1 else { return false }
+            return await RRDTool.lastUpdate(scalable.root.appendingPathComponent("RealGrid/__SummaryInfo__/load_one.rrd")) ?? 0 > 0
         }
         #expect(summarized, "\(scalable.output)")
         let host = try #require(theirs.first { $0.hasPrefix("Interop/") && !$0.contains("__") && $0.hasSuffix("/load_one.rrd") })
         let adopted = await Loopback.eventually(seconds: 20) {
             guard let grid = adopting.grid(), case .cluster(let cluster)? = grid.children.first else { return false }
-            return cluster.name.rawValue == "Interop" && cluster.hosts.count == 1
-                && RRDTool.lastUpdate(adopting.root.appendingPathComponent(host)) ?? 0 > 0
+            guard cluster.name.rawValue == "Interop" && cluster.hosts.count == 1 else { return false }
+            return await RRDTool.lastUpdate(adopting.root.appendingPathComponent(host)) ?? 0 > 0
         }
         #expect(adopted, "\(adopting.output)")
         #expect(adopting.rootSummary()?.hosts.up == 1)
@@ -106,10 +106,10 @@ struct GmetadInteropTests {
         let hostFile = gmetad.root.appendingPathComponent("AgentCluster/plexus-host/load_one.rrd")
         let gridFile = gmetad.root.appendingPathComponent("PlexusGrid/__SummaryInfo__/cpu_num.rrd")
         let written = await Loopback.eventually(seconds: 40) {
-            RRDTool.lastUpdate(hostFile) ?? 0 > 0 && RRDTool.lastUpdate(gridFile) ?? 0 > 0
+            await [hostFile, gridFile].asyncMap { await RRDTool.lastUpdate($0) ?? 0 }.allSatisfy { $0 > 0 }
         }
         #expect(written, "\(Self.archives(in: gmetad.root).sorted())\n\(gmetad.output.suffix(3000))")
-        #expect(RRDTool.info(gridFile)?["ds[num].type"] == "\"GAUGE\"")
+        await #expect(RRDTool.info(gridFile)?["ds[num].type"] == "\"GAUGE\"")
         // gmetad's own query port shows our grid, summarized, with our host up.
         let summary = Loopback.request(port: gmetad.queryPort, line: "/?filter=summary").flatMap { GangliaDocument.read($0).document }
         guard case .grid(let parent)? = summary?.items.first else { throw Failure("gmetad served no grid") }
@@ -170,7 +170,7 @@ extension GmetadInteropTests {
     /// polled (it serves the host bare and archives nothing of it); neither do we.
     @Test func aHostDownWhenPolledIsServedBareAndNotArchivedByEither() async throws {
         let folder = try TemporaryFolder("plexus-gmetad-dead")
-        let source = try FixedReplyServer(folder: folder, name: "source", reply: Self.documentWithADeadHost())
+        let source = try await FixedReplyServer(folder: folder, name: "source", reply: Self.documentWithADeadHost())
         defer { source.stop() }
         let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "G", sources: ["c": source.port])
         defer { gmetad.stop() }
@@ -220,17 +220,17 @@ extension GmetadInteropTests {
     /// COUNTER; ganglia-web never draws a counter's `num`, and ours stays a GAUGE, a true count.
     @Test func aCountersArchivesHaveGmetadsTypesWhereGangliaWebReadsThem() async throws {
         let folder = try TemporaryFolder("plexus-gmetad-counter")
-        let source = try FixedReplyServer(folder: folder, name: "source", reply: Self.documentWithACounter())
+        let source = try await FixedReplyServer(folder: folder, name: "source", reply: Self.documentWithACounter())
         defer { source.stop() }
         let gmetad = try Gmetad(folder: folder, name: "gmetad", gridname: "G", sources: ["c": source.port])
         defer { gmetad.stop() }
         let ours = try AggregatorProcess(folder: folder, name: "ours", gridname: "G", sources: AggregatorProcessTests.source("c", source.port, step: 2))
         defer { ours.stop() }
         let files = ["c/web-1/requests.rrd", "c/__SummaryInfo__/requests.rrd", "__SummaryInfo__/requests.rrd"]
-        func types(_ root: URL) -> [String: String] {
+        func types(_ root: URL) async -> [String: String] {
             var found: [String: String] = [:]
             for file in files {
-                guard let info = RRDTool.info(root.appendingPathComponent(file)) else { continue }
+                guard let info = await RRDTool.info(root.appendingPathComponent(file)) else { continue }
                 for ds in ["sum", "num"] { found["\(file) \(ds)"] = info["ds[\(ds)].type"] }
             }
             return found
@@ -238,7 +238,7 @@ extension GmetadInteropTests {
         var theirs: [String: String] = [:], mine: [String: String] = [:]
         #expect(
             await Loopback.eventually(seconds: 60) {
-                (theirs, mine) = (types(gmetad.root), types(ours.root))
+                (theirs, mine) = (await types(gmetad.root), await types(ours.root))
                 return theirs.count == 5 && mine.count == 5
             }, "gmetad: \(theirs) ours: \(mine)\n\(gmetad.output)")
         #expect(

@@ -146,7 +146,7 @@ extension GmondInteropTests {
             ["-n", "sw_temp", "-v", "31", "-t", "int16", "-u", "C", "-S", "10.0.0.9:switch9.example"],
         ]
         for arguments in sends {
-            let result = try plexus.run(["send", "--to", "127.0.0.1:\(ports.udp)"] + arguments)
+            let result = try await plexus.run(["send", "--to", "127.0.0.1:\(ports.udp)"] + arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
         var hosts: [PlexusCore.Host] = []
@@ -165,11 +165,11 @@ extension GmondInteropTests {
         #expect(hosts.first { $0.ip == "10.0.0.9" }?.name.rawValue == "switch9.example")
         #expect(metric("sw_temp")?.value == "31" && metric("sw_temp")?.type == .int16)
 
-        let status = try plexus.run(["status", "127.0.0.1:\(ports.xml)"])
+        let status = try await plexus.run(["status", "127.0.0.1:\(ports.xml)"])
         #expect(status.status == 0)
         #expect(status.stdout.hasPrefix("CLUSTER Interop: "))
         #expect(status.stdout.contains("switch9.example"))
-        let refused = try plexus.run(["status", "127.0.0.1:\(Loopback.freePort())"])
+        let refused = try await plexus.run(["status", "127.0.0.1:\(Loopback.freePort())"])
         #expect(refused.status == 2 && refused.stderr.contains("Connection refused"))
     }
 }

@@ -26,7 +26,7 @@ struct HostilePeerTests {
             "<GANGLIA_XML VERSION=\"3.7.2\" SOURCE=\"gmetad\">"
             + String(repeating: "<GRID NAME=\"g\" AUTHORITY=\"http://x/\" LOCALTIME=\"1\">", count: levels)
             + String(repeating: "</GRID>", count: levels) + "</GANGLIA_XML>"
-        let hostile = try FixedReplyServer(folder: folder, name: "nested", reply: Array(nested.utf8))
+        let hostile = try await FixedReplyServer(folder: folder, name: "nested", reply: Array(nested.utf8))
         defer { hostile.stop() }
         let aggregator = try AggregatorProcess(
             folder: folder, name: "aggregator", gridname: "G",
@@ -50,7 +50,7 @@ struct HostilePeerTests {
         var spaces = ByteBuffer(repeating: 0x20, count: 300 << 20)
         let bomb = try spaces.compress(with: .gzip())
         spaces = ByteBuffer()
-        let hostile = try FixedReplyServer(folder: folder, name: "bomb", reply: Array(bomb.readableBytesView))
+        let hostile = try await FixedReplyServer(folder: folder, name: "bomb", reply: Array(bomb.readableBytesView))
         defer { hostile.stop() }
         let aggregator = try AggregatorProcess(
             folder: folder, name: "aggregator", gridname: "G",
@@ -81,9 +81,9 @@ struct HostilePeerTests {
         // UDP: a busy machine may drop a packet, so the values are sent again until they show.
         var shown = false
         for _ in 0..<10 where !shown {
-            let sent = try await onOwnThread {
-                try plexus.run(["send", "-n", "boottime", "-v", "1e300", "-t", "double", "-S", "10.7.7.2:bootbomb", "--to", "127.0.0.1:\(agent.port)"])
-            }
+            let sent = try await plexus.run([
+                "send", "-n", "boottime", "-v", "1e300", "-t", "double", "-S", "10.7.7.2:bootbomb", "--to", "127.0.0.1:\(agent.port)",
+            ])
             #expect(sent.status == 0, "\(sent.stderr)")
             // plexus send refuses NaN and infinities; Ganglia's own gmetric sends them as they are.
             for (name, value) in [("load_one", "nan"), ("cpu_num", "inf")] {
@@ -94,20 +94,20 @@ struct HostilePeerTests {
                 #expect(gmetric.process.terminationStatus == 0, "\(gmetric.output)")
             }
             shown = await Loopback.eventually(seconds: 5) {
-                let body = HTTP.get(base + "/api/v1/clusters/web/hosts/bootbomb").body
+                let body = await HTTP.get(base + "/api/v1/clusters/web/hosts/bootbomb").body
                 return ["\"boottime\"", "\"cpu_num\"", "\"load_one\""].allSatisfy(body.contains)
             }
         }
         try #require(shown, "\(aggregator.output)")
-        let page = HTTP.get(base + "/cluster/web/host/bootbomb")
+        let page = await HTTP.get(base + "/cluster/web/host/bootbomb")
         #expect(page.status == 200 && page.body.contains("<th>Booted</th><td>not a time: "), "\(page.body)")
-        let api = HTTP.get(base + "/api/v1/clusters/web/hosts/bootbomb")
+        let api = await HTTP.get(base + "/api/v1/clusters/web/hosts/bootbomb")
         let host = try #require(try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any], "\(api.body)")
         let metrics = try #require(host["metrics"] as? [[String: Any]])
         let load = try #require(metrics.first { $0["metric"] as? String == "load_one" })
         #expect(load["number"] == nil && (load["value"] as? String)?.lowercased().contains("nan") == true, "\(load)")
         for path in ["/", "/cluster/web", "/api/v1/grid", "/api/v1/clusters/web", "/metrics"] {
-            #expect(HTTP.get(base + path).status == 200, "\(path)")
+            await #expect(HTTP.get(base + path).status == 200, "\(path)")
         }
         #expect(aggregator.process.isRunning)
     }
@@ -126,7 +126,7 @@ extension HostilePeerTests {
         // Sent again while a busy machine made the agent drop some (it is UDP).
         let bench = try Executable("plexus-bench")
         for _ in 0..<4 where (Loopback.read(port: agent.port)?.count ?? 0) < 1 << 20 {
-            let flood = try await onOwnThread { try bench.run(["flood", "127.0.0.1", "\(agent.port)", "800", "20", "5000", "7"]) }
+            let flood = try await bench.run(["flood", "127.0.0.1", "\(agent.port)", "800", "20", "5000", "7"])
             try #require(flood.status == 0, "\(flood.stderr)")
         }
         try #require((Loopback.read(port: agent.port)?.count ?? 0) > 1 << 20, "the agent holds the flood")
@@ -193,7 +193,7 @@ extension HostilePeerTests {
             extra: "http_idle_timeout = 4", httpPort: http, wrapper: ["/usr/bin/prlimit", "--nofile=1024:1024", "--"])
         defer { aggregator.stop() }
         let rrd = aggregator.root.appendingPathComponent("web/web-1/load_one.rrd")
-        try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(rrd) ?? 0 > 0 }, "\(aggregator.output)")
+        try #require(await Loopback.eventually(seconds: 30) { await RRDTool.lastUpdate(rrd) ?? 0 > 0 }, "\(aggregator.output)")
         let before = try #require(aggregator.source("web"))
         var spare = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &spare)
@@ -216,13 +216,13 @@ extension HostilePeerTests {
         #expect(descriptors < 1024 - 64, "\(descriptors) descriptors open")
         // Polls and archives go on while the clients are held, and after the idle timeout
         // closes the admitted ones.
-        let last = RRDTool.lastUpdate(rrd) ?? 0
-        #expect(await Loopback.eventually(seconds: 15) { RRDTool.lastUpdate(rrd) ?? 0 > last }, "archives stopped")
+        let last = await RRDTool.lastUpdate(rrd) ?? 0
+        #expect(await Loopback.eventually(seconds: 15) { await RRDTool.lastUpdate(rrd) ?? 0 > last }, "archives stopped")
         #expect(await Loopback.eventually(seconds: 15) { Self.int((aggregator.status()?["clients"] as? [String: Any])?["open"]) <= 1 })
         withExtendedLifetime(held) {}
         let after = try #require(aggregator.source("web"))
         #expect(Self.int(after["pollsFailed"]) == Self.int(before["pollsFailed"]), "\(after)")
-        #expect(HTTP.get("http://127.0.0.1:\(http)/api/v1/grid").status == 200, "the dashboard answers again")
+        await #expect(HTTP.get("http://127.0.0.1:\(http)/api/v1/grid").status == 200, "the dashboard answers again")
         #expect(aggregator.output.components(separatedBy: "HTTP client refused").count - 1 <= 2, "one log line a minute, not one per client")
     }
 
@@ -262,7 +262,7 @@ extension HostilePeerTests {
         let aggregator = try AggregatorProcess(folder: folder, name: "aggregator", gridname: "G", sources: Self.source("web", agent.port), httpPort: http)
         defer { aggregator.stop() }
         let rrd = aggregator.root.appendingPathComponent("web/web-1/cpu_idle.rrd")
-        try #require(await Loopback.eventually(seconds: 30) { RRDTool.lastUpdate(rrd) ?? 0 > 0 }, "\(aggregator.output)")
+        try #require(await Loopback.eventually(seconds: 30) { await RRDTool.lastUpdate(rrd) ?? 0 > 0 }, "\(aggregator.output)")
         let base = "http://127.0.0.1:\(http)"
         for path in [
             "/graph.png?cluster=web&host=web-1&report=cpu&start=1000000000&end=5000000000",
@@ -271,23 +271,19 @@ extension HostilePeerTests {
             "/graph.png?cluster=web&host=web-1&report=cpu&start=100000000&end=100000600",
             "/api/v1/series?cluster=web&host=web-1&metric=load_one&start=-100w&step=1",
         ] {
-            let answer = HTTP.get(base + path)
+            let answer = await HTTP.get(base + path)
             #expect(answer.status == 400 && answer.body.contains("\"error\""), "\(path): \(answer.status) \(answer.body)")
         }
-        #expect(HTTP.get(base + "/graph.png?cluster=web&host=web-1&report=cpu&range=year").status == 200)
+        await #expect(HTTP.get(base + "/graph.png?cluster=web&host=web-1&report=cpu&range=year").status == 200)
         let peak = try #require(ProcStatus.kilobytes("VmHWM", pid: aggregator.process.pid))
         #expect(peak < 250 << 10, "peak RSS \(peak) kB")
         let plexus = try Executable("plexus")
         let image = folder.url.appendingPathComponent("cpu.png").path
-        let local = try await onOwnThread {
-            try plexus.run([
-                "graph", "--rrd-root", aggregator.root.path, "--report", "cpu", "--host", "web-1", "--start", "1000000000", "--end", "5000000000", "-o", image,
-            ])
-        }
+        let local = try await plexus.run([
+            "graph", "--rrd-root", aggregator.root.path, "--report", "cpu", "--host", "web-1", "--start", "1000000000", "--end", "5000000000", "-o", image,
+        ])
         #expect(local.status == 1 && local.stderr.contains("more than 366 days from now"), "\(local.stderr)")
-        let remote = try await onOwnThread {
-            try plexus.run(["export", "--server", base, "--metric", "load_one", "--host", "web-1", "--start", "-5200w"])
-        }
+        let remote = try await plexus.run(["export", "--server", base, "--metric", "load_one", "--host", "web-1", "--start", "-5200w"])
         #expect(remote.status == 1 && remote.stderr.contains("before 2000-01-01"), "\(remote.stderr)")
     }
 }
@@ -350,7 +346,7 @@ extension HostilePeerTests {
     /// minute, and what was refused is listed in /status and on the dashboard.
     @Test func aSourceThatInventsHostsStopsAtItsBounds() async throws {
         let folder = try TemporaryFolder("plexus-growing")
-        let growing = try GrowingSource(folder: folder, hostsPerPoll: 5_000)
+        let growing = try await GrowingSource(folder: folder, hostsPerPoll: 5_000)
         defer { growing.stop() }
         let http = Loopback.freePort()
         let aggregator = try AggregatorProcess(
@@ -369,7 +365,7 @@ extension HostilePeerTests {
         let quarantine = try #require(status["quarantine"] as? [[String: Any]])
         #expect(quarantine.contains { ($0["reason"] as? String) == "over max_hosts_per_source" })
         #expect(quarantine.contains { ($0["reason"] as? String)?.hasPrefix("over max_new_series") == true })
-        let grid = HTTP.get("http://127.0.0.1:\(http)/")
+        let grid = await HTTP.get("http://127.0.0.1:\(http)/")
         #expect(grid.status == 200 && grid.body.contains("Refused at a limit") && grid.body.contains("over max_hosts_per_source"))
         let rss = try #require(ProcStatus.kilobytes("VmRSS", pid: aggregator.process.pid))
         #expect(rss < 400 << 10, "RSS \(rss) kB")
@@ -382,7 +378,7 @@ final class GrowingSource: @unchecked Sendable {
     let process: LocalProcess
     let port: Int
 
-    init(folder: TemporaryFolder, hostsPerPoll: Int) throws {
+    init(folder: TemporaryFolder, hostsPerPoll: Int) async throws {
         port = Loopback.freePort()
         let script = """
             import socket, sys, time
@@ -404,7 +400,7 @@ final class GrowingSource: @unchecked Sendable {
                 c.close()
             """
         process = try LocalProcess("/usr/bin/python3", ["-c", script, "\(port)", "\(hostsPerPoll)"], log: folder.url.appendingPathComponent("growing.log"))
-        _ = Loopback.wait(seconds: 5) { Loopback.read(port: self.port) != nil }
+        _ = await Loopback.eventually(seconds: 5) { Loopback.read(port: self.port) != nil }
     }
 
     func stop() { process.stop(grace: 0) }
@@ -454,9 +450,9 @@ enum ProcStatus {
 
 /// Plain HTTP GETs through curl, with a deadline.
 enum HTTP {
-    static func get(_ url: String, timeout: Int = 20) -> (status: Int, body: String) {
+    static func get(_ url: String, timeout: Int = 20) async -> (status: Int, body: String) {
         guard
-            let result = try? Executable(url: URL(fileURLWithPath: "/usr/bin/curl"))
+            let result = try? await Executable(url: URL(fileURLWithPath: "/usr/bin/curl"))
                 .run(["-s", "--max-time", "\(timeout)", "-w", "\n%{http_code}", url])
         else { return (0, "") }
         let text = String(decoding: result.output, as: UTF8.self)

@@ -33,19 +33,19 @@ import Testing
         // cpu_num never changes, so the value polled is the processor count.
         let cpus = ProcessInfo.processInfo.processorCount
         try await Task.sleep(for: .seconds(20))
-        let onDisk = try #require(RRDTool.lastUpdate(file))
+        let onDisk = try #require(await RRDTool.lastUpdate(file))
         #expect(onDisk < pollTime, "rrdcached holds the writes (the file ends at its creation, \(onDisk))")
         let base = "http://127.0.0.1:\(httpPort)"
-        let series = HTTP.get("\(base)/api/v1/series?cluster=web&host=web-1&metric=cpu_num&start=-10min&step=15")
+        let series = await HTTP.get("\(base)/api/v1/series?cluster=web&host=web-1&metric=cpu_num&start=-10min&step=15")
         #expect(series.status == 200, "\(series.body)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(series.body.utf8)) as? [String: Any])
         let rows = (json["rows"] as? [[String: Any]] ?? []).filter { $0["cpu_num"] is NSNumber }
         let newest = try #require(rows.last, "no value in \(series.body)")
         #expect((newest["time"] as? Int ?? 0) >= pollTime - 15, "the newest row holds the poll of 20 s ago: \(newest), polled at \(pollTime)")
         #expect((newest["cpu_num"] as? NSNumber)?.doubleValue == Double(cpus), "the polled value \(cpus): \(newest)")
-        let graph = HTTP.get("\(base)/graph.png?cluster=web&host=web-1&metric=cpu_num&range=hour")
+        let graph = await HTTP.get("\(base)/graph.png?cluster=web&host=web-1&metric=cpu_num&range=hour")
         #expect(graph.status == 200 && graph.body.prefix(8).contains("PNG"))
-        #expect((RRDTool.lastUpdate(file) ?? 0) == onDisk, "and no FLUSH was needed to draw them")
+        await #expect((RRDTool.lastUpdate(file) ?? 0) == onDisk, "and no FLUSH was needed to draw them")
         let tail = try #require((aggregator.status()?["archive"] as? [String: Any])?["liveTail"] as? [String: Any])
         #expect((tail["series"] as? Int ?? 0) >= 4 && (tail["bytes"] as? Int ?? 0) > 0, "\(tail)")
     }

@@ -38,6 +38,15 @@ final class LocalProcess: @unchecked Sendable {
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
+    /// SIGKILL, then waits for it to be gone on a thread of its own.
+    func killed() async throws {
+        let process = process
+        try await onOwnThread {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     /// Whether it ends by itself within `seconds`; stopped if not (SIGKILL after 1 s: a daemon
     /// that should have exited may ignore SIGTERM), so that its status can be read either way.
     func ends(within seconds: Double) async -> Bool {
@@ -117,20 +126,9 @@ enum Loopback {
     }
 
     /// Polls `condition` every 200 ms until it holds or `seconds` pass, sleeping without holding
-    /// a thread: test functions run on the cooperative pool (two threads here), and a test
-    /// that blocks it for seconds starves every other suite's tasks and timers.
-    /// A wait that overslept (this process stalled) counts as one second, not as the stall.
-    static func eventually(seconds: Double, _ condition: () -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        let limit = Duration.milliseconds(Int(seconds * 1000))
-        var waited = Duration.zero
-        while waited < limit {
-            if condition() { return true }
-            let before = clock.now
-            try? await Task.sleep(for: .milliseconds(200))
-            waited += min(clock.now - before, .seconds(1))
-        }
-        return condition()
+    /// a thread (PlexusTestSupport's `eventually`).
+    static func eventually(seconds: Double, _ condition: () async -> Bool) async -> Bool {
+        await PlexusTestSupport.eventually(seconds: seconds, every: .milliseconds(200), condition)
     }
 
     /// An agent on loopback only: sending to one free port, listening on another, its XML on
@@ -148,16 +146,6 @@ enum Loopback {
         bind = "127.0.0.1"
         port = \(xml)
         """
-    }
-
-    /// Polls `condition` every 200 ms until it holds or `seconds` pass.
-    static func wait(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(200_000)
-        }
-        return condition()
     }
 }
 

@@ -8,8 +8,8 @@ import Testing
 /// and grid gmetad reports beside what the aggregator reads from its import.
 @Suite(.serialized, .enabled(if: Gmetad.enabled, "gmond/gmetad are not installed (scripts/test installs them)"))
 struct MigrationInteropTests {
-    static func run(_ name: String, _ arguments: [String]) throws -> Executable.Result {
-        try Executable(name).run(arguments)
+    static func run(_ name: String, _ arguments: [String]) async throws -> Executable.Result {
+        try await Executable(name).run(arguments)
     }
 
     /// `key=value` pairs of the debug line that starts with `prefix`.
@@ -40,23 +40,23 @@ struct MigrationInteropTests {
     }
 
     /// `program --FLAG conf` (an import) must succeed and its TOML pass `--check`; the TOML.
-    static func imported(_ program: String, _ flag: String, _ conf: URL, into folder: TemporaryFolder) throws -> String {
-        let imported = try run(program, [flag, conf.path])
+    static func imported(_ program: String, _ flag: String, _ conf: URL, into folder: TemporaryFolder) async throws -> String {
+        let imported = try await run(program, [flag, conf.path])
         try #require(imported.status == 0, "\(imported.stderr)")
         let toml = try folder.write("\(program).toml", imported.stdout)
-        let check = try run(program, ["--check", "--config", toml.path])
+        let check = try await run(program, ["--check", "--config", toml.path])
         #expect(check.status == 0, "\(check.stderr)\n\(imported.stdout)")
         return imported.stdout
     }
 
-    @Test func gmondsOwnDefaultConfigurationImportsAndChecks() throws {
+    @Test func gmondsOwnDefaultConfigurationImportsAndChecks() async throws {
         let folder = try TemporaryFolder("plexus-import-default")
-        let defaults = try Executable(url: URL(fileURLWithPath: Gmond.path)).run(["-t"]).stdout
+        let defaults = try await Executable(url: URL(fileURLWithPath: Gmond.path)).run(["-t"]).stdout
         let conf = try folder.write("gmond.conf", defaults)
-        let imported = try Self.run("plexus-agent", ["--import-gmond-conf", conf.path])
+        let imported = try await Self.run("plexus-agent", ["--import-gmond-conf", conf.path])
         #expect(imported.status == 0, "\(imported.stderr)")
         let toml = try folder.write("agent.toml", imported.stdout)
-        let check = try Self.run("plexus-agent", ["--check", "--config", toml.path])
+        let check = try await Self.run("plexus-agent", ["--check", "--config", toml.path])
         #expect(check.status == 0, "\(check.stderr)\n\(imported.stdout)")
         let config = try AgentConfiguration.parse(imported.stdout, file: "agent.toml")
         #expect(config.udpSendChannels == [.init(mcastJoin: "239.2.11.71")] && config.globals.sendMetadataInterval == 0)
@@ -94,7 +94,7 @@ struct MigrationInteropTests {
         gmond.stop()
         try #require(theirs != nil, "gmond's XML:\n\(gmond.output)")
 
-        let imported = try Self.imported("plexus-agent", "--import-gmond-conf", conf, into: folder)
+        let imported = try await Self.imported("plexus-agent", "--import-gmond-conf", conf, into: folder)
         let toml = folder.url.appendingPathComponent("plexus-agent.toml")
         let config = try AgentConfiguration.parse(imported, file: "agent.toml")
 
@@ -160,7 +160,7 @@ struct MigrationInteropTests {
         gmetad.stop()
         try #require(serving, "gmetad:\n\(gmetad.output)")
 
-        let imported = try Self.imported("plexus-aggregator", "--import-gmetad-conf", conf, into: folder)
+        let imported = try await Self.imported("plexus-aggregator", "--import-gmetad-conf", conf, into: folder)
         let config = try AggregatorConfiguration.parse(imported, file: "aggregator.toml")
 
         // gmetad's account: "Source: [NAME, step N] has K sources" then each address.

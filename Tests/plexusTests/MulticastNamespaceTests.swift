@@ -17,8 +17,8 @@ struct MulticastNamespaceTests {
     }
 
     /// Hosts as agent `i` sees them, read with `plexus status` inside its namespace.
-    static func hosts(seenBy i: Int, net: Namespaces, xmlPort: Int) -> [String: Bool] {
-        guard let result = try? net.run(i, [try Executable("plexus").url.path, "status", "--json", "127.0.0.1:\(xmlPort)"]),
+    static func hosts(seenBy i: Int, net: Namespaces, xmlPort: Int) async -> [String: Bool] {
+        guard let result = try? await net.run(i, [try Executable("plexus").url.path, "status", "--json", "127.0.0.1:\(xmlPort)"]),
             result.status == 0,
             let clusters = try? JSONDecoder().decode([StatusCluster].self, from: Data(result.stdout.utf8))
         else { return [:] }
@@ -72,8 +72,9 @@ struct MulticastNamespaceTests {
         }
         let all: [String: Bool] = ["node1": true, "node2": true, "node3": true]
         for i in 1...3 {
-            let seen = await Loopback.eventually(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == all }
-            #expect(seen, "agent \(i) sees \(Self.hosts(seenBy: i, net: net, xmlPort: xml)):\n\(agents[i - 1].output)")
+            let seen = await Loopback.eventually(seconds: 20) { await Self.hosts(seenBy: i, net: net, xmlPort: xml) == all }
+            let sees = seen ? [:] : await Self.hosts(seenBy: i, net: net, xmlPort: xml)
+            #expect(seen, "agent \(i) sees \(sees):\n\(agents[i - 1].output)")
         }
 
         // Down once TN passes 4 · TMAX (8 s), gone once it passes host_dmax (30 s): with
@@ -81,15 +82,17 @@ struct MulticastNamespaceTests {
         // `plexus status` in a namespace takes seconds, missed (the node was already gone).
         agents[2].stop()
         for i in 1...2 {
-            let down = await Loopback.eventually(seconds: 20) { Self.hosts(seenBy: i, net: net, xmlPort: xml)["node3"] == false }
+            let down = await Loopback.eventually(seconds: 20) { await Self.hosts(seenBy: i, net: net, xmlPort: xml)["node3"] == false }
+            let sees = down ? [:] : await Self.hosts(seenBy: i, net: net, xmlPort: xml)
             #expect(
                 down,
-                "agent \(i) still shows node3 up (TN > 4·TMAX = 8 s): \(Self.hosts(seenBy: i, net: net, xmlPort: xml)); node3 running: \(agents[2].isRunning)\n\(agents[i - 1].output)"
+                "agent \(i) still shows node3 up (TN > 4·TMAX = 8 s): \(sees); node3 running: \(agents[2].isRunning)\n\(agents[i - 1].output)"
             )
         }
         for i in 1...2 {
-            let gone = await Loopback.eventually(seconds: 45) { Self.hosts(seenBy: i, net: net, xmlPort: xml) == ["node1": true, "node2": true] }
-            #expect(gone, "agent \(i) didn't forget node3 after host_dmax: \(Self.hosts(seenBy: i, net: net, xmlPort: xml))")
+            let gone = await Loopback.eventually(seconds: 45) { await Self.hosts(seenBy: i, net: net, xmlPort: xml) == ["node1": true, "node2": true] }
+            let sees = gone ? [:] : await Self.hosts(seenBy: i, net: net, xmlPort: xml)
+            #expect(gone, "agent \(i) didn't forget node3 after host_dmax: \(sees)")
         }
     }
 }
@@ -158,10 +161,10 @@ extension MulticastNamespaceTests {
                 3, [try Executable("plexus-aggregator").url.path, "-c", aggregatorConfig.path],
                 log: folder.url.appendingPathComponent("aggregator.log")))
         let heard = await Loopback.eventually(seconds: 30) {
-            ["node1", "node2"].allSatisfy { RRDTool.lastUpdate(root.appendingPathComponent("Bridge/\($0)/load_one.rrd")) ?? 0 > 0 }
+            await ["node1", "node2"].asyncMap { await RRDTool.lastUpdate(root.appendingPathComponent("Bridge/\($0)/load_one.rrd")) ?? 0 }.allSatisfy { $0 > 0 }
         }
         #expect(heard, "\(processes[2].output)")
-        let reply = try net.run(
+        let reply = try await net.run(
             3,
             [
                 "python3", "-c",
@@ -220,8 +223,8 @@ final class Namespaces: @unchecked Sendable {
     }
 
     /// Runs a command inside namespace `i` and waits for it.
-    func run(_ i: Int, _ command: [String]) throws -> Executable.Result {
-        try Executable(url: URL(fileURLWithPath: Self.ipPath)).run(["netns", "exec", "\(prefix)-\(i)"] + command)
+    func run(_ i: Int, _ command: [String]) async throws -> Executable.Result {
+        try await Executable(url: URL(fileURLWithPath: Self.ipPath)).run(["netns", "exec", "\(prefix)-\(i)"] + command)
     }
 
     static var ipPath: String { FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip" }

@@ -6,10 +6,10 @@ import Testing
 /// The aggregator on an operator's bad day, as real processes: a full disk, a restart loop.
 @Suite(.serialized) struct OperabilityTests {
     /// A source of `hosts` × `metrics` served on loopback.
-    static func source(_ folder: TemporaryFolder, hosts: Int, metrics: Int) throws -> FixedReplyServer {
+    static func source(_ folder: TemporaryFolder, hosts: Int, metrics: Int) async throws -> FixedReplyServer {
         var bytes: [UInt8] = []
         GangliaXMLWriter(dialect: .gmond).write(try SyntheticGrid(hosts: hosts, metricsPerHost: metrics).clusterDocument(), into: &bytes)
-        return try FixedReplyServer(folder: folder, name: "source", reply: bytes)
+        return try await FixedReplyServer(folder: folder, name: "source", reply: bytes)
     }
 
     @Test func aFullDiskReachesTheLogRateLimitedWithErrnoAndRecoveryIsSaid() async throws {
@@ -19,7 +19,7 @@ import Testing
         let root = URL(fileURLWithPath: disk.appending("rrds"))
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         disk.fill()
-        let source = try Self.source(folder, hosts: 20, metrics: 10)
+        let source = try await Self.source(folder, hosts: 20, metrics: 10)
         defer { source.stop() }
         // rrd_keep_free = 0: no refusal ahead of the disk, so creation itself meets ENOSPC.
         let aggregator = try AggregatorProcess(
@@ -67,7 +67,7 @@ import Testing
             log: folder.url.appendingPathComponent("source.log"))
         defer { source.stop(grace: 0) }
         #expect(await Loopback.eventually(seconds: 10) { Loopback.read(port: port) != nil })
-        let aggregator = try AggregatorProcess(
+        var aggregator = try AggregatorProcess(
             folder: folder, name: "loop", gridname: "G",
             sources: """
                 [[data_source]]
@@ -86,38 +86,29 @@ import Testing
         let summary = cluster.appendingPathComponent("__SummaryInfo__/load_one.rrd")
         let hosts = try FileManager.default.contentsOfDirectory(atPath: cluster.path).filter { $0 != "__SummaryInfo__" }.sorted()
         #expect(hosts.count == 300)
-        // Killing, restarting and reading files block: on a thread of their own, not on one of
-        // the cooperative pool's two (other suites' timers run there).
-        let first = aggregator
-        let (caught, lateSummaries) = try await onOwnThread { () throws -> (Int, [String]) in
-            var aggregator = first
-            var caught = 0, late: [String] = []
-            for run in 1...10 where caught < 3 {
-                kill(aggregator.process.pid, SIGKILL)
-                aggregator.process.process.waitUntilExit()
-                aggregator = try AggregatorProcess(restarting: aggregator, log: folder.url.appendingPathComponent("loop-\(run).log"))
-                // Kill as soon as this run has written part of a poll's files and more wait.
-                var state: [String: Any]?
-                let midBacklog = Loopback.wait(seconds: 30) {
-                    state = aggregator.status()?["archive"] as? [String: Any]
-                    guard let written = state?["written"] as? Int, let queued = state?["queued"] as? Int else { return false }
-                    return written > 0 && (queued > 0 || written >= 3000)
-                }
-                kill(aggregator.process.pid, SIGKILL)
-                aggregator.process.process.waitUntilExit()
-                guard midBacklog, let queued = state?["queued"] as? Int, queued > 0 else { continue }
-                caught += 1
-                guard let summaryTime = RRDTool.lastUpdate(summary) else { throw Failure("run \(run): the summary file doesn't read") }
-                for host in hosts.enumerated().filter({ $0.offset % 10 == 0 }).map(\.element) {
-                    guard let hostTime = RRDTool.lastUpdate(cluster.appendingPathComponent("\(host)/load_one.rrd")) else {
-                        throw Failure("run \(run): \(host)'s file doesn't read")
-                    }
-                    if hostTime > summaryTime { late.append("run \(run): \(host) written at \(hostTime), the cluster summary only at \(summaryTime)") }
-                }
+        var caught = 0, lateSummaries: [String] = []
+        for run in 1...10 where caught < 3 {
+            try await aggregator.process.killed()
+            aggregator = try AggregatorProcess(restarting: aggregator, log: folder.url.appendingPathComponent("loop-\(run).log"))
+            // Kill as soon as this run has written part of a poll's files and more wait.
+            var state: [String: Any]?
+            let midBacklog = await Loopback.eventually(seconds: 30) {
+                state = aggregator.status()?["archive"] as? [String: Any]
+                guard let written = state?["written"] as? Int, let queued = state?["queued"] as? Int else { return false }
+                return written > 0 && (queued > 0 || written >= 3000)
             }
-            aggregator.stop()
-            return (caught, late)
+            try await aggregator.process.killed()
+            guard midBacklog, let queued = state?["queued"] as? Int, queued > 0 else { continue }
+            caught += 1
+            guard let summaryTime = await RRDTool.lastUpdate(summary) else { throw Failure("run \(run): the summary file doesn't read") }
+            for host in hosts.enumerated().filter({ $0.offset % 10 == 0 }).map(\.element) {
+                guard let hostTime = await RRDTool.lastUpdate(cluster.appendingPathComponent("\(host)/load_one.rrd")) else {
+                    throw Failure("run \(run): \(host)'s file doesn't read")
+                }
+                if hostTime > summaryTime { lateSummaries.append("run \(run): \(host) written at \(hostTime), the cluster summary only at \(summaryTime)") }
+            }
         }
+        aggregator.stop()
         #expect(lateSummaries.isEmpty, "\(lateSummaries.joined(separator: "\n"))")
         #expect(caught > 0, "no run was caught with a backlog: the test tested nothing")
     }

@@ -105,16 +105,18 @@ struct PluginProcessTests {
         defer { aggregator.process.stop() }
         // Files go by the cluster's name in the agent's XML (the default, "unspecified").
         let cluster = aggregator.root.appendingPathComponent("unspecified")
-        func archived(_ metric: String) -> Bool {
+        func archived(_ metric: String) async -> Bool {
             let hosts = (try? FileManager.default.contentsOfDirectory(atPath: cluster.path)) ?? []
-            return hosts.contains { host in
-                host != "__SummaryInfo__" && (RRDTool.lastUpdate(cluster.appendingPathComponent("\(host)/\(metric).rrd")) ?? 0) > 0
+            for host in hosts where host != "__SummaryInfo__" {
+                if (await RRDTool.lastUpdate(cluster.appendingPathComponent("\(host)/\(metric).rrd")) ?? 0) > 0 { return true }
             }
+            return false
         }
         let summary = cluster.appendingPathComponent("__SummaryInfo__/load.load.rrd")
         #expect(
             await Loopback.eventually(seconds: 60) {
-                archived("load.load") && archived("forks.forks") && archived("memory.apps") && (RRDTool.lastUpdate(summary) ?? 0) > 0
+                for metric in ["load.load", "forks.forks", "memory.apps"] where !(await archived(metric)) { return false }
+                return (await RRDTool.lastUpdate(summary) ?? 0) > 0
             }, "\(aggregator.process.output.suffix(2000))")
     }
 

@@ -101,7 +101,7 @@ import Testing
                     accept_unsigned_from = ["127.0.0.3"]
                     """))
         let agentPath = try Executable("plexus-agent").url.path
-        let check = try Executable("plexus-agent").run(["--check", "-c", bConfig.path])
+        let check = try await Executable("plexus-agent").run(["--check", "-c", bConfig.path])
         #expect(check.status == 0, "\(check.stderr)")
         let aggregator = try AggregatorProcess(
             folder: folder, name: "agg", gridname: "G",

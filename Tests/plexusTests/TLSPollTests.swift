@@ -13,14 +13,14 @@ import Testing
         let folder: URL
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-        init(in folder: URL) throws {
+        init(in folder: URL) async throws {
             self.folder = folder
-            func openssl(_ arguments: [String]) throws {
-                let result = try Executable(url: URL(fileURLWithPath: "/usr/bin/openssl")).run(arguments, in: folder)
+            func openssl(_ arguments: [String]) async throws {
+                let result = try await Executable(url: URL(fileURLWithPath: "/usr/bin/openssl")).run(arguments, in: folder)
                 guard result.status == 0 else { throw Failure("openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
             }
             for ca in ["ca", "rogue-ca"] {
-                try openssl([
+                try await openssl([
                     "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(ca).key", "-out", "\(ca).pem",
                     "-days", "2", "-subj", "/CN=Plexus test \(ca)",
                 ])
@@ -30,7 +30,7 @@ import Testing
                 ("client", "ca", nil), ("rogue-client", "rogue-ca", nil),
             ]
             for (name, ca, san) in leaves {
-                try openssl([
+                try await openssl([
                     "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr",
                     "-subj", "/CN=\(name)",
                 ])
@@ -41,7 +41,7 @@ import Testing
                     try san.write(to: folder.appendingPathComponent("\(name).ext"), atomically: true, encoding: .utf8)
                     sign += ["-extfile", "\(name).ext"]
                 }
-                try openssl(sign)
+                try await openssl(sign)
             }
         }
     }
@@ -52,7 +52,7 @@ import Testing
 
     @Test func tlsAndMutualTLSPollsWorkWithTheRightCertificatesAndSayWhyNotWithTheWrongOnes() async throws {
         let folder = try TemporaryFolder("plexus-tls")
-        let certs = try Certificates(in: folder.url)
+        let certs = try await Certificates(in: folder.url)
         let ports = (
             udp: Loopback.freePort(), plain: Loopback.freePort(), tls: Loopback.freePort(), mutual: Loopback.freePort(), misnamed: Loopback.freePort()
         )
@@ -88,7 +88,7 @@ import Testing
             tls_key = "\(certs.path("misnamed.key"))"
 
             """)
-        let check = try Executable("plexus-agent").run(["--check", "-c", agentConfig.path])
+        let check = try await Executable("plexus-agent").run(["--check", "-c", agentConfig.path])
         #expect(check.status == 0, "\(check.stderr)")
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", agentConfig.path], log: folder.url.appendingPathComponent("agent.log"))
         defer { agent.stop() }
@@ -141,17 +141,17 @@ import Testing
         #expect(agent.isRunning && child.process.isRunning && parent.process.isRunning)
     }
 
-    @Test func checkNamesTheKeyAndTheFileOfABadCertificate() throws {
+    @Test func checkNamesTheKeyAndTheFileOfABadCertificate() async throws {
         let folder = try TemporaryFolder("plexus-tls-check")
         let notPEM = try folder.write("server.pem", "not a certificate\n")
         let config = try folder.write(
             "agent.toml", "[[tcp_accept_channel]]\nport = 0\ntls_cert = \"\(notPEM.path)\"\ntls_key = \"\(notPEM.path)\"\n")
-        let check = try Executable("plexus-agent").run(["--check", "-c", config.path])
+        let check = try await Executable("plexus-agent").run(["--check", "-c", config.path])
         #expect(check.status == 1)
         #expect(check.stderr.contains("key tcp_accept_channel[0].tls_cert: cannot load the certificate \(notPEM.path)"), "\(check.stderr)")
         let aggregator = try folder.write(
             "aggregator.toml", Self.source("x", port: 1, tls: "tls = true\ntls_ca = \"\(folder.url.path)/missing.pem\""))
-        let checked = try Executable("plexus-aggregator").run(["--check", "-c", aggregator.path])
+        let checked = try await Executable("plexus-aggregator").run(["--check", "-c", aggregator.path])
         #expect(checked.status == 1 && checked.stderr.contains("key data_source[0].tls_ca: cannot load the certificate"), "\(checked.stderr)")
     }
 }
