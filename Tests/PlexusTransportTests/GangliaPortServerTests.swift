@@ -42,7 +42,7 @@ import Testing
         let served = Locked(0)
         let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
-        let server = GangliaPortServer(timeout: .seconds(30))
+        let server = GangliaPortServer(timeout: .seconds(120))
         func address(_ buffer: ByteBuffer) -> UnsafeRawPointer? { buffer.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) } }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -86,19 +86,19 @@ import Testing
         let document = [UInt8](repeating: 0x20, count: 32 << 20)
         let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
-        let server = GangliaPortServer(gzip: true, timeout: .seconds(30))
+        let server = GangliaPortServer(gzip: true, timeout: .seconds(120))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve(listener, document: { document }) }
             await #expect(throws: XMLClient.FetchError.self) {
-                _ = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(30), maxBytes: 8 << 20)
+                _ = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(120), maxBytes: 8 << 20)
             }
             do {
-                _ = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(30), maxBytes: 8 << 20)
+                _ = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(120), maxBytes: 8 << 20)
             } catch {
                 #expect("\(error)".contains("inflates to more than 8388608 bytes"), "\(error)")
             }
             // Under the cap it arrives whole.
-            let whole = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(30), maxBytes: 33 << 20)
+            let whole = try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(120), maxBytes: 33 << 20)
             #expect(whole == document)
             group.cancelAll()
         }
@@ -180,7 +180,7 @@ import Testing
         let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
         let gate = ClientGate(limits: .init(total: 3, perAddress: 2))
-        let server = GangliaPortServer(allow: [CIDRBlock("127.0.0.0/29")!], timeout: .seconds(30), requestLineLimit: 100, gate: gate)
+        let server = GangliaPortServer(allow: [CIDRBlock("127.0.0.0/29")!], timeout: .seconds(120), requestLineLimit: 100, gate: gate)
         let calls = Calls()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -223,7 +223,7 @@ import Testing
         let listener = try await GangliaPortServer.listen(host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton)
         let port = try #require(listener.channel.localAddress?.port)
         let shared = SharedRender(maxAge: .seconds(60))
-        let server = GangliaPortServer(timeout: .seconds(30), shared: shared)
+        let server = GangliaPortServer(timeout: .seconds(120), shared: shared)
         let calls = Calls()
         let document = Array(String(repeating: "<HOST/>", count: 100_000).utf8)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -237,7 +237,7 @@ import Testing
                     })
             }
             let replies = try await withThrowingTaskGroup(of: [UInt8].self) { clients in
-                for _ in 0..<50 { clients.addTask { try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(30)) } }
+                for _ in 0..<50 { clients.addTask { try await XMLClient.fetch(host: "127.0.0.1", port: port, timeout: .seconds(120)) } }
                 return try await clients.reduce(into: []) { $0.append($1) }
             }
             #expect(replies.count == 50 && replies.allSatisfy { $0 == document })
