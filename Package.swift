@@ -26,6 +26,8 @@ let package = Package(
         // Plugins' processes (no shell; timeouts, process groups). Without its Foundation trait.
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0", traits: []),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        // Prometheus remote-write's protobuf messages (the generated code is committed: scripts/generate-protos).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // The pure core: model, Ganglia XDR and XML codecs, names, cluster state, configuration.
@@ -72,6 +74,14 @@ let package = Package(
         ),
         // librrd (Debian librrd-dev). Only PlexusArchive's LibRRD.swift calls into it.
         .systemLibrary(name: "CRRD", pkgConfig: "librrd", providers: [.apt(["librrd-dev"])]),
+        // libsnappy (Debian libsnappy-dev): remote-write bodies are snappy blocks.
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        // Exports to Graphite and to Prometheus remote-write storage (docs/exports.md): what is
+        // sent and how it is named, the bounded queue, backoff. Pure: the aggregator sends.
+        .target(
+            name: "PlexusExport",
+            dependencies: ["PlexusCore", "CSnappy", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         // glibc functions the Glibc module doesn't export: <malloc.h> (mallopt, malloc_trim), strfromd.
         .systemLibrary(name: "CGlibc"),
         // Alert rules evaluated on values and times given to them (no clock, no I/O): pending,
@@ -134,7 +144,7 @@ let package = Package(
         .target(
             name: "PlexusAggregator",
             dependencies: [
-                "PlexusAlerts", "PlexusCore", "PlexusSecurity", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "CGlibc",
+                "PlexusAlerts", "PlexusCore", "PlexusSecurity", "PlexusTransport", "PlexusArchive", "PlexusStatus", "PlexusWeb", "PlexusExport", "CGlibc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -204,6 +214,7 @@ let package = Package(
             name: "PlexusMigrationTests", dependencies: ["PlexusMigration", "PlexusCore", "PlexusCollectors", "PlexusTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "PlexusAlertsTests", dependencies: ["PlexusAlerts", "PlexusCore"]),
+        .testTarget(name: "PlexusExportTests", dependencies: ["PlexusExport", "PlexusCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlexusSecurityTests", dependencies: ["PlexusSecurity", "PlexusCore"]),
         .testTarget(name: "PlexusViewsTests", dependencies: ["PlexusViews", "PlexusCore"]),
         .testTarget(name: "PlexusPluginsTests", dependencies: ["PlexusPlugins", "PlexusCore", "PlexusCollectors"]),

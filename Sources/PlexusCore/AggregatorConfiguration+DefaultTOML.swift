@@ -74,6 +74,19 @@ extension AggregatorConfiguration {
         # keeps only the child grid's summary; false adopts its clusters as our own.
         scalable = true
 
+        # Exports (docs/exports.md): every polled host value and the summaries, streamed besides the
+        # archives (write_rrds = false: exports only), through a bounded queue per destination that
+        # never holds a poll up. Graphite's carbon, in gmetad's words (off without carbon_server):
+        # carbon_server = "graphite.example"
+        # carbon_port = 2003
+        # carbon_protocol = "tcp"         # one lasting connection; or "udp"
+        # carbon_timeout = 500            # milliseconds to connect, and for each write
+        # graphite_prefix = "ganglia"
+        # graphite_path = "%s.%h.%m"      # %s cluster, %h host, %m metric
+        # carbon_queue_capacity = 250000  # values waiting while carbon is away; past it the oldest go
+        # Which metrics go to every destination (globs; default: all):
+        # export_metrics = ["load_*", "cpu_*", "bytes_*"]
+
         # The wall screen (/tv): the grid, then one slide per cluster, rotating and refreshing itself.
         [tv]
         clusters = []                   # which clusters, in order; empty: all
@@ -120,6 +133,20 @@ extension AggregatorConfiguration {
         # metric = "cpu_user"
         # scope = "cluster"             # the cluster's summary (aggregate = "mean" or "sum"); "grid": the whole grid
         # above = 80
+
+        # Prometheus remote-write receivers (Prometheus with --web.enable-remote-write-receiver, Mimir,
+        # Thanos Receive, Cortex, VictoriaMetrics), one [[remote_write]] each:
+        # [[remote_write]]
+        # url = "http://prometheus.example:9090/api/v1/write"
+        # name = "prometheus"             # in logs and /status; default: the URL's host:port
+        # bearer_token_file = "/etc/plexus/remote-write.token"   # or basic_auth_username and basic_auth_password_file
+        # ca_file = "/etc/plexus/tls/ca.pem"   # https: trust this CA instead of the system's
+        # remote_timeout = 30             # seconds a request may take
+        # queue_capacity = 250000         # samples waiting while it is away; past it the oldest go
+        # max_samples_per_send = 2000
+        # batch_send_deadline = 5         # seconds a sample waits for its request to fill
+        # min_backoff = 0.03              # seconds before a retry, doubling up to max_backoff
+        # max_backoff = 5
 
         # Data sources. Either poll XML ports (hosts are failover alternatives, default port 8649):
         [[data_source]]

@@ -64,6 +64,7 @@ extension AggregatorConfiguration {
         c.liveTailMaxValues = try t.integer("live_tail_max_values", in: 1...1_000_000_000) ?? c.liveTailMaxValues
         if let port = try t.integer("history_port", in: 0...65535), port != 0 { c.historyPort = port }
         c.writeRRDs = try t.bool("write_rrds") ?? c.writeRRDs
+        c.exports = try readExports(&t)
         if let texts = try t.strings("RRAs") {
             c.archives = []
             for (i, text) in texts.enumerated() {

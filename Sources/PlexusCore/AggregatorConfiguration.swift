@@ -174,6 +174,9 @@ public struct AggregatorConfiguration: Sendable, Equatable {
     public var historyPort: Int?
     /// `write_rrds`.
     public var writeRRDs = true
+    /// `carbon_server` and the other Graphite keys, `[[remote_write]]`, `export_metrics`
+    /// (`docs/exports.md`).
+    public var exports = ExportConfiguration()
     /// `RRAs`.
     public var archives = RRASpec.gmetadDefaults
     /// `case_sensitive_hostnames`: false lower-cases host directories (gmetad's code default is true).

@@ -1,0 +1,45 @@
+import CSnappy
+
+/// Snappy's block format through libsnappy: what remote-write bodies are (not the framed
+/// stream format).
+public enum Snappy {
+    public struct Failure: Error, Sendable, Equatable {
+        public var description: String
+    }
+
+    public static func compress(_ input: [UInt8]) -> [UInt8] {
+        var length = snappy_max_compressed_length(input.count)
+        var output = [UInt8](repeating: 0, count: length)
+        let status = withCString(input) { source in
+            output.withUnsafeMutableBytes { target in
+                snappy_compress(source, input.count, target.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
+            }
+        }
+        // snappy_compress fails only on a buffer too small, and this one is its own maximum.
+        precondition(status == SNAPPY_OK, "snappy_compress: \(status)")
+        output.removeSubrange(length...)
+        return output
+    }
+
+    /// The block's content; refuses one that isn't valid snappy or would be longer than `limit`.
+    public static func uncompress(_ input: [UInt8], limit: Int = 64 << 20) throws(Failure) -> [UInt8] {
+        var length = 0
+        let known = withCString(input) { snappy_uncompressed_length($0, input.count, &length) }
+        guard known == SNAPPY_OK else { throw Failure(description: "not a snappy block") }
+        guard length <= limit else { throw Failure(description: "the block would be \(length) bytes, more than \(limit)") }
+        var output = [UInt8](repeating: 0, count: max(length, 1))
+        let status = withCString(input) { source in
+            output.withUnsafeMutableBytes { target in
+                snappy_uncompress(source, input.count, target.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
+            }
+        }
+        guard status == SNAPPY_OK else { throw Failure(description: "a damaged snappy block") }
+        output.removeSubrange(length...)
+        return output
+    }
+
+    /// The bytes as libsnappy's `const char *` (a valid pointer even for none).
+    private static func withCString<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+        (bytes.isEmpty ? [0] : bytes).withUnsafeBytes { body($0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+    }
+}
