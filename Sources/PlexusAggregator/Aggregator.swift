@@ -44,7 +44,8 @@ public struct Aggregator: Sendable {
         onListening: @escaping @Sendable (String, SocketAddress?) -> Void = { _, _ in }
     ) throws -> Aggregator {
         let writer = try configuration.writeRRDs ? makeWriter(configuration, rrdcached: rrdcached, logger: logger) : nil
-        let store = try GridStore(configuration: configuration, writer: writer, hostname: hostname, logger: logger, clock: clock)
+        let (exports, senders) = exporting(configuration, secrets: secrets, group: group, clock: clock, logger: logger)
+        let store = try GridStore(configuration: configuration, writer: writer, exports: exports, hostname: hostname, logger: logger, clock: clock)
         let gate = ClientGate(
             limits: .init(
                 total: ConnectionBudget.total(
@@ -59,7 +60,8 @@ public struct Aggregator: Sendable {
         let status = StatusBuilder(
             store: store, gate: gate, hostname: hostname, started: clock(),
             renders: { .init(xml: xmlRenders.renderCount, interactive: queryRenders.renderCount) }, alerts: alerts?.status)
-        var services: [any Service] = writer.map { [$0] } ?? []
+        // The senders before the sources: the group stops them after the polls, which feed them.
+        var services: [any Service] = (writer.map { [$0] } ?? []) + senders
         for (index, source) in configuration.dataSources.enumerated() {
             switch source.transport {
             case .poll(let endpoints):
@@ -69,7 +71,7 @@ public struct Aggregator: Sendable {
                     SourceListener(store: store, index: index, channel: channel, keyring: secrets.security(index).keyring, group: group))
             }
         }
-        if writer != nil { services.append(RootSummarizer(store: store)) }
+        if writer != nil || exports != nil { services.append(RootSummarizer(store: store)) }
         if let alerts {
             // The reader first: the group stops services in reverse order, so it outlives the rules.
             if let reader = alerts.reader { services.append(reader) }
@@ -104,6 +106,7 @@ public struct Aggregator: Sendable {
             metadata: [
                 "grid": "\(configuration.gridname)", "sources": "\(configuration.dataSources.map(\.name))",
                 "rrds": "\(writer == nil ? "off" : configuration.rrdRootdir)", "max_clients": "\(gate.snapshot.limit)",
+                "exports": "\(exports?.destinations.map { "\($0.kind) \($0.target)" } ?? [])",
             ])
         return Aggregator(store: store, gate: gate, services: services, status: status.make)
     }
@@ -210,6 +213,6 @@ struct StatusBuilder: Sendable {
                 enabled: store.writer != nil, rrdRootdir: configuration.rrdRootdir, rrdcached: configuration.rrdcachedAddress,
                 submitted: s.samplesSubmitted, refused: s.samplesRefused, writer: store.writer?.statistics ?? ArchiveWriter.Statistics(),
                 liveTail: store.tail?.statistics),
-            rootSummaries: s.rootSummaries, alerts: alerts?())
+            rootSummaries: s.rootSummaries, alerts: alerts?(), exports: store.exports?.status)
     }
 }

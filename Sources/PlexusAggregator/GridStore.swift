@@ -1,6 +1,7 @@
 import Logging
 import PlexusArchive
 import PlexusCore
+import PlexusExport
 import PlexusStatus
 import PlexusTransport
 import Synchronization
@@ -12,6 +13,8 @@ public final class GridStore: Sendable {
     public let configuration: AggregatorConfiguration
     /// nil when `write_rrds` is off.
     public let writer: ArchiveWriter?
+    /// The export destinations' queues (`docs/exports.md`); nil without any.
+    public let exports: Exports?
     /// The last values of every archived series (`live_tail_seconds`); nil when off or when
     /// nothing is archived.
     public let tail: LiveTail?
@@ -38,11 +41,12 @@ public final class GridStore: Sendable {
 
     /// `hostname` makes the default `authority` (gmetad's `http://HOSTNAME/ganglia/`).
     public init(
-        configuration: AggregatorConfiguration, writer: ArchiveWriter?, hostname: String, logger: Logger,
+        configuration: AggregatorConfiguration, writer: ArchiveWriter?, exports: Exports? = nil, hostname: String, logger: Logger,
         clock: @escaping @Sendable () -> Int64 = WallClock.seconds
     ) throws(NameError) {
         self.configuration = configuration
         self.writer = configuration.writeRRDs ? writer : nil
+        self.exports = exports
         if let writer = self.writer, configuration.liveTailSeconds > 0 {
             tail = LiveTail(
                 seconds: Int(configuration.liveTailSeconds), step: Int(configuration.shortestStep), maxValues: configuration.liveTailMaxValues,
@@ -109,6 +113,9 @@ public final class GridStore: Sendable {
             let samples = ArchiveSamples.of(content, step: step, now: delivery.now, skipping: shadowed)
             submitted = samples.count
             if !holdBack(samples, source: index) { refused = samples.count - archive(samples) }
+        }
+        if let exports {
+            exports.submit(ExportSamples.of(content, now: delivery.now, skipping: shadowed, exports: configuration.exports))
         }
         stats.withLock { s in
             s.samplesSubmitted += submitted
@@ -196,11 +203,13 @@ public final class GridStore: Sendable {
         }
     }
 
-    /// The root summary of the alive sources, archived under `__SummaryInfo__` at `now`.
+    /// The root summary of the alive sources, archived under `__SummaryInfo__` at `now`, and
+    /// exported.
     func archiveRootSummary(now: Int64) {
+        let summary = state.withLock { $0.rootSummary }
+        exports?.submit(ExportSamples.root(summary, gridname: configuration.gridname, now: now, exports: configuration.exports))
         guard writer != nil else { return }
         let step = Int(configuration.shortestStep)
-        let summary = state.withLock { $0.rootSummary }
         let samples = summary.metrics.map { metric in
             ArchiveSample(
                 key: ArchiveKey(.rootSummary, metric.name),

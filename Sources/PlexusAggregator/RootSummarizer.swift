@@ -1,7 +1,7 @@
 import ServiceLifecycle
 
 /// Every shortest step: the root summary of the alive sources (`__SummaryInfo__`), archived at
-/// our clock. Runs only when archives are written.
+/// our clock and exported. Runs only when archives are written or values exported.
 final class RootSummarizer: Service, Sendable {
     let store: GridStore
 

@@ -41,12 +41,12 @@ public struct GraphiteFormat: Sendable {
     public func path(_ sample: ExportSample) -> String {
         let (cluster, host): (String, String)
         switch sample.place {
-        case .host(let c, let h): (cluster, host) = (c, h)
+        case .host(let c, let h): (cluster, host) = (c, caseSensitiveHostnames ? h : h.lowercased())
         case .cluster(let c): (cluster, host) = (c, "__SummaryInfo__")
         case .grid(let g): (cluster, host) = (g, "__SummaryInfo__")
         }
         let s = Self.level(cluster, dots: false)
-        let h = Self.level(caseSensitiveHostnames ? host : host.lowercased(), dots: true)
+        let h = Self.level(host, dots: true)
         let m = Self.level(sample.metric, dots: false)
         let body: String
         if let template {

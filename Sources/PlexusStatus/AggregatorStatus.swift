@@ -114,6 +114,41 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
     }
     public var archive: Archive
     public var rootSummaries: Int
+    /// The export destinations (`docs/exports.md`); nil without any.
+    public var exports: [Export]?
+
+    /// One export destination: where it is, whether it answers, and what became of the samples
+    /// it was given. Counts are samples (a summary is two); for Graphite, lines.
+    public struct Export: Codable, Sendable, Equatable {
+        /// `graphite` or `remote_write`.
+        public var kind: String
+        public var name: String
+        /// carbon's `host:port/protocol`, or the remote-write URL.
+        public var target: String
+        public var up: Bool
+        /// Since when it has failed (seconds since the epoch), while it does.
+        public var downSince: Int64?
+        public var lastError: String?
+        /// When a batch last arrived.
+        public var lastSent: Int64?
+        public var queued: Int
+        public var capacity: Int
+        public var queuedTotal: Int
+        public var sent: Int
+        public var retried: Int
+        public var dropped: Int
+        public var refused: Int
+
+        public init(
+            kind: String, name: String, target: String, up: Bool, downSince: Int64?, lastError: String?, lastSent: Int64?, queued: Int,
+            capacity: Int, queuedTotal: Int, sent: Int, retried: Int, dropped: Int, refused: Int
+        ) {
+            (self.kind, self.name, self.target, self.up, self.downSince, self.lastError, self.lastSent) =
+                (kind, name, target, up, downSince, lastError, lastSent)
+            (self.queued, self.capacity, self.queuedTotal, self.sent, self.retried, self.dropped, self.refused) =
+                (queued, capacity, queuedTotal, sent, retried, dropped, refused)
+        }
+    }
     /// The alert rules (`docs/alerts.md`); nil without rules.
     public var alerts: Alerts?
 
@@ -158,7 +193,7 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
     public init(
         host: String, gridname: String, version: String, boottime: Int64, uptime: Int64, polls: Polls, sources: [SourceStatistics],
         xml: Clients, interactive: Clients, clients: ClientGate.Snapshot?, renders: Renders?, quarantine: [Quarantine.Entry]?,
-        archive: Archive, rootSummaries: Int, alerts: Alerts? = nil
+        archive: Archive, rootSummaries: Int, alerts: Alerts? = nil, exports: [Export]? = nil
     ) {
         self.host = host
         self.gridname = gridname
@@ -175,5 +210,6 @@ public struct AggregatorStatus: Codable, Sendable, Equatable {
         self.archive = archive
         self.rootSummaries = rootSummaries
         self.alerts = alerts
+        self.exports = exports
     }
 }

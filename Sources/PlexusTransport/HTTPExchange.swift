@@ -56,9 +56,10 @@ public enum HTTPExchange {
     }
 
     /// `method` (`GET`, `POST` ...) on `url`; the answer whatever its status. Throws when there is none.
+    /// `tls`: the context of an https URL (its trusted CA); default the system's trust roots.
     public static func send(
         _ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, timeout: Duration,
-        maxBody: Int = 16 << 20, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        maxBody: Int = 16 << 20, tls: TLSContext? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(Failure) -> Answer {
         let target = try Target(url)
         let open = OpenChannel()
@@ -66,7 +67,8 @@ public enum HTTPExchange {
             return try await withThrowingTaskGroup(of: Answer.self) { tasks in
                 tasks.addTask {
                     try await exchange(
-                        HTTPMethod(rawValue: method), target, headers: headers, body: body, timeout: timeout, maxBody: maxBody, group: group, open: open)
+                        HTTPMethod(rawValue: method), target, headers: headers, body: body, timeout: timeout, maxBody: maxBody, tls: tls, group: group,
+                        open: open)
                 }
                 tasks.addTask {
                     try await Task.sleep(for: timeout)
@@ -94,9 +96,9 @@ public enum HTTPExchange {
 
     static func exchange(
         _ method: HTTPMethod, _ target: Target, headers extra: [(String, String)], body: [UInt8]?, timeout: Duration, maxBody: Int,
-        group: any EventLoopGroup, open: OpenChannel
+        tls: TLSContext?, group: any EventLoopGroup, open: OpenChannel
     ) async throws -> Answer {
-        let sslContext = target.tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        let sslContext = target.tls ? try tls?.context ?? NIOSSLContext(configuration: .makeClientConfiguration()) : nil
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(Int64(timeout / .nanoseconds(1))))
             .connect(host: target.host, port: target.port) { channel in
@@ -144,7 +146,8 @@ public enum HTTPExchange {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// A network error in a few words: the system's for a failed call (`Connection refused`).
+    public static func describe(_ error: any Error) -> String {
         if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
             if let io = first.error as? IOError { return String(cString: strerror(io.errnoCode)) }
             return "\(first.error)"

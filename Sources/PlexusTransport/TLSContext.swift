@@ -26,16 +26,17 @@ public struct TLSContext: Sendable {
 
     /// A polling client's context: the server's certificate must be signed by `ca` (the system's
     /// CAs without one) and name the host polled (or its IP address).
+    /// `caKey` names the CA's key in errors.
     public static func client(
-        ca: String?, certificate: String?, key: String?, file: String, section: String
+        ca: String?, certificate: String?, key: String?, file: String, section: String, caKey: String = "tls_ca"
     ) throws(ConfigError) -> TLSContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        if let ca { configuration.trustRoots = .certificates(try chain(ca, file: file, key: keyPath(section, "tls_ca"))) }
+        if let ca { configuration.trustRoots = .certificates(try chain(ca, file: file, key: keyPath(section, caKey))) }
         if let certificate, let key {
             configuration.certificateChain = try chain(certificate, file: file, key: keyPath(section, "tls_cert")).map { .certificate($0) }
             configuration.privateKey = .privateKey(try privateKey(key, file: file, key: keyPath(section, "tls_key")))
         }
-        return TLSContext(context: try make(configuration, file: file, key: keyPath(section, "tls_ca")))
+        return TLSContext(context: try make(configuration, file: file, key: keyPath(section, caKey)))
     }
 
     /// The handler a server's accepted connection starts with.

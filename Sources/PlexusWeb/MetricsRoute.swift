@@ -156,6 +156,21 @@ enum PrometheusText {
                 "plexus_alert_deliveries_queued", "gauge", "Alert changes waiting for their destination.",
                 alerts.deliveries.map { ([("destination", $0.name)], Double($0.queued)) })
         }
+        if let exports = status.exports {
+            let fates = [
+                ("queued", \AggregatorStatus.Export.queuedTotal), ("sent", \.sent), ("retried", \.retried), ("dropped", \.dropped), ("refused", \.refused),
+            ]
+            out.add(
+                "plexus_export_samples_total", "counter",
+                "Export samples by destination and fate: queued, sent, retried (each retry), dropped (a full queue or refused), refused.",
+                exports.flatMap { e in fates.map { ([("kind", e.kind), ("destination", e.name), ("fate", $0.0)], Double(e[keyPath: $0.1])) } })
+            out.add(
+                "plexus_export_queued", "gauge", "Export samples waiting for their destination.",
+                exports.map { ([("kind", $0.kind), ("destination", $0.name)], Double($0.queued)) })
+            out.add(
+                "plexus_export_up", "gauge", "1 while the destination takes what is sent, 0 while sending to it fails.",
+                exports.map { ([("kind", $0.kind), ("destination", $0.name)], $0.up ? 1 : 0) })
+        }
         let clusters = grid.clusterRows()
         out.add(
             "plexus_hosts", "gauge", "Hosts of a cluster, up or down.",

@@ -52,6 +52,12 @@ import Testing
         #expect(text(GraphiteFormat(), [sample]) == "a_b.h_1.bytes_in 2 5\n")
     }
 
+    /// case_sensitive_hostnames = false lower-cases hosts, not the summaries' __SummaryInfo__.
+    @Test func summariesKeepTheirNameWhenHostsAreLowerCased() {
+        let cluster = ExportSample(place: .cluster("Web"), metric: "cpu_num", time: 10, value: 8, num: 2)
+        #expect(GraphiteFormat(caseSensitiveHostnames: false).path(cluster) == "Web.__SummaryInfo__.cpu_num")
+    }
+
     @Test func summariesGoAsTheirRRDFilesAreLaidOutWithSumAndNum() {
         let cluster = ExportSample(place: .cluster("web"), metric: "cpu_num", time: 10, value: 8, num: 2)
         let root = ExportSample(place: .grid("Ops"), metric: "load_one", time: 11, value: 1.25, num: 3)

@@ -1,0 +1,128 @@
+import Logging
+import PlexusCore
+import PlexusExport
+import PlexusStatus
+import Synchronization
+
+/// The export destinations (`docs/exports.md`): each a bounded queue that polls fill without
+/// waiting, and a sender service that empties it. `submit` is what a poll pays: a filter and
+/// an append under a lock per destination.
+public final class Exports: Sendable {
+    public let destinations: [ExportDestination]
+
+    init(destinations: [ExportDestination]) {
+        self.destinations = destinations
+    }
+
+    /// Puts `samples` in every destination's queue.
+    func submit(_ samples: [ExportSample]) {
+        guard !samples.isEmpty else { return }
+        for destination in destinations { destination.push(samples) }
+    }
+
+    var status: [AggregatorStatus.Export] { destinations.map(\.status) }
+}
+
+/// One destination's queue, its state (up or down, since when, why) and its counts. The sender
+/// takes batches and reports what became of them; going down and coming back are logged once
+/// each, and repeated failures meanwhile at most once a minute.
+public final class ExportDestination: Sendable {
+    let kind: String
+    let name: String
+    let target: String
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+    private let queue: Mutex<ExportQueue<ExportSample>>
+    private let health = Mutex(Health())
+    let wake = WakeSignal()
+
+    struct Health {
+        var downSince: Int64?
+        var lastError: String?
+        var lastSent: Int64?
+        var lastLogged: Int64 = .min
+    }
+
+    init(kind: String, name: String, target: String, capacity: Int, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+        self.kind = kind
+        self.name = name
+        self.target = target
+        self.clock = clock
+        self.logger = logger
+        queue = Mutex(ExportQueue(capacity: capacity))
+    }
+
+    func push(_ samples: [ExportSample]) {
+        let dropped = queue.withLock { $0.push(samples) }
+        wake.signal()
+        if dropped > 0 {
+            logThrottled(.warning, "export queue full: the oldest samples dropped", ["dropped": "\(dropped)"])
+        }
+    }
+
+    var waiting: Int { queue.withLock { $0.count } }
+
+    func take(max: Int) -> [ExportSample] { queue.withLock { $0.take(max: max) } }
+
+    /// A batch of `count` samples arrived.
+    func sent(_ count: Int) {
+        queue.withLock { $0.sent(count) }
+        let now = clock()
+        let downSince = health.withLock { h -> Int64? in
+            defer {
+                h.downSince = nil
+                h.lastSent = now
+            }
+            return h.downSince
+        }
+        if let downSince {
+            logger.notice(
+                "export destination back", metadata: ["kind": "\(kind)", "destination": "\(name)", "down_seconds": "\(now - downSince)"])
+        }
+    }
+
+    /// A batch failed and will be sent again.
+    func failed(_ count: Int, _ reason: String) {
+        queue.withLock { $0.retried(count) }
+        let now = clock()
+        let wentDown = health.withLock { h -> Bool in
+            h.lastError = reason
+            guard h.downSince == nil else { return false }
+            h.downSince = now
+            h.lastLogged = now
+            return true
+        }
+        if wentDown {
+            logger.warning("export destination down", metadata: ["kind": "\(kind)", "destination": "\(name)", "error": "\(reason)"])
+        } else {
+            logThrottled(.warning, "export destination still down", ["error": "\(reason)"])
+        }
+    }
+
+    /// A batch the destination refused for good (remote-write 4xx): dropped, with why.
+    func refused(_ count: Int, _ reason: String) {
+        queue.withLock { $0.refused(count) }
+        health.withLock { $0.lastError = reason }
+        logThrottled(.error, "export destination refused samples", ["refused": "\(count)", "error": "\(reason)"])
+    }
+
+    private func logThrottled(_ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        let now = clock()
+        let due = health.withLock { h -> Bool in
+            guard now - h.lastLogged >= 60 else { return false }
+            h.lastLogged = now
+            return true
+        }
+        guard due else { return }
+        logger.log(level: level, message, metadata: metadata.merging(["kind": "\(kind)", "destination": "\(name)"]) { $1 })
+    }
+
+    var status: AggregatorStatus.Export {
+        let (counts, queued, capacity) = queue.withLock { ($0.counts, $0.count, $0.capacity) }
+        let h = health.withLock { $0 }
+        return AggregatorStatus.Export(
+            kind: kind, name: name, target: target, up: h.downSince == nil, downSince: h.downSince, lastError: h.lastError, lastSent: h.lastSent,
+            queued: queued, capacity: capacity, queuedTotal: counts.queued, sent: counts.sent, retried: counts.retried, dropped: counts.dropped,
+            refused: counts.refused)
+    }
+}
