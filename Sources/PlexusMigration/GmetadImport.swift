@@ -65,9 +65,17 @@ public struct GmetadImport {
             case "rras":
                 // Dotconf's names are case-insensitive: RRAs arrives lower-cased.
                 set("RRAs", TOMLText.strings(d.arguments))
-            case "rrdcached_address":
+            case "rrdcached_address", "carbon_server", "graphite_prefix", "graphite_path":
                 try one(d)
-                set("rrdcached_address", TOMLText.string(d.arguments[0]))
+                set(d.name, TOMLText.string(d.arguments[0]))
+            case "carbon_port", "carbon_timeout":
+                try one(d)
+                guard let number = Int(d.arguments[0]), number > 0 else { throw error(d, "expected a positive number") }
+                set(d.name, "\(number)")
+            case "carbon_protocol":
+                try one(d)
+                guard ["tcp", "udp"].contains(d.arguments[0].lowercased()) else { throw error(d, "expected tcp or udp") }
+                set(d.name, TOMLText.string(d.arguments[0].lowercased()))
             default:
                 note(d, Self.noEquivalent[d.name] ?? "not a gmetad 3.7 directive (gmetad refuses the file)")
             }
@@ -85,12 +93,6 @@ public struct GmetadImport {
         "setuid_username": "plexus-aggregator.service runs the aggregator as its own user, which must own rrd_rootdir (docs/migrating.md)",
         "server_threads": "the ports are served by event loops, bounded by max_clients instead",
         "umask": "the unit's UMask= decides; archives are written 0644 as gmetad's",
-        "carbon_server": "no Graphite export yet",
-        "carbon_port": "no Graphite export yet",
-        "carbon_protocol": "no Graphite export yet",
-        "carbon_timeout": "no Graphite export yet",
-        "graphite_prefix": "no Graphite export yet",
-        "graphite_path": "no Graphite export yet",
         "memcached_parameters": "no memcached export",
         "memcached_include_cluster_in_key": "no memcached export",
         "riemann_server": "no Riemann export",

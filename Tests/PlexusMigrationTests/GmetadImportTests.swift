@@ -55,6 +55,24 @@ import Testing
         #expect(toml.contains("# gmetad: memcached_parameters --SERVER=127.0.0.1 (gmetad.conf:11): no memcached export"))
     }
 
+    /// gmetad's Graphite export becomes the aggregator's, key for key (docs/exports.md).
+    @Test func carbonExportKeysCarryOver() throws {
+        let (toml, config) = try Self.imported(
+            """
+            data_source "web" localhost
+            carbon_server "graphite.example"
+            carbon_port 2013
+            carbon_protocol UDP
+            carbon_timeout 250
+            graphite_prefix "datacenter1.gmetad"
+            graphite_path "%s.%h.%m"
+            """)
+        let graphite = try #require(config.exports.graphite, "\(toml)")
+        #expect(graphite.server == "graphite.example" && graphite.port == 2013 && graphite.transport == .udp && graphite.timeoutMilliseconds == 250)
+        #expect(graphite.prefix == "datacenter1.gmetad" && graphite.path == "%s.%h.%m")
+        #expect(throws: MigrationError.self) { try Self.imported("carbon_server \"g\"\ncarbon_protocol http") }
+    }
+
     @Test func whatGmetadRefusesIsAnErrorWithFileAndLine() throws {
         for (text, message) in [
             ("data_source \"a\" 127.0.0.1\ndata_source \"a\" 127.0.0.2", "gmetad.conf:2: data_source: \"a\" is named twice"),

@@ -322,14 +322,6 @@ import Testing
     }
 }
 
-/// A value shared between a test and the closures it hands a server.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func update(_ body: (inout Value) -> Void) { mutex.withLock { body(&$0) } }
-    var value: Value { mutex.withLock { $0 } }
-}
-
 @Suite struct SingleFlightTests {
     @Test func identicalCallersShareOneRunAndDistinctOnesAreBounded() async throws {
         let flights = SingleFlight<String, Int>(limit: 2)

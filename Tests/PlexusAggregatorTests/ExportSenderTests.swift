@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import PlexusCore
+import PlexusExport
+import PlexusTestSupport
+import Testing
+
+@testable import PlexusAggregator
+
+/// The senders' decisions, without a network: what an answer means for a batch, the
+/// Authorization header, datagrams of whole lines, and a destination's state and log.
+@Suite struct ExportSenderTests {
+    @Test(arguments: [
+        (200, RemoteWriteSender.Outcome.delivered), (204, .delivered), (429, .retry("HTTP 429: slow down")),
+        (500, .retry("HTTP 500: slow down")), (503, .retry("HTTP 503: slow down")), (400, .refused("HTTP 400: slow down")),
+        (401, .refused("HTTP 401: slow down")), (413, .refused("HTTP 413: slow down")), (302, .refused("HTTP 302: slow down")),
+    ])
+    func answersDecideTheBatchesFate(status: Int, outcome: RemoteWriteSender.Outcome) {
+        #expect(RemoteWriteSender.outcome(status: status, body: Array(" slow down\n".utf8)) == outcome)
+    }
+
+    @Test func authorizationIsABearerTokenOrBasic() {
+        #expect(RemoteWriteSender.authorization(bearerToken: "abc", user: nil, password: nil) == "Bearer abc")
+        #expect(RemoteWriteSender.authorization(bearerToken: nil, user: "plexus", password: "s3cret") == "Basic cGxleHVzOnMzY3JldA==")
+        #expect(RemoteWriteSender.authorization(bearerToken: nil, user: nil, password: nil) == nil)
+    }
+
+    /// Datagrams end at line ends, hold at most the limit, and lose nothing; a line longer
+    /// than the limit goes alone.
+    @Test func datagramsAreWholeLinesWithinTheLimit() {
+        let lines = (0..<200).map { "plexus.web.host-\($0).load_one \(Double($0) / 7) 1700000000\n" }.joined()
+        let bytes = Array(lines.utf8)
+        let pieces = GraphiteSender.datagrams(bytes, limit: 1400)
+        #expect(pieces.count > 1)
+        #expect(pieces.allSatisfy { $0.count <= 1400 && $0.last == UInt8(ascii: "\n") })
+        #expect(Array(pieces.joined()) == bytes)
+        let long = Array((String(repeating: "x", count: 2000) + " 1 2\nshort 1 2\n").utf8)
+        #expect(GraphiteSender.datagrams(long, limit: 1400).map(\.count) == [2005, 10])
+        #expect(GraphiteSender.datagrams([], limit: 1400).isEmpty)
+    }
+
+    @Test func aDestinationCountsItsBatchesAndIsDownUntilOneArrives() {
+        let now = Locked(Int64(1000))
+        let destination = ExportDestination(
+            kind: "remote_write", name: "prom", target: "http://p/w", capacity: 3, clock: { now.value }, logger: Logger(label: "test"))
+        let sample = ExportSample(place: .host(cluster: "c", host: "h"), metric: "m", time: 1, value: 1)
+        destination.push([sample, sample])
+        let batch = destination.take(max: 10)
+        destination.failed(batch.count, "Connection refused")
+        var status = destination.status
+        #expect(!status.up && status.downSince == 1000 && status.lastError == "Connection refused" && status.retried == 2)
+        destination.push([sample, sample, sample, sample])
+        now.update { $0 = 1030 }
+        destination.sent(batch.count)
+        status = destination.status
+        #expect(status.up && status.downSince == nil && status.lastSent == 1030)
+        #expect(status.queued == 3 && status.dropped == 1 && status.sent == 2 && status.queuedTotal == 6 && status.capacity == 3)
+        destination.refused(3, "HTTP 400: out of order")
+        #expect(destination.status.refused == 3 && destination.status.dropped == 4 && destination.status.lastError == "HTTP 400: out of order")
+    }
+}
