@@ -230,7 +230,8 @@ let package = Package(
         .testTarget(
             name: "PlexusAggregatorTests",
             dependencies: [
-                "CGlibc", "PlexusAggregator", "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusExport", "PlexusStatus", "PlexusTransport", "PlexusTestSupport",
+                "CGlibc", "PlexusAggregator", "PlexusAlerts", "PlexusArchive", "PlexusCore", "PlexusExport", "PlexusStatus", "PlexusTransport",
+                "PlexusTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
