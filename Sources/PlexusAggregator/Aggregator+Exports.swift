@@ -17,22 +17,20 @@ extension Aggregator {
         var destinations: [ExportDestination] = []
         var senders: [any Service] = []
         if let graphite = exports.graphite {
-            let destination = ExportDestination(
-                kind: "graphite", name: "carbon", target: "\(graphite.server):\(graphite.port)/\(graphite.transport.rawValue)",
-                capacity: graphite.queueCapacity, clock: clock, logger: logger)
             let format = GraphiteFormat(prefix: graphite.prefix, template: graphite.path, caseSensitiveHostnames: configuration.caseSensitiveHostnames)
+            let destination = ExportDestination(
+                format: .graphite(format), name: "carbon", target: "\(graphite.server):\(graphite.port)/\(graphite.transport.rawValue)",
+                capacity: graphite.queueCapacity, clock: clock, logger: logger)
             destinations.append(destination)
-            senders.append(GraphiteSender(destination: destination, configuration: graphite, format: format, group: group))
+            senders.append(GraphiteSender(destination: destination, configuration: graphite, group: group))
         }
         for (i, remote) in exports.remoteWrite.enumerated() {
             let destination = ExportDestination(
-                kind: "remote_write", name: remote.name, target: remote.url, capacity: remote.queueCapacity, clock: clock, logger: logger)
+                format: .remoteWrite(PrometheusSeries(gridname: configuration.gridname)), name: remote.name, target: remote.url,
+                capacity: remote.queueCapacity, clock: clock, logger: logger)
             let secret: (authorization: String?, tls: TLSContext?) = i < secrets.remoteWrite.count ? secrets.remoteWrite[i] : (nil, nil)
             destinations.append(destination)
-            senders.append(
-                RemoteWriteSender(
-                    destination: destination, configuration: remote, naming: PrometheusSeries(gridname: configuration.gridname),
-                    authorization: secret.authorization, tls: secret.tls))
+            senders.append(RemoteWriteSender(destination: destination, configuration: remote, authorization: secret.authorization, tls: secret.tls))
         }
         return (Exports(destinations: destinations), senders)
     }

@@ -14,10 +14,34 @@ public final class Exports: Sendable {
         self.destinations = destinations
     }
 
-    /// Puts `samples` in every destination's queue.
-    func submit(_ samples: [ExportSample]) {
-        guard !samples.isEmpty else { return }
-        for destination in destinations { destination.push(samples) }
+    /// Formats what `walk` gives for every destination, into its queue: one walk, each value
+    /// written for every destination in turn. `stream` tells submissions apart that are alike
+    /// in size (a data source's index; the root summary's is -1), so that each reserves room
+    /// for about what it wrote last time.
+    func submit(stream: Int, _ walk: (inout any ExportSink) -> Void) {
+        var sink: any ExportSink = FanOut(sinks: destinations.map { $0.makeSink(stream: stream) })
+        walk(&sink)
+        guard let fanOut = sink as? FanOut else { return }
+        for (destination, written) in zip(destinations, fanOut.sinks) { destination.push(written.chunk, stream: stream) }
+    }
+
+    /// One sink writing to several.
+    struct FanOut: ExportSink {
+        var sinks: [any ExportSink]
+
+        mutating func begin(_ place: ExportSample.Place, time: Int64) {
+            for i in sinks.indices { sinks[i].begin(place, time: time) }
+        }
+
+        mutating func value(metric: String, group: String?, value: Double) {
+            for i in sinks.indices { sinks[i].value(metric: metric, group: group, value: value) }
+        }
+
+        mutating func summary(metric: String, sum: Double, num: Double) {
+            for i in sinks.indices { sinks[i].summary(metric: metric, sum: sum, num: num) }
+        }
+
+        var chunk: ExportChunk { ExportChunk() }
     }
 
     var status: [AggregatorStatus.Export] { destinations.map(\.status) }
@@ -27,12 +51,19 @@ public final class Exports: Sendable {
 /// takes batches and reports what became of them; going down and coming back are logged once
 /// each, and repeated failures meanwhile at most once a minute.
 public final class ExportDestination: Sendable {
+    /// How values are written for it.
+    enum Format: Sendable {
+        case graphite(GraphiteFormat)
+        case remoteWrite(PrometheusSeries)
+    }
+
+    let format: Format
     let kind: String
     let name: String
     let target: String
     let clock: @Sendable () -> Int64
     let logger: Logger
-    private let queue: Mutex<ExportQueue<ExportSample>>
+    private let queue: Mutex<ExportQueue>
     private let health = Mutex(Health())
     let wake = WakeSignal()
 
@@ -43,8 +74,12 @@ public final class ExportDestination: Sendable {
         var lastLogged: Int64 = .min
     }
 
-    init(kind: String, name: String, target: String, capacity: Int, clock: @escaping @Sendable () -> Int64, logger: Logger) {
-        self.kind = kind
+    init(format: Format, name: String, target: String, capacity: Int, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+        self.format = format
+        switch format {
+        case .graphite: kind = "graphite"
+        case .remoteWrite: kind = "remote_write"
+        }
         self.name = name
         self.target = target
         self.clock = clock
@@ -52,8 +87,21 @@ public final class ExportDestination: Sendable {
         queue = Mutex(ExportQueue(capacity: capacity))
     }
 
-    func push(_ samples: [ExportSample]) {
-        let dropped = queue.withLock { $0.push(samples) }
+    /// The size of each stream's last chunk: its next reserves as much.
+    private let lastSize = Mutex([Int: (bytes: Int, records: Int)]())
+
+    func makeSink(stream: Int) -> any ExportSink {
+        let size = lastSize.withLock { $0[stream] } ?? (0, 0)
+        return switch format {
+        case .graphite(let format): GraphiteWriter(format: format, reserving: size)
+        case .remoteWrite(let naming): RemoteWriteWriter(naming: naming, reserving: size)
+        }
+    }
+
+    func push(_ chunk: ExportChunk, stream: Int = 0) {
+        guard !chunk.isEmpty else { return }
+        lastSize.withLock { $0[stream] = (chunk.bytes.count, chunk.count) }
+        let dropped = queue.withLock { $0.push(chunk) }
         wake.signal()
         if dropped > 0 {
             logThrottled(.warning, "export queue full: the oldest samples dropped", ["dropped": "\(dropped)"])
@@ -62,7 +110,8 @@ public final class ExportDestination: Sendable {
 
     var waiting: Int { queue.withLock { $0.count } }
 
-    func take(max: Int) -> [ExportSample] { queue.withLock { $0.take(max: max) } }
+    /// Up to `max` values, formatted: how many and their bytes.
+    func take(max: Int) -> (count: Int, bytes: [UInt8]) { queue.withLock { $0.take(max: max) } }
 
     /// A batch of `count` samples arrived.
     func sent(_ count: Int) {

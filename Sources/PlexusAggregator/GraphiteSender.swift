@@ -14,18 +14,16 @@ import ServiceLifecycle
 final class GraphiteSender: Service, Sendable {
     let destination: ExportDestination
     let configuration: ExportConfiguration.Graphite
-    let format: GraphiteFormat
     let group: any EventLoopGroup
 
-    /// Values formatted into one write (about 400 KB of lines).
+    /// Lines in one write (about 400 KB).
     static let batch = 5000
     /// The largest datagram: whole lines, under a typical path MTU so none is fragmented.
     static let datagramBytes = 1400
 
-    init(destination: ExportDestination, configuration: ExportConfiguration.Graphite, format: GraphiteFormat, group: any EventLoopGroup) {
+    init(destination: ExportDestination, configuration: ExportConfiguration.Graphite, group: any EventLoopGroup) {
         self.destination = destination
         self.configuration = configuration
-        self.format = format
         self.group = group
     }
 
@@ -39,15 +37,12 @@ final class GraphiteSender: Service, Sendable {
             var pending: (count: Int, lines: [UInt8])?
             while !Task.isCancelled {
                 if pending == nil {
-                    let samples = self.destination.take(max: Self.batch)
-                    if samples.isEmpty {
+                    let batch = self.destination.take(max: Self.batch)
+                    if batch.count == 0 {
                         await self.destination.wake.wait(timeout: .seconds(60))
                         continue
                     }
-                    var lines: [UInt8] = []
-                    lines.reserveCapacity(samples.count * 80)
-                    for sample in samples { self.format.append(sample, to: &lines) }
-                    pending = (samples.count, lines)
+                    pending = (batch.count, batch.bytes)
                 }
                 guard let batch = pending else { continue }
                 do {

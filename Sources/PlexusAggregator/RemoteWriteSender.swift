@@ -13,18 +13,13 @@ import ServiceLifecycle
 final class RemoteWriteSender: Service, Sendable {
     let destination: ExportDestination
     let configuration: ExportConfiguration.RemoteWrite
-    let naming: PrometheusSeries
     /// The spec's headers, the user agent and the Authorization the configuration asks for.
     let headers: [(String, String)]
     let tls: TLSContext?
 
-    init(
-        destination: ExportDestination, configuration: ExportConfiguration.RemoteWrite, naming: PrometheusSeries, authorization: String?,
-        tls: TLSContext?
-    ) {
+    init(destination: ExportDestination, configuration: ExportConfiguration.RemoteWrite, authorization: String?, tls: TLSContext?) {
         self.destination = destination
         self.configuration = configuration
-        self.naming = naming
         self.headers = RemoteWriteBody.headers + [("User-Agent", "plexus-aggregator")] + (authorization.map { [("Authorization", $0)] } ?? [])
         self.tls = tls
     }
@@ -74,7 +69,7 @@ final class RemoteWriteSender: Service, Sendable {
                 }
                 firstSeen = nil
                 let batch = self.destination.take(max: self.configuration.maxSamplesPerSend)
-                let body = RemoteWriteBody.encode(batch, naming: self.naming)
+                let body = Snappy.compress(batch.bytes)
                 while !Task.isCancelled {
                     switch await self.post(body) {
                     case .delivered:

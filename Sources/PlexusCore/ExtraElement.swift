@@ -41,7 +41,13 @@ extension String {
     func caseInsensitiveEquals(_ other: String) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in x.asciiLowercased == y.asciiLowercased }
+        // A byte loop: this runs for every extra element of every metric of a poll.
+        var i = a.makeIterator()
+        var j = b.makeIterator()
+        while let x = i.next(), let y = j.next() {
+            if x != y, x.asciiLowercased != y.asciiLowercased { return false }
+        }
+        return true
     }
 }
 

@@ -1,51 +1,71 @@
-/// A destination's bounded queue and its counts (`/status`, `/metrics`). Polls put samples in
-/// and never wait; the sender takes a batch, and gives back whether it arrived. Past the
-/// capacity the oldest waiting samples go (the newest are what a store lacks most after an
-/// outage, and a remote-write receiver refuses samples older than those it has). A batch being
-/// sent is out of the queue: retrying it never races the samples behind it.
-public struct ExportQueue<Element>: Sendable where Element: Sendable {
+/// A destination's bounded queue of formatted values and its counts (`/status`, `/metrics`).
+/// Polls put chunks in and never wait; the sender takes up to a batch of records, and reports
+/// what became of them. Past the capacity (in records: values) the oldest waiting go (the
+/// newest are what a store lacks most after an outage, and a remote-write receiver refuses
+/// samples older than those it has). A batch being sent is out of the queue: retrying it
+/// never races the values behind it.
+public struct ExportQueue: Sendable {
     public let capacity: Int
-    private var items: [Element] = []
-    /// Where the queue starts in `items` (taken samples are dropped from the front lazily).
+    private var chunks: [ExportChunk] = []
+    /// The first chunk still waiting in `chunks`, and how many of its records were taken.
     private var head = 0
+    private var taken = 0
+    public private(set) var count = 0
     public private(set) var counts = ExportCounts()
 
     public init(capacity: Int) {
-        precondition(capacity > 0, "an export queue holds at least one sample")
+        precondition(capacity > 0, "an export queue holds at least one value")
         self.capacity = capacity
     }
 
-    public var count: Int { items.count - head }
     public var isEmpty: Bool { count == 0 }
 
-    /// Adds `samples`; returns how many older ones went to make room.
+    /// Adds a chunk's records; returns how many older ones went to make room.
     @discardableResult
-    public mutating func push(_ samples: some Collection<Element>) -> Int {
-        counts.queued += samples.count
-        var incoming = samples[...]
+    public mutating func push(_ chunk: ExportChunk) -> Int {
+        guard !chunk.isEmpty else { return 0 }
+        counts.queued += chunk.count
+        chunks.append(chunk)
+        count += chunk.count
         var dropped = 0
-        if incoming.count > capacity {
-            dropped += incoming.count - capacity
-            incoming = incoming.suffix(capacity)
+        while count > capacity {
+            let excess = count - capacity
+            let left = chunks[head].count - taken
+            if left <= excess {
+                head += 1
+                taken = 0
+                count -= left
+                dropped += left
+            } else {
+                taken += excess
+                count -= excess
+                dropped += excess
+            }
         }
-        let over = count + incoming.count - capacity
-        if over > 0 {
-            head += over
-            dropped += over
-        }
-        items.append(contentsOf: incoming)
         counts.dropped += dropped
         compact()
         return dropped
     }
 
-    /// Up to `max` samples from the front, taken out.
-    public mutating func take(max: Int) -> [Element] {
-        let n = Swift.min(max, count)
-        let batch = Array(items[head..<head + n])
-        head += n
+    /// Up to `max` records from the front, taken out: how many, and their bytes.
+    public mutating func take(max: Int) -> (count: Int, bytes: [UInt8]) {
+        var bytes: [UInt8] = []
+        var n = 0
+        while n < max, head < chunks.count {
+            let chunk = chunks[head]
+            let from = taken == 0 ? 0 : chunk.ends[taken - 1]
+            let records = Swift.min(max - n, chunk.count - taken)
+            bytes += chunk.bytes[from..<chunk.ends[taken + records - 1]]
+            n += records
+            taken += records
+            if taken == chunk.count {
+                head += 1
+                taken = 0
+            }
+        }
+        count -= n
         compact()
-        return batch
+        return (n, bytes)
     }
 
     /// A batch arrived.
@@ -59,11 +79,11 @@ public struct ExportQueue<Element>: Sendable where Element: Sendable {
     }
 
     private mutating func compact() {
-        if head > 4096, head * 2 > items.count {
-            items.removeFirst(head)
+        if head == chunks.count {
+            chunks.removeAll(keepingCapacity: true)
             head = 0
-        } else if head == items.count {
-            items.removeAll(keepingCapacity: true)
+        } else if head > 64, head * 2 > chunks.count {
+            chunks.removeFirst(head)
             head = 0
         }
     }

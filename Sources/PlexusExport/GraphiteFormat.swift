@@ -16,94 +16,231 @@ public struct GraphiteFormat: Sendable {
     public var prefix: String?
     public var template: String?
     public var caseSensitiveHostnames: Bool
+    /// The path's parts in order: what is written as it is, and where each name goes.
+    private let parts: [Part]
+
+    enum Part: Sendable, Equatable {
+        case literal([UInt8])
+        case cluster, host, metric
+    }
 
     public init(prefix: String? = nil, template: String? = nil, caseSensitiveHostnames: Bool = true) {
         self.prefix = prefix
         self.template = template
         self.caseSensitiveHostnames = caseSensitiveHostnames
+        var parts = Self.parts(template ?? "%s.%h.%m")
+        if let prefix { parts.insert(.literal(Array((prefix + ".").utf8)), at: 0) }
+        // Adjacent literals as one.
+        self.parts = parts.reduce(into: []) { merged, part in
+            if case .literal(let b) = part, case .literal(let a)? = merged.last {
+                merged[merged.count - 1] = .literal(a + b)
+            } else {
+                merged.append(part)
+            }
+        }
     }
 
     /// The line (or, for a summary, the two lines) of `sample`, appended to `lines`; nothing
     /// for a value that isn't finite (carbon would store it as it is).
     public func append(_ sample: ExportSample, to lines: inout [UInt8]) {
-        guard sample.value.isFinite else { return }
-        let base = path(sample)
-        if let num = sample.num {
-            guard num.isFinite else { return }
-            Self.line(base + ".sum", sample.value, sample.time, &lines)
-            Self.line(base + ".num", num, sample.time, &lines)
-        } else {
-            Self.line(base, sample.value, sample.time, &lines)
-        }
+        var writer = GraphiteWriter(format: self)
+        writer.add(sample)
+        lines += writer.chunk.bytes
     }
 
     /// The path of a sample's value (a summary's, without `.sum` or `.num`).
     public func path(_ sample: ExportSample) -> String {
-        let (cluster, host): (String, String)
-        switch sample.place {
-        case .host(let c, let h): (cluster, host) = (c, caseSensitiveHostnames ? h : h.lowercased())
-        case .cluster(let c): (cluster, host) = (c, "__SummaryInfo__")
-        case .grid(let g): (cluster, host) = (g, "__SummaryInfo__")
-        }
-        let s = Self.level(cluster, dots: false)
-        let h = Self.level(host, dots: true)
-        let m = Self.level(sample.metric, dots: false)
-        let body: String
-        if let template {
-            body = Self.expand(template, s: s, h: h, m: m)
-        } else {
-            body = s + "." + h + "." + m
-        }
-        guard let prefix else { return body }
-        return prefix + "." + body
+        var bytes: [UInt8] = []
+        appendPath(sample, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A name as one level of the tree: whitespace becomes `_`, and dots too for a host.
-    static func level(_ name: String, dots: Bool) -> String {
-        guard name.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || (dots && $0 == UInt8(ascii: ".")) }) else { return name }
-        return String(
-            String.UnicodeScalarView(
-                name.unicodeScalars.map { scalar in
-                    scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F || (dots && scalar == ".") ? "_" : scalar
-                }))
+    static let sumSuffix = Array(".sum".utf8)
+    static let numSuffix = Array(".num".utf8)
+    private static let summaryHost = "__SummaryInfo__"
+
+    private func appendPath(_ sample: ExportSample, to bytes: inout [UInt8]) {
+        let (cluster, host) = names(sample.place)
+        appendPath(cluster: cluster, host: host, metric: sample.metric, to: &bytes)
     }
 
-    /// `%s`, `%h` and `%m` replaced, each where it stands in the template (a replacement is
-    /// never read again for macros, unlike gmetad's repeated search).
-    static func expand(_ template: String, s: String, h: String, m: String) -> String {
-        var out = ""
-        var chars = template.makeIterator()
-        while let c = chars.next() {
-            guard c == "%" else {
-                out.append(c)
+    /// A place's cluster and host levels, escaped.
+    func names(_ place: ExportSample.Place) -> (cluster: [UInt8], host: [UInt8]) {
+        var cluster: [UInt8] = []
+        var host: [UInt8] = []
+        switch place {
+        case .host(let c, let h):
+            Self.appendLevel(c, dots: false, lower: false, to: &cluster)
+            Self.appendLevel(h, dots: true, lower: !caseSensitiveHostnames, to: &host)
+        case .cluster(let c):
+            Self.appendLevel(c, dots: false, lower: false, to: &cluster)
+            host = Array(Self.summaryHost.utf8)
+        case .grid(let g):
+            Self.appendLevel(g, dots: false, lower: false, to: &cluster)
+            host = Array(Self.summaryHost.utf8)
+        }
+        return (cluster, host)
+    }
+
+    func appendPath(cluster: [UInt8], host: [UInt8], metric: String, to bytes: inout [UInt8]) {
+        for part in parts {
+            switch part {
+            case .literal(let literal): bytes += literal
+            case .cluster: bytes += cluster
+            case .host: bytes += host
+            case .metric: Self.appendLevel(metric, dots: false, lower: false, to: &bytes)
+            }
+        }
+    }
+
+    /// A name as one level of the tree: whitespace and control characters become `_`, dots
+    /// too for a host, and upper case letters lower for hosts when asked. ASCII byte by byte;
+    /// a name with other characters goes through its scalars (Python's split, which carbon
+    /// uses, cuts at Unicode whitespace too).
+    static func appendLevel(_ name: String, dots: Bool, lower: Bool, to bytes: inout [UInt8]) {
+        // Most names need nothing done: copied whole.
+        if !name.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F || (dots && $0 == UInt8(ascii: ".")) || (lower && $0 >= 0x41 && $0 <= 0x5A) }) {
+            bytes += name.utf8
+            return
+        }
+        var ascii = true
+        let start = bytes.count
+        for b in name.utf8 {
+            if b >= 0x80 {
+                ascii = false
+                break
+            }
+            if b <= 0x20 || b == 0x7F || (dots && b == UInt8(ascii: ".")) {
+                bytes.append(UInt8(ascii: "_"))
+            } else if lower, b >= 0x41, b <= 0x5A {
+                bytes.append(b + 0x20)
+            } else {
+                bytes.append(b)
+            }
+        }
+        guard !ascii else { return }
+        bytes.removeSubrange(start...)
+        let text = lower ? name.lowercased() : name
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F || (dots && scalar == ".") {
+                bytes.append(UInt8(ascii: "_"))
+            } else {
+                bytes += String(scalar).utf8
+            }
+        }
+    }
+
+    /// The template's parts: `%s`, `%h` and `%m` where they stand (a replacement is never read
+    /// again for macros, unlike gmetad's repeated search), anything else as written.
+    static func parts(_ template: String) -> [Part] {
+        var parts: [Part] = []
+        var literal: [UInt8] = []
+        var bytes = template.utf8.makeIterator()
+        func flush() {
+            if !literal.isEmpty { parts.append(.literal(literal)) }
+            literal = []
+        }
+        while let b = bytes.next() {
+            guard b == UInt8(ascii: "%") else {
+                literal.append(b)
                 continue
             }
-            switch chars.next() {
-            case "s": out += s
-            case "h": out += h
-            case "m": out += m
-            case let other?: out += "%" + String(other)
-            case nil: out += "%"
+            switch bytes.next() {
+            case UInt8(ascii: "s"):
+                flush()
+                parts.append(.cluster)
+            case UInt8(ascii: "h"):
+                flush()
+                parts.append(.host)
+            case UInt8(ascii: "m"):
+                flush()
+                parts.append(.metric)
+            case let other?: literal += [UInt8(ascii: "%"), other]
+            case nil: literal.append(UInt8(ascii: "%"))
             }
         }
-        return out
+        flush()
+        return parts
     }
 
-    static func line(_ path: String, _ value: Double, _ time: Int64, _ lines: inout [UInt8]) {
-        lines += path.utf8
-        lines.append(UInt8(ascii: " "))
-        lines += ValueText.shortest(value).utf8
-        lines.append(UInt8(ascii: " "))
-        lines += String(time).utf8
-        lines.append(UInt8(ascii: "\n"))
-    }
 }
 
 /// A value as the shortest text that reads back as the same double: integers without `.0`
 /// (what Ganglia's XML carries), others as Swift prints them (`0.5`, `1e+300`).
 enum ValueText {
     static func shortest(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
+        var bytes: [UInt8] = []
+        append(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func append(_ value: Double, to bytes: inout [UInt8]) {
+        if value == value.rounded(), abs(value) < 1e15 {
+            appendInteger(Int64(value), to: &bytes)
+        } else {
+            bytes += value.description.utf8
+        }
+    }
+
+    /// Decimal digits, written in place without making a string.
+    static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var count = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            count += 1
+        }
+        var i = bytes.count + count - 1
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        repeat {
+            bytes[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            i -= 1
+        } while magnitude > 0
+    }
+}
+
+/// Carbon lines of a poll's values, into a chunk: a line per value, two per summary (`.sum`,
+/// `.num`), each its own record. A place's escaped cluster and host are made once.
+public struct GraphiteWriter: ExportSink {
+    public let format: GraphiteFormat
+    public private(set) var chunk = ExportChunk()
+    private var cluster: [UInt8] = []
+    private var host: [UInt8] = []
+    /// " TIME\n" of the current place.
+    private var timeText: [UInt8] = []
+
+    public init(format: GraphiteFormat, reserving size: (bytes: Int, records: Int) = (0, 0)) {
+        self.format = format
+        chunk = ExportChunk(reserving: size.bytes, records: size.records)
+    }
+
+    public mutating func begin(_ place: ExportSample.Place, time: Int64) {
+        (cluster, host) = format.names(place)
+        timeText = [UInt8(ascii: " ")]
+        ValueText.appendInteger(time, to: &timeText)
+        timeText.append(UInt8(ascii: "\n"))
+    }
+
+    public mutating func value(metric: String, group: String?, value: Double) {
+        guard value.isFinite else { return }
+        line(metric, suffix: [], value)
+    }
+
+    public mutating func summary(metric: String, sum: Double, num: Double) {
+        guard sum.isFinite, num.isFinite else { return }
+        line(metric, suffix: GraphiteFormat.sumSuffix, sum)
+        line(metric, suffix: GraphiteFormat.numSuffix, num)
+    }
+
+    private mutating func line(_ metric: String, suffix: [UInt8], _ value: Double) {
+        format.appendPath(cluster: cluster, host: host, metric: metric, to: &chunk.bytes)
+        chunk.bytes += suffix
+        chunk.bytes.append(UInt8(ascii: " "))
+        ValueText.append(value, to: &chunk.bytes)
+        chunk.bytes += timeText
+        chunk.close()
     }
 }

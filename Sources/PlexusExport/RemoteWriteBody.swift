@@ -1,8 +1,9 @@
 import SwiftProtobuf
 
-/// A remote-write 1.0 request body: a `WriteRequest` of the samples, one `TimeSeries` per
-/// series with its samples in time order, serialized and snappy-compressed. The HTTP headers
-/// that go with it are `RemoteWriteBody.headers`.
+/// A remote-write 1.0 request body: a `WriteRequest` of the samples, serialized and
+/// snappy-compressed. The HTTP headers that go with it are `RemoteWriteBody.headers`.
+/// `request` builds the generated messages, a series with all its samples; `encode` writes the
+/// same bytes a series per sample, without the messages (`RemoteWriteWriter`).
 public enum RemoteWriteBody {
     /// What the spec asks a sender to say (Content-Encoding, Content-Type, the version).
     public static let headers = [
@@ -47,11 +48,11 @@ public enum RemoteWriteBody {
         return request
     }
 
-    /// The compressed body of `samples`.
+    /// The compressed body of `samples`, a series per sample as they come (`RemoteWriteWriter`).
     public static func encode(_ samples: some Sequence<ExportSample>, naming: PrometheusSeries) -> [UInt8] {
-        // Serializing a message of plain fields only cannot fail.
-        let bytes: [UInt8] = (try? request(samples, naming: naming).serializedBytes()) ?? []
-        return Snappy.compress(bytes)
+        var writer = RemoteWriteWriter(naming: naming)
+        for sample in samples { writer.add(sample) }
+        return Snappy.compress(writer.chunk.bytes)
     }
 
     /// A body read back (the tests' receiver, `plexus decode` one day).

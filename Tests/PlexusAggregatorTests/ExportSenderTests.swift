@@ -42,14 +42,21 @@ import Testing
     @Test func aDestinationCountsItsBatchesAndIsDownUntilOneArrives() {
         let now = Locked(Int64(1000))
         let destination = ExportDestination(
-            kind: "remote_write", name: "prom", target: "http://p/w", capacity: 3, clock: { now.value }, logger: Logger(label: "test"))
-        let sample = ExportSample(place: .host(cluster: "c", host: "h"), metric: "m", time: 1, value: 1)
-        destination.push([sample, sample])
+            format: .remoteWrite(PrometheusSeries(gridname: "G")), name: "prom", target: "http://p/w", capacity: 3, clock: { now.value },
+            logger: Logger(label: "test"))
+        func values(_ n: Int) -> ExportChunk {
+            var sink = destination.makeSink(stream: 0)
+            sink.begin(.host(cluster: "c", host: "h"), time: 1)
+            for i in 0..<n { sink.value(metric: "m\(i)", group: nil, value: 1) }
+            return sink.chunk
+        }
+        #expect(destination.kind == "remote_write")
+        destination.push(values(2))
         let batch = destination.take(max: 10)
         destination.failed(batch.count, "Connection refused")
         var status = destination.status
         #expect(!status.up && status.downSince == 1000 && status.lastError == "Connection refused" && status.retried == 2)
-        destination.push([sample, sample, sample, sample])
+        destination.push(values(4))
         now.update { $0 = 1030 }
         destination.sent(batch.count)
         status = destination.status

@@ -3,34 +3,51 @@ import Testing
 @testable import PlexusExport
 
 @Suite struct ExportQueueTests {
-    @Test func batchesLeaveInOrderAndArrivalsAreCounted() {
-        var queue = ExportQueue<Int>(capacity: 10)
-        #expect(queue.push(1...4) == 0)
-        #expect(queue.take(max: 3) == [1, 2, 3])
+    /// A chunk of one record per number (its line).
+    static func chunk(_ numbers: some Sequence<Int>) -> ExportChunk {
+        var chunk = ExportChunk()
+        for n in numbers {
+            chunk.bytes += Array("\(n)\n".utf8)
+            chunk.close()
+        }
+        return chunk
+    }
+
+    /// What a batch's bytes hold, back as numbers.
+    static func numbers(_ batch: (count: Int, bytes: [UInt8])) -> [Int] {
+        let numbers = String(decoding: batch.bytes, as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
+        #expect(numbers.count == batch.count)
+        return numbers
+    }
+
+    @Test func batchesLeaveInOrderAcrossChunksAndArrivalsAreCounted() {
+        var queue = ExportQueue(capacity: 10)
+        #expect(queue.push(Self.chunk(1...4)) == 0)
+        #expect(Self.numbers(queue.take(max: 3)) == [1, 2, 3])
         queue.sent(3)
-        queue.push([5, 6])
-        #expect(queue.take(max: 10) == [4, 5, 6])
-        #expect(queue.isEmpty && queue.take(max: 5).isEmpty)
+        queue.push(Self.chunk([5, 6]))
+        #expect(Self.numbers(queue.take(max: 10)) == [4, 5, 6])
+        #expect(queue.isEmpty && queue.take(max: 5).count == 0)
         #expect(queue.counts.queued == 6 && queue.counts.sent == 3 && queue.counts.dropped == 0)
     }
 
     /// Full: the oldest waiting go, never the batch being sent (it is out of the queue), and
     /// more than the capacity at once keeps the newest.
     @Test func aFullQueueDropsTheOldestAndCountsThem() {
-        var queue = ExportQueue<Int>(capacity: 5)
-        queue.push(1...5)
-        let inFlight = queue.take(max: 2)
-        #expect(queue.push(6...9) == 2)
-        #expect(queue.take(max: 10) == [5, 6, 7, 8, 9])
+        var queue = ExportQueue(capacity: 5)
+        queue.push(Self.chunk(1...5))
+        let inFlight = Self.numbers(queue.take(max: 2))
+        #expect(queue.push(Self.chunk(6...9)) == 2)
+        #expect(Self.numbers(queue.take(max: 10)) == [5, 6, 7, 8, 9])
         #expect(inFlight == [1, 2])
-        #expect(queue.push(Array(100..<112)) == 7)
-        #expect(queue.take(max: 100) == Array(107..<112))
-        #expect(queue.counts.dropped == 9 && queue.counts.queued == 21)
+        #expect(queue.push(Self.chunk(100..<112)) == 7)
+        #expect(Self.numbers(queue.take(max: 100)) == Array(107..<112))
+        #expect(queue.counts.dropped == 9 && queue.counts.queued == 21 && queue.count == 0)
     }
 
     @Test func refusalsAreDroppedAndRetriesCountEachTime() {
-        var queue = ExportQueue<Int>(capacity: 100)
-        queue.push(1...10)
+        var queue = ExportQueue(capacity: 100)
+        queue.push(Self.chunk(1...10))
         let batch = queue.take(max: 10)
         queue.retried(batch.count)
         queue.retried(batch.count)
@@ -40,14 +57,20 @@ import Testing
         #expect(queue.counts == expected)
     }
 
-    /// Long use keeps the storage near what waits (taken items are let go of).
-    @Test func storageIsReclaimed() {
-        var queue = ExportQueue<Int>(capacity: 50_000)
+    /// A poll's chunk taken a batch at a time, many polls over: nothing lost or repeated, and
+    /// the storage is let go of.
+    @Test func longUseTakesEverythingOnce() {
+        var queue = ExportQueue(capacity: 50_000)
+        var next = 0
         for round in 0..<200 {
-            queue.push(Array(round * 1000..<(round + 1) * 1000))
-            #expect(queue.take(max: 1000).first == round * 1000)
+            queue.push(Self.chunk(round * 1000..<(round + 1) * 1000))
+            while !queue.isEmpty {
+                let got = Self.numbers(queue.take(max: 300))
+                #expect(got == Array(next..<next + got.count))
+                next += got.count
+            }
         }
-        #expect(queue.count == 0)
+        #expect(next == 200_000 && queue.count == 0)
     }
 
     @Test func backoffDoublesToItsCapWithJitterAndResets() {
