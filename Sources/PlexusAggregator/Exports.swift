@@ -2,6 +2,7 @@ import Logging
 import PlexusCore
 import PlexusExport
 import PlexusStatus
+import PlexusTransport
 import Synchronization
 
 /// The export destinations (`docs/exports.md`): each a bounded queue that polls fill without
@@ -65,7 +66,7 @@ public final class ExportDestination: Sendable {
     let logger: Logger
     private let queue: Mutex<ExportQueue>
     private let health = Mutex(Health())
-    let wake = WakeSignal()
+    let wake = Wakeup()
 
     struct Health {
         var downSince: Int64?
@@ -102,7 +103,7 @@ public final class ExportDestination: Sendable {
         guard !chunk.isEmpty else { return }
         lastSize.withLock { $0[stream] = (chunk.bytes.count, chunk.count) }
         let dropped = queue.withLock { $0.push(chunk) }
-        wake.signal()
+        wake.wake()
         if dropped > 0 {
             logThrottled(.warning, "export queue full: the oldest samples dropped", ["dropped": "\(dropped)"])
         }

@@ -39,7 +39,7 @@ final class GraphiteSender: Service, Sendable {
                 if pending == nil {
                     let batch = self.destination.take(max: Self.batch)
                     if batch.count == 0 {
-                        await self.destination.wake.wait(timeout: .seconds(60))
+                        await self.destination.wake.sleep(seconds: 60)
                         continue
                     }
                     pending = (batch.count, batch.bytes)

@@ -55,7 +55,7 @@ final class RemoteWriteSender: Service, Sendable {
                 let waiting = self.destination.waiting
                 if waiting == 0 {
                     firstSeen = nil
-                    await self.destination.wake.wait(timeout: .seconds(60))
+                    await self.destination.wake.sleep(seconds: 60)
                     continue
                 }
                 if waiting < self.configuration.maxSamplesPerSend {
@@ -63,7 +63,7 @@ final class RemoteWriteSender: Service, Sendable {
                     firstSeen = since
                     let left = deadline - (clock.now - since)
                     if left > .zero {
-                        await self.destination.wake.wait(timeout: left)
+                        await self.destination.wake.sleep(seconds: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
                         continue
                     }
                 }

@@ -7,16 +7,9 @@ import Testing
 /// queue's bound, and the polls went on at their step meanwhile.
 @Suite struct ExportOutageTests {
     @Test func receiversDownForAMinuteGetWhatWasQueuedAndPollsGoOn() async throws {
-        try ExportProcessTests.require()
-        let folder = try TemporaryFolder("plexus-export-outage")
-        let carbon = try CarbonCache(folder: folder)
-        try await carbon.start()
-        defer { carbon.stop() }
-        let prometheus = try PrometheusServer(folder: folder)
-        try await prometheus.start()
-        defer { prometheus.stop() }
-        let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
-        defer { agent.stop() }
+        let rig = try await ExportRig.start("plexus-export-outage")
+        defer { rig.stop() }
+        let (folder, carbon, prometheus, agent) = (rig.folder, rig.carbon, rig.prometheus, rig.agent)
         // Six values a poll (cpu_num and load_one: the host's, the cluster's sum and num, the
         // root's); carbon's queue holds 60 of them, about 20 s of the outage; Prometheus's all.
         let step = 2

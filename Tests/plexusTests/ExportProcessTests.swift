@@ -34,16 +34,9 @@ import Testing
     /// path under a prefix) and to Prometheus: host values, cluster and root summaries arrive
     /// named as docs/exports.md says, with the agent's values; other metrics stay home.
     @Test func hostValuesAndSummariesArriveNamedAsDocumented() async throws {
-        try Self.require()
-        let folder = try TemporaryFolder("plexus-export")
-        let carbon = try CarbonCache(folder: folder)
-        try await carbon.start()
-        defer { carbon.stop() }
-        let prometheus = try PrometheusServer(folder: folder)
-        try await prometheus.start()
-        defer { prometheus.stop() }
-        let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
-        defer { agent.stop() }
+        let rig = try await ExportRig.start("plexus-export")
+        defer { rig.stop() }
+        let (folder, carbon, prometheus, agent) = (rig.folder, rig.carbon, rig.prometheus, rig.agent)
         let aggregator = try AggregatorProcess(
             folder: folder, name: "aggregator", gridname: "Ops",
             sources: AggregatorProcessTests.source("web", agent.port, step: 2) + """

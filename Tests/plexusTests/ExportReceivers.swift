@@ -147,3 +147,35 @@ final class PrometheusServer: @unchecked Sendable {
         return values.compactMap { ($0.first as? Double).map { Int64($0) } ?? ($0.first as? Int).map(Int64.init) }
     }
 }
+
+/// What the export tests start: carbon-cache and Prometheus, and an agent (cluster web, host
+/// web-1) for an aggregator to poll; stopped together.
+struct ExportRig {
+    let folder: TemporaryFolder
+    let carbon: CarbonCache
+    let prometheus: PrometheusServer
+    let agent: AgentProcess
+
+    static func start(_ prefix: String) async throws -> ExportRig {
+        try ExportProcessTests.require()
+        let folder = try TemporaryFolder(prefix)
+        let carbon = try CarbonCache(folder: folder)
+        try await carbon.start()
+        let prometheus = try PrometheusServer(folder: folder)
+        do {
+            try await prometheus.start()
+            let agent = try AgentProcess(folder: folder, name: "agent", cluster: "web", hostname: "web-1")
+            return ExportRig(folder: folder, carbon: carbon, prometheus: prometheus, agent: agent)
+        } catch {
+            prometheus.stop()
+            carbon.stop()
+            throw error
+        }
+    }
+
+    func stop() {
+        agent.stop()
+        prometheus.stop()
+        carbon.stop()
+    }
+}

@@ -1,8 +1,8 @@
 import Testing
 
-@testable import PlexusAgent
+@testable import PlexusTransport
 
-/// The announcer's sleep: news ends it, whenever it comes; nothing else does but its time.
+/// The announcer's and the export senders' sleep: news ends it, whenever it comes; nothing else does but its time.
 @Suite(.timeLimit(.minutes(1))) struct WakeupTests {
     @Test func aWakeDuringTheSleepEndsIt() async {
         let wakeup = Wakeup()
