@@ -38,8 +38,11 @@ import Testing
         #expect(table.count == 0)
     }
 
+    /// A fixed seed: with a random one, a run of colliding slots longer than `maxProbes` (the
+    /// bound a hostile source meets) happens now and then by chance, and that text is then
+    /// rightly returned unshared (CI at e297513 met one).
     @Test func manyTextsStayFoundAsTheTableGrows() {
-        var table = TextTable()
+        var table = TextTable(seed: 0x5EED_1234_ABCD_0001)
         let texts = (0..<5_000).map { "a text that is long enough \($0)" }
         let first = texts.map { Self.text(&table, $0) }
         let again = texts.map { Self.text(&table, $0) }
