@@ -63,7 +63,7 @@ final class RemoteWriteSender: Service, Sendable {
                     firstSeen = since
                     let left = deadline - (clock.now - since)
                     if left > .zero {
-                        await self.destination.wake.sleep(seconds: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+                        await self.destination.wake.sleep(seconds: left / .seconds(1))
                         continue
                     }
                 }
