@@ -127,14 +127,19 @@ import Testing
         defer { polling.cancel() }
         #expect(await Self.eventually(seconds: 60) { store.statistics.sources[0].pollsOK >= 1 })
         let counted = store.statistics.sources[0]
-        // The first address refused; the second answered.
-        #expect(counted.lastEndpoint == "127.0.0.1:\(port)" && counted.pollsFailed == 0 && counted.hosts == 3)
+        // The first address refused; the second answered. (A poll may still have failed before
+        // that, when a loaded machine keeps the in-process server from answering in time.)
+        #expect(counted.lastEndpoint == "127.0.0.1:\(port)")
+        #expect(counted.hosts == 3)
         #expect(store.grid.sources[0].alive)
         serving.cancel()
         try? await listener.channel.close()
         #expect(await Self.eventually(seconds: 60) { !store.statistics.sources[0].alive })
         let dead = store.statistics.sources[0]
-        #expect(dead.pollsFailed >= 1 && dead.lastError?.contains("\(closed)") == true && dead.lastError?.contains("\(port)") == true)
+        #expect(dead.pollsFailed >= 1)
+        // Both addresses were tried, and the error names each.
+        #expect(dead.lastError?.contains(":\(closed)") == true, "\(dead.lastError ?? "no error")")
+        #expect(dead.lastError?.contains(":\(port)") == true, "\(dead.lastError ?? "no error")")
     }
 
     @Test func theInteractivePortAnswersStatusAndTheXMLPortTheWholeGrid() async throws {

@@ -56,13 +56,13 @@ struct PluginProcessTests {
             "agent.toml", Loopback.agentConfig(xml: xml, "[globals]\nplugin_state_dir = \"\(folder.url.appendingPathComponent("state").path)\"\n" + body))
         let agent = try LocalProcess(try Executable("plexus-agent").url.path, ["-c", config.path], log: folder.url.appendingPathComponent("agent.log"))
         defer { agent.stop() }
-        // DERIVE fields need two runs for a rate: wait until they have one.
+        // DERIVE fields need two runs for a rate: wait until they have one, and until every
+        // plugin's counters are announced (they follow the plugin's first run on their own schedule).
+        let plugins = ["load", "cpu", "forks", "memory", "uptime", "dirsize", "textfile"]
+        let counters = plugins.flatMap { ["plugin_\($0)_runs", "plugin_\($0)_failures"] } + ["plugin_cpu_metrics"]
         let metrics = await Self.metrics(xmlPort: xml, seconds: 90) { m in
-            [
-                "load.load", "cpu.user", "cpu.idle", "forks.forks", "memory.apps", "uptime.uptime", "plugin_forks_runs",
-                "backup_last_success_timestamp_seconds.db",
-            ]
-            .allSatisfy { m[$0] != nil } && m.keys.contains { $0.hasPrefix("node_directory_size_bytes.") }
+            (["load.load", "cpu.user", "cpu.idle", "forks.forks", "memory.apps", "uptime.uptime", "backup_last_success_timestamp_seconds.db"] + counters)
+                .allSatisfy { m[$0] != nil } && m.keys.contains { $0.hasPrefix("node_directory_size_bytes.") }
         }
         let m = try #require(metrics, "\(agent.output)")
         let load = m["load.load"]
@@ -92,7 +92,7 @@ struct PluginProcessTests {
         #expect(backup?.value == "1796280000" && Self.extra(backup, "GROUP") == "textfile")
         #expect(Self.extra(backup, "TITLE") == "backup_last_success_timestamp_seconds{job=\"db\"}")
         // Counters of the runs: none failed.
-        for plugin in ["load", "cpu", "forks", "memory", "uptime", "dirsize", "textfile"] {
+        for plugin in plugins {
             #expect(m["plugin_\(plugin)_failures"]?.value == "0", "\(plugin): \(agent.output.suffix(2000))")
             #expect((Int(m["plugin_\(plugin)_runs"]?.value ?? "") ?? 0) >= 1)
         }
