@@ -184,7 +184,8 @@ let package = Package(
         ),
         // Benchmarks driven by scripts/bench (built in release mode there).
         .executableTarget(
-            name: "plexus-bench", dependencies: ["CGlibc", "PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusSecurity", "PlexusTestSupport"]),
+            name: "plexus-bench",
+            dependencies: ["CGlibc", "PlexusAlerts", "PlexusCore", "PlexusArchive", "PlexusExport", "PlexusSecurity", "PlexusTestSupport"]),
         .testTarget(
             name: "PlexusCoreTests",
             // TOMLKit (toml++) only to check our TOML reader against on the same documents.

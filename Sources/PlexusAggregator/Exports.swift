@@ -22,8 +22,8 @@ public final class Exports: Sendable {
     func submit(stream: Int, _ walk: (inout any ExportSink) -> Void) {
         var sink: any ExportSink = FanOut(sinks: destinations.map { $0.makeSink(stream: stream) })
         walk(&sink)
-        guard let fanOut = sink as? FanOut else { return }
-        for (destination, written) in zip(destinations, fanOut.sinks) { destination.push(written.chunk, stream: stream) }
+        guard var fanOut = sink as? FanOut else { return }
+        for (i, destination) in destinations.enumerated() { destination.push(fanOut.sinks[i].finish(), stream: stream) }
     }
 
     /// One sink writing to several.
@@ -34,15 +34,16 @@ public final class Exports: Sendable {
             for i in sinks.indices { sinks[i].begin(place, time: time) }
         }
 
-        mutating func value(metric: String, group: String?, value: Double) {
-            for i in sinks.indices { sinks[i].value(metric: metric, group: group, value: value) }
+        mutating func value(metric: String, group: String?, value: Double, text: String?) {
+            for i in sinks.indices { sinks[i].value(metric: metric, group: group, value: value, text: text) }
         }
 
         mutating func summary(metric: String, sum: Double, num: Double) {
             for i in sinks.indices { sinks[i].summary(metric: metric, sum: sum, num: num) }
         }
 
-        var chunk: ExportChunk { ExportChunk() }
+        /// Each sink's own is taken from `sinks`.
+        mutating func finish() -> ExportWritten { ExportWritten(chunk: ExportChunk(), memo: ExportMemo()) }
     }
 
     var status: [AggregatorStatus.Export] { destinations.map(\.status) }
@@ -88,20 +89,29 @@ public final class ExportDestination: Sendable {
         queue = Mutex(ExportQueue(capacity: capacity))
     }
 
-    /// The size of each stream's last chunk: its next reserves as much.
-    private let lastSize = Mutex([Int: (bytes: Int, records: Int)]())
+    /// Each stream's last poll: the size of its chunk (the next reserves as much) and its
+    /// writer's memo (the next writer copies series' names from it).
+    private let last = Mutex([Int: (size: (bytes: Int, records: Int), memo: ExportMemo)]())
 
     func makeSink(stream: Int) -> any ExportSink {
-        let size = lastSize.withLock { $0[stream] } ?? (0, 0)
+        // Taken out, so that the writer holds the only reference and adds to it in place.
+        let taken = last.withLock { $0.removeValue(forKey: stream) }
+        let size = taken?.size ?? (0, 0), memo = taken?.memo ?? ExportMemo()
+        let storage = queue.withLock { $0.takeSpare() }
         return switch format {
-        case .graphite(let format): GraphiteWriter(format: format, reserving: size)
-        case .remoteWrite(let naming): RemoteWriteWriter(naming: naming, reserving: size)
+        case .graphite(let format): GraphiteWriter(format: format, reserving: size, memo: memo, storage: storage)
+        case .remoteWrite(let naming): RemoteWriteWriter(naming: naming, reserving: size, memo: memo, storage: storage)
         }
     }
 
-    func push(_ chunk: ExportChunk, stream: Int = 0) {
+    /// A stream's poll, written.
+    func push(_ written: ExportWritten, stream: Int = 0) {
+        last.withLock { $0[stream] = ((written.chunk.bytes.count, written.chunk.count), written.memo) }
+        push(written.chunk)
+    }
+
+    func push(_ chunk: ExportChunk) {
         guard !chunk.isEmpty else { return }
-        lastSize.withLock { $0[stream] = (chunk.bytes.count, chunk.count) }
         let dropped = queue.withLock { $0.push(chunk) }
         wake.wake()
         if dropped > 0 {

@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// Sends a destination's queue to a remote-write receiver: a request when `max_samples_per_send`
 /// samples wait, or when the first of them has waited `batch_send_deadline`. One request at a
-/// time, so a series' samples arrive in order. A 2xx answer is delivered; 429, 5xx or no answer
+/// time, so a series' samples arrive in order, on one connection kept open while batches come
+/// (closed after a minute without one). A 2xx answer is delivered; 429, 5xx or no answer
 /// is tried again after a backoff (`min_backoff` doubling to `max_backoff`) while the queue
 /// fills; any other answer (400 for samples out of order, 401...) refuses the batch for good:
 /// it is dropped, counted and logged, and the next one goes.
@@ -46,57 +47,96 @@ final class RemoteWriteSender: Service, Sendable {
     }
 
     func run() async throws {
-        let clock = ContinuousClock()
         try? await cancelWhenGracefulShutdown {
             var backoff = Backoff(minimum: self.configuration.minBackoff, maximum: self.configuration.maxBackoff)
-            let deadline = Duration.milliseconds(Int64(self.configuration.batchSendDeadline * 1000))
-            var firstSeen: ContinuousClock.Instant?
+            // A batch taken from the queue and not yet delivered.
+            var pending: Batch?
             while !Task.isCancelled {
-                let waiting = self.destination.waiting
-                if waiting == 0 {
-                    firstSeen = nil
-                    await self.destination.wake.sleep(seconds: 60)
+                if pending == nil { pending = await self.nextBatch(idle: nil) }
+                guard pending != nil else { continue }
+                do {
+                    // One connection for as long as batches keep coming.
+                    try await HTTPSession.open(self.configuration.url, connectTimeout: self.timeout, tls: self.tls) { session in
+                        while let batch = pending {
+                            let answer: HTTPExchange.Answer
+                            do {
+                                answer = try await session.send("POST", headers: self.headers, body: batch.body, timeout: self.timeout, maxBody: 65_536)
+                            } catch  where session.exchanges > 0 {
+                                // A kept connection the receiver closed meanwhile: a new one,
+                                // at once, for the same batch.
+                                throw Stale()
+                            }
+                            switch Self.outcome(status: answer.status, body: answer.body) {
+                            case .delivered:
+                                self.destination.sent(batch.count)
+                                backoff.succeeded()
+                                pending = nil
+                            case .refused(let reason):
+                                self.destination.refused(batch.count, reason)
+                                backoff.succeeded()
+                                pending = nil
+                            case .retry(let reason):
+                                self.destination.failed(batch.count, reason)
+                                try await Task.sleep(for: .seconds(backoff.failed(jitter: Double.random(in: 0..<1))))
+                            }
+                            guard session.isOpen else { return }
+                            if pending == nil { pending = await self.nextBatch(idle: Self.idleSeconds) }
+                        }
+                    }
+                } catch is Stale {
                     continue
-                }
-                if waiting < self.configuration.maxSamplesPerSend {
-                    let since = firstSeen ?? clock.now
-                    firstSeen = since
-                    let left = deadline - (clock.now - since)
-                    if left > .zero {
-                        await self.destination.wake.sleep(seconds: left / .seconds(1))
-                        continue
-                    }
-                }
-                firstSeen = nil
-                let batch = self.destination.take(max: self.configuration.maxSamplesPerSend)
-                let body = Snappy.compress(batch.bytes)
-                while !Task.isCancelled {
-                    switch await self.post(body) {
-                    case .delivered:
-                        self.destination.sent(batch.count)
-                        backoff.succeeded()
-                    case .refused(let reason):
-                        self.destination.refused(batch.count, reason)
-                        backoff.succeeded()
-                    case .retry(let reason):
-                        self.destination.failed(batch.count, reason)
-                        try await Task.sleep(for: .seconds(backoff.failed(jitter: Double.random(in: 0..<1))))
-                        continue
-                    }
-                    break
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if let batch = pending { self.destination.failed(batch.count, "\(error)") }
+                    try await Task.sleep(for: .seconds(backoff.failed(jitter: Double.random(in: 0..<1))))
                 }
             }
         }
     }
 
-    private func post(_ body: [UInt8]) async -> Outcome {
-        do {
-            let answer = try await HTTPExchange.send(
-                "POST", configuration.url, headers: headers, body: body, timeout: .milliseconds(Int64(configuration.remoteTimeout * 1000)),
-                maxBody: 65_536, tls: tls)
-            return Self.outcome(status: answer.status, body: answer.body)
-        } catch {
-            return .retry("\(error)")
+    /// A connection is closed after this long without a batch to send.
+    static let idleSeconds = 60.0
+
+    private struct Stale: Error {}
+
+    /// Samples taken from the queue, and their request body.
+    struct Batch {
+        var count: Int
+        var body: [UInt8]
+    }
+
+    private var timeout: Duration { .milliseconds(Int64(configuration.remoteTimeout * 1000)) }
+
+    /// The next batch when one is due: `max_samples_per_send` samples waiting, or the first of
+    /// them waiting `batch_send_deadline`. Nil when cancelled, or when nothing came for `idle`
+    /// seconds.
+    private func nextBatch(idle: Double?) async -> Batch? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = Duration.milliseconds(Int64(configuration.batchSendDeadline * 1000))
+        var firstSeen: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            let waiting = destination.waiting
+            if waiting == 0 {
+                firstSeen = nil
+                let left = idle.map { $0 - (clock.now - start) / .seconds(1) } ?? 60
+                guard left > 0 else { return nil }
+                await destination.wake.sleep(seconds: min(60, left))
+                continue
+            }
+            if waiting < configuration.maxSamplesPerSend {
+                let since = firstSeen ?? clock.now
+                firstSeen = since
+                let left = deadline - (clock.now - since)
+                if left > .zero {
+                    await destination.wake.sleep(seconds: left / .seconds(1))
+                    continue
+                }
+            }
+            let batch = destination.take(max: configuration.maxSamplesPerSend)
+            return Batch(count: batch.count, body: Snappy.compress(batch.bytes))
         }
+        return nil
     }
 }

@@ -27,7 +27,8 @@ public struct ExtraElement: Hashable, Sendable {
 extension Array where Element == ExtraElement {
     /// The value of the first element whose name equals `key`, ignoring case as gmond does.
     public func first(_ key: String) -> String? {
-        first(where: { $0.name.caseInsensitiveEquals(key) })?.value
+        // Names as written (`GROUP`) compare by `==` first: two words for short texts.
+        first(where: { $0.name == key || $0.name.caseInsensitiveEquals(key) })?.value
     }
 
     /// Every value stored under `key`, in order (for the repeated `GROUP`).

@@ -12,6 +12,10 @@ public struct ExportQueue: Sendable {
     private var taken = 0
     public private(set) var count = 0
     public private(set) var counts = ExportCounts()
+    /// The storage of the last chunk taken whole, for the next poll's writer to fill again: a
+    /// poll's chunk is megabytes, and memory the allocator gets back between polls (the
+    /// aggregator trims its heap after each) comes back zeroed page by page, in the kernel.
+    private var spare = ExportChunk()
 
     public init(capacity: Int) {
         precondition(capacity > 0, "an export queue holds at least one value")
@@ -50,6 +54,7 @@ public struct ExportQueue: Sendable {
     /// Up to `max` records from the front, taken out: how many, and their bytes.
     public mutating func take(max: Int) -> (count: Int, bytes: [UInt8]) {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(size(ofFirst: max))
         var n = 0
         while n < max, head < chunks.count {
             let chunk = chunks[head]
@@ -59,6 +64,9 @@ public struct ExportQueue: Sendable {
             n += records
             taken += records
             if taken == chunk.count {
+                // Moved out of the queue, so that the spare is its storage's only holder.
+                spare = ExportChunk()
+                swap(&spare, &chunks[head])
                 head += 1
                 taken = 0
             }
@@ -66,6 +74,30 @@ public struct ExportQueue: Sendable {
         count -= n
         compact()
         return (n, bytes)
+    }
+
+    /// The bytes of the first `max` records waiting.
+    private func size(ofFirst max: Int) -> Int {
+        var total = 0, n = 0, i = head, skip = taken
+        while n < max, i < chunks.count {
+            let chunk = chunks[i]
+            let records = Swift.min(max - n, chunk.count - skip)
+            total += chunk.ends[skip + records - 1] - (skip == 0 ? 0 : chunk.ends[skip - 1])
+            n += records
+            i += 1
+            skip = 0
+        }
+        return total
+    }
+
+    /// The storage of a chunk already sent, emptied, for a writer to fill (none yet: an empty
+    /// chunk).
+    public mutating func takeSpare() -> ExportChunk {
+        var chunk = ExportChunk()
+        swap(&chunk, &spare)
+        chunk.bytes.removeAll(keepingCapacity: true)
+        chunk.ends.removeAll(keepingCapacity: true)
+        return chunk
     }
 
     /// A batch arrived.

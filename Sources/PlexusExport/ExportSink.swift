@@ -1,17 +1,29 @@
 /// Where a poll's values are written as they are walked: a place (a host, a cluster's summary,
 /// a grid's) and its time, then each value of it. The writers (`GraphiteWriter`,
-/// `RemoteWriteWriter`) format each value straight into an `ExportChunk`, working out what
-/// belongs to the place (escaped names, encoded labels) once for all its values: a poll of
-/// 30,000 values costs a few milliseconds, with no value made on the way.
+/// `RemoteWriteWriter`) format each value straight into an `ExportChunk`, copying what names
+/// each series from their `ExportMemo` of the stream's last poll: a poll of 30,000 values costs
+/// a few milliseconds, with no value made on the way (docs/BENCHMARKS.md).
 public protocol ExportSink {
     /// The values that follow are of `place`, at `time` (seconds since the epoch).
     mutating func begin(_ place: ExportSample.Place, time: Int64)
-    /// A host's value (after `begin(.host...)`).
-    mutating func value(metric: String, group: String?, value: Double)
+    /// A host's value (after `begin(.host...)`); `text`: the value as the source wrote it,
+    /// when the walk has it.
+    mutating func value(metric: String, group: String?, value: Double, text: String?)
     /// A summary (after `begin(.cluster...)` or `begin(.grid...)`): the sum and the hosts.
     mutating func summary(metric: String, sum: Double, num: Double)
-    /// What was written so far.
-    var chunk: ExportChunk { get }
+    /// What was written, and the memo the stream's next writer starts from.
+    mutating func finish() -> ExportWritten
+}
+
+/// A writer's output: the chunk for the destination's queue, the memo for the next poll.
+public struct ExportWritten: Sendable {
+    public var chunk: ExportChunk
+    public var memo: ExportMemo
+
+    public init(chunk: ExportChunk, memo: ExportMemo) {
+        self.chunk = chunk
+        self.memo = memo
+    }
 }
 
 extension ExportSink {
@@ -21,7 +33,7 @@ extension ExportSink {
         if let num = sample.num {
             summary(metric: sample.metric, sum: sample.value, num: num)
         } else {
-            value(metric: sample.metric, group: sample.group, value: sample.value)
+            value(metric: sample.metric, group: sample.group, value: sample.value, text: nil)
         }
     }
 }
@@ -39,6 +51,16 @@ public struct ExportChunk: Sendable, Equatable {
 
     /// Room for `bytes` and `records` without growing (a poll's chunk is about the last one's).
     public init(reserving bytes: Int, records: Int) {
+        self.bytes.reserveCapacity(bytes)
+        ends.reserveCapacity(records)
+    }
+
+    /// An empty chunk in `storage`'s memory (`ExportQueue.takeSpare`), with room for `bytes`
+    /// and `records`.
+    public init(reusing storage: ExportChunk, reserving bytes: Int, records: Int) {
+        self = storage
+        self.bytes.removeAll(keepingCapacity: true)
+        self.ends.removeAll(keepingCapacity: true)
         self.bytes.reserveCapacity(bytes)
         ends.reserveCapacity(records)
     }

@@ -45,7 +45,7 @@ public struct GraphiteFormat: Sendable {
     public func append(_ sample: ExportSample, to lines: inout [UInt8]) {
         var writer = GraphiteWriter(format: self)
         writer.add(sample)
-        lines += writer.chunk.bytes
+        lines += writer.finish().chunk.bytes
     }
 
     /// The path of a sample's value (a summary's, without `.sum` or `.num`).
@@ -174,6 +174,20 @@ enum ValueText {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Whether a value's text is a plain decimal (digits, a sign, a point), which carbon reads
+    /// as it is.
+    static func isPlainDecimal(_ text: String) -> Bool {
+        var digits = false
+        for b in text.utf8 {
+            if b >= 0x30 && b <= 0x39 {
+                digits = true
+            } else if b != UInt8(ascii: ".") && b != UInt8(ascii: "-") {
+                return false
+            }
+        }
+        return digits
+    }
+
     static func append(_ value: Double, to bytes: inout [UInt8]) {
         if value == value.rounded(), abs(value) < 1e15 {
             appendInteger(Int64(value), to: &bytes)
@@ -203,43 +217,74 @@ enum ValueText {
 }
 
 /// Carbon lines of a poll's values, into a chunk: a line per value, two per summary (`.sum`,
-/// `.num`), each its own record. A place's escaped cluster and host are made once.
+/// `.num`), each its own record. Paths come from the memo of the stream's last poll when they
+/// can (`ExportMemo`); a place's escaped cluster and host are made once, when one is needed.
+/// A value goes as the source wrote it when that is a plain decimal (as gmetad sends it),
+/// otherwise as the shortest text that reads back as the same number.
 public struct GraphiteWriter: ExportSink {
     public let format: GraphiteFormat
-    public private(set) var chunk = ExportChunk()
-    private var cluster: [UInt8] = []
-    private var host: [UInt8] = []
+    private var chunk = ExportChunk()
+    private var memo: MemoCursor
+    private var place: ExportSample.Place = .grid("")
+    /// The place's escaped cluster and host, made on the first path the memo doesn't have.
+    private var names: (cluster: [UInt8], host: [UInt8])?
     /// " TIME\n" of the current place.
     private var timeText: [UInt8] = []
 
-    public init(format: GraphiteFormat, reserving size: (bytes: Int, records: Int) = (0, 0)) {
+    /// `storage`: a chunk whose memory to write in (`ExportQueue.takeSpare`).
+    public init(
+        format: GraphiteFormat, reserving size: (bytes: Int, records: Int) = (0, 0), memo: ExportMemo = ExportMemo(), storage: ExportChunk = ExportChunk()
+    ) {
         self.format = format
-        chunk = ExportChunk(reserving: size.bytes, records: size.records)
+        chunk = ExportChunk(reusing: storage, reserving: size.bytes, records: size.records)
+        self.memo = MemoCursor(memo)
     }
 
     public mutating func begin(_ place: ExportSample.Place, time: Int64) {
-        (cluster, host) = format.names(place)
-        timeText = [UInt8(ascii: " ")]
+        self.place = place
+        names = nil
+        memo.begin(place)
+        timeText.removeAll(keepingCapacity: true)
+        timeText.append(UInt8(ascii: " "))
         ValueText.appendInteger(time, to: &timeText)
         timeText.append(UInt8(ascii: "\n"))
     }
 
-    public mutating func value(metric: String, group: String?, value: Double) {
+    public mutating func value(metric: String, group: String?, value: Double, text: String?) {
         guard value.isFinite else { return }
-        line(metric, suffix: [], value)
+        path(metric, suffix: [])
+        if let text, ValueText.isPlainDecimal(text) {
+            chunk.bytes += text.utf8
+        } else {
+            ValueText.append(value, to: &chunk.bytes)
+        }
+        end()
     }
 
     public mutating func summary(metric: String, sum: Double, num: Double) {
         guard sum.isFinite, num.isFinite else { return }
-        line(metric, suffix: GraphiteFormat.sumSuffix, sum)
-        line(metric, suffix: GraphiteFormat.numSuffix, num)
+        path(metric, suffix: GraphiteFormat.sumSuffix)
+        ValueText.append(sum, to: &chunk.bytes)
+        end()
+        path(metric, suffix: GraphiteFormat.numSuffix)
+        ValueText.append(num, to: &chunk.bytes)
+        end()
     }
 
-    private mutating func line(_ metric: String, suffix: [UInt8], _ value: Double) {
-        format.appendPath(cluster: cluster, host: host, metric: metric, to: &chunk.bytes)
+    public mutating func finish() -> ExportWritten { ExportWritten(chunk: chunk, memo: memo.finish()) }
+
+    /// "PATH " of a series, from the memo or made.
+    private mutating func path(_ metric: String, suffix: [UInt8]) {
+        if memo.match(metric, group: nil) != nil { return memo.appendMatched(to: &chunk.bytes) }
+        if names == nil { names = format.names(place) }
+        let start = chunk.bytes.count
+        format.appendPath(cluster: names!.cluster, host: names!.host, metric: metric, to: &chunk.bytes)
         chunk.bytes += suffix
         chunk.bytes.append(UInt8(ascii: " "))
-        ValueText.append(value, to: &chunk.bytes)
+        memo.record(metric, group: nil, chunk.bytes[start...])
+    }
+
+    private mutating func end() {
         chunk.bytes += timeText
         chunk.close()
     }

@@ -52,7 +52,7 @@ public enum RemoteWriteBody {
     public static func encode(_ samples: some Sequence<ExportSample>, naming: PrometheusSeries) -> [UInt8] {
         var writer = RemoteWriteWriter(naming: naming)
         for sample in samples { writer.add(sample) }
-        return Snappy.compress(writer.chunk.bytes)
+        return Snappy.compress(writer.finish().chunk.bytes)
     }
 
     /// A body read back (the tests' receiver, `plexus decode` one day).

@@ -7,23 +7,50 @@
 /// that comes twice in a request as one, in order.
 public struct RemoteWriteWriter: ExportSink {
     public let naming: PrometheusSeries
-    public private(set) var chunk = ExportChunk()
+    private var chunk = ExportChunk()
+    private var memo: MemoCursor
+    private var place: ExportSample.Place = .grid("")
     /// The current place's label entries after `__name__`: cluster and grid, then host (the
-    /// metric's group goes between them), each encoded once per place.
-    private var clusterAndGrid: [UInt8] = []
-    private var host: [UInt8] = []
+    /// metric's group goes between them), encoded on the first series the memo doesn't have.
+    private var placeLabels: (clusterAndGrid: [UInt8], host: [UInt8])?
     private var time: Int64 = 0
     private var group: (text: String, entry: [UInt8]) = ("", [])
+    /// The series being written's labels.
+    private var labels: [UInt8] = []
 
-    public init(naming: PrometheusSeries, reserving size: (bytes: Int, records: Int) = (0, 0)) {
+    /// `storage`: a chunk whose memory to write in (`ExportQueue.takeSpare`).
+    public init(
+        naming: PrometheusSeries, reserving size: (bytes: Int, records: Int) = (0, 0), memo: ExportMemo = ExportMemo(), storage: ExportChunk = ExportChunk()
+    ) {
         self.naming = naming
-        chunk = ExportChunk(reserving: size.bytes, records: size.records)
+        chunk = ExportChunk(reusing: storage, reserving: size.bytes, records: size.records)
+        self.memo = MemoCursor(memo)
     }
 
     public mutating func begin(_ place: ExportSample.Place, time: Int64) {
         self.time = time
-        clusterAndGrid = []
-        host = []
+        self.place = place
+        placeLabels = nil
+        memo.begin(place)
+    }
+
+    public mutating func value(metric: String, group: String?, value: Double, text: String?) {
+        guard value.isFinite else { return }
+        series(metric, "", value, group: group)
+    }
+
+    public mutating func summary(metric: String, sum: Double, num: Double) {
+        guard sum.isFinite else { return }
+        series(metric, "_sum", sum, group: nil)
+        if num.isFinite { series(metric, "_count", num, group: nil) }
+    }
+
+    public mutating func finish() -> ExportWritten { ExportWritten(chunk: chunk, memo: memo.finish()) }
+
+    /// The place's labels but the group.
+    private func makePlaceLabels() -> (clusterAndGrid: [UInt8], host: [UInt8]) {
+        var clusterAndGrid: [UInt8] = []
+        var host: [UInt8] = []
         switch place {
         case .host(let c, let h):
             Self.label("cluster", c, to: &clusterAndGrid)
@@ -35,46 +62,49 @@ public struct RemoteWriteWriter: ExportSink {
         case .grid(let g):
             Self.label("grid", g, to: &clusterAndGrid)
         }
+        return (clusterAndGrid, host)
     }
 
-    public mutating func value(metric: String, group: String?, value: Double) {
-        guard value.isFinite else { return }
-        let text = group ?? ""
-        if text != self.group.text {
-            var entry: [UInt8] = []
-            Self.label("group", text, to: &entry)
-            self.group = (text, entry)
-        }
-        series(metric, "", value, group: self.group.entry)
-    }
-
-    public mutating func summary(metric: String, sum: Double, num: Double) {
-        guard sum.isFinite else { return }
-        series(metric, "_sum", sum, group: [])
-        if num.isFinite { series(metric, "_count", num, group: []) }
-    }
-
-    /// One TimeSeries: `__name__` (name + suffix), the place's labels with the group in its
-    /// sorted place, then the sample.
-    private mutating func series(_ metric: String, _ suffix: StaticString, _ value: Double, group: [UInt8]) {
+    /// A series' labels: `__name__` (name + suffix), the place's labels with the group in its
+    /// sorted place.
+    private mutating func makeLabels(_ metric: String, _ suffix: StaticString, group: String?) {
         let name = Self.validName(metric) ? metric : PrometheusSeries.metricName(metric)
         let nameLength = name.utf8.count + suffix.utf8CodeUnitCount
-        let nameLabel = Self.labelSize(8, nameLength)
+        labels.append(0x0A)  // TimeSeries.labels: __name__
+        Self.appendVarint(UInt64(Self.labelSize(8, nameLength)), to: &labels)
+        labels += Self.nameKey
+        labels.append(0x12)
+        Self.appendVarint(UInt64(nameLength), to: &labels)
+        labels += name.utf8
+        suffix.withUTF8Buffer { labels += $0 }
+        if placeLabels == nil { placeLabels = makePlaceLabels() }
+        labels += placeLabels!.clusterAndGrid
+        if let group, !group.isEmpty {
+            if group != self.group.text {
+                var entry: [UInt8] = []
+                Self.label("group", group, to: &entry)
+                self.group = (group, entry)
+            }
+            labels += self.group.entry
+        }
+        labels += placeLabels!.host
+    }
+
+    /// One TimeSeries: its labels, then the sample.
+    private mutating func series(_ metric: String, _ suffix: StaticString, _ value: Double, group: String?) {
         let milliseconds = UInt64(bitPattern: time &* 1000)
         let sampleLength = (value.bitPattern != 0 ? 9 : 0) + (milliseconds != 0 ? 1 + Self.varintSize(milliseconds) : 0)
-        let seriesLength = Self.entry(nameLabel) + clusterAndGrid.count + group.count + host.count + Self.entry(sampleLength)
         chunk.bytes.append(0x0A)  // WriteRequest.timeseries
-        Self.appendVarint(UInt64(seriesLength), to: &chunk.bytes)
-        chunk.bytes.append(0x0A)  // TimeSeries.labels: __name__
-        Self.appendVarint(UInt64(nameLabel), to: &chunk.bytes)
-        chunk.bytes += Self.nameKey
-        chunk.bytes.append(0x12)
-        Self.appendVarint(UInt64(nameLength), to: &chunk.bytes)
-        chunk.bytes += name.utf8
-        suffix.withUTF8Buffer { chunk.bytes += $0 }
-        chunk.bytes += clusterAndGrid
-        chunk.bytes += group
-        chunk.bytes += host
+        if let length = memo.match(metric, group: group) {
+            Self.appendVarint(UInt64(length + Self.entry(sampleLength)), to: &chunk.bytes)
+            memo.appendMatched(to: &chunk.bytes)
+        } else {
+            labels.removeAll(keepingCapacity: true)
+            makeLabels(metric, suffix, group: group)
+            memo.record(metric, group: group, labels)
+            Self.appendVarint(UInt64(labels.count + Self.entry(sampleLength)), to: &chunk.bytes)
+            chunk.bytes += labels
+        }
         chunk.bytes.append(0x12)  // TimeSeries.samples
         Self.appendVarint(UInt64(sampleLength), to: &chunk.bytes)
         if value.bitPattern != 0 {

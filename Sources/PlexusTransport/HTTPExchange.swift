@@ -95,11 +95,23 @@ public enum HTTPExchange {
     }
 
     static func exchange(
-        _ method: HTTPMethod, _ target: Target, headers extra: [(String, String)], body: [UInt8]?, timeout: Duration, maxBody: Int,
+        _ method: HTTPMethod, _ target: Target, headers: [(String, String)], body: [UInt8]?, timeout: Duration, maxBody: Int,
         tls: TLSContext?, group: any EventLoopGroup, open: OpenChannel
     ) async throws -> Answer {
+        let channel = try await connect(target, timeout: timeout, tls: tls, group: group)
+        open.set(channel.channel)
+        return try await channel.executeThenClose { inbound, outbound in
+            var answers = inbound.makeAsyncIterator()
+            return try await request(method, target, headers: headers, body: body, keepAlive: false, maxBody: maxBody, outbound, &answers).answer
+        }
+    }
+
+    typealias ClientChannel = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+
+    /// A connection to `target` with HTTP/1.1 (in TLS for https) on it.
+    static func connect(_ target: Target, timeout: Duration, tls: TLSContext?, group: any EventLoopGroup) async throws -> ClientChannel {
         let sslContext = target.tls ? try tls?.context ?? NIOSSLContext(configuration: .makeClientConfiguration()) : nil
-        let channel = try await ClientBootstrap(group: group)
+        return try await ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(Int64(timeout / .nanoseconds(1))))
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -108,42 +120,51 @@ public enum HTTPExchange {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                    return try ClientChannel(wrappingChannelSynchronously: channel)
                 }
             }
-        open.set(channel.channel)
+    }
+
+    /// One request written and its answer read; `open`: whether the connection stays open after
+    /// it (the server said neither `Connection: close` nor HTTP/1.0).
+    static func request(
+        _ method: HTTPMethod, _ target: Target, headers extra: [(String, String)], body: [UInt8]?, keepAlive: Bool, maxBody: Int,
+        _ outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>,
+        _ answers: inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
+    ) async throws -> (answer: Answer, open: Bool) {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: target.hostHeader)
         for (name, value) in extra { headers.add(name: name, value: value) }
         if let body { headers.add(name: "Content-Length", value: String(body.count)) }
-        headers.add(name: "Connection", value: "close")
-        return try await channel.executeThenClose { inbound, outbound in
-            // One write for the whole request. If it fails, the answer may still have come (a
-            // server that answers and closes before the request is all written; a failed TLS
-            // handshake's reason arrives inbound): read the inbound either way.
-            var parts: [HTTPClientRequestPart] = [.head(HTTPRequestHead(version: .http1_1, method: method, uri: target.pathAndQuery, headers: headers))]
-            if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            parts.append(.end(nil))
-            var writeError: (any Error)?
-            do {
-                try await outbound.write(contentsOf: parts)
-            } catch {
-                writeError = error
-            }
-            var status: Int?
-            var received: [UInt8] = []
-            for try await part in inbound {
-                switch part {
-                case .head(let head): status = Int(head.status.code)
-                case .body(let buffer):
-                    guard received.count + buffer.readableBytes <= maxBody else { throw Failure("an answer larger than \(maxBody) bytes") }
-                    received += buffer.readableBytesView
-                case .end: return Answer(status: status ?? 0, body: received)
-                }
-            }
-            if let writeError { throw writeError }
-            throw Failure("the connection closed before the answer ended")
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        // One write for the whole request. If it fails, the answer may still have come (a
+        // server that answers and closes before the request is all written; a failed TLS
+        // handshake's reason arrives inbound): read the inbound either way.
+        var parts: [HTTPClientRequestPart] = [.head(HTTPRequestHead(version: .http1_1, method: method, uri: target.pathAndQuery, headers: headers))]
+        if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+        parts.append(.end(nil))
+        var writeError: (any Error)?
+        do {
+            try await outbound.write(contentsOf: parts)
+        } catch {
+            writeError = error
         }
+        var status: Int?
+        var open = keepAlive
+        var received: [UInt8] = []
+        while let part = try await answers.next() {
+            switch part {
+            case .head(let head):
+                status = Int(head.status.code)
+                open = open && head.isKeepAlive
+            case .body(let buffer):
+                guard received.count + buffer.readableBytes <= maxBody else { throw Failure("an answer larger than \(maxBody) bytes") }
+                received += buffer.readableBytesView
+            case .end: return (Answer(status: status ?? 0, body: received), open)
+            }
+        }
+        if let writeError { throw writeError }
+        throw Failure("the connection closed before the answer ended")
     }
 
     /// A network error in a few words: the system's for a failed call (`Connection refused`).

@@ -10,6 +10,7 @@ import PlexusCore
 //   plexus-bench archive ROOT FILES ROUNDS [RRDCACHED-ADDRESS RRDCACHED-PID]
 //   plexus-bench archive-storm ROOT FILES      (until killed; the crash test's writer)
 //   plexus-bench source-document HOSTS METRICS PATH   (the aggregator benchmark's source)
+//   plexus-bench exports HOSTS METRICS ITERATIONS   (a poll's values as carbon lines and remote-write series)
 //   plexus-bench ingest HOSTS METRICS ROUNDS   (an agent's receive loop past the socket: decode, file)
 //   plexus-bench poll HOSTS METRICS ITERATIONS   (a source's poll read into state; the held state's heap)
 //   plexus-bench alerts HOSTS METRICS RULES [ITERATIONS]   (an evaluation of the rules beside a poll)
@@ -69,6 +70,10 @@ if arguments.first == "source-document" {
 if arguments.first == "poll" {
     let a = numbers(usage: "poll HOSTS METRICS ITERATIONS") { $0.count == 3 && $0.allSatisfy { $0 > 0 } }
     runBenchmark { try PollBenchmark(hosts: a[0], metrics: a[1], iterations: a[2]).run() }
+}
+if arguments.first == "exports" {
+    let a = numbers(usage: "exports HOSTS METRICS ITERATIONS") { $0.count == 3 && $0.allSatisfy { $0 > 0 } }
+    runBenchmark { try ExportBenchmark(hosts: a[0], metrics: a[1], iterations: a[2]).run() }
 }
 if arguments.first == "ingest" {
     let a = numbers(usage: "ingest HOSTS METRICS ROUNDS") { $0.count == 3 && $0.allSatisfy { $0 > 0 } }

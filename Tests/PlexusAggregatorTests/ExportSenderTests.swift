@@ -47,8 +47,8 @@ import Testing
         func values(_ n: Int) -> ExportChunk {
             var sink = destination.makeSink(stream: 0)
             sink.begin(.host(cluster: "c", host: "h"), time: 1)
-            for i in 0..<n { sink.value(metric: "m\(i)", group: nil, value: 1) }
-            return sink.chunk
+            for i in 0..<n { sink.value(metric: "m\(i)", group: nil, value: 1, text: nil) }
+            return sink.finish().chunk
         }
         #expect(destination.kind == "remote_write")
         destination.push(values(2))

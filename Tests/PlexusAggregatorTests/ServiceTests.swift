@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PlexusCore
+import PlexusExport
 import PlexusStatus
 import PlexusTestSupport
 import PlexusTransport
@@ -233,5 +234,46 @@ import Testing
             ])
         #expect(full.services.count == 8 && String(describing: type(of: full.services[6])) == "ArchiveReader")
         #expect(full.status().host == "agg" && full.status().archive.enabled)
+    }
+}
+
+extension ServiceTests {
+    /// What a sink is given, in order.
+    struct Recording: ExportSink {
+        var places: [ExportSample.Place] = []
+        var values: [(ExportSample.Place, String, Double)] = []
+        var summaries: [(ExportSample.Place, String, Double, Double)] = []
+
+        mutating func begin(_ place: ExportSample.Place, time: Int64) { places.append(place) }
+        mutating func value(metric: String, group: String?, value: Double, text: String?) {
+            values.append((places.last!, metric, value))
+        }
+        mutating func summary(metric: String, sum: Double, num: Double) { summaries.append((places.last!, metric, sum, num)) }
+        mutating func finish() -> ExportWritten { ExportWritten(chunk: ExportChunk(), memo: ExportMemo()) }
+    }
+
+    @Test func exportsTakeTheValuesTheArchivesTake() throws {
+        let delivery = Self.delivery(try Self.document(hosts: 4))
+        var sink: any ExportSink = Recording()
+        ExportSamples.walk(delivery.content, now: Self.now, skipping: [], exports: ExportConfiguration(), into: &sink)
+        let recorded = try #require(sink as? Recording)
+        let archived = ArchiveSamples.of(delivery.content, step: 15, now: Self.now, skipping: [])
+        let hostValues = archived.filter { !$0.key.location.isSummary }
+        #expect(recorded.values.count == hostValues.count && !recorded.values.isEmpty)
+        for (sample, (place, metric, value)) in zip(hostValues, recorded.values) {
+            guard case .host(let c, let h) = sample.key.location else { continue }
+            #expect(place == .host(cluster: c.rawValue, host: h.rawValue) && metric == sample.key.metric.rawValue && value == sample.sum)
+        }
+        #expect(recorded.summaries.count == archived.count - hostValues.count)
+        // A filter keeps only the metrics it names; content carried from an earlier poll exports nothing.
+        var only = ExportConfiguration()
+        only.metrics = [NamePattern("load_*")]
+        var filtered: any ExportSink = Recording()
+        ExportSamples.walk(delivery.content, now: Self.now, skipping: [], exports: only, into: &filtered)
+        let kept = try #require(filtered as? Recording)
+        #expect(!kept.values.isEmpty && kept.values.allSatisfy { $0.1.hasPrefix("load_") } && kept.summaries.allSatisfy { $0.1.hasPrefix("load_") })
+        var later: any ExportSink = Recording()
+        ExportSamples.walk(delivery.content, now: Self.now + 15, skipping: [], exports: ExportConfiguration(), into: &later)
+        #expect((later as? Recording)?.values.isEmpty == true && (later as? Recording)?.places.isEmpty == true)
     }
 }

@@ -71,6 +71,16 @@ import Testing
                 """)
     }
 
+    @Test func aPlainDecimalGoesAsTheSourceWroteItAnythingElseAsTheNumber() {
+        var writer = GraphiteWriter(format: GraphiteFormat())
+        writer.begin(.host(cluster: "c", host: "h"), time: 5)
+        for (text, value) in [("0.50", 0.5), ("-12", -12), ("1e5", 1e5), (" 7", 7), ("+3", 3), ("0x10", 16)] {
+            writer.value(metric: "m", group: nil, value: value, text: text)
+        }
+        let lines = String(decoding: writer.finish().chunk.bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines == ["c.h.m 0.50 5", "c.h.m -12 5", "c.h.m 100000 5", "c.h.m 7 5", "c.h.m 3 5", "c.h.m 16 5"])
+    }
+
     @Test func valuesAreTheShortestTextThatReadsBackAndNonFiniteOnesStayHome() {
         let values: [Double] = [0, -3, 42, 0.1, 1e300, 123_456_789_012, -0.000_25]
         let lines = values.map { v in text(GraphiteFormat(), [ExportSample(place: .host(cluster: "c", host: "h"), metric: "m", time: 1, value: v)]) }

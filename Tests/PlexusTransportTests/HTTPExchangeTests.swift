@@ -70,6 +70,38 @@ import Testing
         }
     }
 
+    @Test func aSessionKeepsItsConnectionForRequestsInTurn() async throws {
+        let server = try EchoServer()
+        let (peers, exchanges, open) = try await HTTPSession.open(server.url + "/peer", connectTimeout: .seconds(60)) { session in
+            var peers: Set<String> = []
+            for _ in 0..<3 {
+                let answer = try await session.send("POST", body: Array("x".utf8), timeout: .seconds(60))
+                #expect(answer.status == 200)
+                peers.insert(String(decoding: answer.body, as: UTF8.self))
+            }
+            return (peers, session.exchanges, session.isOpen)
+        }
+        // One client port: the three requests went on one connection.
+        #expect(peers.count == 1 && exchanges == 3 && open)
+    }
+
+    @Test func aSessionEndsWhenTheServerClosesOrTimeRunsOut() async throws {
+        let server = try EchoServer()
+        try await HTTPSession.open(server.url + "/close", connectTimeout: .seconds(60)) { session in
+            let answer = try await session.send("GET", timeout: .seconds(60))
+            #expect(answer.status == 200 && String(decoding: answer.body, as: UTF8.self) == "bye")
+            #expect(!session.isOpen)
+            await #expect(throws: HTTPExchange.Failure("the connection is closed")) { try await session.send("GET", timeout: .seconds(60)) }
+        }
+        try await HTTPSession.open(server.url + "/slow", connectTimeout: .seconds(60)) { session in
+            await #expect(throws: HTTPExchange.Failure("no answer within 1 s")) { try await session.send("GET", timeout: .seconds(1)) }
+            #expect(!session.isOpen)
+        }
+        await #expect(throws: HTTPExchange.Failure("Connection refused")) {
+            try await HTTPSession.open("http://127.0.0.1:1/", connectTimeout: .seconds(60)) { _ in }
+        }
+    }
+
     @Test func noServer() async {
         await #expect(throws: HTTPExchange.Failure("Connection refused")) {
             try await HTTPExchange.send("GET", "http://127.0.0.1:1/", timeout: .seconds(60))

@@ -1,6 +1,7 @@
 """A loopback HTTP server for HTTPExchange's tests. Every method answers with what it received:
 "METHOD TARGET", the headers, a blank line, the body. /status/N answers status N, /big/N a
-body of N bytes, /slow nothing within a test (120 s), /hangup closes without an answer.
+body of N bytes, /slow nothing within a test (120 s), /hangup closes without an answer, /peer
+the client's port (one connection or several), /close answers and closes the connection.
 Usage: echo_server.py. Listens on a free port and prints "ready PORT" once listening."""
 import http.server
 import os
@@ -29,13 +30,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.connection.close()
             return
         code = int(self.path.split("/")[2]) if self.path.startswith("/status/") else 200
-        if self.path.startswith("/big/"):
+        if self.path.startswith("/peer"):
+            text = str(self.client_address[1]).encode()
+        elif self.path.startswith("/close"):
+            self.close_connection = True
+            text = b"bye"
+        elif self.path.startswith("/big/"):
             text = b"x" * int(self.path.split("/")[2])
         else:
             lines = [f"{self.command} {self.path}"] + [f"{k}: {v}" for k, v in self.headers.items()]
             text = ("\n".join(lines) + "\n\n").encode() + body
         self.send_response(code)
         self.send_header("Content-Length", str(len(text)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(text)
 

@@ -1,23 +1,28 @@
 import PlexusCore
-import PlexusExport
 
 /// What a delivery exports: the same values a delivery archives (`ArchiveSamples`), with their
 /// GROUP, whether or not archives are written: every numeric metric not past its DMAX of the
 /// hosts this delivery listed that are up, each cluster's summary and each summarized grid's.
 /// Times are the cluster's (or grid's) LOCALTIME. Walked into a sink, which formats as it goes.
-enum ExportSamples {
-    static func walk(
+public enum ExportSamples {
+    public static func walk(
         _ content: SourceContent, now: Int64, skipping shadowed: Set<String>, exports: ExportConfiguration, into sink: inout any ExportSink
     ) {
+        // No `export_metrics`: every metric goes, unasked.
+        let everything = exports.metrics.isEmpty
         for cluster in content.clusters where cluster.polled == now && !shadowed.contains(cluster.name.rawValue) {
             let time = cluster.cluster.localtime
             let clusterName = cluster.name.rawValue
             for held in cluster.hosts where held.polled == now && held.isUp(at: now, localtime: time) {
                 sink.begin(.host(cluster: clusterName, host: held.host.name.rawValue), time: time)
-                for metric in held.host.metrics where metric.type.isSummarized {
-                    if metric.dmax > 0, metric.tn > metric.dmax { continue }
-                    guard exports.exports(metric.name.rawValue), let value = metric.numericValue else { continue }
-                    sink.value(metric: metric.name.rawValue, group: metric.extraData.first(ExtraElement.Key.group), value: value)
+                // Through the buffer: each metric read in place, not copied out of the array.
+                held.host.metrics.withUnsafeBufferPointer { metrics in
+                    for i in metrics.indices where metrics[i].type.isSummarized {
+                        if metrics[i].dmax > 0, metrics[i].tn > metrics[i].dmax { continue }
+                        let name = metrics[i].name.rawValue, text = metrics[i].value
+                        guard everything || exports.exports(name), let value = Metric.number(text, numeric: true) else { continue }
+                        sink.value(metric: name, group: metrics[i].extraData.first(ExtraElement.Key.group), value: value, text: text)
+                    }
                 }
             }
             sink.begin(.cluster(clusterName), time: time)
@@ -34,7 +39,7 @@ enum ExportSamples {
     }
 
     /// The root summary (this aggregator's own grid) at `now`.
-    static func walkRoot(_ summary: Summary, gridname: String, now: Int64, exports: ExportConfiguration, into sink: inout any ExportSink) {
+    public static func walkRoot(_ summary: Summary, gridname: String, now: Int64, exports: ExportConfiguration, into sink: inout any ExportSink) {
         sink.begin(.grid(gridname), time: now)
         for metric in summary.metrics where exports.exports(metric.name.rawValue) {
             sink.summary(metric: metric.name.rawValue, sum: metric.sum, num: Double(metric.num))

@@ -1,0 +1,102 @@
+import Foundation
+import PlexusCore
+import PlexusExport
+
+/// `plexus-bench exports HOSTS METRICS ITERATIONS`: what exporting adds to each poll of a
+/// source, beside what the poll itself costs (`PollBenchmark`'s read into state): the poll's
+/// values written as carbon lines and as remote-write series (`ExportSamples.walk` into the
+/// writers, as the aggregator does for both destinations at once), and the remote-write
+/// series snappy-compressed in requests of 2,000 (the sender's share, off the poll).
+struct ExportBenchmark {
+    var hosts: Int
+    var metrics: Int
+    var iterations: Int
+
+    func run() throws {
+        let bytes = try SourceDocument.make(hosts: hosts, metrics: metrics).bytes
+        print("exports: \(hosts) hosts x \(metrics) metrics, \(bytes.count) bytes")
+        var texts = TextTable()
+        var previous: SourceContent?
+        let graphite = GraphiteFormat(prefix: "p1")
+        let naming = PrometheusSeries(gridname: "Bench")
+        var last: (lines: ExportChunk, series: ExportChunk) = (ExportChunk(), ExportChunk())
+        // Each writer starts from the memo of the one before, as the aggregator's do.
+        var memos = (lines: ExportMemo(), series: ExportMemo())
+        var read: [Double] = [], walk: [Double] = [], graphiteTimes: [Double] = [], remoteTimes: [Double] = [], both: [Double] = [], snappy: [Double] = []
+        for i in 0..<(iterations + 1) {
+            let now = 1_795_543_200 + Int64(i * 15)
+            let r = Self.time {
+                var assembler = SourceAssembler(options: .init(), now: now)
+                _ = GangliaXMLReader.read(bytes, texts: &texts) { assembler.apply($0) }
+                previous = assembler.finish(previous: previous)
+            }
+            let content = previous!
+            let n = Self.time {
+                var sink: any ExportSink = Counting()
+                ExportSamples.walk(content, now: now, skipping: [], exports: ExportConfiguration(), into: &sink)
+                precondition((sink as! Counting).values > hosts * metrics / 2)
+            }
+            let g = Self.time {
+                var sink: any ExportSink = GraphiteWriter(format: graphite, reserving: (last.lines.bytes.count, last.lines.count), memo: memos.lines)
+                memos.lines = ExportMemo()
+                ExportSamples.walk(content, now: now, skipping: [], exports: ExportConfiguration(), into: &sink)
+                (last.lines, memos.lines) = { ($0.chunk, $0.memo) }(sink.finish())
+            }
+            let w = Self.time {
+                var sink: any ExportSink = RemoteWriteWriter(naming: naming, reserving: (last.series.bytes.count, last.series.count), memo: memos.series)
+                memos.series = ExportMemo()
+                ExportSamples.walk(content, now: now, skipping: [], exports: ExportConfiguration(), into: &sink)
+                (last.series, memos.series) = { ($0.chunk, $0.memo) }(sink.finish())
+            }
+            let s = Self.time {
+                var queue = ExportQueue(capacity: 250_000)
+                _ = queue.push(last.series)
+                while queue.count > 0 { _ = Snappy.compress(queue.take(max: 2000).bytes) }
+            }
+            precondition(last.lines.count > hosts * metrics / 2 && last.series.count > hosts * metrics / 2)
+            if i > 0 {
+                read.append(r)
+                walk.append(n)
+                graphiteTimes.append(g)
+                remoteTimes.append(w)
+                both.append(g + w)
+                snappy.append(s)
+            }
+        }
+        let base = Self.median(read)
+        print(String(format: "read into state (the poll): median %.2f ms", base))
+        for (name, times) in [
+            ("the walk alone (values counted)", walk), ("carbon lines", graphiteTimes), ("remote-write series", remoteTimes), ("both (a poll's share)", both),
+        ] {
+            let m = Self.median(times)
+            print(String(format: "%@: median %.2f ms, %+.1f %% of the poll", name, m, m / base * 100))
+        }
+        let m = Self.median(snappy)
+        print(
+            String(
+                format: "snappy, requests of 2,000 series (the sender's): median %.2f ms, %.1f MB in, %+.1f %% of the poll",
+                m, Double(last.series.bytes.count) / 1e6, m / base * 100))
+        print(
+            String(
+                format: "carbon lines: %.1f MB; memos: %d + %d series, %.1f + %.1f MB of names",
+                Double(last.lines.bytes.count) / 1e6, memos.lines.series, memos.series.series, Double(memos.lines.bytes) / 1e6, Double(memos.series.bytes) / 1e6
+            ))
+    }
+
+    /// A sink that counts what it is given: the walk's own cost.
+    struct Counting: ExportSink {
+        var values = 0
+        mutating func begin(_ place: ExportSample.Place, time: Int64) {}
+        mutating func value(metric: String, group: String?, value: Double, text: String?) { values += 1 }
+        mutating func summary(metric: String, sum: Double, num: Double) { values += 2 }
+        mutating func finish() -> ExportWritten { ExportWritten(chunk: ExportChunk(), memo: ExportMemo()) }
+    }
+
+    static func time(_ body: () -> Void) -> Double {
+        let start = ContinuousClock.now
+        body()
+        return (ContinuousClock.now - start) / .milliseconds(1)
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+}
