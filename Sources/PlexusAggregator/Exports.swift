@@ -18,32 +18,27 @@ public final class Exports: Sendable {
     /// Formats what `walk` gives for every destination, into its queue: one walk, each value
     /// written for every destination in turn. `stream` tells submissions apart that are alike
     /// in size (a data source's index; the root summary's is -1), so that each reserves room
-    /// for about what it wrote last time.
-    func submit(stream: Int, _ walk: (inout any ExportSink) -> Void) {
-        var sink: any ExportSink = FanOut(sinks: destinations.map { $0.makeSink(stream: stream) })
-        walk(&sink)
-        guard var fanOut = sink as? FanOut else { return }
-        for (i, destination) in destinations.enumerated() { destination.push(fanOut.sinks[i].finish(), stream: stream) }
-    }
-
-    /// One sink writing to several.
-    struct FanOut: ExportSink {
-        var sinks: [any ExportSink]
-
-        mutating func begin(_ place: ExportSample.Place, time: Int64) {
-            for i in sinks.indices { sinks[i].begin(place, time: time) }
+    /// for about what it wrote last time and copies names from its memo.
+    func submit(stream: Int, _ walk: (inout ExportWriters) -> Void) {
+        var writers = ExportWriters()
+        for destination in destinations {
+            switch destination.makeWriter(stream: stream) {
+            case .graphite(let writer): writers.graphite.append(writer)
+            case .remoteWrite(let writer): writers.remoteWrite.append(writer)
+            }
         }
-
-        mutating func value(metric: String, group: String?, value: Double, text: String?) {
-            for i in sinks.indices { sinks[i].value(metric: metric, group: group, value: value, text: text) }
+        walk(&writers)
+        var g = 0, r = 0
+        for destination in destinations {
+            switch destination.format {
+            case .graphite:
+                destination.push(writers.graphite[g].finish(), stream: stream)
+                g += 1
+            case .remoteWrite:
+                destination.push(writers.remoteWrite[r].finish(), stream: stream)
+                r += 1
+            }
         }
-
-        mutating func summary(metric: String, sum: Double, num: Double) {
-            for i in sinks.indices { sinks[i].summary(metric: metric, sum: sum, num: num) }
-        }
-
-        /// Each sink's own is taken from `sinks`.
-        mutating func finish() -> ExportWritten { ExportWritten(chunk: ExportChunk(), memo: ExportMemo()) }
     }
 
     var status: [AggregatorStatus.Export] { destinations.map(\.status) }
@@ -93,14 +88,29 @@ public final class ExportDestination: Sendable {
     /// writer's memo (the next writer copies series' names from it).
     private let last = Mutex([Int: (size: (bytes: Int, records: Int), memo: ExportMemo)]())
 
-    func makeSink(stream: Int) -> any ExportSink {
+    /// A writer of the destination's format.
+    enum Writer {
+        case graphite(GraphiteWriter)
+        case remoteWrite(RemoteWriteWriter)
+
+        var sink: any ExportSink {
+            switch self {
+            case .graphite(let writer): writer
+            case .remoteWrite(let writer): writer
+            }
+        }
+    }
+
+    /// The stream's next writer: with room for what it wrote last time, its memo, and the
+    /// memory of a chunk already sent.
+    func makeWriter(stream: Int) -> Writer {
         // Taken out, so that the writer holds the only reference and adds to it in place.
         let taken = last.withLock { $0.removeValue(forKey: stream) }
         let size = taken?.size ?? (0, 0), memo = taken?.memo ?? ExportMemo()
         let storage = queue.withLock { $0.takeSpare() }
         return switch format {
-        case .graphite(let format): GraphiteWriter(format: format, reserving: size, memo: memo, storage: storage)
-        case .remoteWrite(let naming): RemoteWriteWriter(naming: naming, reserving: size, memo: memo, storage: storage)
+        case .graphite(let format): .graphite(GraphiteWriter(format: format, reserving: size, memo: memo, storage: storage))
+        case .remoteWrite(let naming): .remoteWrite(RemoteWriteWriter(naming: naming, reserving: size, memo: memo, storage: storage))
         }
     }
 

@@ -115,7 +115,7 @@ public final class GridStore: Sendable {
             if !holdBack(samples, source: index) { refused = samples.count - archive(samples) }
         }
         if let exports {
-            exports.submit(stream: index) { ExportSamples.walk(content, now: delivery.now, skipping: shadowed, exports: configuration.exports, into: &$0) }
+            exports.submit(stream: index) { $0.write(content, now: delivery.now, skipping: shadowed, exports: configuration.exports) }
         }
         stats.withLock { s in
             s.samplesSubmitted += submitted
@@ -207,7 +207,7 @@ public final class GridStore: Sendable {
     /// exported.
     func archiveRootSummary(now: Int64) {
         let summary = state.withLock { $0.rootSummary }
-        exports?.submit(stream: -1) { ExportSamples.walkRoot(summary, gridname: configuration.gridname, now: now, exports: configuration.exports, into: &$0) }
+        exports?.submit(stream: -1) { $0.writeRoot(summary, gridname: configuration.gridname, now: now, exports: configuration.exports) }
         guard writer != nil else { return }
         let step = Int(configuration.shortestStep)
         let samples = summary.metrics.map { metric in

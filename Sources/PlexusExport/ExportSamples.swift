@@ -5,8 +5,8 @@ import PlexusCore
 /// hosts this delivery listed that are up, each cluster's summary and each summarized grid's.
 /// Times are the cluster's (or grid's) LOCALTIME. Walked into a sink, which formats as it goes.
 public enum ExportSamples {
-    public static func walk(
-        _ content: SourceContent, now: Int64, skipping shadowed: Set<String>, exports: ExportConfiguration, into sink: inout any ExportSink
+    public static func walk<Sink: ExportSink>(
+        _ content: SourceContent, now: Int64, skipping shadowed: Set<String>, exports: ExportConfiguration, into sink: inout Sink
     ) {
         // No `export_metrics`: every metric goes, unasked.
         let everything = exports.metrics.isEmpty
@@ -39,10 +39,49 @@ public enum ExportSamples {
     }
 
     /// The root summary (this aggregator's own grid) at `now`.
-    public static func walkRoot(_ summary: Summary, gridname: String, now: Int64, exports: ExportConfiguration, into sink: inout any ExportSink) {
+    public static func walkRoot<Sink: ExportSink>(
+        _ summary: Summary, gridname: String, now: Int64, exports: ExportConfiguration, into sink: inout Sink
+    ) {
         sink.begin(.grid(gridname), time: now)
         for metric in summary.metrics where exports.exports(metric.name.rawValue) {
             sink.summary(metric: metric.name.rawValue, sum: metric.sum, num: Double(metric.num))
         }
+    }
+}
+
+/// Every destination's writer, given each value in turn: one walk for all, with the writers'
+/// types known (no dynamic call per value and writer).
+public struct ExportWriters: ExportSink {
+    public var graphite: [GraphiteWriter] = []
+    public var remoteWrite: [RemoteWriteWriter] = []
+
+    public init() {}
+
+    public mutating func begin(_ place: ExportSample.Place, time: Int64) {
+        for i in graphite.indices { graphite[i].begin(place, time: time) }
+        for i in remoteWrite.indices { remoteWrite[i].begin(place, time: time) }
+    }
+
+    public mutating func value(metric: String, group: String?, value: Double, text: String?) {
+        for i in graphite.indices { graphite[i].value(metric: metric, group: group, value: value, text: text) }
+        for i in remoteWrite.indices { remoteWrite[i].value(metric: metric, group: group, value: value, text: text) }
+    }
+
+    public mutating func summary(metric: String, sum: Double, num: Double) {
+        for i in graphite.indices { graphite[i].summary(metric: metric, sum: sum, num: num) }
+        for i in remoteWrite.indices { remoteWrite[i].summary(metric: metric, sum: sum, num: num) }
+    }
+
+    /// Each writer's own is taken from `graphite` and `remoteWrite`.
+    public mutating func finish() -> ExportWritten { ExportWritten(chunk: ExportChunk(), memo: ExportMemo()) }
+
+    /// A delivery's values (`ExportSamples.walk`) into every writer.
+    public mutating func write(_ content: SourceContent, now: Int64, skipping shadowed: Set<String>, exports: ExportConfiguration) {
+        ExportSamples.walk(content, now: now, skipping: shadowed, exports: exports, into: &self)
+    }
+
+    /// The root summary (`ExportSamples.walkRoot`) into every writer.
+    public mutating func writeRoot(_ summary: Summary, gridname: String, now: Int64, exports: ExportConfiguration) {
+        ExportSamples.walkRoot(summary, gridname: gridname, now: now, exports: exports, into: &self)
     }
 }

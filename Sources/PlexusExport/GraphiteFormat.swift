@@ -176,9 +176,9 @@ enum ValueText {
 
     /// Whether a value's text is a plain decimal (digits, a sign, a point), which carbon reads
     /// as it is.
-    static func isPlainDecimal(_ text: String) -> Bool {
+    static func isPlainDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var digits = false
-        for b in text.utf8 {
+        for b in bytes {
             if b >= 0x30 && b <= 0x39 {
                 digits = true
             } else if b != UInt8(ascii: ".") && b != UInt8(ascii: "-") {
@@ -186,6 +186,15 @@ enum ValueText {
             }
         }
         return digits
+    }
+
+    /// Appends `text` if it is a plain decimal (one pass over its bytes); false if not.
+    static func appendPlainDecimal(_ text: inout String, to bytes: inout [UInt8]) -> Bool {
+        text.withUTF8 { utf8 in
+            guard isPlainDecimal(utf8) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
     }
 
     static func append(_ value: Double, to bytes: inout [UInt8]) {
@@ -253,8 +262,7 @@ public struct GraphiteWriter: ExportSink {
     public mutating func value(metric: String, group: String?, value: Double, text: String?) {
         guard value.isFinite else { return }
         path(metric, suffix: [])
-        if let text, ValueText.isPlainDecimal(text) {
-            chunk.bytes += text.utf8
+        if var text, ValueText.appendPlainDecimal(&text, to: &chunk.bytes) {
         } else {
             ValueText.append(value, to: &chunk.bytes)
         }

@@ -14,6 +14,8 @@ public struct RemoteWriteWriter: ExportSink {
     /// metric's group goes between them), encoded on the first series the memo doesn't have.
     private var placeLabels: (clusterAndGrid: [UInt8], host: [UInt8])?
     private var time: Int64 = 0
+    /// The encoded timestamp field of the place's samples.
+    private var timestamp: [UInt8] = []
     private var group: (text: String, entry: [UInt8]) = ("", [])
     /// The series being written's labels.
     private var labels: [UInt8] = []
@@ -28,7 +30,16 @@ public struct RemoteWriteWriter: ExportSink {
     }
 
     public mutating func begin(_ place: ExportSample.Place, time: Int64) {
-        self.time = time
+        if time != self.time || timestamp.isEmpty {
+            self.time = time
+            // Sample.timestamp, the same for every sample of the place: written once.
+            let milliseconds = UInt64(bitPattern: time &* 1000)
+            timestamp.removeAll(keepingCapacity: true)
+            if milliseconds != 0 {
+                timestamp.append(0x10)
+                Self.appendVarint(milliseconds, to: &timestamp)
+            }
+        }
         self.place = place
         placeLabels = nil
         memo.begin(place)
@@ -92,8 +103,8 @@ public struct RemoteWriteWriter: ExportSink {
 
     /// One TimeSeries: its labels, then the sample.
     private mutating func series(_ metric: String, _ suffix: StaticString, _ value: Double, group: String?) {
-        let milliseconds = UInt64(bitPattern: time &* 1000)
-        let sampleLength = (value.bitPattern != 0 ? 9 : 0) + (milliseconds != 0 ? 1 + Self.varintSize(milliseconds) : 0)
+        // At most 9 + 11 bytes: the length is one byte.
+        let sampleLength = (value.bitPattern != 0 ? 9 : 0) + timestamp.count
         chunk.bytes.append(0x0A)  // WriteRequest.timeseries
         if let length = memo.match(metric, group: group) {
             Self.appendVarint(UInt64(length + Self.entry(sampleLength)), to: &chunk.bytes)
@@ -106,16 +117,13 @@ public struct RemoteWriteWriter: ExportSink {
             chunk.bytes += labels
         }
         chunk.bytes.append(0x12)  // TimeSeries.samples
-        Self.appendVarint(UInt64(sampleLength), to: &chunk.bytes)
+        chunk.bytes.append(UInt8(sampleLength))
         if value.bitPattern != 0 {
             chunk.bytes.append(0x09)  // Sample.value, 64-bit little-endian
             var bits = value.bitPattern.littleEndian
             withUnsafeBytes(of: &bits) { chunk.bytes += $0 }
         }
-        if milliseconds != 0 {
-            chunk.bytes.append(0x10)  // Sample.timestamp, varint
-            Self.appendVarint(milliseconds, to: &chunk.bytes)
-        }
+        chunk.bytes += timestamp  // Sample.timestamp, varint
         chunk.close()
     }
 

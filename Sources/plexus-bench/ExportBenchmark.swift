@@ -23,6 +23,9 @@ struct ExportBenchmark {
         // Each writer starts from the memo of the one before, as the aggregator's do.
         var memos = (lines: ExportMemo(), series: ExportMemo())
         var read: [Double] = [], walk: [Double] = [], graphiteTimes: [Double] = [], remoteTimes: [Double] = [], both: [Double] = [], snappy: [Double] = []
+        var alone: [(Double, Double)] = []
+        var once: [Double] = []
+        var together = (lines: ExportMemo(), series: ExportMemo())
         for i in 0..<(iterations + 1) {
             let now = 1_795_543_200 + Int64(i * 15)
             let r = Self.time {
@@ -48,6 +51,29 @@ struct ExportBenchmark {
                 ExportSamples.walk(content, now: now, skipping: [], exports: ExportConfiguration(), into: &sink)
                 (last.series, memos.series) = { ($0.chunk, $0.memo) }(sink.finish())
             }
+            let o = Self.time {
+                var writers = ExportWriters()
+                writers.graphite = [GraphiteWriter(format: graphite, reserving: (last.lines.bytes.count, last.lines.count), memo: together.lines)]
+                writers.remoteWrite = [RemoteWriteWriter(naming: naming, reserving: (last.series.bytes.count, last.series.count), memo: together.series)]
+                writers.write(content, now: now, skipping: [], exports: ExportConfiguration())
+                together = (writers.graphite[0].finish().memo, writers.remoteWrite[0].finish().memo)
+            }
+            if i > 0 { once.append(o) }
+            var replay: any ExportSink = Replay()
+            ExportSamples.walk(content, now: now, skipping: [], exports: ExportConfiguration(), into: &replay)
+            let calls = replay as! Replay
+            var keep = (lines: memos.lines, series: memos.series)
+            let gw = Self.time {
+                var sink = GraphiteWriter(format: graphite, reserving: (last.lines.bytes.count, last.lines.count), memo: keep.lines)
+                calls.play(into: &sink)
+                keep.lines = sink.finish().memo
+            }
+            let rw = Self.time {
+                var sink = RemoteWriteWriter(naming: naming, reserving: (last.series.bytes.count, last.series.count), memo: keep.series)
+                calls.play(into: &sink)
+                keep.series = sink.finish().memo
+            }
+            if i > 0 { alone.append((gw, rw)) }
             let s = Self.time {
                 var queue = ExportQueue(capacity: 250_000)
                 _ = queue.push(last.series)
@@ -64,9 +90,14 @@ struct ExportBenchmark {
             }
         }
         let base = Self.median(read)
+        print(
+            String(
+                format: "writers alone (replayed calls, concrete types): carbon %.2f ms, remote-write %.2f ms", Self.median(alone.map(\.0)),
+                Self.median(alone.map(\.1))))
         print(String(format: "read into state (the poll): median %.2f ms", base))
         for (name, times) in [
-            ("the walk alone (values counted)", walk), ("carbon lines", graphiteTimes), ("remote-write series", remoteTimes), ("both (a poll's share)", both),
+            ("the walk alone (values counted)", walk), ("carbon lines", graphiteTimes), ("remote-write series", remoteTimes), ("both, a walk each", both),
+            ("both in one walk (the aggregator's share of a poll)", once),
         ] {
             let m = Self.median(times)
             print(String(format: "%@: median %.2f ms, %+.1f %% of the poll", name, m, m / base * 100))
@@ -99,4 +130,28 @@ struct ExportBenchmark {
     }
 
     static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+}
+
+/// The walk's calls, recorded once, to give writers without walking (their own cost).
+struct Replay: ExportSink {
+    enum Call {
+        case begin(ExportSample.Place, Int64)
+        case value(String, String?, Double, String?)
+        case summary(String, Double, Double)
+    }
+    var calls: [Call] = []
+    mutating func begin(_ place: ExportSample.Place, time: Int64) { calls.append(.begin(place, time)) }
+    mutating func value(metric: String, group: String?, value: Double, text: String?) { calls.append(.value(metric, group, value, text)) }
+    mutating func summary(metric: String, sum: Double, num: Double) { calls.append(.summary(metric, sum, num)) }
+    mutating func finish() -> ExportWritten { ExportWritten(chunk: ExportChunk(), memo: ExportMemo()) }
+
+    func play(into sink: inout some ExportSink) {
+        for call in calls {
+            switch call {
+            case .begin(let p, let t): sink.begin(p, time: t)
+            case .value(let m, let g, let v, let x): sink.value(metric: m, group: g, value: v, text: x)
+            case .summary(let m, let s, let n): sink.summary(metric: m, sum: s, num: n)
+            }
+        }
+    }
 }

@@ -45,7 +45,7 @@ import Testing
             format: .remoteWrite(PrometheusSeries(gridname: "G")), name: "prom", target: "http://p/w", capacity: 3, clock: { now.value },
             logger: Logger(label: "test"))
         func values(_ n: Int) -> ExportChunk {
-            var sink = destination.makeSink(stream: 0)
+            var sink = destination.makeWriter(stream: 0).sink
             sink.begin(.host(cluster: "c", host: "h"), time: 1)
             for i in 0..<n { sink.value(metric: "m\(i)", group: nil, value: 1, text: nil) }
             return sink.finish().chunk
