@@ -66,9 +66,7 @@ final class GraphiteSender: Service, Sendable {
         case .tcp:
             let channel = try await link.channel { try await self.connect() }
             // A write that makes no progress (carbon stopped reading) ends with the connection.
-            try await withDeadline(writeTimeout, onTimeout: { channel.close(promise: nil) }) {
-                try await channel.writeAndFlush(ByteBuffer(bytes: lines))
-            }
+            try await channel.closing(after: writeTimeout) { try await channel.writeAndFlush(ByteBuffer(bytes: lines)) }
         case .udp:
             let (channel, address) = try await link.datagram { try await self.bindDatagram() }
             for datagram in Self.datagrams(lines, limit: Self.datagramBytes) {
@@ -137,29 +135,4 @@ final class GraphiteSender: Service, Sendable {
             socket = nil
         }
     }
-}
-
-/// `body`, or a timeout error after `limit`. `onTimeout` must make `body` end (close what it
-/// waits on): the group waits for it either way.
-func withDeadline<T: Sendable>(
-    _ limit: Duration, onTimeout: @escaping @Sendable () -> Void, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            onTimeout()
-            throw DeadlinePassed(limit: limit)
-        }
-        defer { group.cancelAll() }
-        while let result = try await group.next() {
-            if let result { return result }
-        }
-        throw DeadlinePassed(limit: limit)
-    }
-}
-
-struct DeadlinePassed: Error, CustomStringConvertible {
-    var limit: Duration
-    var description: String { "no progress within \(limit)" }
 }

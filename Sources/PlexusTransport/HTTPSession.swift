@@ -2,7 +2,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import PlexusCore
-import Synchronization
 
 /// One HTTP/1.1 connection kept open for requests in turn (keep-alive), for a sender that
 /// posts to the same URL every few seconds: a connection of its own per request (`HTTPExchange`)
@@ -52,21 +51,17 @@ public final class HTTPSession {
         _ method: String, headers: [(String, String)] = [], body: [UInt8]? = nil, timeout: Duration, maxBody: Int = 16 << 20
     ) async throws(HTTPExchange.Failure) -> HTTPExchange.Answer {
         guard isOpen else { throw HTTPExchange.Failure("the connection is closed") }
-        let late = Atomic(false)
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) { [channel] in
-            late.store(true, ordering: .relaxed)
-            channel.close(promise: nil)
-        }
-        defer { timer.cancel() }
         do {
-            let (answer, open) = try await HTTPExchange.request(
-                HTTPMethod(rawValue: method), target, headers: headers, body: body, keepAlive: true, maxBody: maxBody, outbound, &answers)
+            let (answer, open) = try await channel.closing(after: timeout) {
+                try await HTTPExchange.request(
+                    HTTPMethod(rawValue: method), target, headers: headers, body: body, keepAlive: true, maxBody: maxBody, outbound, &answers)
+            }
             exchanges += 1
             isOpen = open
             return answer
         } catch {
             isOpen = false
-            if late.load(ordering: .relaxed) { throw HTTPExchange.Failure("no answer within \(timeout.components.seconds) s") }
+            if error is ChannelDeadline { throw HTTPExchange.Failure("no answer within \(timeout.components.seconds) s") }
             if let failure = error as? HTTPExchange.Failure { throw failure }
             throw HTTPExchange.Failure(HTTPExchange.describe(error))
         }
