@@ -35,9 +35,9 @@ struct ExportBenchmark {
             }
             let content = previous!
             let n = Self.time {
-                var sink: any ExportSink = Counting()
+                var sink = Counting()
                 ExportSamples.walk(content, now: now, skipping: [], exports: ExportConfiguration(), into: &sink)
-                precondition((sink as! Counting).values > hosts * metrics / 2)
+                precondition(sink.values > hosts * metrics / 2)
             }
             let g = Self.time {
                 var sink: any ExportSink = GraphiteWriter(format: graphite, reserving: (last.lines.bytes.count, last.lines.count), memo: memos.lines)
@@ -59,9 +59,8 @@ struct ExportBenchmark {
                 together = (writers.graphite[0].finish().memo, writers.remoteWrite[0].finish().memo)
             }
             if i > 0 { once.append(o) }
-            var replay: any ExportSink = Replay()
-            ExportSamples.walk(content, now: now, skipping: [], exports: ExportConfiguration(), into: &replay)
-            let calls = replay as! Replay
+            var calls = Replay()
+            ExportSamples.walk(content, now: now, skipping: [], exports: ExportConfiguration(), into: &calls)
             var keep = (lines: memos.lines, series: memos.series)
             let gw = Self.time {
                 var sink = GraphiteWriter(format: graphite, reserving: (last.lines.bytes.count, last.lines.count), memo: keep.lines)
