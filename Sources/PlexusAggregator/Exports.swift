@@ -68,7 +68,8 @@ public final class ExportDestination: Sendable {
         var downSince: Int64?
         var lastError: String?
         var lastSent: Int64?
-        var lastLogged: Int64 = .min
+        /// Lines about the destination, each kind at most once a minute.
+        var log = LogThrottle(interval: 60, maxKinds: 8)
     }
 
     init(format: Format, name: String, target: String, capacity: Int, clock: @escaping @Sendable () -> Int64, logger: Logger) {
@@ -159,13 +160,14 @@ public final class ExportDestination: Sendable {
             h.lastError = reason
             guard h.downSince == nil else { return false }
             h.downSince = now
-            h.lastLogged = now
+            // The first "still down" a minute after this line.
+            _ = h.log.record(Self.stillDown, now: now)
             return true
         }
         if wentDown {
             logger.warning("export destination down", metadata: ["kind": "\(kind)", "destination": "\(name)", "error": "\(reason)"])
         } else {
-            logThrottled(.warning, "export destination still down", ["error": "\(reason)"])
+            logThrottled(.warning, Self.stillDown, ["error": "\(reason)"])
         }
     }
 
@@ -176,15 +178,16 @@ public final class ExportDestination: Sendable {
         logThrottled(.error, "export destination refused samples", ["refused": "\(count)", "error": "\(reason)"])
     }
 
-    private func logThrottled(_ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+    private static let stillDown = "export destination still down"
+
+    /// `message` unless the same was logged within a minute; the next one says how many were
+    /// left out meanwhile.
+    private func logThrottled(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) {
         let now = clock()
-        let due = health.withLock { h -> Bool in
-            guard now - h.lastLogged >= 60 else { return false }
-            h.lastLogged = now
-            return true
-        }
-        guard due else { return }
-        logger.log(level: level, message, metadata: metadata.merging(["kind": "\(kind)", "destination": "\(name)"]) { $1 })
+        guard let skipped = health.withLock({ $0.log.record(message, now: now) }) else { return }
+        var metadata = metadata.merging(["kind": "\(kind)", "destination": "\(name)"]) { $1 }
+        if skipped > 0 { metadata["more since the last line"] = "\(skipped)" }
+        logger.log(level: level, "\(message)", metadata: metadata)
     }
 
     var status: AggregatorStatus.Export {

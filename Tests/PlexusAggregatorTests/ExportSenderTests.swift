@@ -65,4 +65,49 @@ import Testing
         destination.refused(3, "HTTP 400: out of order")
         #expect(destination.status.refused == 3 && destination.status.dropped == 4 && destination.status.lastError == "HTTP 400: out of order")
     }
+
+    /// Lines about a destination come once a minute at most, each kind on its own, and the next
+    /// says how many were left out: a receiver that refuses the very first batch (before any
+    /// failure) is logged, not a crash (at 2a79754 the first refusal's throttle subtracted
+    /// from Int64.min and trapped).
+    @Test func aDestinationsLinesAreThrottledFromTheFirst() {
+        let now = Locked(Int64(1_000_000))
+        let lines = Locked([String]())
+        let destination = ExportDestination(
+            format: .remoteWrite(PrometheusSeries(gridname: "G")), name: "prom", target: "http://p/w", capacity: 3, clock: { now.value },
+            logger: Logger(label: "test") { _ in Recorder(lines: lines) })
+        destination.refused(2, "HTTP 400: out of order")
+        destination.refused(2, "HTTP 400: out of order")
+        #expect(lines.value == ["error export destination refused samples error=HTTP 400: out of order refused=2"])
+        destination.failed(1, "Connection refused")
+        destination.failed(1, "Connection refused")
+        #expect(lines.value.count == 2 && lines.value.last == "warning export destination down error=Connection refused")
+        now.update { $0 += 60 }
+        destination.failed(1, "Connection refused")
+        destination.refused(2, "HTTP 400: out of order")
+        #expect(
+            lines.value.suffix(2) == [
+                "warning export destination still down error=Connection refused more since the last line=1",
+                "error export destination refused samples error=HTTP 400: out of order more since the last line=1 refused=2",
+            ])
+        #expect(destination.status.refused == 6 && destination.status.retried == 3)
+    }
+}
+
+/// Log lines as "LEVEL MESSAGE key=value ..." (keys sorted, the destination's own left out).
+private struct Recorder: LogHandler {
+    let lines: Locked<[String]>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let pairs = (event.metadata ?? [:]).filter { $0.key != "kind" && $0.key != "destination" }.sorted { $0.key < $1.key }
+        let line = (["\(event.level) \(event.message)"] + pairs.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
+        lines.update { $0.append(line) }
+    }
 }
