@@ -44,6 +44,10 @@ import Testing
                 url = "\(prometheus.writeURL)"
                 name = "prom"
                 batch_send_deadline = 0.5
+                [[remote_write]]
+                url = "\(prometheus.writeURL.replacingOccurrences(of: "/api/v1/write", with: "/api/v1/nowhere"))"
+                name = "wrong-path"
+                batch_send_deadline = 0.5
                 """,
             extra: """
                 write_rrds = false
@@ -89,8 +93,18 @@ import Testing
         let memory = await prometheus.query("mem_total")
         #expect(memory.isEmpty)
 
+        // A receiver that refuses from the first batch on (Prometheus's 404 for a path it
+        // doesn't serve): counted as refused and logged, while the others go on.
+        var wrong: [String: Any]?
+        let refused = await Loopback.eventually(seconds: 60) {
+            wrong = Self.exports(aggregator).first { $0["name"] as? String == "wrong-path" }
+            return (wrong?["refused"] as? Int ?? 0) > 0
+        }
+        #expect(refused && wrong?["sent"] as? Int == 0 && (wrong?["lastError"] as? String)?.hasPrefix("HTTP 404") == true, "\(String(describing: wrong))")
+        #expect(aggregator.output.contains("export destination refused samples"), "\(aggregator.output)")
+
         // /status counts what went; nothing was dropped.
-        let exports = Self.exports(aggregator)
+        let exports = Self.exports(aggregator).filter { $0["name"] as? String != "wrong-path" }
         #expect(exports.map { $0["kind"] as? String } == ["graphite", "remote_write"])
         for export in exports {
             #expect(export["up"] as? Bool == true && (export["sent"] as? Int ?? 0) > 0 && export["dropped"] as? Int == 0, "\(export)")
