@@ -133,7 +133,7 @@ public final class ExportDestination: Sendable {
     var waiting: Int { queue.withLock { $0.count } }
 
     /// Up to `max` values, formatted: how many and their bytes.
-    func take(max: Int) -> (count: Int, bytes: [UInt8]) { queue.withLock { $0.take(max: max) } }
+    func take(max: Int) -> (count: Int, bytes: ArraySlice<UInt8>) { queue.withLock { $0.take(max: max) } }
 
     /// A batch of `count` samples arrived.
     func sent(_ count: Int) {

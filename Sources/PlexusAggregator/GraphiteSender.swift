@@ -34,7 +34,7 @@ final class GraphiteSender: Service, Sendable {
         let link = Link()
         try? await cancelWhenGracefulShutdown {
             var backoff = Backoff(minimum: 1, maximum: 10)
-            var pending: (count: Int, lines: [UInt8])?
+            var pending: (count: Int, lines: ArraySlice<UInt8>)?
             while !Task.isCancelled {
                 if pending == nil {
                     let batch = self.destination.take(max: Self.batch)
@@ -60,7 +60,7 @@ final class GraphiteSender: Service, Sendable {
         link.close()
     }
 
-    private func send(_ lines: [UInt8], over link: Link) async throws {
+    private func send(_ lines: ArraySlice<UInt8>, over link: Link) async throws {
         guard !lines.isEmpty else { return }
         switch configuration.transport {
         case .tcp:
@@ -92,10 +92,10 @@ final class GraphiteSender: Service, Sendable {
     }
 
     /// `lines` cut at line ends into pieces of at most `limit` bytes (a longer line goes alone).
-    static func datagrams(_ lines: [UInt8], limit: Int) -> [ArraySlice<UInt8>] {
+    static func datagrams(_ lines: ArraySlice<UInt8>, limit: Int) -> [ArraySlice<UInt8>] {
         var pieces: [ArraySlice<UInt8>] = []
-        var start = 0
-        var lineStart = 0
+        var start = lines.startIndex
+        var lineStart = lines.startIndex
         for i in lines.indices where lines[i] == UInt8(ascii: "\n") {
             if i + 1 - start > limit, lineStart > start {
                 pieces.append(lines[start..<lineStart])
@@ -103,7 +103,7 @@ final class GraphiteSender: Service, Sendable {
             }
             lineStart = i + 1
         }
-        if start < lines.count { pieces.append(lines[start...]) }
+        if start < lines.endIndex { pieces.append(lines[start...]) }
         return pieces
     }
 

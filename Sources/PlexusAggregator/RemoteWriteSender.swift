@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PlexusCore
 import PlexusExport
 import PlexusTransport
@@ -51,8 +52,10 @@ final class RemoteWriteSender: Service, Sendable {
             var backoff = Backoff(minimum: self.configuration.minBackoff, maximum: self.configuration.maxBackoff)
             // A batch taken from the queue and not yet delivered.
             var pending: Batch?
+            // Each request's body, compressed into the memory of the last one once it is sent.
+            var body = ByteBuffer()
             while !Task.isCancelled {
-                if pending == nil { pending = await self.nextBatch(idle: nil) }
+                if pending == nil, let taken = await self.nextBatch(idle: nil) { pending = Self.batch(taken, in: &body) }
                 guard pending != nil else { continue }
                 do {
                     // One connection for as long as batches keep coming.
@@ -80,7 +83,7 @@ final class RemoteWriteSender: Service, Sendable {
                                 try await Task.sleep(for: .seconds(backoff.failed(jitter: Double.random(in: 0..<1))))
                             }
                             guard session.isOpen else { return }
-                            if pending == nil { pending = await self.nextBatch(idle: Self.idleSeconds) }
+                            if pending == nil, let taken = await self.nextBatch(idle: Self.idleSeconds) { pending = Self.batch(taken, in: &body) }
                         }
                     }
                 } catch is Stale {
@@ -103,15 +106,25 @@ final class RemoteWriteSender: Service, Sendable {
     /// Samples taken from the queue, and their request body.
     struct Batch {
         var count: Int
-        var body: [UInt8]
+        var body: ByteBuffer
+    }
+
+    /// The request of samples taken from the queue: their bytes snappy-compressed into `buffer`
+    /// (its memory reused when no earlier request still holds it).
+    static func batch(_ taken: (count: Int, bytes: ArraySlice<UInt8>), in buffer: inout ByteBuffer) -> Batch {
+        buffer.clear()
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Snappy.maxCompressedLength(taken.bytes.count)) { output in
+            taken.bytes.withUnsafeBytes { Snappy.compress($0, into: output) }
+        }
+        return Batch(count: taken.count, body: buffer)
     }
 
     private var timeout: Duration { .milliseconds(Int64(configuration.remoteTimeout * 1000)) }
 
-    /// The next batch when one is due: `max_samples_per_send` samples waiting, or the first of
-    /// them waiting `batch_send_deadline`. Nil when cancelled, or when nothing came for `idle`
-    /// seconds.
-    private func nextBatch(idle: Double?) async -> Batch? {
+    /// The next batch's samples when one is due: `max_samples_per_send` samples waiting, or the
+    /// first of them waiting `batch_send_deadline`. Nil when cancelled, or when nothing came for
+    /// `idle` seconds.
+    private func nextBatch(idle: Double?) async -> (count: Int, bytes: ArraySlice<UInt8>)? {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = Duration.milliseconds(Int64(configuration.batchSendDeadline * 1000))
@@ -134,8 +147,7 @@ final class RemoteWriteSender: Service, Sendable {
                     continue
                 }
             }
-            let batch = destination.take(max: configuration.maxSamplesPerSend)
-            return Batch(count: batch.count, body: Snappy.compress(batch.bytes))
+            return destination.take(max: configuration.maxSamplesPerSend)
         }
         return nil
     }

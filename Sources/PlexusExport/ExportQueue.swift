@@ -51,29 +51,44 @@ public struct ExportQueue: Sendable {
         return dropped
     }
 
-    /// Up to `max` records from the front, taken out: how many, and their bytes.
-    public mutating func take(max: Int) -> (count: Int, bytes: [UInt8]) {
+    /// Up to `max` records from the front, taken out: how many, and their bytes. Records of one
+    /// chunk (a batch within a poll's values, the usual case) are its bytes as they are, not a
+    /// copy; a batch across chunks is copied together.
+    public mutating func take(max: Int) -> (count: Int, bytes: ArraySlice<UInt8>) {
+        guard head < chunks.count, max > 0 else { return (0, []) }
+        if max <= chunks[head].count - taken || head + 1 == chunks.count {
+            let chunk = chunks[head]
+            let records = Swift.min(max, chunk.count - taken)
+            let bytes = chunk.bytes[(taken == 0 ? 0 : chunk.ends[taken - 1])..<chunk.ends[taken + records - 1]]
+            advance(records)
+            return (records, bytes)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(size(ofFirst: max))
         var n = 0
         while n < max, head < chunks.count {
             let chunk = chunks[head]
-            let from = taken == 0 ? 0 : chunk.ends[taken - 1]
             let records = Swift.min(max - n, chunk.count - taken)
-            bytes += chunk.bytes[from..<chunk.ends[taken + records - 1]]
+            bytes += chunk.bytes[(taken == 0 ? 0 : chunk.ends[taken - 1])..<chunk.ends[taken + records - 1]]
             n += records
-            taken += records
-            if taken == chunk.count {
-                // Moved out of the queue, so that the spare is its storage's only holder.
-                spare = ExportChunk()
-                swap(&spare, &chunks[head])
-                head += 1
-                taken = 0
-            }
+            advance(records)
         }
-        count -= n
+        return (n, bytes[...])
+    }
+
+    /// `records` of the head chunk taken; a chunk taken whole becomes the spare.
+    private mutating func advance(_ records: Int) {
+        taken += records
+        count -= records
+        if taken == chunks[head].count {
+            // Moved out of the queue, so that the spare is its storage's only holder once the
+            // batch taken from it is sent.
+            spare = ExportChunk()
+            swap(&spare, &chunks[head])
+            head += 1
+            taken = 0
+        }
         compact()
-        return (n, bytes)
     }
 
     /// The bytes of the first `max` records waiting.

@@ -7,18 +7,32 @@ public enum Snappy {
         public var description: String
     }
 
-    public static func compress(_ input: [UInt8]) -> [UInt8] {
-        var length = snappy_max_compressed_length(input.count)
-        var output = [UInt8](repeating: 0, count: length)
-        let status = withCString(input) { source in
-            output.withUnsafeMutableBytes { target in
-                snappy_compress(source, input.count, target.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
-            }
+    public static func compress(_ input: [UInt8]) -> [UInt8] { compress(input[...]) }
+
+    public static func compress(_ input: ArraySlice<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: maxCompressedLength(input.count)) { output, count in
+            count = input.withUnsafeBytes { compress($0, into: UnsafeMutableRawBufferPointer(output)) }
         }
-        // snappy_compress fails only on a buffer too small, and this one is its own maximum.
+    }
+
+    /// The most `compress` writes for `count` bytes.
+    public static func maxCompressedLength(_ count: Int) -> Int { snappy_max_compressed_length(count) }
+
+    /// Compresses `input` into `output`, which has room for `maxCompressedLength(input.count)`
+    /// bytes (a request's buffer, written in place); returns the bytes written.
+    public static func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        var length = output.count
+        precondition(length >= maxCompressedLength(input.count), "snappy needs room for its worst case")
+        // Nothing compresses to its length, 0, as a varint.
+        guard let source = input.baseAddress, input.count > 0 else {
+            output[0] = 0
+            return 1
+        }
+        let status = snappy_compress(
+            source.assumingMemoryBound(to: CChar.self), input.count, output.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
+        // snappy_compress fails only on a buffer too small, and this one is its maximum.
         precondition(status == SNAPPY_OK, "snappy_compress: \(status)")
-        output.removeSubrange(length...)
-        return output
+        return length
     }
 
     /// The block's content; refuses one that isn't valid snappy or would be longer than `limit`.

@@ -102,7 +102,9 @@ public enum HTTPExchange {
         open.set(channel.channel)
         return try await channel.executeThenClose { inbound, outbound in
             var answers = inbound.makeAsyncIterator()
-            return try await request(method, target, headers: headers, body: body, keepAlive: false, maxBody: maxBody, outbound, &answers).answer
+            return try await request(
+                method, target, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, keepAlive: false, maxBody: maxBody, outbound, &answers
+            ).answer
         }
     }
 
@@ -128,20 +130,20 @@ public enum HTTPExchange {
     /// One request written and its answer read; `open`: whether the connection stays open after
     /// it (the server said neither `Connection: close` nor HTTP/1.0).
     static func request(
-        _ method: HTTPMethod, _ target: Target, headers extra: [(String, String)], body: [UInt8]?, keepAlive: Bool, maxBody: Int,
+        _ method: HTTPMethod, _ target: Target, headers extra: [(String, String)], body: ByteBuffer?, keepAlive: Bool, maxBody: Int,
         _ outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>,
         _ answers: inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
     ) async throws -> (answer: Answer, open: Bool) {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: target.hostHeader)
         for (name, value) in extra { headers.add(name: name, value: value) }
-        if let body { headers.add(name: "Content-Length", value: String(body.count)) }
+        if let body { headers.add(name: "Content-Length", value: String(body.readableBytes)) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         // One write for the whole request. If it fails, the answer may still have come (a
         // server that answers and closes before the request is all written; a failed TLS
         // handshake's reason arrives inbound): read the inbound either way.
         var parts: [HTTPClientRequestPart] = [.head(HTTPRequestHead(version: .http1_1, method: method, uri: target.pathAndQuery, headers: headers))]
-        if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+        if let body { parts.append(.body(.byteBuffer(body))) }
         parts.append(.end(nil))
         var writeError: (any Error)?
         do {

@@ -46,9 +46,10 @@ public final class HTTPSession {
     }
 
     /// `method` on the session's URL and the answer, within `timeout` (the connection is closed
-    /// when it passes: the session is then over).
+    /// when it passes: the session is then over). `body` goes as it is: a sender that fills
+    /// the same buffer for each request gets its memory back once the request is written.
     public func send(
-        _ method: String, headers: [(String, String)] = [], body: [UInt8]? = nil, timeout: Duration, maxBody: Int = 16 << 20
+        _ method: String, headers: [(String, String)] = [], body: ByteBuffer? = nil, timeout: Duration, maxBody: Int = 16 << 20
     ) async throws(HTTPExchange.Failure) -> HTTPExchange.Answer {
         guard isOpen else { throw HTTPExchange.Failure("the connection is closed") }
         do {

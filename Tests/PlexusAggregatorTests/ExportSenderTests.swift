@@ -30,12 +30,13 @@ import Testing
     @Test func datagramsAreWholeLinesWithinTheLimit() {
         let lines = (0..<200).map { "plexus.web.host-\($0).load_one \(Double($0) / 7) 1700000000\n" }.joined()
         let bytes = Array(lines.utf8)
-        let pieces = GraphiteSender.datagrams(bytes, limit: 1400)
+        // A batch is a slice of the queue's chunk, not at its start.
+        let pieces = GraphiteSender.datagrams((Array("before\n".utf8) + bytes)[7...], limit: 1400)
         #expect(pieces.count > 1)
         #expect(pieces.allSatisfy { $0.count <= 1400 && $0.last == UInt8(ascii: "\n") })
         #expect(Array(pieces.joined()) == bytes)
         let long = Array((String(repeating: "x", count: 2000) + " 1 2\nshort 1 2\n").utf8)
-        #expect(GraphiteSender.datagrams(long, limit: 1400).map(\.count) == [2005, 10])
+        #expect(GraphiteSender.datagrams(long[...], limit: 1400).map(\.count) == [2005, 10])
         #expect(GraphiteSender.datagrams([], limit: 1400).isEmpty)
     }
 

@@ -14,7 +14,7 @@ import Testing
     }
 
     /// What a batch's bytes hold, back as numbers.
-    static func numbers(_ batch: (count: Int, bytes: [UInt8])) -> [Int] {
+    static func numbers(_ batch: (count: Int, bytes: ArraySlice<UInt8>)) -> [Int] {
         let numbers = String(decoding: batch.bytes, as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
         #expect(numbers.count == batch.count)
         return numbers
@@ -29,6 +29,17 @@ import Testing
         #expect(Self.numbers(queue.take(max: 10)) == [4, 5, 6])
         #expect(queue.isEmpty && queue.take(max: 5).count == 0)
         #expect(queue.counts.queued == 6 && queue.counts.sent == 3 && queue.counts.dropped == 0)
+    }
+
+    /// A batch within one chunk is the chunk's own bytes, not a copy: its indices go on where
+    /// the last batch's ended.
+    @Test func aBatchWithinAChunkIsItsBytes() {
+        var queue = ExportQueue(capacity: 10)
+        queue.push(Self.chunk(1...6))
+        let first = queue.take(max: 2)
+        let second = queue.take(max: 2)
+        #expect(first.bytes.startIndex == 0 && second.bytes.startIndex == first.bytes.endIndex)
+        #expect(Self.numbers(second) == [3, 4] && Self.numbers(queue.take(max: 5)) == [5, 6])
     }
 
     /// Full: the oldest waiting go, never the batch being sent (it is out of the queue), and

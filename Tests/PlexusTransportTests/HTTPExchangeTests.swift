@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PlexusTestSupport
 import Testing
 
@@ -75,7 +76,7 @@ import Testing
         let (peers, exchanges, open) = try await HTTPSession.open(server.url + "/peer", connectTimeout: .seconds(60)) { session in
             var peers: Set<String> = []
             for _ in 0..<3 {
-                let answer = try await session.send("POST", body: Array("x".utf8), timeout: .seconds(60))
+                let answer = try await session.send("POST", body: ByteBuffer(string: "x"), timeout: .seconds(60))
                 #expect(answer.status == 200)
                 peers.insert(String(decoding: answer.body, as: UTF8.self))
             }
