@@ -101,8 +101,13 @@ struct MemoCursor {
 
     /// Appends the bytes of the entry `match` found.
     func appendMatched(to out: inout [UInt8]) {
+        withMatched { out.append(contentsOf: $0) }
+    }
+
+    /// The bytes of the entry `match` found, where they lie.
+    func withMatched<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let range = current.range(matched - 1)
-        current.bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+        return current.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// The bytes made for the next series: the place's entries from here on are this poll's.

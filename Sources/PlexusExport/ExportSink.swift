@@ -81,3 +81,14 @@ public struct ExportChunk: Sendable, Equatable {
         return (bytes[..<cut], rest)
     }
 }
+
+extension OutputSpan<UInt8> {
+    /// Appends `bytes` with one copy (a record's parts, written once its length is known).
+    mutating func append(copying bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        withUnsafeMutableBufferPointer { buffer, count in
+            (buffer.baseAddress! + count).initialize(from: source, count: bytes.count)
+            count += bytes.count
+        }
+    }
+}

@@ -101,29 +101,34 @@ public struct RemoteWriteWriter: ExportSink {
         labels += placeLabels!.host
     }
 
-    /// One TimeSeries: its labels, then the sample.
+    /// One TimeSeries: its labels, then the sample, written as one record of known length
+    /// (no capacity or uniqueness check per byte).
     private mutating func series(_ metric: String, _ suffix: StaticString, _ value: Double, group: String?) {
         // At most 9 + 11 bytes: the length is one byte.
         let sampleLength = (value.bitPattern != 0 ? 9 : 0) + timestamp.count
-        chunk.bytes.append(0x0A)  // WriteRequest.timeseries
-        if let length = memo.match(metric, group: group) {
-            Self.appendVarint(UInt64(length + Self.entry(sampleLength)), to: &chunk.bytes)
-            memo.appendMatched(to: &chunk.bytes)
-        } else {
+        let matched = memo.match(metric, group: group)
+        if matched == nil {
             labels.removeAll(keepingCapacity: true)
             makeLabels(metric, suffix, group: group)
             memo.record(metric, group: group, labels)
-            Self.appendVarint(UInt64(labels.count + Self.entry(sampleLength)), to: &chunk.bytes)
-            chunk.bytes += labels
         }
-        chunk.bytes.append(0x12)  // TimeSeries.samples
-        chunk.bytes.append(UInt8(sampleLength))
-        if value.bitPattern != 0 {
-            chunk.bytes.append(0x09)  // Sample.value, 64-bit little-endian
-            var bits = value.bitPattern.littleEndian
-            withUnsafeBytes(of: &bits) { chunk.bytes += $0 }
+        let size = (matched ?? labels.count) + Self.entry(sampleLength)
+        chunk.bytes.append(addingCapacity: Self.entry(size)) { out in
+            out.append(0x0A)  // WriteRequest.timeseries
+            Self.appendVarint(UInt64(size), to: &out)
+            if matched != nil {
+                memo.withMatched { out.append(copying: $0) }
+            } else {
+                labels.withUnsafeBufferPointer { out.append(copying: $0) }
+            }
+            out.append(0x12)  // TimeSeries.samples
+            out.append(UInt8(sampleLength))
+            if value.bitPattern != 0 {
+                out.append(0x09)  // Sample.value, 64-bit little-endian
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(copying: $0.assumingMemoryBound(to: UInt8.self)) }
+            }
+            timestamp.withUnsafeBufferPointer { out.append(copying: $0) }  // Sample.timestamp, varint
         }
-        chunk.bytes += timestamp  // Sample.timestamp, varint
         chunk.close()
     }
 
@@ -177,6 +182,15 @@ public struct RemoteWriteWriter: ExportSink {
     }
 
     static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    static func appendVarint(_ value: UInt64, to out: inout OutputSpan<UInt8>) {
         var v = value
         while v >= 0x80 {
             out.append(UInt8(v & 0x7F) | 0x80)
