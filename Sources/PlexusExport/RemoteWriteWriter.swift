@@ -125,7 +125,7 @@ public struct RemoteWriteWriter: ExportSink {
             out.append(UInt8(sampleLength))
             if value.bitPattern != 0 {
                 out.append(0x09)  // Sample.value, 64-bit little-endian
-                withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(copying: $0.assumingMemoryBound(to: UInt8.self)) }
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { for byte in $0 { out.append(byte) } }
             }
             timestamp.withUnsafeBufferPointer { out.append(copying: $0) }  // Sample.timestamp, varint
         }
