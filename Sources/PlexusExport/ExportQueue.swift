@@ -57,27 +57,25 @@ public struct ExportQueue: Sendable {
     public mutating func take(max: Int) -> (count: Int, bytes: ArraySlice<UInt8>) {
         guard head < chunks.count, max > 0 else { return (0, []) }
         if max <= chunks[head].count - taken || head + 1 == chunks.count {
-            let chunk = chunks[head]
-            let records = Swift.min(max, chunk.count - taken)
-            let bytes = chunk.bytes[(taken == 0 ? 0 : chunk.ends[taken - 1])..<chunk.ends[taken + records - 1]]
-            advance(records)
-            return (records, bytes)
+            let records = Swift.min(max, chunks[head].count - taken)
+            return (records, advance(records))
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(size(ofFirst: max))
         var n = 0
         while n < max, head < chunks.count {
-            let chunk = chunks[head]
-            let records = Swift.min(max - n, chunk.count - taken)
-            bytes += chunk.bytes[(taken == 0 ? 0 : chunk.ends[taken - 1])..<chunk.ends[taken + records - 1]]
+            let records = Swift.min(max - n, chunks[head].count - taken)
+            bytes += advance(records)
             n += records
-            advance(records)
         }
         return (n, bytes[...])
     }
 
-    /// `records` of the head chunk taken; a chunk taken whole becomes the spare.
-    private mutating func advance(_ records: Int) {
+    /// `records` of the head chunk taken out, their bytes where they lie; a chunk taken whole
+    /// becomes the spare.
+    private mutating func advance(_ records: Int) -> ArraySlice<UInt8> {
+        let chunk = chunks[head]
+        let bytes = chunk.bytes[(taken == 0 ? 0 : chunk.ends[taken - 1])..<chunk.ends[taken + records - 1]]
         taken += records
         count -= records
         if taken == chunks[head].count {
@@ -89,6 +87,7 @@ public struct ExportQueue: Sendable {
             taken = 0
         }
         compact()
+        return bytes
     }
 
     /// The bytes of the first `max` records waiting.

@@ -182,12 +182,7 @@ public struct RemoteWriteWriter: ExportSink {
     }
 
     static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            out.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
+        out.append(addingCapacity: varintSize(value)) { appendVarint(value, to: &$0) }
     }
 
     static func appendVarint(_ value: UInt64, to out: inout OutputSpan<UInt8>) {
